@@ -1,0 +1,138 @@
+"""Builds the python-telegram-bot Application and runs it (polling, webhook, or the sandbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, BaseUpdateProcessor, Defaults
+
+import handlers
+from bot.config import Settings
+from bot.db import create_engine, migrate, session_factory
+from bot.outbox import OutboxSender
+from handlers.render import notification_text
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "123456:SANDBOX"
+CONCURRENT_UPDATES = 32
+
+
+@dataclass
+class Services:
+    """What handlers reach through ``context.bot_data["services"]``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    outbox: OutboxSender | None = None
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Chats are served concurrently; the updates of one chat strictly one after another, in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.get(chat.id)
+        if lock is None:
+            lock = self._locks[chat.id] = asyncio.Lock()
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str | None = None) -> Application:
+    base = (api_base_url or settings.api_base_url).rstrip("/")
+    application = (
+        Application.builder()
+        .token(settings.bot_token or SANDBOX_TOKEN)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .post_init(_start_services)
+        .post_stop(_stop_services)
+        .build()
+    )
+    services = Services(settings, engine, session_factory(engine))
+    services.outbox = OutboxSender(
+        services.sessions,
+        send=lambda chat_id, text: application.bot.send_message(chat_id, text),
+        render=notification_text(settings.default_locale, settings.time_zone),
+    )
+    application.bot_data["services"] = services
+    handlers.register(application)
+    return application
+
+
+async def _start_services(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    await handlers.publish_commands(application, services.settings.default_locale)
+    application.bot_data["outbox_task"] = asyncio.get_running_loop().create_task(services.outbox.run_forever())
+
+
+async def _stop_services(application: Application) -> None:
+    task = application.bot_data.pop("outbox_task", None)
+    if task:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def warm_up() -> None:
+    """Load the boundary polygons before the first citizen waits for them."""
+    from routing.boundaries import packaged_index
+
+    await asyncio.to_thread(packaged_index, "provinces")
+
+
+async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None) -> None:
+    """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise."""
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    await warm_up()
+    application = build_application(settings, engine, api_base_url)
+    try:
+        async with application:
+            await application.start()
+            if settings.webhook_url:
+                await application.updater.start_webhook(
+                    listen="0.0.0.0",
+                    port=settings.port,
+                    url_path=_webhook_path(settings.webhook_url),
+                    webhook_url=settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=20)
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await engine.dispose()
+
+
+def _webhook_path(webhook_url: str) -> str:
+    from urllib.parse import urlparse
+
+    return urlparse(webhook_url).path.lstrip("/")

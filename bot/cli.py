@@ -1,0 +1,129 @@
+"""The ``lapor-bot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.config import Settings
+from bot.db import create_engine, migrate, session_factory
+from bot.domain import Status
+from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
+from bot.services.tracking import InvalidTrackingId, parse_tracking_id
+
+log = logging.getLogger("lapor-bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
+    settings = Settings.from_env()
+    command: Callable[[Settings, argparse.Namespace], Awaitable[int]] = arguments.command
+    try:
+        return asyncio.run(command(settings, arguments))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lapor-bot", description="Telegram intake bot for SP4N-LAPOR!")
+    parser.set_defaults(command=run)
+    commands = parser.add_subparsers(title="commands")
+
+    commands.add_parser("run", help="run the bot (the sandbox when TELEGRAM_BOT_TOKEN is not set)").set_defaults(command=run)
+    sandbox_parser = commands.add_parser("sandbox", help="local Telegram emulator, web chat and the bot")
+    sandbox_parser.add_argument("--port", type=int, help="web chat port (default: PORT or 8080)")
+    sandbox_parser.set_defaults(command=sandbox)
+
+    database = commands.add_parser("db", help="database schema").add_subparsers(title="db commands", required=True)
+    database.add_parser("upgrade", help="apply pending migrations").set_defaults(command=db_upgrade)
+
+    report = commands.add_parser("report", help="work on reports").add_subparsers(title="report commands", required=True)
+    set_status = report.add_parser("set-status", help="change a report's status; the reporter is told")
+    set_status.add_argument("tracking_id")
+    set_status.add_argument("status", choices=[status.value for status in Status])
+    set_status.add_argument("--note", help="what the reporter reads (required for rejected and waiting_reporter)")
+    set_status.set_defaults(command=report_set_status)
+    return parser
+
+
+async def run(settings: Settings, arguments: argparse.Namespace) -> int:
+    if settings.sandbox:
+        print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead of Telegram.")
+        return await sandbox(settings, arguments)
+    if settings.webhook_url and not settings.webhook_secret:
+        print("WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates.", file=sys.stderr)
+        return 2
+    from bot.app import serve
+
+    await serve(settings, _stop_on_signal())
+    return 0
+
+
+async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.app import serve
+    from bot.sandbox.emulator import BotApiEmulator
+
+    port = getattr(arguments, "port", None) or settings.port
+    emulator = BotApiEmulator(host="127.0.0.1", port=port)
+    await emulator.start()
+    print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen.")
+    print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
+    try:
+        await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url)
+    finally:
+        await emulator.stop()
+    return 0
+
+
+async def db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def report_set_status(settings: Settings, arguments: argparse.Namespace) -> int:
+    try:
+        tracking_id = parse_tracking_id(arguments.tracking_id)
+    except InvalidTrackingId:
+        print(f"{arguments.tracking_id!r} is not a valid tracking ID (check character does not match)", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine)() as session, session.begin():
+            report = await find_by_tracking_id(session, tracking_id)
+            if report is None:
+                print(f"no report {tracking_id}", file=sys.stderr)
+                return 1
+            previous = report.status
+            await change_status(session, report, Status(arguments.status), actor="cli", note=arguments.note)
+    except StatusChangeRefused as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"{tracking_id}: {previous} -> {arguments.status}; the reporter will be notified")
+    return 0
+
+
+def _stop_on_signal() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+if __name__ == "__main__":
+    sys.exit(main())

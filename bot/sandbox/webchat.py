@@ -1,0 +1,102 @@
+"""The sandbox's web chat: a page where a person chats with the bot as a citizen, and its JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.sandbox.emulator import BotApiEmulator
+
+LONG_POLL_SECONDS = 25
+OUTLINE_TOLERANCE_DEGREES = 0.05  # about 5 km: enough to click on a map, small enough to send
+
+
+def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
+    from bot.sandbox.emulator import STATIC_DIR
+
+    async def page(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "index.html")
+
+    async def join(request: web.Request) -> web.Response:
+        body = await request.json()
+        user = emulator.add_user(int(body["user_id"]), str(body.get("first_name") or "Warga")[:64], None, body.get("language_code") or "id")
+        return web.json_response({"user": user.as_json(), "bot": emulator.bot_user()})
+
+    async def chat(request: web.Request) -> web.Response:
+        user_id, seen = int(request.query["user_id"]), int(request.query.get("version", -1))
+        if emulator.version == seen:
+            try:
+                await emulator.wait_until(lambda: emulator.version != seen, LONG_POLL_SECONDS)
+            except TimeoutError:
+                pass
+        answers = [a for a in emulator.state.callback_answers if a.get("text")]
+        return web.json_response(
+            {
+                "version": emulator.version,
+                "messages": emulator.state.chats.get(user_id, []),
+                "toast": answers[-1]["text"] if answers else None,
+                "toasts": len(answers),
+            }
+        )
+
+    async def text(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response(await emulator.user_sends_text(_known(emulator, body), str(body["text"])))
+
+    async def location(request: web.Request) -> web.Response:
+        body = await request.json()
+        try:
+            latitude, longitude = float(body["latitude"]), float(body["longitude"])
+        except (KeyError, TypeError, ValueError):
+            raise web.HTTPBadRequest(text="latitude and longitude must be numbers") from None
+        return web.json_response(await emulator.user_sends_location(_known(emulator, body), latitude, longitude))
+
+    async def files(request: web.Request) -> web.Response:
+        form = await request.post()
+        uploads = [field for field in form.getall("file", []) if hasattr(field, "file")]
+        if not uploads:
+            raise web.HTTPBadRequest(text="no file")
+        parts = [(field.file.read(), field.filename, field.content_type) for field in uploads]
+        kind = "photo" if all(mime.startswith("image/") for _data, _name, mime in parts) else "document"
+        updates = await emulator.user_sends_files(_known(emulator, form), parts, form.get("caption") or None, kind)
+        return web.json_response(updates)
+
+    async def tap(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response(await emulator.user_taps(_known(emulator, body), int(body["message_id"]), str(body["data"])))
+
+    async def outline(request: web.Request) -> web.Response:
+        return web.json_response(await asyncio.to_thread(indonesia_outline))
+
+    app.router.add_get("/", page)
+    app.router.add_post("/sandbox/api/join", join)
+    app.router.add_get("/sandbox/api/chat", chat)
+    app.router.add_post("/sandbox/api/text", text)
+    app.router.add_post("/sandbox/api/location", location)
+    app.router.add_post("/sandbox/api/files", files)
+    app.router.add_post("/sandbox/api/tap", tap)
+    app.router.add_get("/sandbox/api/outline", outline)
+
+
+def _known(emulator: BotApiEmulator, body) -> int:
+    user_id = int(body["user_id"])
+    if user_id not in emulator.users:
+        raise web.HTTPBadRequest(text="join first")
+    return user_id
+
+
+@lru_cache(maxsize=1)
+def indonesia_outline() -> list[list[list[float]]]:
+    """Province outlines as [lng, lat] rings, simplified for drawing the location picker's map."""
+    from routing.boundaries import packaged_index
+
+    rings = []
+    for polygon in packaged_index("provinces").parts:
+        simple = polygon.simplify(OUTLINE_TOLERANCE_DEGREES)
+        if not simple.is_empty and simple.area > 0.001:
+            rings.append([[round(x, 3), round(y, 3)] for x, y in simple.exterior.coords])
+    return rings

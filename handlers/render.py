@@ -1,0 +1,132 @@
+"""Texts built from drafts and reports (HTML parse mode: everything a user typed is escaped)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.db.models import Notification, Report, ReportEvent, User
+from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
+from bot.i18n import Translator
+from bot.services.intake import Draft
+
+PREVIEW_CHARS = 300
+
+
+def yes_no(_: Translator, value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def type_label(_: Translator, code: str) -> str:
+    return _(REPORT_TYPE_LABELS[ReportType(code)])
+
+
+def category_label(_: Translator, code: str) -> str:
+    category = CATEGORY_BY_CODE.get(code)
+    return _(category.label) if category else code
+
+
+def status_label(_: Translator, code: str) -> str:
+    return _(STATUS_LABELS[Status(code)])
+
+
+def place(_: Translator, latitude: float | None, longitude: float | None, address: str | None) -> str:
+    parts = []
+    if address:
+        parts.append(escape(address))
+    if latitude is not None and longitude is not None:
+        parts.append(_("pin at {latitude}, {longitude}").format(latitude=f"{latitude:.5f}", longitude=f"{longitude:.5f}"))
+    return " — ".join(parts) or _("not given")
+
+
+def attachments_line(_: Translator, count: int) -> str:
+    if count == 0:
+        return _("none")
+    return _.plural("{count} file", "{count} files", count).format(count=count)
+
+
+def draft_summary(_: Translator, draft: Draft) -> str:
+    location = draft["location"]
+    lines = [
+        _("<b>Please check your report</b>"),
+        "",
+        _("<b>Type:</b> {value}").format(value=type_label(_, draft["report_type"])),
+        _("<b>Category:</b> {value}").format(value=category_label(_, draft["category"])),
+        _("<b>What happened:</b> {value}").format(value=escape(draft["description"])),
+        _("<b>Place:</b> {value}").format(value=place(_, location["latitude"], location["longitude"], location["address"])),
+        _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.get("attachments", [])))),
+        _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft["anonymous"])),
+        _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft["confidential"])),
+        "",
+        _("Tap a button to change a part, or send the report."),
+    ]
+    return "\n".join(lines)
+
+
+def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
+    """A report as its reporter sees it, or as anyone else holding the tracking ID may.
+
+    Others never learn who filed it, nor the content of a confidential report."""
+    lines = [
+        _("<b>Report {tracking_id}</b>").format(tracking_id=report.tracking_id),
+        _("<b>Status:</b> {value}").format(value=status_label(_, report.status)),
+        _("<b>Type:</b> {value}").format(value=type_label(_, report.report_type)),
+        _("<b>Category:</b> {value}").format(value=category_label(_, report.category)),
+        _("<b>Filed:</b> {value}").format(value=_.datetime(report.created_at)),
+    ]
+    if for_reporter or not report.confidential:
+        lines.append(_("<b>What happened:</b> {value}").format(value=escape(_preview(report.description))))
+        lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
+    else:
+        lines.append(_("The content of this report is confidential."))
+    if for_reporter:
+        lines.append(_("<b>Anonymous:</b> {value}").format(value=yes_no(_, report.anonymous)))
+        lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))
+        lines += ["", _("<b>History</b>"), *(history_line(_, event) for event in report.events)]
+    return "\n".join(lines)
+
+
+def history_line(_: Translator, event: ReportEvent) -> str:
+    line = f"• {_.datetime(event.at)}: {status_label(_, event.to_status)}"
+    return f"{line} — {escape(event.note)}" if event.note else line
+
+
+def report_list(_: Translator, reports: list[Report]) -> str:
+    if not reports:
+        return _("You have not filed any report yet.")
+    lines = [_("<b>Your latest reports</b>"), ""]
+    for report in reports:
+        lines.append(
+            f"<code>{report.tracking_id}</code> · {category_label(_, report.category)} · "
+            f"{status_label(_, report.status)} · {_.date(report.created_at)}"
+        )
+    return "\n".join(lines)
+
+
+def status_notification(_: Translator, report: Report, event: ReportEvent) -> str:
+    lines = [
+        _("🔔 <b>Your report {tracking_id} has a new status</b>").format(tracking_id=report.tracking_id),
+        _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status)),
+    ]
+    if event.note:
+        note_label = _("Reason") if event.to_status == Status.REJECTED else _("Note")
+        lines.append(f"<b>{note_label}:</b> {escape(event.note)}")
+    if event.to_status == Status.WAITING_REPORTER:
+        lines.append(_("Please answer in this chat so that your report can go on."))
+    lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
+    return "\n".join(lines)
+
+
+def notification_text(
+    default_locale: str, time_zone: str
+):
+    """The outbox's renderer: speaks each reporter's own language."""
+
+    def render(notification: Notification, report: Report, event: ReportEvent | None, user: User) -> str:
+        _ = Translator(user.locale or default_locale, time_zone)
+        return status_notification(_, report, event)
+
+    return render
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS].rstrip() + "…"

@@ -1,0 +1,118 @@
+"""Offline point-in-polygon lookups over administrative boundaries (GeoJSON with Kemendagri codes)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import shapely
+from shapely import STRtree
+from shapely.geometry import Point, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import make_valid
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+KM_PER_DEGREE = 111.32  # at the equator; Indonesia lies within 11 degrees of it, so within 2 %
+# The shipped coastlines are simplified by up to a few km (SOURCE.md), and a report may come from a
+# pier or a boat. Wider would take in Singapore, 20 km from Batam.
+COAST_TOLERANCE_KM = 5.0
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    level: str
+
+
+class BoundaryIndex:
+    """Polygons of one administrative level, searchable by point.
+
+    Each polygon part is indexed on its own: smaller bounding boxes make queries faster, and a
+    valid part is all a point-in-polygon test needs (parts of one area may touch or overlap).
+    """
+
+    def __init__(self, areas: list[Area], parts: list[Polygon], part_area: list[int], invalid: int = 0, repaired: int = 0) -> None:
+        self.areas = areas
+        self.invalid = invalid  # features invalid as shipped
+        self.repaired = repaired  # of those, features with a self-intersecting part that was remade
+        self._part_area = part_area
+        self.parts = parts
+        self._tree = STRtree(parts)
+        shapely.prepare(parts)
+
+    @classmethod
+    def from_geojson(cls, path: Path) -> "BoundaryIndex":
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as file:
+            collection = json.load(file)
+        return cls.from_features(collection["features"])
+
+    @classmethod
+    def from_features(cls, features: list[dict]) -> "BoundaryIndex":
+        areas, parts, part_area, invalid, repaired = [], [], [], 0, 0
+        for feature in features:
+            properties = feature["properties"]
+            areas.append(Area(str(properties["code"]), properties["name"], properties.get("level", "")))
+            geometry = shape(feature["geometry"])
+            invalid += not geometry.is_valid  # most only have parts that overlap, harmless here
+            valid_parts, was_repaired = repaired_parts(geometry)
+            repaired += was_repaired
+            parts.extend(valid_parts)
+            part_area.extend([len(areas) - 1] * len(valid_parts))
+        return cls(areas, parts, part_area, invalid, repaired)
+
+    def locate(self, latitude: float, longitude: float) -> Area | None:
+        """The area whose polygon holds the point, if any."""
+        hits = self._tree.query(Point(longitude, latitude), predicate="intersects")
+        return self.areas[self._part_area[int(hits[0])]] if len(hits) else None
+
+    def nearest(self, latitude: float, longitude: float, max_km: float) -> tuple[Area, float] | None:
+        """The closest area within max_km of the point, with its distance in km (0 when inside)."""
+        point = Point(longitude, latitude)
+        indices, distances = self._tree.query_nearest(point, max_distance=max_km / KM_PER_DEGREE, return_distance=True)
+        if not len(indices):
+            return None
+        return self.areas[self._part_area[int(indices[0])]], float(distances[0]) * KM_PER_DEGREE
+
+
+def polygons_of(geometry: BaseGeometry) -> list[Polygon]:
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    return [polygon for part in getattr(geometry, "geoms", []) for polygon in polygons_of(part)]
+
+
+def repaired_parts(geometry: BaseGeometry) -> tuple[list[Polygon], bool]:
+    """The simplified source polygons self-intersect in places (SOURCE.md): repair each bad part."""
+    parts = polygons_of(geometry)
+    if all(part.is_valid for part in parts):
+        return parts, False
+    fixed = []
+    for part in parts:
+        fixed.extend([part] if part.is_valid else polygons_of(_make_valid(part)))
+    return fixed, True
+
+
+def _make_valid(polygon: Polygon) -> BaseGeometry:
+    try:
+        return make_valid(polygon)
+    except shapely.errors.GEOSException:
+        return polygon.buffer(0)
+
+
+@lru_cache(maxsize=None)
+def packaged_index(level: str) -> BoundaryIndex:
+    """The boundaries shipped with lapor-bot: level is 'provinces', 'regencies' or 'districts'."""
+    return BoundaryIndex.from_geojson(DATA_DIR / f"{level}.geojson.gz")
+
+
+def in_indonesia(latitude: float, longitude: float) -> bool:
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return False
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return False
+    return packaged_index("provinces").nearest(latitude, longitude, COAST_TOLERANCE_KM) is not None
