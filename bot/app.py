@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, BaseUpdateProcessor, Defaults
+from telegram.ext import Application, BaseUpdateProcessor, Defaults, Updater
 
 import handlers
 from bot.config import Settings
@@ -70,8 +70,6 @@ def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str
         .base_file_url(f"{base}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
-        .post_init(_start_services)
-        .post_stop(_stop_services)
         .build()
     )
     services = Services(settings, engine, session_factory(engine))
@@ -85,17 +83,25 @@ def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str
     return application
 
 
-async def _start_services(application: Application) -> None:
+async def start_bot(application: Application, receive_updates: Callable[[Updater], Awaitable[Any]]) -> None:
+    """Start the application, its command menu and outbox sender, then take updates."""
     services: Services = application.bot_data["services"]
+    await application.initialize()
+    await application.start()
     await handlers.publish_commands(application, services.settings.default_locale)
     application.bot_data["outbox_task"] = asyncio.get_running_loop().create_task(services.outbox.run_forever())
+    await receive_updates(application.updater)
 
 
-async def _stop_services(application: Application) -> None:
+async def stop_bot(application: Application) -> None:
+    if application.updater.running:
+        await application.updater.stop()
     task = application.bot_data.pop("outbox_task", None)
     if task:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+    await application.stop()
+    await application.shutdown()
 
 
 async def warm_up() -> None:
@@ -112,24 +118,25 @@ async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | Non
     await warm_up()
     application = build_application(settings, engine, api_base_url)
     try:
-        async with application:
-            await application.start()
-            if settings.webhook_url:
-                await application.updater.start_webhook(
-                    listen="0.0.0.0",
-                    port=settings.port,
-                    url_path=_webhook_path(settings.webhook_url),
-                    webhook_url=settings.webhook_url,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=20)
-            await stop.wait()
-            await application.updater.stop()
-            await application.stop()
+        await start_bot(application, lambda updater: _receive_updates(updater, settings))
+        await stop.wait()
+        await stop_bot(application)
     finally:
         await engine.dispose()
+
+
+async def _receive_updates(updater: Updater, settings: Settings) -> None:
+    if settings.webhook_url:
+        await updater.start_webhook(
+            listen="0.0.0.0",
+            port=settings.port,
+            url_path=_webhook_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=20)
 
 
 def _webhook_path(webhook_url: str) -> str:

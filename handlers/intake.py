@@ -21,7 +21,7 @@ from bot.domain import (
 )
 from bot.i18n import N_, Translator
 from bot.services import intake
-from bot.services.conversations import end_conversation, load_conversation, save_draft, start_conversation
+from bot.services.conversations import draft_of, end_conversation, load_conversation, save_draft, start_conversation
 from bot.services.intake import Draft, InputRejected, Step
 from bot.services.reports import submit
 from handlers import keyboards, render
@@ -176,7 +176,7 @@ async def on_callback(turn: Turn) -> None:
     if conversation is None or conversation.step != step_value:
         await _stale_button(turn, conversation)
         return
-    step, draft = Step(conversation.step), dict(conversation.draft)
+    step, draft = Step(conversation.step), draft_of(conversation)
     if value == BACK:
         await go_back(turn, conversation)
     elif value == CANCEL:
@@ -265,7 +265,7 @@ def advance(turn: Turn, conversation: Conversation, draft: Draft, answered: Step
 
 
 async def go_back(turn: Turn, conversation: Conversation) -> None:
-    draft = dict(conversation.draft)
+    draft = draft_of(conversation)
     previous = intake.previous_step(draft, Step(conversation.step))
     if previous is None:
         prompt(turn, Step(conversation.step), draft, turn._("This is the first question."))
@@ -289,7 +289,7 @@ async def cancel(turn: Turn) -> None:
 
 async def on_message(turn: Turn, conversation: Conversation) -> None:
     """A message while a report is in progress: the answer to the current step, or a hint."""
-    message, step, draft = turn.message, Step(conversation.step), dict(conversation.draft)
+    message, step, draft = turn.message, Step(conversation.step), draft_of(conversation)
     try:
         if attachment_of(message):
             _take_attachment(turn, conversation, step, draft, message)

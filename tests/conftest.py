@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.sandbox.client import Citizen
@@ -95,16 +95,15 @@ class RunningBot:
         await migrate(self.engine)
         self.application = build_application(self.settings, self.engine, self.emulator.base_url)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
-        await self.application.initialize()
-        await self.application.start()
-        await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await start_bot(
+            self.application,
+            lambda updater: updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES),
+        )
 
     async def stop(self) -> None:
         if self.application is None:
             return
-        await self.application.updater.stop()
-        await self.application.stop()
-        await self.application.shutdown()
+        await stop_bot(self.application)
         await self.engine.dispose()
         self.application = None
 

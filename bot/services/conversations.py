@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,9 +49,13 @@ async def start_conversation(session: AsyncSession, chat_id: int, user_id: int) 
     return conversation
 
 
+def draft_of(conversation: Conversation) -> Draft:
+    """A private copy to change: changing the stored JSON in place would hide the change from SQLAlchemy."""
+    return copy.deepcopy(conversation.draft)
+
+
 def save_draft(conversation: Conversation, draft: Draft, step: Step) -> None:
-    # A fresh dict, so that SQLAlchemy sees the JSON column change.
-    conversation.draft = dict(draft)
+    conversation.draft = copy.deepcopy(draft)
     conversation.step = step.value
 
 

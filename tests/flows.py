@@ -1,0 +1,71 @@
+"""Shared steps of the citizen's conversation, and test files."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+
+from bot.sandbox.client import Citizen
+
+PADANG = (-0.9492, 100.3543)  # Kota Padang, Sumatera Barat
+TENGGARONG = (-0.4231, 116.9853)  # Kutai Kartanegara, Kalimantan Timur
+SINGAPORE = (1.3521, 103.8198)
+TOKYO = (35.68, 139.69)
+DESCRIPTION = "Jalan berlubang besar di depan pasar, sudah dua minggu dan membahayakan pengendara motor."
+TRACKING_ID = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")
+
+
+def png(seed: int, width: int = 4, height: int = 3) -> bytes:
+    """A small valid PNG; each seed gives different bytes (so a different file_unique_id)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + bytes(((seed * 31 + x * 7 + y) % 256 for x in range(width * 3))) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def photos(count: int, first_seed: int = 1) -> list[tuple[bytes, str, str]]:
+    return [(png(seed), f"foto{seed}.png", "image/png") for seed in range(first_seed, first_seed + count)]
+
+
+async def start_report(citizen: Citizen, report_type: str = "Pengaduan", category: str = "Jalan") -> None:
+    await citizen.send("/start")
+    await citizen.tap("Buat laporan")
+    await citizen.tap(report_type)
+    await citizen.tap(category)
+
+
+async def through_to_summary(
+    citizen: Citizen,
+    *,
+    report_type: str = "Pengaduan",
+    category: str = "Jalan",
+    description: str = DESCRIPTION,
+    point: tuple[float, float] | None = PADANG,
+    address: str | None = None,
+    album: int = 0,
+    anonymous: bool = False,
+    confidential: bool = False,
+) -> list[dict]:
+    await start_report(citizen, report_type, category)
+    await citizen.send(description)
+    if point:
+        await citizen.share_location(*point)
+    else:
+        await citizen.send(address)
+    if album:
+        await citizen.send_files(photos(album), settle=1.5)
+    await citizen.tap("Lanjut" if album else "Lewati")
+    await citizen.tap("Ya, anonim" if anonymous else "Tidak")
+    return await citizen.tap("Ya, rahasia" if confidential else "Tidak")
+
+
+async def file_report(citizen: Citizen, **choices) -> str:
+    """Go through every step and send; returns the tracking ID the bot gave."""
+    await through_to_summary(citizen, **choices)
+    replies = await citizen.tap("Kirim laporan")
+    match = TRACKING_ID.search(replies[-1]["text"])
+    assert match, replies
+    return match.group(1)
