@@ -139,7 +139,7 @@ def citizen(bot) -> Citizen:
 async def eventually(predicate, timeout: float = 10.0, interval: float = 0.05) -> None:
     """Wait for something another task does (the outbox sender), failing after ``timeout``."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not await predicate():
+    while not predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)

@@ -1,0 +1,155 @@
+"""Status changes reach the reporter's chat; /status tells others only what is public."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.cli import report_set_status
+from bot.db.models import Notification, User, utcnow
+from bot.sandbox.emulator import ApiError
+from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
+from bot.domain import Status
+from tests.conftest import eventually
+from tests.flows import file_report
+
+
+async def set_status(bot, tracking_id: str, status: str, note: str | None = None) -> int:
+    arguments = argparse.Namespace(tracking_id=tracking_id, status=status, note=note)
+    return await report_set_status(bot.settings, arguments)
+
+
+def notifications_in(citizen) -> list[str]:
+    return [m["text"] for m in citizen.messages if "Status laporan" in m.get("text", "")]
+
+
+async def test_status_change_from_the_command_line_is_pushed_to_the_chat(bot, citizen):
+    tracking_id = await file_report(citizen)
+    assert await set_status(bot, tracking_id.lower().replace("-", " "), "verified") == 0
+    await eventually(lambda: len(notifications_in(citizen)) == 1)
+    assert "Terverifikasi" in notifications_in(citizen)[0] and tracking_id in notifications_in(citizen)[0]
+
+    assert await set_status(bot, tracking_id, "rejected", note="Laporan ganda dengan laporan sebelumnya") == 0
+    await eventually(lambda: len(notifications_in(citizen)) == 2)
+    assert "Tidak dapat diproses" in notifications_in(citizen)[1]
+    assert "Alasan:</b> Laporan ganda" in notifications_in(citizen)[1]
+
+    status = await citizen.send(f"/status {tracking_id}")
+    history = status[0]["text"].split("Riwayat")[1]
+    assert history.index("Belum terverifikasi") < history.index("Terverifikasi") < history.index("Tidak dapat diproses")
+
+
+async def test_refused_status_changes_change_nothing(bot, citizen):
+    tracking_id = await file_report(citizen)
+    assert await set_status(bot, tracking_id, "rejected") == 1, "rejecting needs a reason"
+    assert await set_status(bot, tracking_id, "resolved") == 1, "not before it was assigned"
+    async with bot.sessions() as session:
+        report = await find_by_tracking_id(session, tracking_id)
+        assert report.status == "submitted" and len(report.events) == 1
+        assert (await session.execute(select(Notification))).all() == []
+        with pytest.raises(StatusChangeRefused):
+            await change_status(session, report, Status.RESOLVED, actor="test")
+
+
+async def test_a_status_change_while_the_bot_is_down_is_delivered_after_restart(bot, citizen):
+    tracking_id = await file_report(citizen)
+    await bot.stop()
+    assert await set_status(bot, tracking_id, "verified") == 0
+    assert notifications_in(citizen) == []
+    await bot.start()
+    await eventually(lambda: len(notifications_in(citizen)) == 1)
+
+
+async def test_failed_sends_are_retried_and_a_blocked_reporter_is_not(bot, citizen):
+    tracking_id = await file_report(citizen)
+    bot.emulator.state.failures.append(("sendMessage", ApiError(502, "Bad Gateway")))
+    bot.emulator.state.failures.append(("sendMessage", ApiError(429, "Too Many Requests: retry after 7", retry_after=7)))
+    await _stop_sender(bot)
+    assert await set_status(bot, tracking_id, "verified") == 0
+
+    await bot.outbox.deliver_due()
+    notification = await _only_notification(bot)
+    assert (notification.state, notification.attempts) == ("pending", 1)
+    assert "Bad Gateway" in notification.last_error
+    await _make_due(bot)
+    await bot.outbox.deliver_due()
+    notification = await _only_notification(bot)
+    assert notification.state == "pending" and "RetryAfter" in notification.last_error
+    assert notification.next_attempt_at > utcnow() + timedelta(seconds=5), "Telegram's retry_after is honoured"
+    await _make_due(bot)
+    assert await bot.outbox.deliver_due() == 1
+    assert (await _only_notification(bot)).state == "sent"
+    assert len(notifications_in(citizen)) == 1
+
+    bot.emulator.state.blocked.add(citizen.user_id)
+    assert await set_status(bot, tracking_id, "assigned") == 0
+    await bot.outbox.deliver_due()
+    async with bot.sessions() as session:
+        states = [n.state for n in (await session.execute(select(Notification).order_by(Notification.id))).scalars()]
+        assert states == ["sent", "unreachable"]
+        assert (await session.get(User, citizen.user_id)).reachable is False
+
+
+async def test_each_chat_gets_its_updates_in_order_even_after_a_failure(bot, citizen):
+    tracking_id = await file_report(citizen)
+    await _stop_sender(bot)
+    bot.emulator.state.failures.append(("sendMessage", ApiError(502, "Bad Gateway")))
+    await set_status(bot, tracking_id, "verified")
+    await set_status(bot, tracking_id, "assigned")
+    assert await bot.outbox.deliver_due() == 0, "the second waits for the first"
+    await _make_due(bot)
+    assert await bot.outbox.deliver_due() == 2
+    texts = notifications_in(citizen)
+    assert "Terverifikasi" in texts[0] and "Diteruskan" in texts[1]
+
+
+async def test_others_learn_nothing_of_who_filed_nor_of_confidential_content(bot, citizen):
+    secret_id = await file_report(citizen, confidential=True, anonymous=True)
+    public_id = await file_report(citizen)
+    stranger = bot.citizen("Andi", username="andi_lain")
+
+    card = (await stranger.send(f"/status {secret_id}"))[0]["text"]
+    assert "dirahasiakan" in card and "Belum terverifikasi" in card
+    for leaked in ("Jalan berlubang", "Siti", "siti_warga", str(citizen.user_id), "-0.94920", "Riwayat"):
+        assert leaked not in card, leaked
+
+    card = (await stranger.send(public_id))[0]["text"]  # a bare ID works too
+    assert "Jalan berlubang" in card
+    for leaked in ("Siti", "siti_warga", str(citizen.user_id), "Anonim"):
+        assert leaked not in card, leaked
+
+    own = (await citizen.send(f"/status {secret_id}"))[0]["text"]
+    assert "Jalan berlubang" in own and "Rahasia:</b> Ya" in own
+
+
+async def test_a_mistyped_tracking_id_is_caught(bot, citizen):
+    tracking_id = await file_report(citizen)
+    position = 3
+    wrong = "Z" if tracking_id[position] != "Z" else "Y"
+    typo = tracking_id[:position] + wrong + tracking_id[position + 1 :]
+    replies = await citizen.send(f"/status {typo}")
+    assert "salah ketik" in replies[0]["text"]
+    looks_alike = tracking_id.replace("0", "O").replace("1", "I").lower()
+    replies = await citizen.send(f"/status {looks_alike}")
+    assert "Riwayat" in replies[0]["text"]
+    replies = await citizen.send("/status")
+    assert "Kirimkan nomor pelacakan" in replies[0]["text"]
+
+
+async def _stop_sender(bot) -> None:
+    task = bot.application.bot_data.pop("outbox_task")
+    task.cancel()
+
+
+async def _make_due(bot) -> None:
+    async with bot.sessions() as session, session.begin():
+        await session.execute(update(Notification).values(next_attempt_at=utcnow()))
+
+
+async def _only_notification(bot) -> Notification:
+    async with bot.sessions() as session:
+        return (await session.execute(select(Notification))).scalar_one()
+
