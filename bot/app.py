@@ -16,7 +16,7 @@ from telegram.ext import Application, BaseUpdateProcessor, Defaults, Updater
 
 import handlers
 from bot.config import Settings
-from bot.db import create_engine, migrate, session_factory
+from bot.db import Transactions, create_engine, migrate
 from bot.outbox import OutboxSender
 from handlers.render import notification_text
 
@@ -32,8 +32,13 @@ class Services:
 
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker
+    transactions: Transactions
     outbox: OutboxSender | None = None
+
+    @property
+    def sessions(self) -> async_sessionmaker:
+        """For reads; changes go through ``transactions.begin()``."""
+        return self.transactions.sessions
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -72,9 +77,9 @@ def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
-    services = Services(settings, engine, session_factory(engine))
+    services = Services(settings, engine, Transactions(engine))
     services.outbox = OutboxSender(
-        services.sessions,
+        services.transactions,
         send=lambda chat_id, text: application.bot.send_message(chat_id, text),
         render=notification_text(settings.default_locale, settings.time_zone),
     )

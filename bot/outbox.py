@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.db import Transactions
 from bot.db.models import Notification, Report, ReportEvent, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ Send = Callable[[int, str], Awaitable[object]]
 
 
 class OutboxSender:
-    def __init__(self, sessions: async_sessionmaker, send: Send, render: Renderer, poll_seconds: float = 2.0) -> None:
-        self._sessions = sessions
+    def __init__(self, transactions: Transactions, send: Send, render: Renderer, poll_seconds: float = 2.0) -> None:
+        self._transactions = transactions
         self._send = send
         self._render = render
         self._poll_seconds = poll_seconds
@@ -55,7 +55,7 @@ class OutboxSender:
 
     async def deliver_due(self) -> int:
         """Send every notification that is due; returns how many went out."""
-        async with self._sessions() as session:
+        async with self._transactions.sessions() as session:
             statement = select(Notification.id, Notification.chat_id, Notification.next_attempt_at).where(
                 Notification.state == PENDING
             )
@@ -73,7 +73,7 @@ class OutboxSender:
         return sent
 
     async def _deliver(self, notification_id: int) -> bool:
-        async with self._sessions() as session, session.begin():
+        async with self._transactions.begin() as session:
             statement = select(Notification).where(Notification.id == notification_id, Notification.state == PENDING)
             notification = (await session.execute(statement.with_for_update(skip_locked=True))).scalar_one_or_none()
             if notification is None:

@@ -89,7 +89,7 @@ def turn_handler(handler: Callable[[Turn], Awaitable[None]]):
         sender = update.effective_user
         if sender is None or update.effective_chat is None:
             return
-        async with services.sessions() as session, session.begin():
+        async with services.transactions.begin() as session:
             if not await claim_update(session, update.update_id):
                 log.info("update %s already handled; ignored", update.update_id)
                 return

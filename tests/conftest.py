@@ -90,15 +90,13 @@ class RunningBot:
         self.application = None
         self.engine = None
 
-    async def start(self) -> None:
+    async def start(self, receive_updates=None) -> None:
+        """Long polling, unless ``receive_updates(updater)`` starts something else (a webhook)."""
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
         self.application = build_application(self.settings, self.engine, self.emulator.base_url)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
-        await start_bot(
-            self.application,
-            lambda updater: updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES),
-        )
+        await start_bot(self.application, receive_updates or _poll_quickly)
 
     async def stop(self) -> None:
         if self.application is None:
@@ -121,6 +119,10 @@ class RunningBot:
 
     def citizen(self, first_name: str = "Siti", username: str | None = "siti_warga") -> Citizen:
         return Citizen(self.emulator, next(_user_ids), first_name, username)
+
+
+def _poll_quickly(updater):
+    return updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
 
 @pytest.fixture

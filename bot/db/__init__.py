@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant will do: it only has to be the same in every process that migrates.
@@ -38,6 +41,26 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Transactions:
+    """Sessions in a transaction, committed on success.
+
+    SQLite lets one writer in at a time, and its busy handler polls with sleeps of up to 100 ms, so
+    concurrent writers in one process notice a released lock late and throughput collapses. Here
+    they queue on an asyncio lock instead (first come, first served, woken at once); the busy
+    timeout still covers another process, such as the command line.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.sessions = session_factory(engine)
+        self._writers = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        async with self._writers or nullcontext():
+            async with self.sessions() as session, session.begin():
+                yield session
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -1,0 +1,99 @@
+"""How long a citizen waits: full reports filed through the emulator by concurrent citizens.
+
+Prints, per database: reports per second, and p50/p99 of one turn (a message or tap until the bot's
+handlers are done with it). Usage: python bench/intake.py [citizens] [reports-per-citizen]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+
+from bot.app import build_application, start_bot, stop_bot, warm_up  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import create_engine, migrate  # noqa: E402
+from bot.sandbox.client import Citizen  # noqa: E402
+from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from tests.flows import DESCRIPTION, PADANG, photos  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+class TimedCitizen(Citizen):
+    durations: list[float] = []
+
+    async def _act(self, action, settle: float = 0.0):
+        started = time.perf_counter()
+        replies = await super()._act(action, settle)
+        self.durations.append(time.perf_counter() - started - settle)
+        return replies
+
+
+async def one_report(citizen: TimedCitizen, seed: int) -> None:
+    await citizen.send("/lapor")
+    await citizen.tap("Pengaduan")
+    await citizen.tap("Jalan")
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*PADANG)
+    await citizen.send_files(photos(1, first_seed=seed))
+    await citizen.tap("Lanjut")
+    await citizen.tap("Tidak")
+    await citizen.tap("Tidak")
+    await citizen.tap("Kirim laporan")
+
+
+async def bench(database_url: str, citizens: int, reports: int) -> None:
+    emulator = BotApiEmulator()
+    await emulator.start()
+    engine = create_engine(database_url)
+    await migrate(engine)
+    await warm_up()
+    application = build_application(Settings(database_url=database_url), engine, emulator.base_url)
+    application.add_handler(emulator.completion_handler(), group=1000)
+    await start_bot(application, lambda updater: updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES))
+    TimedCitizen.durations = []
+    people = [TimedCitizen(emulator, 7_000_000 + index) for index in range(citizens)]
+    started = time.perf_counter()
+    await asyncio.gather(*(_reports(person, index, reports) for index, person in enumerate(people)))
+    elapsed = time.perf_counter() - started
+    await stop_bot(application)
+    await engine.dispose()
+    await emulator.stop()
+    turns = sorted(TimedCitizen.durations)
+    p50, p99 = statistics.median(turns), turns[int(len(turns) * 0.99) - 1]
+    kind = database_url.split(":")[0]
+    print(f"{kind:22} {citizens} citizens x {reports} reports: {citizens * reports / elapsed:6.1f} reports/s, "
+          f"turn p50 {p50 * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms ({len(turns)} turns)")
+
+
+async def _reports(person: TimedCitizen, index: int, reports: int) -> None:
+    for number in range(reports):
+        await one_report(person, seed=index * 1000 + number)
+
+
+async def main() -> None:
+    citizens = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    reports = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    with tempfile.TemporaryDirectory() as folder:
+        await bench(f"sqlite+aiosqlite:///{folder}/bench.db", citizens, reports)
+    from tests.conftest import _fresh_postgres, _postgres_problem
+
+    problem = await _postgres_problem()
+    if problem:
+        print(f"postgresql: skipped ({problem})")
+        return
+    await _fresh_postgres()
+    await bench(POSTGRES_URL, citizens, reports)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

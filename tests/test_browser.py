@@ -1,0 +1,120 @@
+"""The README's first command, as a person uses it: `lapor-bot` with no token, the web chat in a real
+browser (headless Chromium), a report filed by clicking, and a status change from a second process
+arriving in the page."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import IN_CI
+from tests.test_webhook import free_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+LAPOR_BOT = Path(sys.executable).with_name("lapor-bot")
+
+
+def chromium_or_skip() -> str:
+    if CHROMIUM:
+        return CHROMIUM
+    if IN_CI:
+        pytest.fail("Chromium is required in CI (.ci/run installs Debian's chromium package)")
+    pytest.skip("no Chromium on this machine: apt-get install chromium (or set CHROMIUM=/path) to run the browser test")
+
+
+@pytest.fixture
+async def sandbox(tmp_path):
+    port = free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "WEBHOOK_"))
+    } | {"PORT": str(port), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"}
+    process = subprocess.Popen(
+        [str(LAPOR_BOT)], cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        await _wait_for_page(url, process)
+        yield url, environment, tmp_path
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output[-3000:]
+
+
+async def _wait_for_page(url: str, process: subprocess.Popen) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read())
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the sandbox did not start in 30 s")
+
+
+async def test_file_a_report_by_clicking_in_the_sandbox(sandbox):
+    from playwright.async_api import async_playwright, expect
+
+    url, environment, workdir = sandbox
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_or_skip(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = await browser.new_page()
+        await page.goto(url)
+        chat = page.locator("#log")
+
+        await page.fill("#text", "/start")
+        await page.press("#text", "Enter")
+        await page.get_by_role("button", name="📝 Buat laporan").last.click()
+        await page.get_by_role("button", name="Pengaduan").last.click()
+        await page.get_by_role("button", name="Jalan", exact=True).last.click()
+        await page.fill("#text", "Jalan berlubang besar di depan pasar sejak dua minggu lalu.")
+        await page.click("button[type=submit]")
+
+        await page.get_by_role("button", name="📍 Kirim lokasi saya").click()
+        await expect(page.locator("#map")).to_be_visible()
+        await page.select_option("#preset", label="Kota Padang")
+        await page.click("#sendloc")
+        await expect(chat).to_contain_text("Lokasi dicatat")
+
+        await page.set_input_files("#file", files=[{"name": "lubang.png", "mimeType": "image/png", "buffer": _png()}])
+        await expect(chat).to_contain_text("1 dari 5")
+        await page.get_by_role("button", name="Lanjut ➡️").last.click()
+        await page.get_by_role("button", name="Tidak").last.click()
+        await page.get_by_role("button", name="Tidak").last.click()
+        await expect(chat).to_contain_text("Periksa kembali laporan Anda")
+        await page.get_by_role("button", name="✅ Kirim laporan").last.click()
+        await expect(chat).to_contain_text("Nomor pelacakan")
+
+        tracking_id = re.search(r"Nomor pelacakan: ([0-9A-Z]{5}-[0-9A-Z]{5})", await chat.inner_text()).group(1)
+        await page.screenshot(path=str(workdir / "sandbox.png"))
+        changed = subprocess.run(
+            [str(LAPOR_BOT), "report", "set-status", tracking_id, "verified"],
+            cwd=workdir, env=environment, capture_output=True, text=True, timeout=60,
+        )
+        assert changed.returncode == 0, changed.stderr
+        await expect(chat).to_contain_text(f"Status laporan {tracking_id} berubah", timeout=15000)
+        await expect(chat).to_contain_text("Terverifikasi")
+        await browser.close()
+
+
+def _png() -> bytes:
+    from tests.flows import png
+
+    return png(7)
