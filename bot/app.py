@@ -18,6 +18,7 @@ import handlers
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate
 from bot.outbox import OutboxSender
+from bot.services.conversations import prune_processed_updates
 from handlers.render import notification_text
 
 log = logging.getLogger(__name__)
@@ -94,19 +95,34 @@ async def start_bot(application: Application, receive_updates: Callable[[Updater
     await application.initialize()
     await application.start()
     await handlers.publish_commands(application, services.settings.default_locale)
-    application.bot_data["outbox_task"] = asyncio.get_running_loop().create_task(services.outbox.run_forever())
+    loop = asyncio.get_running_loop()
+    application.bot_data["background"] = [
+        loop.create_task(services.outbox.run_forever()),
+        loop.create_task(_prune_forever(services.transactions)),
+    ]
     await receive_updates(application.updater)
 
 
 async def stop_bot(application: Application) -> None:
     if application.updater.running:
         await application.updater.stop()
-    task = application.bot_data.pop("outbox_task", None)
-    if task:
+    tasks = application.bot_data.pop("background", [])
+    for task in tasks:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await asyncio.gather(*tasks, return_exceptions=True)
     await application.stop()
     await application.shutdown()
+
+
+async def _prune_forever(transactions: Transactions, every_seconds: float = 3600) -> None:
+    while True:
+        try:
+            async with transactions.begin() as session:
+                pruned = await prune_processed_updates(session)
+            log.info("pruned %d handled update ids past Telegram's redelivery window", pruned)
+        except Exception:  # housekeeping must never stop the bot
+            log.exception("pruning handled update ids failed")
+        await asyncio.sleep(every_seconds)
 
 
 async def warm_up() -> None:

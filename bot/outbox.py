@@ -35,11 +35,6 @@ class OutboxSender:
         self._send = send
         self._render = render
         self._poll_seconds = poll_seconds
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Something was just written to the outbox: look now rather than at the next poll."""
-        self._wake.set()
 
     async def run_forever(self) -> None:
         while True:
@@ -47,11 +42,7 @@ class OutboxSender:
                 await self.deliver_due()
             except Exception:  # a database hiccup must not end the sender
                 log.exception("outbox delivery failed; trying again")
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+            await asyncio.sleep(self._poll_seconds)
 
     async def deliver_due(self) -> int:
         """Send every notification that is due; returns how many went out."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import ReplyKeyboardRemove
 
 from bot.i18n import LANGUAGE_NAMES, Translator, normalise_locale
@@ -34,7 +36,7 @@ async def start(turn: Turn) -> None:
         _(
             "Hello {name}! 👋 I am the <b>SP4N-LAPOR!</b> bot. Tell me about a problem with a public service, "
             "a road, or an official, and I will pass it to the agency responsible and keep you informed."
-        ).format(name=render.escape(name)),
+        ).format(name=escape(name)),
         keyboards.main_menu(_),
     )
     conversation = await load_conversation(turn.session, turn.chat_id)
@@ -86,7 +88,7 @@ async def show_status(turn: Turn, typed: str) -> None:
             _(
                 "<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
                 "Please check it; it looks like <code>{example}</code>."
-            ).format(typed=render.escape(typed[:40]), example=EXAMPLE_ID)
+            ).format(typed=escape(typed[:40]), example=EXAMPLE_ID)
         )
         return
     report = await find_by_tracking_id(turn.session, tracking_id)

@@ -166,10 +166,6 @@ async def begin(turn: Turn) -> None:
     prompt(turn, Step.TYPE, conversation.draft)
 
 
-async def resume_or_none(turn: Turn) -> Conversation | None:
-    return await load_conversation(turn.session, turn.chat_id)
-
-
 async def on_callback(turn: Turn) -> None:
     _, step_value, value = turn.update.callback_query.data.split(":", 2)
     conversation = await load_conversation(turn.session, turn.chat_id)

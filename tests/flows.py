@@ -57,7 +57,14 @@ async def through_to_summary(
         await citizen.send(address)
     if album:
         await citizen.send_files(photos(album), settle=1.5)
-    await citizen.tap("Lanjut" if album else "Lewati")
+    return await finish_to_summary(citizen, "Lanjut" if album else "Lewati", anonymous, confidential)
+
+
+async def finish_to_summary(
+    citizen: Citizen, files_button: str = "Lanjut", anonymous: bool = False, confidential: bool = False
+) -> list[dict]:
+    """From the files question to the summary; returns the bot's answer to the last tap."""
+    await citizen.tap(files_button)
     await citizen.tap("Ya, anonim" if anonymous else "Tidak")
     return await citizen.tap("Ya, rahasia" if confidential else "Tidak")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Conversation, Report
 from bot.domain import DESCRIPTION_MAX_CHARS, MAX_ATTACHMENTS
-from tests.flows import DESCRIPTION, PADANG, SINGAPORE, TOKYO, photos, start_report, through_to_summary
+from tests.flows import DESCRIPTION, PADANG, SINGAPORE, TOKYO, finish_to_summary, photos, start_report, through_to_summary
 
 STICKER = {"sticker": {"file_id": "CAACstk", "file_unique_id": "stk1", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}}
 VOICE = {"voice": {"file_id": "AwACvoice", "file_unique_id": "voice1", "duration": 3}}
@@ -59,9 +59,7 @@ async def test_description_too_short_too_long_and_with_markup(bot, citizen):
     hostile = "<script>alert(1)</script> & <b>tebal</b> jalan rusak parah sekali"
     await citizen.send(hostile)
     await citizen.share_location(*PADANG)
-    await citizen.tap("Lewati")
-    await citizen.tap("Tidak")
-    summary = await citizen.tap("Tidak")
+    summary = await finish_to_summary(citizen, "Lewati")
     # The emulator, like Telegram, rejects malformed HTML: the summary arrived, so it was escaped.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;tebal&lt;/b&gt;" in summary[-1]["text"]
 
@@ -118,9 +116,7 @@ async def test_more_than_five_photos_keeps_five_and_says_so(bot, citizen):
 
     replies = await citizen.send_files(photos(1, first_seed=50))
     assert "paling banyak memuat 5" in replies[0]["text"]
-    await citizen.tap("Lanjut")
-    await citizen.tap("Tidak")
-    summary = await citizen.tap("Tidak")
+    summary = await finish_to_summary(citizen)
     assert "5 berkas" in summary[-1]["text"]
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Conversation, Report
 from bot.services.reports import find_by_tracking_id
-from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, photos, start_report, through_to_summary
+from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, finish_to_summary, photos, start_report, through_to_summary
 
 
 async def report_row(bot, tracking_id: str) -> Report:
@@ -149,9 +149,7 @@ async def test_editing_the_type_asks_again_for_a_category_it_rules_out(bot, citi
     await citizen.tap("Penundaan berlarut")
     await citizen.send(DESCRIPTION)
     await citizen.share_location(*PADANG)
-    await citizen.tap("Lewati")
-    await citizen.tap("Tidak")
-    await citizen.tap("Tidak")
+    await finish_to_summary(citizen, "Lewati")
     await citizen.tap("✏️ Jenis")
     replies = await citizen.tap("Aspirasi")
     assert "Kategori apa" in replies[-1]["text"], "maladministration is no aspiration: ask for a category"
@@ -168,9 +166,7 @@ async def test_restart_in_the_middle_resumes_where_the_citizen_was(bot, citizen)
     replies = await citizen.share_location(*PADANG)
     assert "Lokasi dicatat" in replies[0]["text"]
     assert "1 dari 5" in citizen.last_text, "the photo sent before the restart is still there"
-    await citizen.tap("Lanjut")
-    await citizen.tap("Tidak")
-    summary = await citizen.tap("Tidak")
+    summary = await finish_to_summary(citizen)
     assert "Jalan berlubang besar" in summary[-1]["text"]
 
 
@@ -187,9 +183,7 @@ async def test_the_same_update_twice_changes_nothing(bot, citizen):
         conversation = await session.get(Conversation, citizen.user_id)
         assert conversation.step == "attachments"
 
-    await citizen.tap("Lewati")
-    await citizen.tap("Tidak")
-    await citizen.tap("Tidak")
+    await finish_to_summary(citizen, "Lewati")
     await citizen.tap("Kirim laporan")
     submit = citizen.last_updates[0]
     assert await citizen.redeliver(submit) == []

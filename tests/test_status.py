@@ -140,8 +140,8 @@ async def test_a_mistyped_tracking_id_is_caught(bot, citizen):
 
 
 async def _stop_sender(bot) -> None:
-    task = bot.application.bot_data.pop("outbox_task")
-    task.cancel()
+    sender = bot.application.bot_data["background"][0]
+    sender.cancel()
 
 
 async def _make_due(bot) -> None:

@@ -12,7 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from babel.messages.pofile import read_po
 
-from bot.db.models import Base
+from datetime import timedelta
+
+from bot.db import Transactions
+from bot.db.models import Base, ProcessedUpdate, utcnow
+from bot.services.conversations import claim_update, prune_processed_updates
 from bot.i18n import SUPPORTED_LOCALES, catalog_path
 from bot.services.tracking import ALPHABET, InvalidTrackingId, new_tracking_id, parse_tracking_id
 
@@ -91,3 +95,18 @@ async def test_migrations_build_exactly_the_models(engine):
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert differences == [], "models changed without a migration: see README, 'Changing the schema'"
+
+
+async def test_handled_update_ids_are_pruned_after_telegrams_redelivery_window(engine):
+    transactions = Transactions(engine)
+    async with transactions.begin() as session:
+        assert await claim_update(session, 1)
+        assert await claim_update(session, 2)
+        assert not await claim_update(session, 2)
+        old = await session.get(ProcessedUpdate, 1)
+        old.processed_at = utcnow() - timedelta(days=3)
+    async with transactions.begin() as session:
+        assert await prune_processed_updates(session) == 1
+    async with transactions.begin() as session:
+        assert await claim_update(session, 1), "a pruned id would be new again"
+        assert not await claim_update(session, 2), "a recent id is still known"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +24,15 @@ async def claim_update(session: AsyncSession, update_id: int) -> bool:
     statement = _insert(session, ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
     result = await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
     return result.rowcount == 1
+
+
+# Telegram keeps an undelivered update for at most 24 hours: older ids cannot come back.
+REDELIVERY_WINDOW = timedelta(days=2)
+
+
+async def prune_processed_updates(session: AsyncSession) -> int:
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - REDELIVERY_WINDOW))
+    return result.rowcount
 
 
 async def remember_user(session: AsyncSession, user_id: int, first_name: str, username: str | None) -> User:
