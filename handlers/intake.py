@@ -202,7 +202,7 @@ async def _answer_choice(turn: Turn, conversation: Conversation, step: Step, dra
     try:
         chosen = _apply_choice(_, step, draft, value)
     except InputRejected as rejected:
-        turn.notify_callback(_(rejected.message).format(**rejected.params))
+        turn.notify_callback(rejection_text(_, rejected))
         return
     turn.settle_button(chosen)
     advance(turn, conversation, draft, step)
@@ -296,7 +296,13 @@ async def on_message(turn: Turn, conversation: Conversation) -> None:
         else:
             hint(turn, conversation, turn._("I cannot use that kind of message here."))
     except InputRejected as rejected:
-        hint(turn, conversation, "⚠️ " + turn._(rejected.message).format(**rejected.params))
+        hint(turn, conversation, "⚠️ " + rejection_text(turn._, rejected))
+
+
+def rejection_text(_: Translator, rejected: InputRejected) -> str:
+    """The reason in the user's language, numbers in its format (4.096 in Indonesian)."""
+    params = {key: _.number(value) if isinstance(value, int) else value for key, value in rejected.params.items()}
+    return _(rejected.message).format(**params)
 
 
 def hint(turn: Turn, conversation: Conversation, reason: str) -> None:
@@ -367,7 +373,7 @@ def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: 
     except InputRejected as rejected:
         if album is None:
             raise
-        album_acks(turn).reject(turn.chat_id, album, _(rejected.message).format(**rejected.params))
+        album_acks(turn).reject(turn.chat_id, album, rejection_text(_, rejected))
     save_draft(conversation, draft, step)
     if message.caption and step == Step.DESCRIPTION:
         try:

@@ -53,7 +53,7 @@ async def test_description_too_short_too_long_and_with_markup(bot, citizen):
     replies = await citizen.send("rusak")
     assert "minimal 20 karakter" in replies[0]["text"]
     replies = await citizen.send("x" * (DESCRIPTION_MAX_CHARS + 1))
-    assert "Terlalu panjang" in replies[0]["text"]
+    assert "Terlalu panjang: mohon tidak lebih dari 4.096 karakter" in replies[0]["text"]
     assert await step_of(bot, citizen) == "description"
 
     hostile = "<script>alert(1)</script> & <b>tebal</b> jalan rusak parah sekali"

@@ -317,7 +317,8 @@ class BotApiEmulator:
 
     async def _send_media(self, params, uploads, kind: str) -> dict[str, Any]:
         chat_id = self._chat_of(params)
-        content = self._media_content(kind, params.get(kind), uploads)
+        # A file_id or an attach:// reference is a parameter; a plain upload is a part named after the kind.
+        content = self._media_content(kind, params.get(kind, kind), uploads)
         if params.get("caption"):
             content["caption"] = _checked_text(params["caption"], MAX_CAPTION, params.get("parse_mode"))
         return await self._bot_says(chat_id, content, params)
