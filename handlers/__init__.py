@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+import logging
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.i18n import SUPPORTED_LOCALES, Translator, N_
 from handlers import citizen, intake, keyboards
 from handlers.turn import turn_handler
+
+log = logging.getLogger(__name__)
 
 # (command, English alias, description); the Indonesian name is the one shown in the menu.
 COMMANDS = (
@@ -43,6 +48,24 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.UpdateType.EDITED, turn_handler(citizen.on_edited_message)))
     add(MessageHandler(filters.COMMAND, turn_handler(citizen.on_unknown_command)))
     add(MessageHandler(filters.UpdateType.MESSAGE, turn_handler(citizen.on_message)))
+    application.add_error_handler(apologise)
+
+
+async def apologise(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last resort: whatever failed was rolled back; the citizen hears so instead of silence."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    services = context.bot_data["services"]
+    _ = Translator(services.settings.default_locale, services.settings.time_zone)
+    try:
+        if update.callback_query:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, _("Sorry, something went wrong on our side. Please try again in a moment.")
+        )
+    except TelegramError:
+        log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
 
 async def publish_commands(application: Application, default_locale: str) -> None:

@@ -167,9 +167,9 @@ async def begin(turn: Turn) -> None:
 
 
 async def on_callback(turn: Turn) -> None:
-    _, step_value, value = turn.update.callback_query.data.split(":", 2)
+    _prefix, step_value, value = (turn.update.callback_query.data.split(":", 2) + ["", ""])[:3]
     conversation = await load_conversation(turn.session, turn.chat_id)
-    if conversation is None or conversation.step != step_value:
+    if conversation is None or conversation.step != step_value or not value:
         await _stale_button(turn, conversation)
         return
     step, draft = Step(conversation.step), draft_of(conversation)

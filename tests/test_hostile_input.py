@@ -166,8 +166,9 @@ async def test_stale_and_forged_buttons(bot, citizen):
     category_message, _data = citizen.find_button("Jalan")
     await citizen.tap_data(category_message["message_id"], "in:category:rudal")
     assert "Mohon pilih salah satu kategori" in citizen.callback_answers()[-1]
-    await citizen.tap_data(category_message["message_id"], "zz:\u0000")
-    assert citizen.callback_answers()[-1] == "Tombol itu sudah tidak berlaku."
+    for forged in ("zz:\u0000", "in:x", "in:", "in:category"):
+        await citizen.tap_data(category_message["message_id"], forged)
+        assert citizen.callback_answers()[-1] == "Tombol itu sudah tidak berlaku.", forged
     assert await step_of(bot, citizen) == "category"
 
 
@@ -200,3 +201,17 @@ async def test_every_summary_button_fits_telegrams_callback_limit(bot, citizen):
     for message in citizen.messages:
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             assert all(len(key["callback_data"].encode()) <= 64 for key in row)
+
+
+async def test_an_unexpected_failure_is_apologised_for_and_rolled_back(bot, citizen, monkeypatch):
+    await start_report(citizen)
+
+    def broken(draft, text):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("bot.services.intake.set_description", broken)
+    replies = await citizen.send(DESCRIPTION)
+    assert "terjadi kesalahan" in replies[-1]["text"]
+    monkeypatch.undo()
+    replies = await citizen.send(DESCRIPTION)
+    assert "Di mana lokasinya?" in replies[-1]["text"]
