@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import Update  # noqa: E402
 
-from bot.app import build_application, start_bot, stop_bot, warm_up  # noqa: E402
+from bot.app import build_application, load_routing, start_bot, stop_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import create_engine, migrate  # noqa: E402
 from bot.sandbox.client import Citizen  # noqa: E402
@@ -56,8 +56,8 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     await emulator.start()
     engine = create_engine(database_url)
     await migrate(engine)
-    await warm_up()
-    application = build_application(Settings(database_url=database_url), engine, emulator.base_url)
+    settings = Settings(database_url=database_url)
+    application = build_application(settings, engine, await load_routing(settings), emulator.base_url)
     application.add_handler(emulator.completion_handler(), group=1000)
     await start_bot(application, lambda updater: updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES))
     TimedCitizen.durations = []

@@ -19,6 +19,8 @@ from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate
 from bot.outbox import OutboxSender
 from bot.services.conversations import prune_processed_updates
+from bot.services.jurisdiction import load_router
+from routing.engine import Router
 from handlers.render import notification_text
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     transactions: Transactions
+    router: Router
     outbox: OutboxSender | None = None
 
     @property
@@ -67,7 +70,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str | None = None) -> Application:
+def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None) -> Application:
     base = (api_base_url or settings.api_base_url).rstrip("/")
     application = (
         Application.builder()
@@ -78,7 +81,7 @@ def build_application(settings: Settings, engine: AsyncEngine, api_base_url: str
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
-    services = Services(settings, engine, Transactions(engine))
+    services = Services(settings, engine, Transactions(engine), router)
     services.outbox = OutboxSender(
         services.transactions,
         send=lambda chat_id, text: application.bot.send_message(chat_id, text),
@@ -125,19 +128,20 @@ async def _prune_forever(transactions: Transactions, every_seconds: float = 3600
         await asyncio.sleep(every_seconds)
 
 
-async def warm_up() -> None:
-    """Load the boundary polygons before the first citizen waits for them."""
+async def load_routing(settings: Settings) -> Router:
+    """Load the routing data (a few seconds) before the first citizen waits for it."""
     from routing.boundaries import packaged_index
 
     await asyncio.to_thread(packaged_index, "provinces")
+    return await asyncio.to_thread(load_router, settings.routing_dir, settings.routing_polygons)
 
 
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None) -> None:
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise."""
     engine = create_engine(settings.database_url)
     await migrate(engine)
-    await warm_up()
-    application = build_application(settings, engine, api_base_url)
+    router = await load_routing(settings)
+    application = build_application(settings, engine, router, api_base_url)
     try:
         await start_bot(application, lambda updater: _receive_updates(updater, settings))
         await stop.wait()

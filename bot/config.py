@@ -21,6 +21,8 @@ class Settings:
     default_locale: str = "id"
     media_dir: Path = field(default_factory=lambda: Path("media"))
     time_zone: str = "Asia/Jakarta"
+    routing_dir: Path = field(default_factory=lambda: Path("routing-data"))
+    routing_polygons: bool = True
 
     @property
     def sandbox(self) -> bool:
@@ -44,4 +46,6 @@ class Settings:
             default_locale=env.get("DEFAULT_LOCALE") or "id",
             media_dir=Path(env.get("MEDIA_DIR") or "media"),
             time_zone=env.get("TIME_ZONE") or "Asia/Jakarta",
+            routing_dir=Path(env.get("ROUTING_DIR") or "routing-data"),
+            routing_polygons=(env.get("ROUTING_POLYGONS") or "1").lower() not in ("0", "false", "no"),
         )

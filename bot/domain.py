@@ -29,7 +29,7 @@ class Category:
     code: str
     label: str
     group: str
-    is_road: bool = False
+    is_road: bool = False  # who answers depends on the road's status (national, provincial, regency)
 
 
 INFRASTRUCTURE, PUBLIC_SERVICE, MALADMINISTRATION = "infrastruktur", "layanan", "maladministrasi"
@@ -44,7 +44,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("jalan", N_("Roads"), INFRASTRUCTURE, is_road=True),
     Category("jembatan", N_("Bridges"), INFRASTRUCTURE, is_road=True),
     Category("drainase", N_("Drainage and flooding"), INFRASTRUCTURE),
-    Category("penerangan_jalan", N_("Street lighting"), INFRASTRUCTURE, is_road=True),
+    Category("penerangan_jalan", N_("Street lighting"), INFRASTRUCTURE),  # the lamps: the transport office
     Category("sampah", N_("Waste and cleanliness"), INFRASTRUCTURE),
     Category("air_bersih", N_("Clean water"), INFRASTRUCTURE),
     Category("kesehatan", N_("Health services"), PUBLIC_SERVICE),

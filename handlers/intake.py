@@ -23,6 +23,7 @@ from bot.i18n import N_, Translator
 from bot.services import intake
 from bot.services.conversations import draft_of, end_conversation, load_conversation, save_draft, start_conversation
 from bot.services.intake import Draft, InputRejected, Step
+from bot.services.jurisdiction import question_for, record, route_draft
 from bot.services.reports import submit
 from handlers import keyboards, render
 from handlers.keyboards import BACK, CANCEL, button, rows, step_keyboard
@@ -30,6 +31,7 @@ from handlers.turn import Turn
 
 ALBUM_SETTLE_SECONDS = 1.0  # an album's parts arrive as separate updates within a moment
 SUBMIT, EDIT = "submit", "edit-"
+UNKNOWN_ROAD = "unknown"
 MORE_GROUP_PREFIX = "@"
 
 
@@ -90,6 +92,20 @@ def _description_prompt(_: Translator, draft: Draft) -> tuple[str, InlineKeyboar
     return text, InlineKeyboardMarkup([keyboards.navigation_row(_, Step.DESCRIPTION)])
 
 
+def _place_prompt(_: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    choices = [(item["label"], item["code"]) for item in draft["routing"]["alternatives"]]
+    choices.append((_("None of these"), intake.NONE_OF_THESE))
+    return _("<b>Which place do you mean?</b>"), step_keyboard(_, Step.PLACE, choices)
+
+
+def _road_prompt(_: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "<b>Which road is it?</b> Type its name, for example: Jl. Sudirman. Whether it is a national, "
+        "provincial or regency road decides which office must fix it."
+    )
+    return text, step_keyboard(_, Step.ROAD, [(_("I do not know"), UNKNOWN_ROAD)])
+
+
 def _attachments_prompt(_: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     count = len(draft.get("attachments", []))
     text = _(
@@ -146,11 +162,17 @@ PROMPTS = {
     Step.CATEGORY: _category_prompt,
     Step.DESCRIPTION: _description_prompt,
     Step.LOCATION: _location_prompt,
+    Step.PLACE: _place_prompt,
+    Step.ROAD: _road_prompt,
     Step.ATTACHMENTS: _attachments_prompt,
     Step.ANONYMOUS: _anonymous_prompt,
     Step.CONFIDENTIAL: _confidential_prompt,
     Step.SUMMARY: _summary_prompt,
 }
+
+
+# Answers that change who is responsible, once the place is known.
+ROUTING_INPUTS = (Step.CATEGORY, Step.PLACE, Step.ROAD)
 
 
 # Entry points ----------------------------------------------------------------------------------
@@ -205,7 +227,10 @@ async def _answer_choice(turn: Turn, conversation: Conversation, step: Step, dra
         turn.notify_callback(rejection_text(_, rejected))
         return
     turn.settle_button(chosen)
-    advance(turn, conversation, draft, step)
+    if step in ROUTING_INPUTS and "location" in draft:
+        route_and_continue(turn, conversation, draft)
+    else:
+        advance(turn, conversation, draft, step)
 
 
 def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
@@ -216,6 +241,14 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
     if step == Step.CATEGORY:
         intake.choose_category(draft, value)
         return _("Category: {value}").format(value=render.category_label(_, draft["category"]))
+    if step == Step.PLACE:
+        offered = [item["code"] for item in draft["routing"]["alternatives"]]
+        intake.choose_place(draft, value, offered)
+        label = next((item["label"] for item in draft["routing"]["alternatives"] if item["code"] == value), _("None of these"))
+        return _("Place: {value}").format(value=escape(label))
+    if step == Step.ROAD and value == UNKNOWN_ROAD:
+        intake.set_road(draft, None)
+        return _("Road: not known")
     if step == Step.ATTACHMENTS and value == "done":
         return _("Photos and files: {value}").format(
             value=render.attachments_line(_, len(draft.get("attachments", [])))
@@ -230,7 +263,9 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
 async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:
     _ = turn._
     if value == SUBMIT:
-        report = await submit(turn.session, conversation)
+        settings = turn.services.settings
+        staff_language = Translator(settings.default_locale, settings.time_zone)
+        report = await submit(turn.session, conversation, render.routing_explanation(staff_language, draft["routing"]))
         turn.settle_button(_("Report sent."))
         turn.say(
             _(
@@ -322,6 +357,9 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
     elif step == Step.LOCATION:
         intake.set_location_text(draft, text)
         _location_taken(turn, conversation, draft)
+    elif step == Step.ROAD:
+        intake.set_road(draft, text)
+        route_and_continue(turn, conversation, draft)
     else:
         hint(turn, conversation, _("Please answer with the buttons below."))
 
@@ -343,7 +381,20 @@ def _location_taken(turn: Turn, conversation: Conversation, draft: Draft) -> Non
         place=render.place(_, where["latitude"], where["longitude"], where["address"])
     )
     turn.say(text, ReplyKeyboardRemove())
-    advance(turn, conversation, draft, Step.LOCATION)
+    route_and_continue(turn, conversation, draft)
+
+
+def route_and_continue(turn: Turn, conversation: Conversation, draft: Draft) -> None:
+    """Work out who is responsible; ask about the place or the road if need be, else say who and why."""
+    router = turn.services.router
+    jurisdiction = route_draft(router, draft)
+    draft["routing"] = record(router, jurisdiction)
+    question = question_for(draft, jurisdiction)
+    if question:
+        go_to(turn, conversation, draft, question)
+        return
+    explanation = "🏛️ " + render.routing_explanation(turn._, draft["routing"])
+    advance(turn, conversation, draft, Step.ROAD, explanation)
 
 
 def attachment_of(message: Message) -> dict[str, Any] | None:

@@ -6,7 +6,8 @@ from html import escape
 
 from bot.db.models import Notification, Report, ReportEvent, User
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
+from routing import engine
 from bot.services.intake import Draft
 
 PREVIEW_CHARS = 300
@@ -44,6 +45,44 @@ def attachments_line(_: Translator, count: int) -> str:
     return _.plural("{count} file", "{count} files", count).format(count=count)
 
 
+ROAD_STATUS_LABELS = {
+    "nasional": N_("national"),
+    "provinsi": N_("provincial"),
+    "kabupaten": N_("regency"),
+    "kota": N_("city"),
+}
+
+
+def routing_explanation(_: Translator, routing: dict) -> str:
+    """Who will answer and why, in plain words."""
+    agency = escape(routing["agency_name"])
+    reason = routing["reason"]
+    if reason == engine.BY_ROAD:
+        status = routing["road_status"]
+        area = routing["province_name"] if status in ("nasional", "provinsi") else routing["regency_name"]
+        text = _("{road} is a {status} road of {area}, so your report goes to {agency}.").format(
+            road=escape(routing["road_name"]), status=_(ROAD_STATUS_LABELS[status]), area=escape(area or ""), agency=agency
+        )
+        if routing.get("sample_road"):
+            text += " " + _("(The road's status comes from the sample registry, not from an official list.)")
+        return text
+    if reason == engine.BY_AREA:
+        return _("The place is in {area}; there {agency} handles this, so your report goes to them.").format(
+            area=escape(routing["area_name"]), agency=agency
+        )
+    if reason == engine.ROAD_UNKNOWN:
+        return _(
+            "The road's status is not known, so your report goes to {agency}, who will check it and pass it to "
+            "the office responsible."
+        ).format(agency=agency)
+    if reason == engine.NO_OFFICE:
+        return _("Your report goes to {agency}, who will pass it to the office responsible.").format(agency=agency)
+    return _(
+        "The place could not be pinned down, so your report goes to {agency}, who will pass it to the office "
+        "responsible."
+    ).format(agency=agency)
+
+
 def draft_summary(_: Translator, draft: Draft) -> str:
     location = draft["location"]
     lines = [
@@ -53,6 +92,7 @@ def draft_summary(_: Translator, draft: Draft) -> str:
         _("<b>Category:</b> {value}").format(value=category_label(_, draft["category"])),
         _("<b>What happened:</b> {value}").format(value=escape(draft["description"])),
         _("<b>Place:</b> {value}").format(value=place(_, location["latitude"], location["longitude"], location["address"])),
+        *_area_lines(_, draft.get("routing")),
         _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.get("attachments", [])))),
         _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft["anonymous"])),
         _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft["confidential"])),
@@ -60,6 +100,17 @@ def draft_summary(_: Translator, draft: Draft) -> str:
         _("Tap a button to change a part, or send the report."),
     ]
     return "\n".join(lines)
+
+
+def _area_lines(_: Translator, routing: dict | None) -> list[str]:
+    if not routing:
+        return []
+    lines = []
+    if routing.get("area_name"):
+        lines.append(_("<b>Area:</b> {value}").format(value=escape(routing["area_name"])))
+    lines.append(_("<b>Goes to:</b> {value}").format(value=escape(routing["agency_name"])))
+    lines.append("<i>" + routing_explanation(_, routing) + "</i>")
+    return lines
 
 
 def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
@@ -73,6 +124,8 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
         _("<b>Category:</b> {value}").format(value=category_label(_, report.category)),
         _("<b>Filed:</b> {value}").format(value=_.datetime(report.created_at)),
     ]
+    if report.agency_name:
+        lines.append(_("<b>Goes to:</b> {value}").format(value=escape(report.agency_name)))
     if for_reporter or not report.confidential:
         lines.append(_("<b>What happened:</b> {value}").format(value=escape(_preview(report.description))))
         lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))

@@ -40,7 +40,7 @@ class BoundaryIndex:
         self.areas = areas
         self.invalid = invalid  # features invalid as shipped
         self.repaired = repaired  # of those, features with a self-intersecting part that was remade
-        self._part_area = part_area
+        self.part_areas = part_area
         self.parts = parts
         self._tree = STRtree(parts)
         shapely.prepare(parts)
@@ -69,7 +69,7 @@ class BoundaryIndex:
     def locate(self, latitude: float, longitude: float) -> Area | None:
         """The area whose polygon holds the point, if any."""
         hits = self._tree.query(Point(longitude, latitude), predicate="intersects")
-        return self.areas[self._part_area[int(hits[0])]] if len(hits) else None
+        return self.areas[self.part_areas[int(hits[0])]] if len(hits) else None
 
     def nearest(self, latitude: float, longitude: float, max_km: float) -> tuple[Area, float] | None:
         """The closest area within max_km of the point, with its distance in km (0 when inside)."""
@@ -77,7 +77,21 @@ class BoundaryIndex:
         indices, distances = self._tree.query_nearest(point, max_distance=max_km / KM_PER_DEGREE, return_distance=True)
         if not len(indices):
             return None
-        return self.areas[self._part_area[int(indices[0])]], float(distances[0]) * KM_PER_DEGREE
+        return self.areas[self.part_areas[int(indices[0])]], float(distances[0]) * KM_PER_DEGREE
+
+
+    def nearest_many(self, latitude: float, longitude: float, count: int, max_km: float) -> list[Area]:
+        """Up to ``count`` different areas within max_km of the point, nearest first."""
+        point = Point(longitude, latitude)
+        reach = max_km / KM_PER_DEGREE
+        candidates = self._tree.query(point.buffer(reach, quad_segs=2))
+        ranked = sorted((self.parts[int(i)].distance(point), self.part_areas[int(i)]) for i in candidates)
+        areas: list[Area] = []
+        for distance, area_index in ranked:
+            area = self.areas[area_index]
+            if distance <= reach and area not in areas:
+                areas.append(area)
+        return areas[:count]
 
 
 def polygons_of(geometry: BaseGeometry) -> list[Polygon]:

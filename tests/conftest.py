@@ -20,6 +20,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.sandbox.client import Citizen
+from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -94,7 +95,7 @@ class RunningBot:
         """Long polling, unless ``receive_updates(updater)`` starts something else (a webhook)."""
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
-        self.application = build_application(self.settings, self.engine, self.emulator.base_url)
+        self.application = build_application(self.settings, self.engine, load_router(None), self.emulator.base_url)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
         await start_bot(self.application, receive_updates or _poll_quickly)
 

@@ -48,16 +48,34 @@ async def through_to_summary(
     album: int = 0,
     anonymous: bool = False,
     confidential: bool = False,
+    road: str = "Jl. By Pass",
 ) -> list[dict]:
     await start_report(citizen, report_type, category)
     await citizen.send(description)
     if point:
-        await citizen.share_location(*point)
+        await share_pin(citizen, point, road)
     else:
         await citizen.send(address)
+        await answer_road_question(citizen, road)
     if album:
         await citizen.send_files(photos(album), settle=1.5)
     return await finish_to_summary(citizen, "Lanjut" if album else "Lewati", anonymous, confidential)
+
+
+ROAD_QUESTION = "Jalan apa?"
+
+
+async def answer_road_question(citizen: Citizen, road: str = "Jl. By Pass") -> list[dict]:
+    """A road complaint whose road the bot did not recognise is asked about; name it."""
+    if ROAD_QUESTION in citizen.last_text:
+        return await citizen.send(road)
+    return []
+
+
+async def share_pin(citizen: Citizen, point: tuple[float, float], road: str = "Jl. By Pass") -> list[dict]:
+    """Share a location pin and name the road if asked; returns the bot's last answer."""
+    replies = await citizen.share_location(*point)
+    return await answer_road_question(citizen, road) or replies
 
 
 async def finish_to_summary(

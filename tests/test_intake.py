@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Conversation, Report
 from bot.services.reports import find_by_tracking_id
-from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, finish_to_summary, photos, start_report, through_to_summary
+from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, finish_to_summary, photos, share_pin, start_report, through_to_summary
 
 
 async def report_row(bot, tracking_id: str) -> Report:
@@ -30,6 +30,13 @@ async def test_full_report_with_album_and_location_pin(bot, citizen):
 
     replies = await citizen.share_location(*PADANG)
     assert "Lokasi dicatat" in replies[0]["text"] and replies[0]["chat_keyboard"] == {"remove_keyboard": True}
+    assert "Jalan apa?" in citizen.last_text, "a road complaint: the road's status decides who fixes it"
+    replies = await citizen.send("jln by pass")
+    assert (
+        "Jalan By Pass Padang adalah jalan nasional Sumatera Barat, jadi laporan Anda akan diteruskan ke "
+        "Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat" in replies[0]["text"]
+    )
+    assert "data contoh" in replies[0]["text"], "the sample registry says so"
     assert "Foto atau berkas" in citizen.last_text
 
     album = await citizen.send_files(photos(3), settle=1.5)
@@ -41,7 +48,10 @@ async def test_full_report_with_album_and_location_pin(bot, citizen):
     summary = await citizen.tap("Tidak")  # not confidential
     text = summary[-1]["text"]
     assert "Periksa kembali laporan Anda" in text
-    for expected in ("Pengaduan", "Jalan", "Jalan berlubang besar", "-0.94920, 100.35430", "3 berkas", "Anonim:</b> Tidak"):
+    for expected in (
+        "Pengaduan", "Jalan", "Jalan berlubang besar", "-0.94920, 100.35430", "3 berkas", "Anonim:</b> Tidak",
+        "Diteruskan ke:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat", "Kota Padang, Sumatera Barat",
+    ):
         assert expected in text, expected
 
     replies = await citizen.tap("Kirim laporan")
@@ -54,6 +64,9 @@ async def test_full_report_with_album_and_location_pin(bot, citizen):
     assert [a.kind for a in report.attachments] == ["photo"] * 3
     assert len({a.file_unique_id for a in report.attachments}) == 3
     assert [e.to_status for e in report.events] == ["submitted"]
+    assert (report.province_code, report.regency_code, report.road_status) == ("13", "13.71", "nasional")
+    assert report.district_code.startswith("13.71.") and report.agency_code == "BPJN-13"
+    assert "jalan nasional Sumatera Barat" in report.routing_reason
 
     async with bot.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
@@ -131,7 +144,7 @@ async def test_edit_from_summary_returns_to_summary(bot, citizen):
     assert "Periksa kembali" in replies[-1]["text"] and "Lampu jalan mati total" in replies[-1]["text"]
 
     await citizen.tap("✏️ Lokasi")
-    replies = await citizen.share_location(*TENGGARONG)
+    replies = await share_pin(citizen, TENGGARONG, road="poros samarinda tenggarong")
     assert "Periksa kembali" in replies[-1]["text"] and "116.98530" in replies[-1]["text"]
 
     await citizen.tap("✏️ Anonim")
@@ -148,7 +161,7 @@ async def test_editing_the_type_asks_again_for_a_category_it_rules_out(bot, citi
     await start_report(citizen, category="Maladministrasi")
     await citizen.tap("Penundaan berlarut")
     await citizen.send(DESCRIPTION)
-    await citizen.share_location(*PADANG)
+    await share_pin(citizen, PADANG)
     await finish_to_summary(citizen, "Lewati")
     await citizen.tap("✏️ Jenis")
     replies = await citizen.tap("Aspirasi")
@@ -165,6 +178,7 @@ async def test_restart_in_the_middle_resumes_where_the_citizen_was(bot, citizen)
 
     replies = await citizen.share_location(*PADANG)
     assert "Lokasi dicatat" in replies[0]["text"]
+    await citizen.send("Jl. By Pass")
     assert "1 dari 5" in citizen.last_text, "the photo sent before the restart is still there"
     summary = await finish_to_summary(citizen)
     assert "Jalan berlubang besar" in summary[-1]["text"]

@@ -85,6 +85,17 @@ class Report(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), index=True)
+    # Jurisdiction (routing/): Kemendagri codes, the road, the agency, and why.
+    province_code: Mapped[str | None] = mapped_column(String(16))
+    regency_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    village_code: Mapped[str | None] = mapped_column(String(16))
+    road_name: Mapped[str | None] = mapped_column(String(256))
+    road_status: Mapped[str | None] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    agency_name: Mapped[str | None] = mapped_column(String(256))
+    routing_confidence: Mapped[str | None] = mapped_column(String(8))
+    routing_reason: Mapped[str | None] = mapped_column(Text)  # the explanation, in the default language
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

