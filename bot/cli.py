@@ -9,6 +9,9 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
+from pathlib import Path
+
+from bot import routing_data
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
@@ -43,6 +46,25 @@ def _parser() -> argparse.ArgumentParser:
 
     database = commands.add_parser("db", help="database schema").add_subparsers(title="db commands", required=True)
     database.add_parser("upgrade", help="apply pending migrations").set_defaults(command=db_upgrade)
+
+    regions = commands.add_parser("regions", help="administrative boundaries").add_subparsers(title="regions commands", required=True)
+    boundaries = regions.add_parser("import-boundaries", help="import boundary polygons (GeoJSON with Kemendagri codes)")
+    boundaries.add_argument("file", type=Path)
+    boundaries.add_argument("--level", choices=["province", "regency", "district"], required=True)
+    boundaries.set_defaults(command=regions_import_boundaries)
+    gazetteer = regions.add_parser("build-gazetteer", help="district reference points for GPS lookups without polygons")
+    gazetteer.add_argument("--output", type=Path, help="default: ROUTING_DIR/district-points.csv.gz")
+    gazetteer.set_defaults(command=regions_build_gazetteer)
+
+    roads = commands.add_parser("roads", help="the road registry").add_subparsers(title="roads commands", required=True)
+    roads_import = roads.add_parser("import", help="import a road registry (CSV or GeoJSON, see README)")
+    roads_import.add_argument("file", type=Path)
+    roads_import.set_defaults(command=roads_import_file)
+
+    agencies = commands.add_parser("agencies", help="the agency directory").add_subparsers(title="agencies commands", required=True)
+    agencies_import = agencies.add_parser("import", help="import agencies or routing rules (CSV, see README)")
+    agencies_import.add_argument("file", type=Path)
+    agencies_import.set_defaults(command=agencies_import_file)
 
     report = commands.add_parser("report", help="work on reports").add_subparsers(title="report commands", required=True)
     set_status = report.add_parser("set-status", help="change a report's status; the reporter is told")
@@ -115,6 +137,38 @@ async def report_set_status(settings: Settings, arguments: argparse.Namespace) -
         await engine.dispose()
     print(f"{tracking_id}: {previous} -> {arguments.status}; the reporter will be notified")
     return 0
+
+
+async def regions_import_boundaries(settings: Settings, arguments: argparse.Namespace) -> int:
+    return _report_import(lambda hierarchy: routing_data.import_boundaries(arguments.file, arguments.level, hierarchy, settings.routing_dir))
+
+
+async def regions_build_gazetteer(settings: Settings, arguments: argparse.Namespace) -> int:
+    from routing.engine import _districts
+
+    target = arguments.output or settings.routing_dir / "district-points.csv.gz"
+    return _report_import(lambda hierarchy: routing_data.build_gazetteer(_districts(settings.routing_dir), target))
+
+
+async def roads_import_file(settings: Settings, arguments: argparse.Namespace) -> int:
+    return _report_import(lambda hierarchy: routing_data.import_roads(arguments.file, hierarchy, settings.routing_dir))
+
+
+async def agencies_import_file(settings: Settings, arguments: argparse.Namespace) -> int:
+    return _report_import(lambda hierarchy: routing_data.import_directory(arguments.file, hierarchy, settings.routing_dir))
+
+
+def _report_import(run) -> int:
+    """Run an import against the hierarchy and print what was kept and what was rejected, and why."""
+    from routing.regions import Hierarchy
+
+    try:
+        report = run(Hierarchy.from_lokal())
+    except (OSError, ValueError) as error:
+        print(f"cannot import: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 1 if report.problems else 0
 
 
 def _stop_on_signal() -> asyncio.Event:

@@ -154,7 +154,8 @@ def load_directory_file(path: Path, hierarchy: Hierarchy) -> tuple[list[Agency],
         columns = set(reader.fieldnames or ())
         rows = list(enumerate(reader, start=1))
     if set(AGENCY_FIELDS) <= columns:
-        return *_agencies(rows, hierarchy), [], []
+        agencies, errors = _agencies(rows, hierarchy)
+        return agencies, [], errors
     if set(RULE_FIELDS) <= columns:
         rules, errors = _rules(rows, hierarchy)
         return [], rules, errors

@@ -152,9 +152,13 @@ def _reason(is_road: bool, road: Road | None, region: Region | None, fell_back: 
     return NO_OFFICE if fell_back else BY_AREA
 
 
+BOUNDARY_LEVELS = ("districts", "regencies", "provinces")  # finest first
+
+
 def _districts(data_dir: Path | None) -> BoundaryIndex:
-    """Operator-imported district boundaries, else the shipped ones."""
-    imported = data_dir / "boundaries" / "districts.geojson.gz" if data_dir else None
-    if imported and imported.exists():
-        return BoundaryIndex.from_geojson(imported)
+    """The finest boundaries the operator imported, else the shipped district boundaries."""
+    for level in BOUNDARY_LEVELS if data_dir else ():
+        imported = data_dir / "boundaries" / f"{level}.geojson.gz"
+        if imported.exists():
+            return BoundaryIndex.from_geojson(imported)
     return packaged_index("districts")

@@ -89,20 +89,12 @@ class GazetteerLocator:
         return _match(self.hierarchy, nearest[0].code, GAZETTEER, certain=False, distance=distance, alternatives=nearest)
 
 
-def _match(hierarchy: Hierarchy, district_code: str, mode: str, *, certain: bool, distance: float = 0.0, alternatives=()) -> PointMatch:
-    district = hierarchy.by_code.get(district_code)
-    code_of = district_code.split(".")
-    regency = hierarchy.by_code.get(".".join(code_of[:REGENCY]))
-    province = hierarchy.by_code.get(code_of[0])
-    return PointMatch(
-        district if district and district.level == DISTRICT else None,
-        regency,
-        province if province and province.level == PROVINCE else None,
-        mode,
-        certain,
-        distance,
-        list(alternatives),
-    )
+def _match(hierarchy: Hierarchy, code: str, mode: str, *, certain: bool, distance: float = 0.0, alternatives=()) -> PointMatch:
+    """The point's areas, from the code of the finest polygon found (a district, or coarser when
+    the operator imported only regency or province boundaries)."""
+    region = hierarchy.by_code.get(code)
+    levels = [hierarchy.get(region.ancestor_code(level)) if region else None for level in (DISTRICT, REGENCY, PROVINCE)]
+    return PointMatch(*levels, mode, certain, distance, list(alternatives))
 
 
 def gazetteer_csv(districts: BoundaryIndex) -> bytes:

@@ -85,8 +85,9 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 class RunningBot:
     """The real Application, polling the emulator; ``restart`` is a process restart (new engine)."""
 
-    def __init__(self, emulator: BotApiEmulator, database_url: str, tmp_path) -> None:
+    def __init__(self, emulator: BotApiEmulator, database_url: str, tmp_path, router=None) -> None:
         self.emulator = emulator
+        self.router = router or load_router(None)
         self.settings = Settings(database_url=database_url, media_dir=tmp_path / "media")
         self.application = None
         self.engine = None
@@ -95,7 +96,7 @@ class RunningBot:
         """Long polling, unless ``receive_updates(updater)`` starts something else (a webhook)."""
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
-        self.application = build_application(self.settings, self.engine, load_router(None), self.emulator.base_url)
+        self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
         await start_bot(self.application, receive_updates or _poll_quickly)
 

@@ -1,0 +1,105 @@
+"""Who answers, in the conversation: the bot asks what it cannot tell, says who and why, and keeps it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Report
+from bot.services.jurisdiction import load_router
+from tests.conftest import RunningBot
+from tests.flows import DESCRIPTION, PADANG, TENGGARONG, finish_to_summary, start_report
+from tests.test_routing import OFF_PADANG
+
+
+async def stored_report(bot) -> Report:
+    async with bot.sessions() as session:
+        return (await session.execute(select(Report))).scalar_one()
+
+
+async def test_an_ambiguous_place_is_asked_about(bot, citizen):
+    await start_report(citizen, category="Sampah")
+    await citizen.send(DESCRIPTION)
+    replies = await citizen.send("Kel. Padang Pasr")  # a typo, and two villages of that name
+    assert "Maksud Anda yang mana?" in replies[-1]["text"]
+    assert "Padang Pasir, Padang Barat, Kota Padang, Sumatera Barat" in citizen.buttons()
+    assert "Tidak ada yang cocok" in citizen.buttons()
+
+    replies = await citizen.tap("Padang Pasir, Padang Barat, Kota Padang")
+    assert "ditangani oleh Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"]
+    assert "Foto atau berkas" in replies[-1]["text"]
+    summary = await finish_to_summary(citizen, "Lewati")
+    assert "Diteruskan ke:</b> Dinas Lingkungan Hidup Kota Padang" in summary[-1]["text"]
+    await citizen.tap("Kirim laporan")
+
+    report = await stored_report(bot)
+    assert report.village_code.startswith("13.71.") and report.agency_code == "DLH-13.71"
+    assert report.routing_confidence == "high" and "Dinas Lingkungan Hidup Kota Padang" in report.routing_reason
+
+
+async def test_none_of_these_goes_to_a_hub_that_forwards(bot, citizen):
+    await start_report(citizen, category="Sampah")
+    await citizen.send(DESCRIPTION)
+    await citizen.send("Kel. Padang Pasr")
+    replies = await citizen.tap("Tidak ada yang cocok")
+    assert "Admin Nasional SP4N-LAPOR!" in replies[-1]["text"] and "belum dapat dipastikan" in replies[-1]["text"]
+
+
+async def test_a_road_complaint_asks_which_road(bot, citizen):
+    await start_report(citizen)
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*TENGGARONG)
+    assert "Jalan apa?" in citizen.last_text
+    replies = await citizen.send("?")
+    assert "ketik nama jalannya" in replies[-1]["text"]
+    replies = await citizen.send("jalan poros samarinda tenggarong")
+    assert "adalah jalan provinsi Kalimantan Timur" in replies[-1]["text"]
+    assert "Dinas Pekerjaan Umum Provinsi Kalimantan Timur" in replies[-1]["text"]
+
+
+async def test_an_unknown_road_goes_to_the_regency_hub(bot, citizen):
+    await start_report(citizen)
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*PADANG)
+    replies = await citizen.tap("Tidak tahu")
+    assert "Status jalannya belum diketahui" in replies[-1]["text"]
+    assert "Admin SP4N-LAPOR! Kota Padang" in replies[-1]["text"]
+    await finish_to_summary(citizen, "Lewati")
+    await citizen.tap("Kirim laporan")
+    report = await stored_report(bot)
+    assert (report.agency_code, report.road_status, report.regency_code) == ("HUB-13.71", None, "13.71")
+
+
+async def test_a_pin_off_the_coast_asks_for_the_district(bot, citizen):
+    await start_report(citizen, category="Sampah")
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*OFF_PADANG)
+    assert "Maksud Anda yang mana?" in citizen.last_text
+    replies = await citizen.tap("Padang Selatan")
+    assert "Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"]
+
+
+async def test_changing_the_category_changes_who_answers(bot, citizen):
+    await start_report(citizen, category="Sampah")
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*TENGGARONG)
+    summary = await finish_to_summary(citizen, "Lewati")
+    assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in summary[-1]["text"]
+    await citizen.tap("✏️ Kategori")
+    replies = await citizen.tap("Layanan kesehatan")
+    assert "Dinas Kesehatan Kabupaten Kutai Kartanegara" in replies[-1]["text"]
+    assert "Periksa kembali" in replies[-1]["text"]
+
+
+async def test_without_polygons_the_citizen_confirms_the_district(emulator, database_url, tmp_path):
+    running = RunningBot(emulator, database_url, tmp_path, router=load_router(None, polygons=False))
+    await running.start()
+    try:
+        citizen = running.citizen()
+        await start_report(citizen, category="Sampah")
+        await citizen.send(DESCRIPTION)
+        await citizen.share_location(*TENGGARONG)
+        assert "Maksud Anda yang mana?" in citizen.last_text
+        replies = await citizen.tap("Tenggarong, Kabupaten Kutai Kartanegara")
+        assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in replies[-1]["text"]
+    finally:
+        await running.stop()
