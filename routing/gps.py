@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shapely import STRtree
-from shapely.geometry import Point
+from shapely.geometry import Point, box as box_of
 
 from routing.boundaries import COAST_TOLERANCE_KM, KM_PER_DEGREE, BoundaryIndex
 from routing.regions import DISTRICT, PROVINCE, REGENCY, Hierarchy, Region
@@ -23,7 +23,7 @@ from routing.regions import DISTRICT, PROVINCE, REGENCY, Hierarchy, Region
 POLYGON, GAZETTEER = "polygon", "gazetteer"
 NEIGHBOURS = 3  # districts offered when the citizen must confirm
 NEIGHBOUR_KM = 15.0
-GAZETTEER_REACH_KM = 150.0  # districts in remote Papua are large: their reference points lie far apart
+GAZETTEER_RADII_KM = (20.0, 60.0, 150.0)  # districts in remote Papua are large: their points lie far apart
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,15 @@ class GazetteerLocator:
 
     def locate(self, latitude: float, longitude: float) -> PointMatch | None:
         point = Point(longitude, latitude)
-        reach = GAZETTEER_REACH_KM / KM_PER_DEGREE
-        indices = self._tree.query(point.buffer(reach, quad_segs=2))
-        order = sorted((self._points[int(i)].distance(point), int(i)) for i in indices)
-        order = [(distance, index) for distance, index in order if distance <= reach][:NEIGHBOURS]
+        order: list[tuple[float, int]] = []
+        for reach_km in GAZETTEER_RADII_KM:  # most points have three districts close by: look near first
+            reach = reach_km / KM_PER_DEGREE
+            box = (longitude - reach, latitude - reach, longitude + reach, latitude + reach)
+            indices = self._tree.query(box_of(*box))
+            order = sorted((self._points[int(i)].distance(point), int(i)) for i in indices)
+            order = [(distance, index) for distance, index in order if distance <= reach][:NEIGHBOURS]
+            if len(order) == NEIGHBOURS:
+                break
         if not order:
             return None
         nearest = [self.hierarchy.by_code[self.codes[index]] for _distance, index in order]

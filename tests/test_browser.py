@@ -92,6 +92,10 @@ async def test_file_a_report_by_clicking_in_the_sandbox(sandbox):
         await page.select_option("#preset", label="Kota Padang")
         await page.click("#sendloc")
         await expect(chat).to_contain_text("Lokasi dicatat")
+        await expect(chat).to_contain_text("Jalan apa?")
+        await page.fill("#text", "jln by pass")
+        await page.press("#text", "Enter")
+        await expect(chat).to_contain_text("adalah jalan nasional Sumatera Barat")
 
         await page.set_input_files("#file", files=[{"name": "lubang.png", "mimeType": "image/png", "buffer": _png()}])
         await expect(chat).to_contain_text("1 dari 5")
