@@ -11,15 +11,22 @@ from tests.flows import DESCRIPTION, PADANG, TENGGARONG, finish_to_summary, star
 from tests.test_routing import OFF_PADANG
 
 
+async def report_from(citizen, place, category: str = "Sampah") -> list[dict]:
+    """Start a report of ``category`` and give the place: a pin (lat, lng) or a typed address."""
+    await start_report(citizen, category=category)
+    await citizen.send(DESCRIPTION)
+    if isinstance(place, str):
+        return await citizen.send(place)
+    return await citizen.share_location(*place)
+
+
 async def stored_report(bot) -> Report:
     async with bot.sessions() as session:
         return (await session.execute(select(Report))).scalar_one()
 
 
 async def test_an_ambiguous_place_is_asked_about(bot, citizen):
-    await start_report(citizen, category="Sampah")
-    await citizen.send(DESCRIPTION)
-    replies = await citizen.send("Kel. Padang Pasr")  # a typo, and two villages of that name
+    replies = await report_from(citizen, "Kel. Padang Pasr")  # a typo, and two villages of that name
     assert "Maksud Anda yang mana?" in replies[-1]["text"]
     assert "Padang Pasir, Padang Barat, Kota Padang, Sumatera Barat" in citizen.buttons()
     assert "Tidak ada yang cocok" in citizen.buttons()
@@ -37,17 +44,13 @@ async def test_an_ambiguous_place_is_asked_about(bot, citizen):
 
 
 async def test_none_of_these_goes_to_a_hub_that_forwards(bot, citizen):
-    await start_report(citizen, category="Sampah")
-    await citizen.send(DESCRIPTION)
-    await citizen.send("Kel. Padang Pasr")
+    await report_from(citizen, "Kel. Padang Pasr")
     replies = await citizen.tap("Tidak ada yang cocok")
     assert "Admin Nasional SP4N-LAPOR!" in replies[-1]["text"] and "belum dapat dipastikan" in replies[-1]["text"]
 
 
 async def test_a_road_complaint_asks_which_road(bot, citizen):
-    await start_report(citizen)
-    await citizen.send(DESCRIPTION)
-    await citizen.share_location(*TENGGARONG)
+    await report_from(citizen, TENGGARONG, category="Jalan")
     assert "Jalan apa?" in citizen.last_text
     replies = await citizen.send("?")
     assert "ketik nama jalannya" in replies[-1]["text"]
@@ -57,9 +60,7 @@ async def test_a_road_complaint_asks_which_road(bot, citizen):
 
 
 async def test_an_unknown_road_goes_to_the_regency_hub(bot, citizen):
-    await start_report(citizen)
-    await citizen.send(DESCRIPTION)
-    await citizen.share_location(*PADANG)
+    await report_from(citizen, PADANG, category="Jalan")
     replies = await citizen.tap("Tidak tahu")
     assert "Status jalannya belum diketahui" in replies[-1]["text"]
     assert "Admin SP4N-LAPOR! Kota Padang" in replies[-1]["text"]
@@ -70,18 +71,14 @@ async def test_an_unknown_road_goes_to_the_regency_hub(bot, citizen):
 
 
 async def test_a_pin_off_the_coast_asks_for_the_district(bot, citizen):
-    await start_report(citizen, category="Sampah")
-    await citizen.send(DESCRIPTION)
-    await citizen.share_location(*OFF_PADANG)
+    await report_from(citizen, OFF_PADANG)
     assert "Maksud Anda yang mana?" in citizen.last_text
     replies = await citizen.tap("Padang Selatan")
     assert "Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"]
 
 
 async def test_changing_the_category_changes_who_answers(bot, citizen):
-    await start_report(citizen, category="Sampah")
-    await citizen.send(DESCRIPTION)
-    await citizen.share_location(*TENGGARONG)
+    await report_from(citizen, TENGGARONG)
     summary = await finish_to_summary(citizen, "Lewati")
     assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in summary[-1]["text"]
     await citizen.tap("✏️ Kategori")
@@ -95,9 +92,7 @@ async def test_without_polygons_the_citizen_confirms_the_district(emulator, data
     await running.start()
     try:
         citizen = running.citizen()
-        await start_report(citizen, category="Sampah")
-        await citizen.send(DESCRIPTION)
-        await citizen.share_location(*TENGGARONG)
+        await report_from(citizen, TENGGARONG)
         assert "Maksud Anda yang mana?" in citizen.last_text
         replies = await citizen.tap("Tenggarong, Kabupaten Kutai Kartanegara")
         assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in replies[-1]["text"]
