@@ -394,6 +394,7 @@ def route_and_continue(turn: Turn, conversation: Conversation, draft: Draft) -> 
         go_to(turn, conversation, draft, question)
         return
     explanation = "🏛️ " + render.routing_explanation(turn._, draft["routing"])
+    # The place questions are done: go on as after the last of them (to the files, or the summary).
     advance(turn, conversation, draft, Step.ROAD, explanation)
 
 
