@@ -144,10 +144,10 @@ async def regions_import_boundaries(settings: Settings, arguments: argparse.Name
 
 
 async def regions_build_gazetteer(settings: Settings, arguments: argparse.Namespace) -> int:
-    from routing.engine import _districts
+    from routing.engine import gps_boundaries
 
     target = arguments.output or settings.routing_dir / "district-points.csv.gz"
-    return _report_import(lambda hierarchy: routing_data.build_gazetteer(_districts(settings.routing_dir), target))
+    return _report_import(lambda hierarchy: routing_data.build_gazetteer(gps_boundaries(settings.routing_dir), target))
 
 
 async def roads_import_file(settings: Settings, arguments: argparse.Namespace) -> int:

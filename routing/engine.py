@@ -71,7 +71,7 @@ class Router:
     def load(cls, data_dir: Path | None = None, polygons: bool = True) -> "Router":
         """The shipped data, with what the operator imported into ``data_dir`` taking precedence."""
         hierarchy = Hierarchy.from_lokal()
-        locator = PolygonLocator(hierarchy, _districts(data_dir)) if polygons else GazetteerLocator.from_csv(hierarchy, GAZETTEER)
+        locator = PolygonLocator(hierarchy, gps_boundaries(data_dir)) if polygons else GazetteerLocator.from_csv(hierarchy, GAZETTEER)
         imported = sorted((data_dir / "roads").glob("*")) if data_dir and (data_dir / "roads").is_dir() else []
         road_files = imported or [SAMPLE_ROADS]
         roads: list[Road] = []
@@ -155,7 +155,7 @@ def _reason(is_road: bool, road: Road | None, region: Region | None, fell_back: 
 BOUNDARY_LEVELS = ("districts", "regencies", "provinces")  # finest first
 
 
-def _districts(data_dir: Path | None) -> BoundaryIndex:
+def gps_boundaries(data_dir: Path | None) -> BoundaryIndex:
     """The finest boundaries the operator imported, else the shipped district boundaries."""
     for level in BOUNDARY_LEVELS if data_dir else ():
         imported = data_dir / "boundaries" / f"{level}.geojson.gz"

@@ -214,7 +214,7 @@ def test_import_boundaries_from_the_shared_files(router, tmp_path):
     report = routing_data.import_boundaries(SHARED_BOUNDARIES / "provinces.geojson", "province", router.hierarchy, tmp_path)
     assert report.kept == 38 and report.problems == []
     assert "34 invalid as given" in report.notes[0]
-    imported = engine._districts(tmp_path)
+    imported = engine.gps_boundaries(tmp_path)
     assert imported.locate(-0.9492, 100.3543).code == "13"
     with pytest.raises(ValueError):
         routing_data.import_boundaries(engine.SAMPLE_ROADS, "regency", router.hierarchy, tmp_path)
