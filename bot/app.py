@@ -85,7 +85,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     services.outbox = OutboxSender(
         services.transactions,
         send=lambda chat_id, text: application.bot.send_message(chat_id, text),
-        render=notification_text(settings.default_locale, settings.time_zone),
+        render=notification_text(settings),
     )
     application.bot_data["services"] = services
     handlers.register(application)

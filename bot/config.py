@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.i18n import Translator
+
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lapor-bot.db"
 
@@ -28,6 +30,10 @@ class Settings:
     def sandbox(self) -> bool:
         """No token: the bot talks to the local Bot API emulator instead of Telegram."""
         return not self.bot_token
+
+    def translator(self, locale: str | None = None) -> Translator:
+        """A user's language (the default one when they chose none), dates in the configured time zone."""
+        return Translator(locale or self.default_locale, self.time_zone)
 
     def without_token(self) -> "Settings":
         """The sandbox never uses a real token or webhook, even when they are set."""

@@ -56,8 +56,7 @@ async def apologise(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    services = context.bot_data["services"]
-    _ = Translator(services.settings.default_locale, services.settings.time_zone)
+    _ = context.bot_data["services"].settings.translator()
     try:
         if update.callback_query:
             await update.callback_query.answer()

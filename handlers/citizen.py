@@ -58,7 +58,7 @@ async def set_language(turn: Turn) -> None:
         turn.notify_callback(turn._("That button is no longer active."))
         return
     turn.user.locale = normalise_locale(code)
-    turn._ = Translator(turn.user.locale, turn._.zone.key)
+    turn._ = turn.services.settings.translator(turn.user.locale)
     turn.settle_button(LANGUAGE_NAMES[code])
     turn.say(turn._("From now on I will speak English with you."), keyboards.main_menu(turn._))
 

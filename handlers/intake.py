@@ -263,8 +263,7 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
 async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:
     _ = turn._
     if value == SUBMIT:
-        settings = turn.services.settings
-        staff_language = Translator(settings.default_locale, settings.time_zone)
+        staff_language = turn.services.settings.translator()
         report = await submit(turn.session, conversation, render.routing_explanation(staff_language, draft["routing"]))
         turn.settle_button(_("Report sent."))
         turn.say(

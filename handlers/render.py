@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.config import Settings
 from bot.db.models import Notification, Report, ReportEvent, User
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
 from bot.i18n import N_, Translator
@@ -169,14 +170,11 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
     return "\n".join(lines)
 
 
-def notification_text(
-    default_locale: str, time_zone: str
-):
+def notification_text(settings: Settings):
     """The outbox's renderer: speaks each reporter's own language."""
 
     def render(notification: Notification, report: Report, event: ReportEvent | None, user: User) -> str:
-        _ = Translator(user.locale or default_locale, time_zone)
-        return status_notification(_, report, event)
+        return status_notification(settings.translator(user.locale), report, event)
 
     return render
 

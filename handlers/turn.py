@@ -94,7 +94,7 @@ def turn_handler(handler: Callable[[Turn], Awaitable[None]]):
                 log.info("update %s already handled; ignored", update.update_id)
                 return
             user = await remember_user(session, sender.id, sender.first_name, sender.username)
-            turn = Turn(update, context, session, user, Translator(user.locale or services.settings.default_locale))
+            turn = Turn(update, context, session, user, services.settings.translator(user.locale))
             if update.effective_chat.type == ChatType.PRIVATE:
                 await handler(turn)
             else:

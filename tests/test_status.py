@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from bot.db.models import Notification, User, utcnow
 from bot.sandbox.emulator import ApiError
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.domain import Status
-from tests.conftest import eventually
+from bot.i18n import Translator
+from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
 
 
@@ -153,3 +155,19 @@ async def _only_notification(bot) -> Notification:
     async with bot.sessions() as session:
         return (await session.execute(select(Notification))).scalar_one()
 
+
+
+async def test_dates_in_the_chat_follow_the_configured_time_zone(emulator, database_url, tmp_path):
+    running = RunningBot(emulator, database_url, tmp_path)
+    running.settings = replace(running.settings, time_zone="Asia/Jayapura")  # WIT, two hours ahead of WIB
+    await running.start()
+    try:
+        citizen = running.citizen()
+        tracking_id = await file_report(citizen)
+        async with running.sessions() as session:
+            filed = (await find_by_tracking_id(session, tracking_id)).created_at
+        card = (await citizen.send(f"/status {tracking_id}"))[0]["text"]
+        assert Translator("id", "Asia/Jayapura").datetime(filed) in card
+        assert Translator("id", "Asia/Jakarta").datetime(filed) not in card
+    finally:
+        await running.stop()
