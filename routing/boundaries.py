@@ -11,7 +11,7 @@ from pathlib import Path
 
 import shapely
 from shapely import STRtree
-from shapely.geometry import Point, Polygon, shape
+from shapely.geometry import Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import make_valid
 
@@ -30,13 +30,14 @@ class Area:
 
 
 class BoundaryIndex:
-    """Polygons of one administrative level, searchable by point.
+    """Polygons of one administrative level, searchable by point (or, for the gazetteer, one
+    reference point per area: ``parts`` may be any geometry).
 
     Each polygon part is indexed on its own: smaller bounding boxes make queries faster, and a
     valid part is all a point-in-polygon test needs (parts of one area may touch or overlap).
     """
 
-    def __init__(self, areas: list[Area], parts: list[Polygon], part_area: list[int], invalid: int = 0, repaired: int = 0) -> None:
+    def __init__(self, areas: list[Area], parts: list[BaseGeometry], part_area: list[int], invalid: int = 0, repaired: int = 0) -> None:
         self.areas = areas
         self.invalid = invalid  # features invalid as shipped
         self.repaired = repaired  # of those, features with a self-intersecting part that was remade
@@ -80,18 +81,19 @@ class BoundaryIndex:
         return self.areas[self.part_areas[int(indices[0])]], float(distances[0]) * KM_PER_DEGREE
 
 
-    def nearest_many(self, latitude: float, longitude: float, count: int, max_km: float) -> list[Area]:
-        """Up to ``count`` different areas within max_km of the point, nearest first."""
+    def nearest_many(self, latitude: float, longitude: float, count: int, max_km: float) -> list[tuple[Area, float]]:
+        """Up to ``count`` different areas within max_km of the point, nearest first, with their
+        distances in km."""
         point = Point(longitude, latitude)
         reach = max_km / KM_PER_DEGREE
-        candidates = self._tree.query(point.buffer(reach, quad_segs=2))
+        candidates = self._tree.query(box(longitude - reach, latitude - reach, longitude + reach, latitude + reach))
         ranked = sorted((self.parts[int(i)].distance(point), self.part_areas[int(i)]) for i in candidates)
-        areas: list[Area] = []
+        found: dict[int, float] = {}
         for distance, area_index in ranked:
-            area = self.areas[area_index]
-            if distance <= reach and area not in areas:
-                areas.append(area)
-        return areas[:count]
+            if distance > reach or len(found) == count:
+                break
+            found.setdefault(area_index, distance)
+        return [(self.areas[index], distance * KM_PER_DEGREE) for index, distance in found.items()]
 
 
 def polygons_of(geometry: BaseGeometry) -> list[Polygon]:

@@ -14,10 +14,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shapely import STRtree
-from shapely.geometry import Point, box as box_of
+from shapely.geometry import Point
 
-from routing.boundaries import COAST_TOLERANCE_KM, KM_PER_DEGREE, BoundaryIndex
+from routing.boundaries import COAST_TOLERANCE_KM, Area, BoundaryIndex
 from routing.regions import DISTRICT, PROVINCE, REGENCY, Hierarchy, Region
 
 POLYGON, GAZETTEER = "polygon", "gazetteer"
@@ -52,13 +51,11 @@ class PolygonLocator:
         inside = self.districts.locate(latitude, longitude)
         if inside is not None:
             return _match(self.hierarchy, inside.code, POLYGON, certain=True)
-        nearest = self.districts.nearest(latitude, longitude, COAST_TOLERANCE_KM)
-        if nearest is None:
-            return None
-        area, distance = nearest
+        # Off a coast or a border: the nearest district if close enough, with its neighbours to choose from.
         neighbours = self.districts.nearest_many(latitude, longitude, NEIGHBOURS, NEIGHBOUR_KM)
-        alternatives = [self.hierarchy.by_code[a.code] for a in neighbours if a.code in self.hierarchy.by_code]
-        return _match(self.hierarchy, area.code, POLYGON, certain=False, distance=distance, alternatives=alternatives)
+        if not neighbours or neighbours[0][1] > COAST_TOLERANCE_KM:
+            return None
+        return _uncertain(self.hierarchy, neighbours, POLYGON)
 
 
 class GazetteerLocator:
@@ -66,9 +63,9 @@ class GazetteerLocator:
 
     def __init__(self, hierarchy: Hierarchy, points: list[tuple[str, float, float]]) -> None:
         self.hierarchy = hierarchy
-        self.codes = [code for code, _lat, _lng in points if code in hierarchy.by_code]
-        self._points = [Point(lng, lat) for code, lat, lng in points if code in hierarchy.by_code]
-        self._tree = STRtree(self._points)
+        known = [(hierarchy.by_code[code], Point(lng, lat)) for code, lat, lng in points if code in hierarchy.by_code]
+        areas = [Area(region.code, region.name, "district") for region, _point in known]
+        self.points = BoundaryIndex(areas, [point for _region, point in known], list(range(len(known))))
 
     @classmethod
     def from_csv(cls, hierarchy: Hierarchy, path: Path) -> "GazetteerLocator":
@@ -77,21 +74,19 @@ class GazetteerLocator:
         return cls(hierarchy, rows)
 
     def locate(self, latitude: float, longitude: float) -> PointMatch | None:
-        point = Point(longitude, latitude)
-        order: list[tuple[float, int]] = []
+        nearest: list[tuple[Area, float]] = []
         for reach_km in GAZETTEER_RADII_KM:  # most points have three districts close by: look near first
-            reach = reach_km / KM_PER_DEGREE
-            box = (longitude - reach, latitude - reach, longitude + reach, latitude + reach)
-            indices = self._tree.query(box_of(*box))
-            order = sorted((self._points[int(i)].distance(point), int(i)) for i in indices)
-            order = [(distance, index) for distance, index in order if distance <= reach][:NEIGHBOURS]
-            if len(order) == NEIGHBOURS:
+            nearest = self.points.nearest_many(latitude, longitude, NEIGHBOURS, reach_km)
+            if len(nearest) == NEIGHBOURS:
                 break
-        if not order:
-            return None
-        nearest = [self.hierarchy.by_code[self.codes[index]] for _distance, index in order]
-        distance = order[0][0] * KM_PER_DEGREE
-        return _match(self.hierarchy, nearest[0].code, GAZETTEER, certain=False, distance=distance, alternatives=nearest)
+        return _uncertain(self.hierarchy, nearest, GAZETTEER) if nearest else None
+
+
+def _uncertain(hierarchy: Hierarchy, nearest: list[tuple[Area, float]], mode: str) -> PointMatch:
+    """The nearest area, not certain: the citizen picks among it and its neighbours."""
+    alternatives = [hierarchy.by_code[area.code] for area, _km in nearest if area.code in hierarchy.by_code]
+    area, distance = nearest[0]
+    return _match(hierarchy, area.code, mode, certain=False, distance=distance, alternatives=alternatives)
 
 
 def _match(hierarchy: Hierarchy, code: str, mode: str, *, certain: bool, distance: float = 0.0, alternatives=()) -> PointMatch:
