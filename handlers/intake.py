@@ -242,10 +242,9 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
         intake.choose_category(draft, value)
         return _("Category: {value}").format(value=render.category_label(_, draft["category"]))
     if step == Step.PLACE:
-        offered = [item["code"] for item in draft["routing"]["alternatives"]]
-        intake.choose_place(draft, value, offered)
-        label = next((item["label"] for item in draft["routing"]["alternatives"] if item["code"] == value), _("None of these"))
-        return _("Place: {value}").format(value=escape(label))
+        offered = {item["code"]: item["label"] for item in draft["routing"]["alternatives"]}
+        intake.choose_place(draft, value, list(offered))
+        return _("Place: {value}").format(value=escape(offered.get(value, _("None of these"))))
     if step == Step.ROAD and value == UNKNOWN_ROAD:
         intake.set_road(draft, None)
         return _("Road: not known")
