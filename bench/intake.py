@@ -16,16 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update  # noqa: E402
-
 from bot.app import build_application, load_routing, start_bot, stop_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import create_engine, migrate  # noqa: E402
+from bot.inbox.receivers import Polling  # noqa: E402
 from bot.sandbox.client import Citizen  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from tests.flows import DESCRIPTION, PADANG, photos, share_pin  # noqa: E402
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
 class TimedCitizen(Citizen):
@@ -59,7 +57,7 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     settings = Settings(database_url=database_url)
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url)
     application.add_handler(emulator.completion_handler(), group=1000)
-    await start_bot(application, lambda updater: updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES))
+    await start_bot(application, Polling(timeout=1))
     TimedCitizen.durations = []
     people = [TimedCitizen(emulator, 7_000_000 + index) for index in range(citizens)]
     started = time.perf_counter()
@@ -85,14 +83,16 @@ async def main() -> None:
     reports = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     with tempfile.TemporaryDirectory() as folder:
         await bench(f"sqlite+aiosqlite:///{folder}/bench.db", citizens, reports)
-    from tests.conftest import _fresh_postgres, _postgres_problem
+    from tests import postgres
 
-    problem = await _postgres_problem()
-    if problem:
-        print(f"postgresql: skipped ({problem})")
-        return
-    await _fresh_postgres()
-    await bench(POSTGRES_URL, citizens, reports)
+    await asyncio.to_thread(postgres.create_run_database)
+    try:
+        if postgres.problem():
+            print(f"postgresql: skipped ({postgres.problem()})")
+            return
+        await bench(postgres.run_url(), citizens, reports)
+    finally:
+        await asyncio.to_thread(postgres.drop_run_database)
 
 
 if __name__ == "__main__":

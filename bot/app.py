@@ -1,32 +1,39 @@
-"""Builds the python-telegram-bot Application and runs it (polling, webhook, or the sandbox)."""
+"""Builds the python-telegram-bot Application around the durable inbox and the outbox, and runs it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, BaseUpdateProcessor, Defaults, Updater
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, Defaults
 
 import handlers
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate
-from bot.outbox import OutboxSender
-from bot.services.conversations import prune_processed_updates
+from bot.delivery import outbox
+from bot.delivery.outbox import STATUS_CHANGED
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import Delivery
+from bot.inbox import store as inbox_store
+from bot.inbox.dispatcher import InboxDispatcher
+from bot.inbox.receivers import Polling, Webhook
 from bot.services.jurisdiction import load_router
+from handlers.render import status_renderer
 from routing.engine import Router
-from handlers.render import notification_text
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "123456:SANDBOX"
-CONCURRENT_UPDATES = 32
+# A send may take this long before it counts as failed; a claim outlives it, so a slow answer never
+# makes the sender try again while the first attempt may still arrive.
+SEND_TIMEOUT_SECONDS = 20.0
+Receiver = Polling | Webhook
 
 
 @dataclass
@@ -37,7 +44,8 @@ class Services:
     engine: AsyncEngine
     transactions: Transactions
     router: Router
-    outbox: OutboxSender | None = None
+    delivery: Delivery
+    inbox: InboxDispatcher
 
     @property
     def sessions(self) -> async_sessionmaker:
@@ -45,86 +53,101 @@ class Services:
         return self.transactions.sessions
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Chats are served concurrently; the updates of one chat strictly one after another, in order."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.get(chat.id)
-        if lock is None:
-            lock = self._locks[chat.id] = asyncio.Lock()
-        async with lock:
-            await coroutine
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-
-def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None) -> Application:
+def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
+                      pacing: Pacing | None = None) -> Application:
     base = (api_base_url or settings.api_base_url).rstrip("/")
+    timeout = min(SEND_TIMEOUT_SECONDS, settings.delivery_lease_seconds / 3)
     application = (
         Application.builder()
         .token(settings.bot_token or SANDBOX_TOKEN)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .read_timeout(timeout).write_timeout(timeout).connect_timeout(min(10.0, timeout))
+        .updater(None)
         .build()
     )
-    services = Services(settings, engine, Transactions(engine), router)
-    services.outbox = OutboxSender(
-        services.transactions,
-        send=lambda chat_id, text: application.bot.send_message(chat_id, text),
-        render=notification_text(settings),
+    transactions = Transactions(engine)
+    delivery = Delivery(
+        transactions, application.bot, {STATUS_CHANGED: status_renderer(settings)},
+        pacing=pacing or Pacing(per_second=settings.delivery_rate),
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
-    application.bot_data["services"] = services
+
+    async def process(payload: dict) -> None:
+        await application.process_update(Update.de_json(payload, application.bot))
+
+    async def give_up(payload: dict) -> None:
+        await handlers.apologise(application, payload)
+
+    dispatcher = InboxDispatcher(transactions, process, give_up)
+    application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher)
     handlers.register(application)
     return application
 
 
-async def start_bot(application: Application, receive_updates: Callable[[Updater], Awaitable[Any]]) -> None:
-    """Start the application, its command menu and outbox sender, then take updates."""
+async def start_bot(application: Application, receiver: Receiver) -> None:
+    """Start the application, then its background work: receiving, handling, sending, housekeeping."""
     services: Services = application.bot_data["services"]
-    await application.initialize()
+    await _initialize(application)
     await application.start()
-    await handlers.publish_commands(application, services.settings.default_locale)
     loop = asyncio.get_running_loop()
     application.bot_data["background"] = [
-        loop.create_task(services.outbox.run_forever()),
+        loop.create_task(services.delivery.run_forever()),
+        loop.create_task(services.inbox.run_forever()),
+        loop.create_task(receiver.run(application.bot, services.transactions, services.inbox)),
         loop.create_task(_prune_forever(services.transactions)),
+        loop.create_task(_publish_commands(application, services.settings.default_locale)),
     ]
-    await receive_updates(application.updater)
 
 
 async def stop_bot(application: Application) -> None:
-    if application.updater.running:
-        await application.updater.stop()
     tasks = application.bot_data.pop("background", [])
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await application.bot_data["services"].inbox.idle()
     await application.stop()
     await application.shutdown()
+
+
+async def _initialize(application: Application) -> None:
+    """getMe must succeed before anything else; while Telegram cannot be reached, keep trying."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise
+        except (TelegramError, OSError) as error:
+            log.warning("cannot reach the Bot API yet (%s); trying again in %.0fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60)
+
+
+async def _publish_commands(application: Application, default_locale: str) -> None:
+    """The command menu is a nicety: a failure is logged and tried again later, never fatal."""
+    delay = 5.0
+    while True:
+        try:
+            await handlers.publish_commands(application, default_locale)
+            return
+        except TelegramError as error:
+            log.warning("publishing the command menu failed (%s); trying again in %.0fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3600)
 
 
 async def _prune_forever(transactions: Transactions, every_seconds: float = 3600) -> None:
     while True:
         try:
             async with transactions.begin() as session:
-                pruned = await prune_processed_updates(session)
-            log.info("pruned %d handled update ids past Telegram's redelivery window", pruned)
+                updates = await inbox_store.prune(session)
+                sent = await outbox.prune_sent(session, inbox_store.REDELIVERY_WINDOW)
+            log.info("pruned %d handled updates and %d sent messages", updates, sent)
         except Exception:  # housekeeping must never stop the bot
-            log.exception("pruning handled update ids failed")
+            log.exception("pruning failed")
         await asyncio.sleep(every_seconds)
 
 
@@ -136,35 +159,21 @@ async def load_routing(settings: Settings) -> Router:
     return await asyncio.to_thread(load_router, settings.routing_dir, settings.routing_polygons)
 
 
+def receiver_for(settings: Settings) -> Receiver:
+    if settings.webhook_url:
+        return Webhook(settings.webhook_url, settings.webhook_secret or "", port=settings.port)
+    return Polling()
+
+
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None) -> None:
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, show_parameters=settings.debug)
     await migrate(engine)
     router = await load_routing(settings)
     application = build_application(settings, engine, router, api_base_url)
     try:
-        await start_bot(application, lambda updater: _receive_updates(updater, settings))
+        await start_bot(application, receiver_for(settings))
         await stop.wait()
         await stop_bot(application)
     finally:
         await engine.dispose()
-
-
-async def _receive_updates(updater: Updater, settings: Settings) -> None:
-    if settings.webhook_url:
-        await updater.start_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path=_webhook_path(settings.webhook_url),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=20)
-
-
-def _webhook_path(webhook_url: str) -> str:
-    from urllib.parse import urlparse
-
-    return urlparse(webhook_url).path.lstrip("/")

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import routing_data
-from bot.config import Settings
+from bot.config import ConfigError, Settings, configure_logging
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
@@ -24,9 +24,12 @@ log = logging.getLogger("lapor-bot")
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"lapor-bot: configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
     command: Callable[[Settings, argparse.Namespace], Awaitable[int]] = arguments.command
     try:
         return asyncio.run(command(settings, arguments))
@@ -79,9 +82,6 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     if settings.sandbox:
         print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead of Telegram.")
         return await sandbox(settings, arguments)
-    if settings.webhook_url and not settings.webhook_secret:
-        print("WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates.", file=sys.stderr)
-        return 2
     from bot.app import serve
 
     await serve(settings, _stop_on_signal())

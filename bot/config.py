@@ -1,15 +1,27 @@
-"""Settings read from the environment (documented in README.md)."""
+"""Settings read from the environment (documented in README.md), checked before anything starts."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import Translator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.i18n import SUPPORTED_LOCALES, Translator
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lapor-bot.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message says which and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -25,11 +37,19 @@ class Settings:
     time_zone: str = "Asia/Jakarta"
     routing_dir: Path = field(default_factory=lambda: Path("routing-data"))
     routing_polygons: bool = True
+    log_level: str = "INFO"
+    delivery_rate: float = 30.0
+    delivery_lease_seconds: float = 60.0
 
     @property
     def sandbox(self) -> bool:
         """No token: the bot talks to the local Bot API emulator instead of Telegram."""
         return not self.bot_token
+
+    @property
+    def debug(self) -> bool:
+        """Only at DEBUG may logs carry message content and SQL parameters."""
+        return self.log_level == "DEBUG"
 
     def translator(self, locale: str | None = None) -> Translator:
         """A user's language (the default one when they chose none), dates in the configured time zone."""
@@ -41,17 +61,87 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read and check the environment; raises ConfigError naming the variable that is wrong."""
         env = os.environ if env is None else env
-        return cls(
+        settings = cls(
             bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             api_base_url=(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL).rstrip("/"),
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
-            port=int(env.get("PORT") or 8080),
+            port=_number(env, "PORT", 8080, int),
             default_locale=env.get("DEFAULT_LOCALE") or "id",
             media_dir=Path(env.get("MEDIA_DIR") or "media"),
             time_zone=env.get("TIME_ZONE") or "Asia/Jakarta",
             routing_dir=Path(env.get("ROUTING_DIR") or "routing-data"),
             routing_polygons=(env.get("ROUTING_POLYGONS") or "1").lower() not in ("0", "false", "no"),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
+            delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
         )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        problems = list(_problems(self))
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+
+def _number(env, name: str, default, kind):
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+
+def _problems(settings: Settings):
+    try:
+        ZoneInfo(settings.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield f"TIME_ZONE={settings.time_zone!r} is not a time zone (for example Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+    if settings.default_locale not in SUPPORTED_LOCALES:
+        yield f"DEFAULT_LOCALE={settings.default_locale!r} is not one of {', '.join(SUPPORTED_LOCALES)}"
+    if settings.log_level not in LOG_LEVELS:
+        yield f"LOG_LEVEL={settings.log_level!r} is not one of {', '.join(LOG_LEVELS)}"
+    if not _is_http_url(settings.api_base_url):
+        yield f"TELEGRAM_API_BASE_URL={settings.api_base_url!r} is not an http(s) URL"
+    yield from _webhook_problems(settings)
+    try:
+        make_url(settings.database_url)
+    except ArgumentError:
+        yield f"DATABASE_URL={settings.database_url!r} is not a database URL (for example sqlite+aiosqlite:///lapor-bot.db)"
+    if not 0 < settings.port < 65536:
+        yield f"PORT={settings.port} is not a port number"
+    if not 0 < settings.delivery_rate <= 1000:
+        yield f"DELIVERY_RATE={settings.delivery_rate} must be between 0 and 1000 messages a second"
+    if settings.delivery_lease_seconds < 6:
+        yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
+
+
+def _webhook_problems(settings: Settings):
+    if not settings.webhook_url:
+        return
+    url = urlparse(settings.webhook_url)
+    loopback = url.hostname in LOOPBACK_HOSTS
+    if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and loopback)):
+        yield f"WEBHOOK_URL={settings.webhook_url!r} must be an https URL (Telegram posts only to HTTPS)"
+    if not settings.webhook_secret and not settings.sandbox:
+        yield "WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates"
+
+
+def _is_http_url(value: str) -> bool:
+    url = urlparse(value)
+    return url.scheme in ("http", "https") and bool(url.hostname)
+
+
+def configure_logging(settings: Settings) -> None:
+    """One line per event. Below DEBUG nothing logs message content: the HTTP client (which would print the
+    token in URLs) and SQLAlchemy stay quiet, and SQL errors carry no parameters (see bot.db)."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    quiet = logging.DEBUG if settings.debug else logging.WARNING
+    for name in ("httpx", "httpcore", "sqlalchemy.engine", "aiosqlite", "asyncio"):
+        logging.getLogger(name).setLevel(quiet)

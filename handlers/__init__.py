@@ -6,10 +6,16 @@ import logging
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters,
+)
 
+from bot.db.models import User
+from bot.delivery import outbox
+from bot.delivery.messages import Text
 from bot.i18n import SUPPORTED_LOCALES, Translator, N_
-from handlers import citizen, intake, keyboards
+from bot.inbox.dispatcher import current_handling
+from handlers import chat_member, citizen, intake, keyboards
 from handlers.turn import turn_handler
 
 log = logging.getLogger(__name__)
@@ -48,23 +54,42 @@ def register(application: Application) -> None:
     add(MessageHandler(filters.UpdateType.EDITED, turn_handler(citizen.on_edited_message)))
     add(MessageHandler(filters.COMMAND, turn_handler(citizen.on_unknown_command)))
     add(MessageHandler(filters.UpdateType.MESSAGE, turn_handler(citizen.on_message)))
-    application.add_error_handler(apologise)
+    add(ChatMemberHandler(turn_handler(chat_member.on_bot_status, groups=True), ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(record_failure)
 
 
-async def apologise(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The last resort: whatever failed was rolled back; the citizen hears so instead of silence."""
-    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    _ = context.bot_data["services"].settings.translator()
+async def record_failure(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A handler failed and its transaction was rolled back: the inbox tries the update again, and
+    apologises if it keeps failing (see ``apologise``). The log names the update, never its content."""
+    handling = current_handling.get()
+    if handling is not None:
+        handling.error = context.error
+    error = context.error
+    log.error("update %s failed: %s", getattr(update, "update_id", "?"), type(error).__name__,
+              exc_info=error if context.bot_data["services"].settings.debug else None)
+
+
+async def apologise(application: Application, payload: dict) -> None:
+    """The last resort, once an update has failed for good: the user hears so, in their language."""
+    services = application.bot_data["services"]
     try:
-        if update.callback_query:
+        update = Update.de_json(payload, application.bot)
+    except Exception:  # not even readable: nobody to answer
+        return
+    chat, sender = update.effective_chat, update.effective_user
+    if chat is None or sender is None:
+        return
+    if update.callback_query:
+        try:
             await update.callback_query.answer()
-        await context.bot.send_message(
-            update.effective_chat.id, _("Sorry, something went wrong on our side. Please try again in a moment.")
-        )
-    except TelegramError:
-        log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+        except TelegramError:
+            pass
+    async with services.transactions.begin() as session:
+        user = await session.get(User, sender.id)
+        _ = services.settings.translator(user.locale if user else None)
+        text = _("Sorry, something went wrong on our side. Please try again in a moment.")
+        await outbox.enqueue(session, chat.id, Text(text), user=user if chat.id == sender.id else None)
+    await services.delivery.deliver_chat(chat.id)
 
 
 async def publish_commands(application: Application, default_locale: str) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from bot.config import Settings
-from bot.db.models import Notification, Report, ReportEvent, User
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OutboxMessage, Report, ReportEvent, User
+from bot.delivery.messages import Text
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
 from bot.i18n import N_, Translator
 from routing import engine
@@ -170,11 +173,13 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
     return "\n".join(lines)
 
 
-def notification_text(settings: Settings):
-    """The outbox's renderer: speaks each reporter's own language."""
+def status_renderer(settings: Settings):
+    """Renders a status change when it is sent, in the reporter's language of that moment."""
 
-    def render(notification: Notification, report: Report, event: ReportEvent | None, user: User) -> str:
-        return status_notification(settings.translator(user.locale), report, event)
+    async def render(session: AsyncSession, row: OutboxMessage) -> Text:
+        report, event = await session.get(Report, row.report_id), await session.get(ReportEvent, row.event_id)
+        user = await session.get(User, row.user_id)
+        return Text(status_notification(settings.translator(user.locale if user else None), report, event))
 
     return render
 

@@ -1,8 +1,9 @@
 """One update, one transaction: the unit of work every handler runs in.
 
-``Turn`` claims the update id (a redelivered update changes nothing), remembers the user, picks
-their language, and collects the replies; they are sent only after the transaction commits, so a
-slow network never holds a database lock, and nothing is said about a change that was rolled back.
+``Turn`` claims the update in the inbox (so it is handled once, and in order per chat), remembers the
+user, picks their language, and writes every reply to the outbox in the same transaction; right after
+the commit the replies are sent. A failed send is retried in the background and holds back only its
+own chat; nothing is said about a change that was rolled back.
 """
 
 from __future__ import annotations
@@ -11,21 +12,33 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.db.models import User
+from bot.delivery import outbox
+from bot.delivery.messages import Edit, Markup, Outgoing, Text, markup_json
 from bot.i18n import Translator
-from bot.services.conversations import claim_update, remember_user
+from bot.inbox import store as inbox
+from bot.inbox.dispatcher import current_handling
+from bot.services.conversations import remember_user
 
 log = logging.getLogger(__name__)
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+@dataclass(frozen=True)
+class _Queued:
+    chat_id: int
+    message: Outgoing
+    delay: timedelta
+    replace_key: str | None
 
 
 @dataclass
@@ -35,6 +48,8 @@ class Turn:
     session: AsyncSession
     user: User
     _: Translator
+    _queued: list[_Queued] = field(default_factory=list)
+    _chats: list[int] = field(default_factory=list)
     _actions: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     _callback_answer: str | None = None
 
@@ -51,54 +66,103 @@ class Turn:
         return self.context.bot_data["services"]
 
     def say(self, text: str, markup: Markup = None) -> None:
-        self._actions.append(lambda: self.context.bot.send_message(self.chat_id, text, reply_markup=markup))
+        self.send(Text(text, markup_json(markup)))
+
+    def send(self, message: Outgoing, *, chat_id: int | None = None, delay: timedelta = timedelta(0),
+             replace_key: str | None = None) -> None:
+        """Write a message to the outbox (this chat's, unless ``chat_id`` says otherwise); sent after commit."""
+        target = self.chat_id if chat_id is None else chat_id
+        self._queued.append(_Queued(target, message, delay, replace_key))
+        if target not in self._chats:
+            self._chats.append(target)
 
     def settle_button(self, text: str) -> None:
         """Replace the tapped message's buttons by what was chosen, so old buttons cannot be reused."""
         query = self.update.callback_query
         if query and query.message:
-            self._actions.append(functools.partial(_edit_quietly, query.message, text))
+            self.send(Edit(query.message.message_id, text))
 
     def after(self, action: Callable[[], Awaitable[Any]]) -> None:
-        """Run an action once the transaction has committed."""
+        """Run an action once the transaction has committed and the replies went out."""
         self._actions.append(action)
 
     def notify_callback(self, text: str) -> None:
         self._callback_answer = text
 
+    async def write(self) -> None:
+        """Put the collected messages in the outbox, in this turn's transaction."""
+        for item in self._queued:
+            user = self.user if item.chat_id == self.user.id else None
+            await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
+                                 replace_key=item.replace_key)
+        self._queued.clear()
+
     async def flush(self) -> None:
+        """After the commit: answer the tapped button, send the replies, run what waits for them."""
         if self.update.callback_query:
-            await self.update.callback_query.answer(self._callback_answer)
+            await _answer_quietly(self.update.callback_query, self._callback_answer)
+        for chat_id in self._chats:
+            await self.services.delivery.deliver_chat(chat_id)
         for action in self._actions:
             await action()
 
 
-async def _edit_quietly(message: Message, text: str) -> None:
+async def _answer_quietly(query, text: str | None) -> None:
     try:
-        await message.edit_text(text)
-    except BadRequest as error:  # unchanged, or too old to edit: the choice still counts
-        log.debug("could not edit message %s: %s", message.message_id, error)
+        await query.answer(text)
+    except TelegramError as error:  # too old, or the network: the button's effect is in the chat anyway
+        log.info("could not answer a button tap: %s", error)
 
 
-def turn_handler(handler: Callable[[Turn], Awaitable[None]]):
-    """Adapt ``handler(turn)`` to python-telegram-bot's ``(update, context)`` signature."""
+class _Deferred(Exception):
+    """An earlier update of this chat is still pending elsewhere: roll back and come back to this one."""
+
+
+async def _lock_chat(session: AsyncSession, chat_id: int) -> None:
+    """One chat's turns one after another, across processes (SQLite has a single writer anyway)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
+
+
+def turn_handler(handler: Callable[[Turn], Awaitable[None]], *, groups: bool = False):
+    """Adapt ``handler(turn)`` to python-telegram-bot's ``(update, context)`` signature. Group chats
+    reach the handler only with ``groups=True``; otherwise they are asked to talk in private."""
 
     @functools.wraps(handler)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        services = context.bot_data["services"]
-        sender = update.effective_user
-        if sender is None or update.effective_chat is None:
+        sender, chat = update.effective_user, update.effective_chat
+        if sender is None or chat is None:
             return
-        async with services.transactions.begin() as session:
-            if not await claim_update(session, update.update_id):
-                log.info("update %s already handled; ignored", update.update_id)
-                return
-            user = await remember_user(session, sender.id, sender.first_name, sender.username)
-            turn = Turn(update, context, session, user, services.settings.translator(user.locale))
-            if update.effective_chat.type == ChatType.PRIVATE:
-                await handler(turn)
-            else:
-                turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
-        await turn.flush()
+        try:
+            turn = await _run_in_transaction(handler, update, context, groups)
+        except _Deferred:
+            return
+        if turn is not None:
+            await turn.flush()
 
     return run
+
+
+async def _run_in_transaction(handler, update: Update, context, groups: bool) -> Turn | None:
+    services = context.bot_data["services"]
+    sender, chat = update.effective_user, update.effective_chat
+    handling = current_handling.get()
+    async with services.transactions.begin() as session:
+        await _lock_chat(session, chat.id)
+        if handling is not None:
+            if not await inbox.claim(session, update.update_id):
+                log.info("update %s already handled; ignored", update.update_id)
+                return None
+            if await inbox.has_earlier_pending(session, chat.id, update.update_id):
+                handling.deferred = True
+                raise _Deferred()
+            handling.claimed = True
+        private = chat.type == ChatType.PRIVATE
+        user = await remember_user(session, sender.id, sender.first_name, sender.username, private_chat=private)
+        turn = Turn(update, context, session, user, services.settings.translator(user.locale))
+        if private or groups:
+            await handler(turn)
+        else:
+            turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
+        await turn.write()
+    return turn

@@ -1,64 +1,56 @@
 """Fixtures: the real Application, driven through the local Bot API emulator, on SQLite and PostgreSQL.
 
-PostgreSQL is taken from TEST_POSTGRES_URL (default: postgres@127.0.0.1:5432/test). Where it cannot
-be reached the PostgreSQL half of the suite is skipped with the reason, except in CI (CI=true),
-where that is a failure.
+PostgreSQL is the server of TEST_POSTGRES_URL (default: postgres@127.0.0.1:5432). Each test run creates
+a database of its own there and drops it at the end, so that runs side by side do not meet. Where the
+server cannot be reached the PostgreSQL half of the suite is skipped with the reason, except in CI
+(CI=true), where that is a failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import os
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
-from telegram import Update
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
+from bot.delivery.pacing import Pacing
+from bot.inbox.receivers import Polling
 from bot.sandbox.client import Citizen
 from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
+from tests import postgres
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Scripted citizens answer faster than people: pace only across chats, as Telegram does.
+TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000)
 _user_ids = itertools.count(5000001)
 
 
-async def _postgres_problem() -> str | None:
-    engine = create_engine(POSTGRES_URL)
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception as error:  # any failure to connect means: no PostgreSQL here
-        return f"{type(error).__name__}: {error}"
-    finally:
-        await engine.dispose()
-    return None
+def pytest_sessionstart(session) -> None:
+    postgres.create_run_database()
 
 
-async def _fresh_postgres() -> None:
-    engine = create_engine(POSTGRES_URL)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+def pytest_sessionfinish(session, exitstatus) -> None:
+    postgres.drop_run_database()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
-    problem = await _postgres_problem()
+    problem = postgres.problem()
     if problem and IN_CI:
-        pytest.fail(f"PostgreSQL is required in CI ({POSTGRES_URL}): {problem}")
+        pytest.fail(f"PostgreSQL is required in CI ({postgres.SERVER_URL}): {problem}")
     if problem:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({problem}); set TEST_POSTGRES_URL to run these")
-    await _fresh_postgres()
-    return POSTGRES_URL
+        pytest.skip(f"PostgreSQL not reachable at {postgres.SERVER_URL} ({problem}); set TEST_POSTGRES_URL to run these")
+    await postgres.fresh_schema()
+    return postgres.run_url()
 
 
 @pytest.fixture
@@ -89,16 +81,17 @@ class RunningBot:
         self.emulator = emulator
         self.router = router or load_router(None)
         self.settings = Settings(database_url=database_url, media_dir=tmp_path / "media")
+        self.pacing = TEST_PACING
         self.application = None
         self.engine = None
 
-    async def start(self, receive_updates=None) -> None:
-        """Long polling, unless ``receive_updates(updater)`` starts something else (a webhook)."""
+    async def start(self, receiver=None) -> None:
+        """Long polling, unless ``receiver`` says otherwise (a webhook)."""
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
-        self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url)
+        self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url, self.pacing)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
-        await start_bot(self.application, receive_updates or _poll_quickly)
+        await start_bot(self.application, receiver or Polling(timeout=1))
 
     async def stop(self) -> None:
         if self.application is None:
@@ -116,15 +109,15 @@ class RunningBot:
         return self.application.bot_data["services"].sessions
 
     @property
-    def outbox(self):
-        return self.application.bot_data["services"].outbox
+    def services(self):
+        return self.application.bot_data["services"]
+
+    @property
+    def delivery(self):
+        return self.services.delivery
 
     def citizen(self, first_name: str = "Siti", username: str | None = "siti_warga") -> Citizen:
         return Citizen(self.emulator, next(_user_ids), first_name, username)
-
-
-def _poll_quickly(updater):
-    return updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
 
 @pytest.fixture
@@ -141,9 +134,10 @@ def citizen(bot) -> Citizen:
 
 
 async def eventually(predicate, timeout: float = 10.0, interval: float = 0.05) -> None:
-    """Wait for something another task does (the outbox sender), failing after ``timeout``."""
+    """Wait for something another task does (the outbox sender), failing after ``timeout``.
+    ``predicate`` may be a coroutine function (to look into the database)."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
+    while not (await result if inspect.isawaitable(result := predicate()) else result):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Conversation, Report
+from bot.db.models import Conversation, InboxUpdate, Report
+from bot.services import intake as intake_service
+from tests.conftest import eventually
 from bot.domain import DESCRIPTION_MAX_CHARS, MAX_ATTACHMENTS
 from tests.flows import DESCRIPTION, PADANG, SINGAPORE, TOKYO, finish_to_summary, photos, share_pin, start_report, through_to_summary
 
@@ -211,8 +213,36 @@ async def test_an_unexpected_failure_is_apologised_for_and_rolled_back(bot, citi
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("bot.services.intake.set_description", broken)
-    replies = await citizen.send(DESCRIPTION)
-    assert "terjadi kesalahan" in replies[-1]["text"]
+    await citizen.send(DESCRIPTION)  # tried again twice in the background, then given up
+    await eventually(lambda: "terjadi kesalahan" in citizen.last_text, timeout=20)
+    async with bot.sessions() as session:
+        stored = await session.get(InboxUpdate, citizen.last_updates[0]["update_id"])
+        assert (stored.state, stored.attempts) == ("failed", 3) and "RuntimeError" in stored.last_error
+    assert sum("terjadi kesalahan" in m.get("text", "") for m in citizen.messages) == 1, "one apology, not one a try"
     monkeypatch.undo()
     replies = await citizen.send(DESCRIPTION)
     assert "Di mana lokasinya?" in replies[-1]["text"]
+
+
+async def test_a_passing_failure_is_tried_again_and_the_citizen_only_sees_the_answer(bot, citizen, monkeypatch):
+    await start_report(citizen)
+    real, calls = intake_service.set_description, []
+
+    def flaky(draft, text):
+        calls.append(text)
+        if len(calls) == 1:
+            raise ConnectionError("simulated database hiccup")
+        return real(draft, text)
+
+    monkeypatch.setattr("bot.services.intake.set_description", flaky)
+    await citizen.send(DESCRIPTION)
+    await eventually(lambda: "Di mana lokasinya?" in citizen.last_text, timeout=10)
+    assert not any("terjadi kesalahan" in m.get("text", "") for m in citizen.messages)
+
+
+async def test_the_apology_speaks_the_citizens_language(bot, citizen, monkeypatch):
+    await citizen.send("/bahasa")
+    await citizen.tap("English")
+    monkeypatch.setattr("handlers.citizen.help_text", lambda _: 1 / 0)
+    await citizen.send("/help")
+    await eventually(lambda: "Sorry, something went wrong" in citizen.last_text, timeout=20)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Conversation, Report
 from bot.services.reports import find_by_tracking_id
+from tests.conftest import eventually
 from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, finish_to_summary, photos, share_pin, start_report, through_to_summary
 
 
@@ -229,6 +230,7 @@ async def test_english_when_the_citizen_chooses_it(bot, citizen):
 
 async def test_command_menu_is_published_in_both_languages(bot):
     commands = bot.emulator.state.commands
+    await eventually(lambda: {"", "en"} <= set(commands))  # published beside the start, not before it
     assert {"lapor", "status", "laporanku", "bahasa", "bantuan", "batal", "kembali"} == {c["command"] for c in commands[""]}
     assert dict((c["command"], c["description"]) for c in commands["en"])["lapor"] == "File a report"
     assert dict((c["command"], c["description"]) for c in commands[""])["lapor"] == "Buat laporan"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.cli import report_set_status
-from bot.db.models import Notification, User, utcnow
+from bot.db.models import OutboxMessage, User, utcnow
 from bot.sandbox.emulator import ApiError
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.domain import Status
@@ -51,7 +51,7 @@ async def test_refused_status_changes_change_nothing(bot, citizen):
     async with bot.sessions() as session:
         report = await find_by_tracking_id(session, tracking_id)
         assert report.status == "submitted" and len(report.events) == 1
-        assert (await session.execute(select(Notification))).all() == []
+        assert (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).all() == []
         with pytest.raises(StatusChangeRefused):
             await change_status(session, report, Status.RESOLVED, actor="test")
 
@@ -72,26 +72,27 @@ async def test_failed_sends_are_retried_and_a_blocked_reporter_is_not(bot, citiz
     await _stop_sender(bot)
     assert await set_status(bot, tracking_id, "verified") == 0
 
-    await bot.outbox.deliver_due()
+    await bot.delivery.deliver_due()
     notification = await _only_notification(bot)
     assert (notification.state, notification.attempts) == ("pending", 1)
     assert "Bad Gateway" in notification.last_error
     await _make_due(bot)
-    await bot.outbox.deliver_due()
+    await bot.delivery.deliver_due()
     notification = await _only_notification(bot)
     assert notification.state == "pending" and "RetryAfter" in notification.last_error
     assert notification.next_attempt_at > utcnow() + timedelta(seconds=5), "Telegram's retry_after is honoured"
     await _make_due(bot)
-    assert await bot.outbox.deliver_due() == 1
+    assert await bot.delivery.deliver_due() == 1
     assert (await _only_notification(bot)).state == "sent"
     assert len(notifications_in(citizen)) == 1
 
     bot.emulator.state.blocked.add(citizen.user_id)
     assert await set_status(bot, tracking_id, "assigned") == 0
-    await bot.outbox.deliver_due()
+    await bot.delivery.deliver_due()
     async with bot.sessions() as session:
-        states = [n.state for n in (await session.execute(select(Notification).order_by(Notification.id))).scalars()]
-        assert states == ["sent", "unreachable"]
+        statement = select(OutboxMessage).where(OutboxMessage.kind == "status_changed").order_by(OutboxMessage.id)
+        states = [n.state for n in (await session.execute(statement)).scalars()]
+        assert states == ["sent", "held"]
         assert (await session.get(User, citizen.user_id)).reachable is False
 
 
@@ -101,9 +102,9 @@ async def test_each_chat_gets_its_updates_in_order_even_after_a_failure(bot, cit
     bot.emulator.state.failures.append(("sendMessage", ApiError(502, "Bad Gateway")))
     await set_status(bot, tracking_id, "verified")
     await set_status(bot, tracking_id, "assigned")
-    assert await bot.outbox.deliver_due() == 0, "the second waits for the first"
+    assert await bot.delivery.deliver_due() == 0, "the second waits for the first"
     await _make_due(bot)
-    assert await bot.outbox.deliver_due() == 2
+    assert await bot.delivery.deliver_due() == 2
     texts = notifications_in(citizen)
     assert "Terverifikasi" in texts[0] and "Diteruskan" in texts[1]
 
@@ -148,12 +149,12 @@ async def _stop_sender(bot) -> None:
 
 async def _make_due(bot) -> None:
     async with bot.sessions() as session, session.begin():
-        await session.execute(update(Notification).values(next_attempt_at=utcnow()))
+        await session.execute(update(OutboxMessage).where(OutboxMessage.state == "pending").values(next_attempt_at=utcnow()))
 
 
-async def _only_notification(bot) -> Notification:
+async def _only_notification(bot) -> OutboxMessage:
     async with bot.sessions() as session:
-        return (await session.execute(select(Notification))).scalar_one()
+        return (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).scalar_one()
 
 
 

@@ -15,8 +15,8 @@ from babel.messages.pofile import read_po
 from datetime import timedelta
 
 from bot.db import Transactions
-from bot.db.models import Base, ProcessedUpdate, utcnow
-from bot.services.conversations import claim_update, prune_processed_updates
+from bot.db.models import Base, InboxUpdate, utcnow
+from bot.inbox import store as inbox
 from bot.i18n import SUPPORTED_LOCALES, catalog_path
 from bot.services.tracking import ALPHABET, InvalidTrackingId, new_tracking_id, parse_tracking_id
 
@@ -97,16 +97,16 @@ async def test_migrations_build_exactly_the_models(engine):
     assert differences == [], "models changed without a migration: see README, 'Changing the schema'"
 
 
-async def test_handled_update_ids_are_pruned_after_telegrams_redelivery_window(engine):
+async def test_handled_updates_are_pruned_after_telegrams_redelivery_window(engine):
     transactions = Transactions(engine)
     async with transactions.begin() as session:
-        assert await claim_update(session, 1)
-        assert await claim_update(session, 2)
-        assert not await claim_update(session, 2)
-        old = await session.get(ProcessedUpdate, 1)
-        old.processed_at = utcnow() - timedelta(days=3)
+        assert len(await inbox.store(session, [{"update_id": 1}, {"update_id": 2}])) == 2
+        assert await inbox.store(session, [{"update_id": 2}]) == [], "a redelivered update is stored once"
+        assert await inbox.claim(session, 1) and await inbox.claim(session, 2)
+        assert not await inbox.claim(session, 2), "handled once"
+        (await session.get(InboxUpdate, 1)).received_at = utcnow() - timedelta(days=3)
     async with transactions.begin() as session:
-        assert await prune_processed_updates(session) == 1
+        assert await inbox.prune(session) == 1
     async with transactions.begin() as session:
-        assert await claim_update(session, 1), "a pruned id would be new again"
-        assert not await claim_update(session, 2), "a recent id is still known"
+        assert len(await inbox.store(session, [{"update_id": 1}])) == 1, "a pruned id would be new again"
+        assert await inbox.store(session, [{"update_id": 2}]) == [], "a recent id is still known"

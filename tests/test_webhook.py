@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 
 import aiohttp
-from telegram import Update
 
-from tests.conftest import RunningBot
+from bot.inbox.receivers import Webhook
+from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
 
 SECRET = "s3cret-Token_for-tests"
@@ -24,15 +24,10 @@ async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     running = RunningBot(emulator, database_url, tmp_path)
 
-    async def webhook(updater):
-        await updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="telegram/webhook", webhook_url=url,
-            secret_token=SECRET, allowed_updates=Update.ALL_TYPES,
-        )
-
-    await running.start(webhook)
+    await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
     try:
-        assert emulator.state.webhook_url == url and emulator.state.webhook_secret == SECRET
+        await eventually(lambda: emulator.state.webhook_url == url)
+        assert emulator.state.webhook_secret == SECRET
         citizen = running.citizen()
         assert await file_report(citizen)
 

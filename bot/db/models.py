@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -32,7 +32,7 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, dict[str, Any] | None: JSON}
 
 
 class User(Base):
@@ -46,27 +46,40 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Look-ups of other people's tracking IDs in the current window (rate-limited against guessing).
+    lookups_since: Mapped[datetime | None] = mapped_column()
+    lookups: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Conversation(Base):
-    """One chat's open intake draft and the step it is at, so a restart loses nothing."""
+    """One chat's open conversation (a flow such as intake), its step and state, so a restart loses nothing."""
 
     __tablename__ = "conversations"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    flow: Mapped[str] = mapped_column(String(16), default="intake")
     step: Mapped[str] = mapped_column(String(32))
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ProcessedUpdate(Base):
-    """Update ids already handled: Telegram redelivers on webhook failure."""
+class InboxUpdate(Base):
+    """The durable inbox: an update is stored here before Telegram is told it arrived, and handled
+    from here once, in order per chat. Its content is cleared once handled."""
 
-    __tablename__ = "processed_updates"
+    __tablename__ = "inbox_updates"
+    __table_args__ = (Index("ix_inbox_chat_state", "chat_id", "state", "update_id"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Report(Base):
@@ -140,20 +153,31 @@ class ReportEvent(Base):
     report: Mapped[Report] = relationship(back_populates="events")
 
 
-class Notification(Base):
-    """The outbox: a message the reporter must get, written with the change that caused it."""
+class OutboxMessage(Base):
+    """The outbox: everything the bot sends, written in the transaction that causes it.
 
-    __tablename__ = "notifications"
+    ``payload`` is the message itself (see bot.delivery.messages); a status change is rendered
+    when sent, in the reader's language, from its event (``kind`` = status_changed)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_chat_state", "chat_id", "state", "id"),
+        Index("ix_outbox_due", "state", "priority", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any] | None] = mapped_column()
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
+    replace_key: Mapped[str | None] = mapped_column(String(96))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("report_events.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,48 +1,36 @@
-"""Users, the per-chat intake conversation, and once-only handling of updates."""
+"""Users and the per-chat conversation (its flow, step and draft)."""
 
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
-
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, ProcessedUpdate, User, utcnow
+from bot.db.models import Conversation, User
+from bot.delivery.outbox import release_chat
 from bot.services.intake import Draft, Step, new_draft
 
 
-def _insert(session: AsyncSession, table):
-    return (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
-
-
-async def claim_update(session: AsyncSession, update_id: int) -> bool:
-    """True the first time an update id is seen. Runs in the transaction of the update's effects,
-    so an update whose handling failed is not marked as handled."""
-    statement = _insert(session, ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
-    result = await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
-    return result.rowcount == 1
-
-
-# Telegram keeps an undelivered update for at most 24 hours: older ids cannot come back.
-REDELIVERY_WINDOW = timedelta(days=2)
-
-
-async def prune_processed_updates(session: AsyncSession) -> int:
-    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - REDELIVERY_WINDOW))
-    return result.rowcount
-
-
-async def remember_user(session: AsyncSession, user_id: int, first_name: str, username: str | None) -> User:
+async def remember_user(
+    session: AsyncSession, user_id: int, first_name: str, username: str | None, *, private_chat: bool = True
+) -> User:
+    """The sender of an update. Writing to the bot in private means it is not blocked (any more)."""
     user = await session.get(User, user_id)
     if user is None:
-        user = User(id=user_id, first_name=first_name, username=username, reachable=True)
+        user = User(id=user_id, first_name=first_name, username=username, reachable=True, lookups=0)
         session.add(user)
-    else:
-        user.first_name, user.username, user.reachable = first_name, username, True
+        await session.flush()  # before the rows that refer to it (the outbox has no ORM relationship to order by)
+        return user
+    user.first_name, user.username = first_name, username
+    if private_chat and not user.reachable:
+        await mark_reachable(session, user)
     return user
+
+
+async def mark_reachable(session: AsyncSession, user: User) -> None:
+    """The user unblocked the bot: what was held for them goes out, in order."""
+    user.reachable = True
+    await release_chat(session, user.id)
 
 
 async def load_conversation(session: AsyncSession, chat_id: int) -> Conversation | None:

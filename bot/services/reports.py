@@ -6,12 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Attachment, Conversation, Notification, Report, ReportEvent
+from bot.db.models import Attachment, Conversation, Report, ReportEvent, User
+from bot.delivery import outbox
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
 from bot.services.intake import missing_steps
 from bot.services.tracking import new_tracking_id
-
-STATUS_CHANGED = "status_changed"
 
 
 class IncompleteDraft(ValueError):
@@ -104,9 +103,9 @@ async def change_status(
     event = ReportEvent(report=report, actor=actor, from_status=current.value, to_status=new_status.value, note=note)
     session.add(event)
     await session.flush()
-    session.add(
-        Notification(
-            user_id=report.reporter_id, chat_id=report.chat_id, report_id=report.id, event_id=event.id, kind=STATUS_CHANGED
-        )
+    reporter = await session.get(User, report.reporter_id)
+    await outbox.enqueue(
+        session, report.chat_id, user=reporter, kind=outbox.STATUS_CHANGED, priority=outbox.Priority.NOTIFICATION,
+        report_id=report.id, event_id=event.id,
     )
     return event

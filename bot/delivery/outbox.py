@@ -1,0 +1,186 @@
+"""The outbox table: writing messages in the caller's transaction, claiming them for sending, settling them.
+
+States: ``pending`` (to send, once ``next_attempt_at`` is due), ``sent``, ``failed`` (Telegram refused it
+for good, reason kept) and ``held`` (the chat blocked the bot: kept until it unblocks). A chat's messages
+go out strictly in order: only the oldest pending message of a chat (its head) may be claimed, so a
+message waiting for a retry holds back its own chat and no other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.db.models import OutboxMessage, User, utcnow
+from bot.delivery.messages import Outgoing, from_payload, to_payload
+
+PENDING, SENT, FAILED, HELD = "pending", "sent", "failed", "held"
+MESSAGE, STATUS_CHANGED = "message", "status_changed"
+# Serialises claimers on PostgreSQL, so that a chat's head is never claimed twice at once.
+CLAIM_LOCK_KEY = 0x4F5554424F58
+
+
+class Priority(IntEnum):
+    """Lower goes first when the sender is busy: a citizen waiting for an answer before a broadcast."""
+
+    INTERACTIVE = 0
+    NOTIFICATION = 1
+    BULK = 2
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message taken for sending, rendered: the sender holds it until its ``claimed_until``."""
+
+    id: int
+    chat_id: int
+    priority: int
+    attempts: int
+    message: Outgoing
+
+
+async def enqueue(
+    session: AsyncSession,
+    chat_id: int,
+    message: Outgoing | None = None,
+    *,
+    user: User | None = None,
+    kind: str = MESSAGE,
+    priority: Priority = Priority.INTERACTIVE,
+    delay: timedelta = timedelta(0),
+    replace_key: str | None = None,
+    report_id: int | None = None,
+    event_id: int | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction. A message with a ``replace_key`` replaces
+    the chat's still-unsent message with the same key (and waits ``delay`` anew): one answer to an album."""
+    payload = to_payload(message) if message is not None else None
+    due = utcnow() + delay
+    if replace_key:
+        replaced = await _unsent_with_key(session, chat_id, replace_key)
+        if replaced is not None:
+            replaced.payload, replaced.next_attempt_at = payload, due
+            return replaced
+    row = OutboxMessage(
+        chat_id=chat_id, user_id=user.id if user else None, kind=kind, payload=payload, priority=int(priority),
+        replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due,
+        state=HELD if user is not None and not user.reachable else PENDING, attempts=0,
+    )
+    session.add(row)
+    return row
+
+
+async def _unsent_with_key(session: AsyncSession, chat_id: int, key: str) -> OutboxMessage | None:
+    statement = select(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.replace_key == key,
+        OutboxMessage.state == PENDING, OutboxMessage.claimed_until.is_(None),
+    )
+    return (await session.execute(statement.limit(1))).scalar_one_or_none()
+
+
+async def lock_claims(session: AsyncSession) -> None:
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+
+
+def _claimable(now: datetime):
+    return and_(
+        OutboxMessage.state == PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
+    )
+
+
+async def claim_heads(session: AsyncSession, lease: timedelta, limit: int) -> list[OutboxMessage]:
+    """Claim the due head of up to ``limit`` chats, most urgent first."""
+    now = utcnow()
+    earlier = aliased(OutboxMessage)
+    has_earlier = exists().where(earlier.chat_id == OutboxMessage.chat_id, earlier.state == PENDING, earlier.id < OutboxMessage.id)
+    statement = (
+        select(OutboxMessage).where(_claimable(now), ~has_earlier)
+        .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+    )
+    return await _take(session, list((await session.execute(statement)).scalars()), now + lease)
+
+
+async def claim_chat_run(session: AsyncSession, chat_id: int, lease: timedelta, limit: int = 10) -> list[OutboxMessage]:
+    """Claim a chat's messages from its head on, as long as each is due and unclaimed."""
+    now = utcnow()
+    statement = (
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+        .order_by(OutboxMessage.id).limit(limit)
+    )
+    run = []
+    for row in (await session.execute(statement)).scalars():
+        claimed = row.claimed_until is not None and row.claimed_until >= now
+        if claimed or row.next_attempt_at > now:
+            break
+        run.append(row)
+    return await _take(session, run, now + lease)
+
+
+async def _take(session: AsyncSession, rows: list[OutboxMessage], until: datetime) -> list[OutboxMessage]:
+    for row in rows:
+        row.claimed_until = until
+    await session.flush()
+    return rows
+
+
+def stored_message(row: OutboxMessage) -> Outgoing:
+    return from_payload(row.payload)
+
+
+async def release(session: AsyncSession, claims: list[Claim]) -> None:
+    """Give back claims that were not tried (an earlier message of their chat must be retried first)."""
+    if claims:
+        ids = [claim.id for claim in claims]
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
+
+
+async def mark_sent(session: AsyncSession, claim: Claim) -> None:
+    await _settle(session, claim, state=SENT, sent_at=utcnow(), attempts=claim.attempts + 1)
+
+
+async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:
+    await _settle(session, claim, state=FAILED, last_error=reason[:2000], attempts=claim.attempts + 1)
+
+
+async def postpone(session: AsyncSession, claim: Claim, seconds: float, reason: str, count_attempt: bool) -> None:
+    await _settle(
+        session, claim, next_attempt_at=utcnow() + timedelta(seconds=seconds), last_error=reason[:2000],
+        attempts=claim.attempts + int(count_attempt),
+    )
+
+
+async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == claim.id).values(claimed_until=None, **values))
+
+
+async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """The chat blocked the bot: keep its unsent messages until it is reachable again."""
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+        .values(state=HELD, claimed_until=None, last_error=reason[:2000])
+    )
+    await session.execute(update(User).where(User.id == chat_id).values(reachable=False))
+
+
+async def release_chat(session: AsyncSession, chat_id: int) -> int:
+    """The chat is reachable again (it unblocked the bot, or wrote): what was held goes out, in order."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == HELD)
+        .values(state=PENDING, next_attempt_at=utcnow(), claimed_until=None)
+    )
+    return result.rowcount
+
+
+async def prune_sent(session: AsyncSession, older_than: timedelta) -> int:
+    result = await session.execute(
+        OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < utcnow() - older_than)
+    )
+    return result.rowcount

@@ -1,0 +1,181 @@
+"""Sends the outbox: right after the commit that wrote a message (the fast path), and in the background
+for whatever is due later (retries, delayed messages, other processes' leftovers).
+
+No HTTP call is made while a transaction is open: a claim is committed first, the message sent, and its
+outcome settled in a transaction of its own. A message is marked sent as soon as it went out, so a
+crash re-sends at most the messages in flight at that instant; a claim lasts longer than the Bot API's
+timeout, so a slow answer is never taken for a loss and sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.db import Transactions
+from bot.db.models import OutboxMessage
+from bot.delivery import outbox
+from bot.delivery.messages import Outgoing, send
+from bot.delivery.outbox import MESSAGE, Claim
+from bot.delivery.pacing import Pacer, Pacing
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600
+Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
+
+
+class Delivery:
+    def __init__(
+        self,
+        transactions: Transactions,
+        bot: Bot,
+        renderers: dict[str, Render],
+        pacing: Pacing = Pacing(),
+        lease: timedelta = timedelta(seconds=60),
+        poll_seconds: float = 1.0,
+        concurrency: int = 16,
+    ) -> None:
+        self._transactions, self._bot = transactions, bot
+        self._renderers = {MESSAGE: _stored, **renderers}
+        self._pacer = Pacer(pacing)
+        self._lease, self._poll_seconds = lease, poll_seconds
+        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._background_chats: dict[int, asyncio.Event] = {}
+
+    # Entry points --------------------------------------------------------------------------------
+
+    async def deliver_chat(self, chat_id: int) -> None:
+        """The fast path: send what is due for one chat now, in order (called after a commit)."""
+        try:
+            await self._run_chat(chat_id, [])
+            background = self._background_chats.get(chat_id)
+            if background is not None:  # a background round took this chat's head first: it sends the rest too
+                await background.wait()
+        except Exception:  # the background sender will try again; the turn itself has succeeded
+            log.exception("fast delivery to a chat failed; left to the background sender")
+            self.kick()
+
+    def kick(self) -> None:
+        """Something is due: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                while await self.deliver_due():
+                    pass
+            except Exception:  # a database hiccup must not end the sender
+                log.exception("delivery round failed; trying again")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self) -> int:
+        """One background round: the due head of many chats, each chat then drained in order.
+        Returns how many messages were settled for good (sent, or refused by Telegram)."""
+        heads = await self._claim(lambda session: outbox.claim_heads(session, self._lease, self._concurrency * 4),
+                                  serving=True)
+        return sum(await asyncio.gather(*(self._serve_in_background(head) for head in heads)))
+
+    async def _serve_in_background(self, head: Claim) -> int:
+        try:
+            return await self._run_chat(head.chat_id, [head])
+        finally:
+            self._background_chats.pop(head.chat_id).set()
+
+    # One chat ------------------------------------------------------------------------------------
+
+    async def _run_chat(self, chat_id: int, claims: list[Claim]) -> int:
+        """Send a chat's due messages in order until none is left or one must wait; returns how many went out.
+        In this process one task serves a chat at a time: the fast path waits for a background round
+        that is sending to the same chat, then sends what is left."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = self._chat_locks[chat_id] = asyncio.Lock()
+        async with lock:
+            return await self._drain_chat(chat_id, claims)
+
+    async def _drain_chat(self, chat_id: int, claims: list[Claim]) -> int:
+        sent = 0
+        while True:
+            if not claims:
+                claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self._lease))
+                if not claims:
+                    return sent
+            for index, claim in enumerate(claims):
+                if not await self._deliver(claim):
+                    async with self._transactions.begin() as session:
+                        await outbox.release(session, claims[index + 1 :])
+                    return sent
+                sent += 1
+            claims = []
+
+    async def _claim(self, take, serving: bool = False) -> list[Claim]:
+        async with self._transactions.begin() as session:
+            await outbox.lock_claims(session)
+            rows = await take(session)
+            claims = [claim for row in rows if (claim := await self._render(session, row))]
+            if serving:  # known before the claim commits, so that a fast path finding it taken waits for it
+                self._background_chats.update((claim.chat_id, asyncio.Event()) for claim in claims)
+            return claims
+
+    async def _render(self, session: AsyncSession, row: OutboxMessage) -> Claim | None:
+        try:
+            message = await self._renderers[row.kind](session, row)
+        except Exception as error:  # a message that cannot be rendered would block its chat for good
+            log.exception("outbox message %s cannot be rendered", row.id)
+            row.state, row.last_error, row.claimed_until = outbox.FAILED, f"render: {error!r}"[:2000], None
+            return None
+        return Claim(row.id, row.chat_id, row.priority, row.attempts, message)
+
+    async def _deliver(self, claim: Claim) -> bool:
+        """Send one message and settle it; False when its chat must wait (retry later, or blocked)."""
+        async with self._slots:
+            await self._pacer.wait(claim.chat_id, claim.priority)
+            try:
+                await send(self._bot, claim.chat_id, claim.message)
+            except Exception as error:
+                return await self._settle_failure(claim, error)
+        async with self._transactions.begin() as session:
+            await outbox.mark_sent(session, claim)
+        return True
+
+    async def _settle_failure(self, claim: Claim, error: Exception) -> bool:
+        reason = f"{type(error).__name__}: {error}"
+        async with self._transactions.begin() as session:
+            if isinstance(error, RetryAfter):
+                await outbox.postpone(session, claim, _seconds(error.retry_after), reason, count_attempt=False)
+            elif isinstance(error, Forbidden):
+                await outbox.hold_chat(session, claim.chat_id, reason)
+                log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
+            elif isinstance(error, BadRequest) or not isinstance(error, TelegramError):
+                await outbox.mark_failed(session, claim, reason)
+                log.warning("outbox %s refused: %s", claim.id, reason)
+                return True  # this message is given up; the chat's next ones go on
+            else:  # network trouble, a timeout, Telegram's 5xx: retry with backoff
+                backoff = min(2 ** claim.attempts, MAX_BACKOFF_SECONDS)
+                await outbox.postpone(session, claim, backoff, reason, count_attempt=True)
+        if not isinstance(error, Forbidden):
+            log.info("outbox %s postponed: %s", claim.id, reason)
+        return False
+
+
+async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
+    return outbox.stored_message(row)
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,144 @@
+"""Hands stored updates to the application: once each, in order per chat, chats side by side.
+
+Fresh updates come straight from the receiver that stored them; a periodic scan of the table picks
+up the rest (after a restart, a retry that is due, another process's leftovers). A chat whose oldest
+pending update waits for a retry waits as a whole, so that its updates never overtake each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import heapq
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.db import Transactions
+from bot.inbox import store
+from bot.inbox.store import Stored
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (timedelta(seconds=1), timedelta(seconds=5))  # then the update is given up
+SCAN_LIMIT = 500
+
+
+@dataclass
+class Handling:
+    """What became of one update while the application handled it (set by Turn and the error handler)."""
+
+    update_id: int
+    claimed: bool = False
+    deferred: bool = False
+    error: BaseException | None = None
+
+
+current_handling: contextvars.ContextVar[Handling | None] = contextvars.ContextVar("current_handling", default=None)
+
+Process = Callable[[dict], Awaitable[None]]
+GiveUp = Callable[[dict], Awaitable[None]]
+
+
+class InboxDispatcher:
+    def __init__(self, transactions: Transactions, process: Process, give_up: GiveUp,
+                 concurrency: int = 32, poll_seconds: float = 1.0) -> None:
+        self._transactions, self._process, self._give_up = transactions, process, give_up
+        self._slots = asyncio.Semaphore(concurrency)
+        self._poll_seconds = poll_seconds
+        self._queues: dict[object, list[tuple[int, Stored]]] = {}
+        self._workers: dict[object, asyncio.Task] = {}
+        self._queued: set[int] = set()
+        self._wake = asyncio.Event()
+
+    def submit(self, updates: list[Stored]) -> None:
+        """Queue stored updates for handling (each chat's in update order)."""
+        for item in updates:
+            if item.update_id in self._queued:
+                continue
+            self._queued.add(item.update_id)
+            key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
+            heapq.heappush(self._queues.setdefault(key, []), (item.update_id, item))
+            if key not in self._workers:
+                self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.scan()
+            except Exception:  # a database hiccup must not end the dispatcher
+                log.exception("inbox scan failed; trying again")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def scan(self) -> None:
+        """Queue the pending updates that are due, stopping in each chat at the first that is not."""
+        async with self._transactions.sessions() as session:
+            rows = await store.pending(session, SCAN_LIMIT)
+        waiting: set[object] = set()
+        ready = []
+        for item, due in rows:
+            key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
+            if not due or key in waiting or key in self._workers:
+                waiting.add(key)  # a chat being served here is not re-read: its worker has what it needs
+                continue
+            ready.append(item)
+        self.submit(ready)
+
+    async def idle(self) -> None:
+        """Wait until every queued update is handled (tests, shutdown)."""
+        while self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _drain(self, key: object) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                _update_id, item = heapq.heappop(queue)
+                if not await self._handle(item):
+                    for _uid, left in queue:  # the chat waits for the retry; the scan brings them back
+                        self._queued.discard(left.update_id)
+                    queue.clear()
+                self._queued.discard(item.update_id)
+        finally:
+            self._queues.pop(key, None)
+            self._workers.pop(key, None)
+
+    async def _handle(self, item: Stored) -> bool:
+        """Handle one update; False when the chat must wait (a retry, or an earlier update elsewhere)."""
+        handling = Handling(item.update_id)
+        token = current_handling.set(handling)
+        try:
+            async with self._slots:
+                await self._process(item.payload)
+        except Exception as error:  # the application reports handler errors itself; this is a failure around them
+            handling.error = error
+        finally:
+            current_handling.reset(token)
+        if handling.deferred:
+            return False
+        if handling.error is not None:
+            return await self._failed(item, handling.error)
+        if not handling.claimed:
+            async with self._transactions.begin() as session:
+                await store.mark_ignored(session, item.update_id)
+        return True
+
+    async def _failed(self, item: Stored, error: BaseException) -> bool:
+        async with self._transactions.begin() as session:
+            attempts = await store.attempts_of(session, item.update_id)
+            retry_in = RETRY_DELAYS[attempts] if attempts < len(RETRY_DELAYS) else None
+            await store.record_failure(session, item.update_id, f"{type(error).__name__}: {error}", retry_in)
+        if retry_in is not None:
+            log.warning("update %s failed (%s); trying again in %s", item.update_id, type(error).__name__, retry_in)
+            return False
+        log.error("update %s failed %d times; given up", item.update_id, attempts + 1)
+        await self._give_up(item.payload)
+        return True

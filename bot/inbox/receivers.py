@@ -1,0 +1,119 @@
+"""Where updates come in: the bot's own getUpdates loop, or an aiohttp webhook receiver.
+
+Either way an update is stored before Telegram learns it arrived: polling advances the offset (which
+confirms) only after the batch is committed, and the webhook answers 200 only after the commit. So a
+crash at any point leaves every update either unconfirmed (Telegram sends it again) or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+
+from bot.db import Transactions
+from bot.inbox import store
+from bot.inbox.dispatcher import InboxDispatcher
+
+log = logging.getLogger(__name__)
+
+MAX_UPDATE_BYTES = 1024 * 1024  # real updates are a few kilobytes; anything larger is not from Telegram
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+async def store_and_dispatch(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict]) -> None:
+    async with transactions.begin() as session:
+        new = await store.store(session, payloads)
+    dispatcher.submit(new)
+
+
+@dataclass
+class Polling:
+    """Long polling: store each batch, then ask for the next one (which confirms the batch)."""
+
+    timeout: int = 20
+
+    async def run(self, bot: Bot, transactions: Transactions, dispatcher: InboxDispatcher) -> None:
+        await bot.delete_webhook()
+        offset, failures = 0, 0
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=self.timeout, allowed_updates=Update.ALL_TYPES, read_timeout=self.timeout + 10
+                )
+                if updates:
+                    await store_and_dispatch(transactions, dispatcher, [update.to_dict() for update in updates])
+                    offset = updates[-1].update_id + 1
+                failures = 0
+            except InvalidToken:
+                raise
+            except (TelegramError, OSError) as error:
+                failures += 1
+                delay = min(2 ** failures, 30)
+                level = logging.ERROR if isinstance(error, Conflict) else logging.WARNING
+                log.log(level, "getUpdates failed (%s); trying again in %ss", error, delay)
+                await asyncio.sleep(delay)
+            except Exception:  # the database: nothing was confirmed, so the same batch comes again
+                failures += 1
+                log.exception("storing updates failed; fetching them again")
+                await asyncio.sleep(min(2 ** failures, 30))
+
+
+@dataclass
+class Webhook:
+    """Telegram posts updates to ``url``; this receiver listens on ``listen:port`` at the URL's path."""
+
+    url: str
+    secret: str
+    listen: str = "0.0.0.0"
+    port: int = 8080
+
+    @property
+    def path(self) -> str:
+        from urllib.parse import urlparse
+
+        return "/" + urlparse(self.url).path.lstrip("/")
+
+    async def run(self, bot: Bot, transactions: Transactions, dispatcher: InboxDispatcher) -> None:
+        runner = web.AppRunner(self.web_app(transactions, dispatcher), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.listen, self.port).start()
+            await bot.set_webhook(self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES)
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            await runner.cleanup()
+
+    def web_app(self, transactions: Transactions, dispatcher: InboxDispatcher) -> web.Application:
+        async def receive(request: web.Request) -> web.Response:
+            if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self.secret.encode()):
+                return web.Response(status=403, text="wrong secret token")
+            payload = await _update_from(request)
+            try:
+                await store_and_dispatch(transactions, dispatcher, [payload])
+            except Exception:  # Telegram retries on anything but 2xx: nothing is lost
+                log.exception("storing a webhook update failed")
+                return web.Response(status=503, text="try again")
+            return web.Response(text="ok")
+
+        app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+        app.router.add_post(self.path, receive)
+        return app
+
+
+async def _update_from(request: web.Request) -> dict:
+    try:
+        payload = json.loads(await request.read())
+    except web.HTTPRequestEntityTooLarge:
+        raise
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="the body is not JSON") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int) or payload["update_id"] < 0:
+        raise web.HTTPBadRequest(text="not a Telegram update")
+    return payload

@@ -1,0 +1,60 @@
+"""A PostgreSQL database of this test run's own: created at the start, dropped at the end.
+
+TEST_POSTGRES_URL names the server (its database part is only where we connect to create ours), so
+two runs on one server, or a run beside a developer's own database, never meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.db import create_engine
+
+SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+_state: dict[str, str | None] = {"database": None, "problem": None}
+
+
+def run_url() -> str:
+    return make_url(SERVER_URL).set(database=_state["database"]).render_as_string(hide_password=False)
+
+
+def problem() -> str | None:
+    return _state["problem"]
+
+
+def create_run_database() -> None:
+    name = f"lapor_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # any failure to connect means: no PostgreSQL here
+        _state["problem"] = f"{type(error).__name__}: {error}"
+        return
+    _state["database"] = name
+
+
+def drop_run_database() -> None:
+    if _state["database"]:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{_state["database"]}" WITH (FORCE)'))
+        _state["database"] = None
+
+
+async def _admin(statement: str) -> None:
+    engine = create_engine(SERVER_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def fresh_schema() -> None:
+    engine = create_engine(run_url())
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
