@@ -89,6 +89,11 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         """Telegram's flood limits from now on (full buckets), or None for none."""
         self._limiter = RateLimiter(limits) if limits else None
 
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The buckets in use; a test may set its ``clock`` to stop time."""
+        return self._limiter
+
     # Server ------------------------------------------------------------------------------------
 
     @property
