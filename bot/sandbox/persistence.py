@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,18 @@ STATE_FILE = "state.json"
 SAVE_INTERVAL = 0.5  # seconds
 KEEP_CALLBACK_ANSWERS = 50  # the page shows the latest one only
 KEEP_CLIENT_IDS = 1000
+
+
+def state_dir_for(environ: Mapping[str, str], database_url: str) -> Path:
+    """``SANDBOX_DIR``, else ``sandbox-data`` next to the SQLite database (or in the working folder)."""
+    if environ.get("SANDBOX_DIR"):
+        return Path(environ["SANDBOX_DIR"])
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).parent / "sandbox-data"
+    return Path("sandbox-data")
 
 
 def encode(state: EmulatorState) -> str:
