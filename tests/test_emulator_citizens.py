@@ -77,3 +77,18 @@ async def test_group_chats(telegram_bot, emulator):
         await emulator.user_sends_text(44, "saya bukan anggota", chat_id=GROUP)
     with pytest.raises(ValueError):
         emulator.add_group(5, "not negative", [42])
+
+
+async def test_the_web_chat_sends_a_resent_message_once(emulator):
+    import httpx
+
+    async with httpx.AsyncClient(base_url=emulator.base_url) as http:
+        await http.post("/sandbox/api/join", json={"user_id": 77, "first_name": "Ani"})
+        for _ in range(2):  # the page resends its outbox when it did not hear the first answer
+            await http.post("/sandbox/api/text", json={"user_id": 77, "text": "halo", "client_id": "c-1"})
+        await http.post("/sandbox/api/sticker", json={"user_id": 77, "emoji": "🙏", "client_id": "c-2"})
+        await http.post("/sandbox/api/voice", json={"user_id": 77, "duration": 5, "client_id": "c-3"})
+        chat = (await http.get("/sandbox/api/chat", params={"user_id": 77})).json()
+    sent = chat["messages"]
+    assert [m.get("text") for m in sent] == ["halo", None, None]
+    assert sent[1]["sticker"]["emoji"] == "🙏" and sent[2]["voice"]["duration"] == 5
