@@ -8,25 +8,25 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.sandbox.htmlcheck import checked_caption, checked_markup, checked_text, set_markup
 from bot.sandbox.media import MAX_DOWNLOAD, check_upload, media_json
-from bot.sandbox.model import ApiError
+from bot.sandbox.model import ApiError, EmulatorState
+from bot.sandbox.stats import Stats
 from bot.sandbox.wire import Uploads
-
-if TYPE_CHECKING:
-    from bot.sandbox.emulator import BotApiEmulator
-
-    _Base = BotApiEmulator
-else:
-    _Base = object
 
 Params = dict[str, Any]
 MEDIA_KINDS = ("photo", "document", "video", "audio", "voice", "sticker", "animation")
 
 
-class BotApiMethods(_Base):
+class BotApiMethods:
+    # Provided by BotApiEmulator, with _notify(), _touch(), _chat_json(), store_file().
+    state: EmulatorState
+    stats: Stats
+    bot_id: int
+    _changed: asyncio.Condition
+
     def bot_user(self) -> dict[str, Any]:
         return {
             "id": self.bot_id, "is_bot": True, "first_name": "LAPOR! Sandbox", "username": "lapor_sandbox_bot",

@@ -10,20 +10,16 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.sandbox.media import media_json, sticker_bytes, unique_id, voice_bytes
-from bot.sandbox.model import SandboxGroup, SandboxUser, StoredFile
-
-if TYPE_CHECKING:
-    from bot.sandbox.emulator import BotApiEmulator
-
-    _Base = BotApiEmulator
-else:
-    _Base = object
+from bot.sandbox.model import EmulatorState, SandboxGroup, SandboxUser, StoredFile
 
 
-class CitizenSide(_Base):
+class CitizenSide:
+    # Provided by BotApiEmulator, with _notify(), _touch(), _chat_json(), bot_user(), redeliver().
+    state: EmulatorState
+
     def add_user(self, user_id: int, first_name: str, username: str | None = None, language_code: str = "id") -> SandboxUser:
         user = self.state.users.setdefault(user_id, SandboxUser(user_id, first_name, username, language_code))
         self.state.chats.setdefault(user_id, [])

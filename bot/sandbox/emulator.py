@@ -19,7 +19,6 @@ and carries on after a restart where it stopped.
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,6 @@ from bot.sandbox.stats import Stats
 from bot.sandbox.wire import Uploads, drop_connection, error_response, read_parameters, result_response
 
 __all__ = ["ApiError", "BotApiEmulator", "EmulatorState", "Fault", "RateLimits", "SandboxUser", "StoredFile", "media_json"]
-
-log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
