@@ -35,6 +35,19 @@ class Citizen:
     async def send_files(self, files: list[tuple[bytes, str, str]], caption: str | None = None, kind: str = "photo", settle: float = 0.0) -> list[dict[str, Any]]:
         return await self._act(self.emulator.user_sends_files(self.user_id, files, caption, kind), settle)
 
+    async def send_sticker(self, emoji: str = "👍") -> list[dict[str, Any]]:
+        return await self._act(self.emulator.user_sends_sticker(self.user_id, emoji))
+
+    async def send_voice(self, duration: int = 3) -> list[dict[str, Any]]:
+        return await self._act(self.emulator.user_sends_voice(self.user_id, duration))
+
+    async def block(self) -> list[dict[str, Any]]:
+        """Block the bot: Telegram tells the bot (my_chat_member) and refuses its messages with 403."""
+        return await self._act(self.emulator.user_blocks(self.user_id))
+
+    async def unblock(self) -> list[dict[str, Any]]:
+        return await self._act(self.emulator.user_unblocks(self.user_id))
+
     async def send_raw(self, content: dict[str, Any]) -> list[dict[str, Any]]:
         """Any message content (sticker, voice, contact ...), as Telegram would deliver it."""
         return await self._act(self.emulator.user_sends(self.user_id, content))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+from bot.sandbox.persistence import KEEP_CLIENT_IDS
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator import BotApiEmulator
@@ -20,6 +23,9 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
 
     async def page(request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC_DIR / "index.html")
+
+    async def worker(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "sw.js", headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache"})
 
     async def join(request: web.Request) -> web.Response:
         body = await request.json()
@@ -43,9 +49,21 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
             }
         )
 
+    async def once(body: dict, send: Callable[[int], Awaitable[dict]]) -> web.Response:
+        """Send unless this ``client_id`` was sent before: the page resends its outbox after an outage,
+        and an answer lost on the way must not make a second message (Telegram's clients do the same)."""
+        user_id, client_id = _known(emulator, body), body.get("client_id")
+        seen = emulator.state.client_ids
+        if client_id and client_id in seen:
+            return web.json_response({"duplicate": True})
+        if client_id:
+            seen.append(str(client_id))
+            del seen[:-KEEP_CLIENT_IDS]
+        return web.json_response(await send(user_id))
+
     async def text(request: web.Request) -> web.Response:
         body = await request.json()
-        return web.json_response(await emulator.user_sends_text(_known(emulator, body), str(body["text"])))
+        return await once(body, lambda user_id: emulator.user_sends_text(user_id, str(body["text"])))
 
     async def location(request: web.Request) -> web.Response:
         body = await request.json()
@@ -53,7 +71,17 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
             latitude, longitude = float(body["latitude"]), float(body["longitude"])
         except (KeyError, TypeError, ValueError):
             raise web.HTTPBadRequest(text="latitude and longitude must be numbers") from None
-        return web.json_response(await emulator.user_sends_location(_known(emulator, body), latitude, longitude))
+        return await once(body, lambda user_id: emulator.user_sends_location(user_id, latitude, longitude))
+
+    async def sticker(request: web.Request) -> web.Response:
+        body = await request.json()
+        emoji = str(body.get("emoji") or "👍")[:8]
+        return await once(body, lambda user_id: emulator.user_sends_sticker(user_id, emoji))
+
+    async def voice(request: web.Request) -> web.Response:
+        body = await request.json()
+        duration = max(1, min(int(body.get("duration") or 3), 600))
+        return await once(body, lambda user_id: emulator.user_sends_voice(user_id, duration))
 
     async def files(request: web.Request) -> web.Response:
         form = await request.post()
@@ -73,10 +101,13 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         return web.json_response(await asyncio.to_thread(indonesia_outline))
 
     app.router.add_get("/", page)
+    app.router.add_get("/sandbox-sw.js", worker)
     app.router.add_post("/sandbox/api/join", join)
     app.router.add_get("/sandbox/api/chat", chat)
     app.router.add_post("/sandbox/api/text", text)
     app.router.add_post("/sandbox/api/location", location)
+    app.router.add_post("/sandbox/api/sticker", sticker)
+    app.router.add_post("/sandbox/api/voice", voice)
     app.router.add_post("/sandbox/api/files", files)
     app.router.add_post("/sandbox/api/tap", tap)
     app.router.add_get("/sandbox/api/outline", outline)

@@ -1,0 +1,86 @@
+"""Nothing typed in the sandbox page is lost: the page keeps the history and an outbox in the browser,
+and the sandbox keeps its chats on disk, so a message typed while `lapor-bot` is down is answered
+after it starts again, with the whole history still there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.test_browser import LAPOR_BOT, _wait_for_page, chromium_or_skip
+from tests.test_webhook import free_port
+
+pytestmark = pytest.mark.browser
+
+
+class SandboxProcess:
+    """`lapor-bot` without a token, stopped and started again on the same port, database and state folder."""
+
+    def __init__(self, workdir) -> None:
+        self.workdir, self.port = workdir, free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.environment = {
+            key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "WEBHOOK_", "SANDBOX_"))
+        } | {"PORT": str(self.port), "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'sandbox.db'}", "SANDBOX_DIR": str(workdir / "state")}
+        self.process: subprocess.Popen | None = None
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(LAPOR_BOT)], cwd=self.workdir, env=self.environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        await _wait_for_page(self.url, self.process)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            output, _ = self.process.communicate(timeout=30)
+            assert self.process.returncode == 0, output[-3000:]
+
+
+@pytest.fixture
+async def sandbox(tmp_path):
+    sandbox = SandboxProcess(tmp_path)
+    await sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+async def test_a_message_typed_while_the_sandbox_is_down_is_sent_when_it_is_back(sandbox):
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_or_skip(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = await browser.new_page()
+        await page.goto(sandbox.url)
+        chat = page.locator("#log")
+        await page.fill("#text", "/start")
+        await page.press("#text", "Enter")
+        await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!")
+        await page.click("#stickerbtn")
+        await expect(chat).to_contain_text("👍 sticker")
+        assert await page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # it keeps the page for reloads
+
+        sandbox.stop()
+        await page.fill("#text", "/bantuan")
+        await page.press("#text", "Enter")
+        waiting = page.locator(".msg.pending")
+        await expect(waiting).to_have_text("/bantuan")
+        await expect(page.locator("#status")).to_contain_text("waiting")
+
+        await page.reload()  # the sandbox is still down: the page shows what it kept
+        await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!")
+        await expect(waiting).to_have_text("/bantuan")
+
+        await sandbox.start()
+        await expect(chat).to_contain_text("Cara memakai lapor-bot", timeout=20000)
+        await expect(waiting).to_have_count(0)
+        await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!")  # the history from before the restart
+        assert (await chat.inner_text()).count("/bantuan") == 1  # sent once
+        await browser.close()
