@@ -7,9 +7,9 @@ from html import escape
 from bot.config import Settings
 from bot.db.models import Notification, Report, ReportEvent, User
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
+from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
 from routing import engine
-from bot.services.intake import Draft
 
 PREVIEW_CHARS = 300
 
@@ -54,22 +54,22 @@ ROAD_STATUS_LABELS = {
 }
 
 
-def routing_explanation(_: Translator, routing: dict) -> str:
+def routing_explanation(_: Translator, routing: RoutingRecord) -> str:
     """Who will answer and why, in plain words."""
-    agency = escape(routing["agency_name"])
-    reason = routing["reason"]
+    agency = escape(routing.agency_name)
+    reason = routing.reason
     if reason == engine.BY_ROAD:
-        status = routing["road_status"]
-        area = routing["province_name"] if status in ("nasional", "provinsi") else routing["regency_name"]
+        status = routing.road_status
+        area = routing.province_name if status in ("nasional", "provinsi") else routing.regency_name
         text = _("{road} is a {status} road of {area}, so your report goes to {agency}.").format(
-            road=escape(routing["road_name"]), status=_(ROAD_STATUS_LABELS[status]), area=escape(area or ""), agency=agency
+            road=escape(routing.road_name), status=_(ROAD_STATUS_LABELS[status]), area=escape(area or ""), agency=agency
         )
-        if routing.get("sample_road"):
+        if routing.sample_road:
             text += " " + _("(The road's status comes from the sample registry, not from an official list.)")
         return text
     if reason == engine.BY_AREA:
         return _("The place is in {area}; there {agency} handles this, so your report goes to them.").format(
-            area=escape(routing["area_name"]), agency=agency
+            area=escape(routing.area_name), agency=agency
         )
     if reason == engine.ROAD_UNKNOWN:
         return _(
@@ -85,31 +85,31 @@ def routing_explanation(_: Translator, routing: dict) -> str:
 
 
 def draft_summary(_: Translator, draft: Draft) -> str:
-    location = draft["location"]
+    where = draft.place
     lines = [
         _("<b>Please check your report</b>"),
         "",
-        _("<b>Type:</b> {value}").format(value=type_label(_, draft["report_type"])),
-        _("<b>Category:</b> {value}").format(value=category_label(_, draft["category"])),
-        _("<b>What happened:</b> {value}").format(value=escape(draft["description"])),
-        _("<b>Place:</b> {value}").format(value=place(_, location["latitude"], location["longitude"], location["address"])),
-        *_area_lines(_, draft.get("routing")),
-        _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.get("attachments", [])))),
-        _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft["anonymous"])),
-        _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft["confidential"])),
+        _("<b>Type:</b> {value}").format(value=type_label(_, draft.report_type)),
+        _("<b>Category:</b> {value}").format(value=category_label(_, draft.category)),
+        _("<b>What happened:</b> {value}").format(value=escape(draft.description)),
+        _("<b>Place:</b> {value}").format(value=place(_, where.latitude, where.longitude, where.address)),
+        *_area_lines(_, draft.routing),
+        _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.attachments))),
+        _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft.anonymous)),
+        _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft.confidential)),
         "",
         _("Tap a button to change a part, or send the report."),
     ]
     return "\n".join(lines)
 
 
-def _area_lines(_: Translator, routing: dict | None) -> list[str]:
+def _area_lines(_: Translator, routing: RoutingRecord | None) -> list[str]:
     if not routing:
         return []
     lines = []
-    if routing.get("area_name"):
-        lines.append(_("<b>Area:</b> {value}").format(value=escape(routing["area_name"])))
-    lines.append(_("<b>Goes to:</b> {value}").format(value=escape(routing["agency_name"])))
+    if routing.area_name:
+        lines.append(_("<b>Area:</b> {value}").format(value=escape(routing.area_name)))
+    lines.append(_("<b>Goes to:</b> {value}").format(value=escape(routing.agency_name)))
     lines.append("<i>" + routing_explanation(_, routing) + "</i>")
     return lines
 
