@@ -14,6 +14,7 @@ from bot.domain.draft import RoutingRecord
 from bot.domain.steps import missing_steps
 from bot.services.conversations import draft_of
 from bot.services.tracking import new_tracking_id
+from bot.textlimits import shorten
 
 STATUS_CHANGED = "status_changed"
 
@@ -49,10 +50,10 @@ async def submit(session: AsyncSession, conversation: Conversation, routing_reas
         regency_code=routing.regency,
         district_code=routing.district,
         village_code=routing.village,
-        road_name=routing.road_name,
+        road_name=_fitting(routing.road_name, "road_name"),
         road_status=routing.road_status,
         agency_code=routing.agency_code or None,
-        agency_name=routing.agency_name or None,
+        agency_name=_fitting(routing.agency_name, "agency_name") or None,
         routing_confidence=routing.confidence or None,
         routing_reason=routing_reason,
         attachments=[
@@ -64,6 +65,11 @@ async def submit(session: AsyncSession, conversation: Conversation, routing_reas
     await session.delete(conversation)
     await session.flush()
     return report
+
+
+def _fitting(text: str | None, column: str) -> str | None:
+    """A name within its column's length (an imported registry may hold longer ones than it should)."""
+    return shorten(text, Report.__table__.c[column].type.length) if text else text
 
 
 async def _unused_tracking_id(session: AsyncSession) -> str:
