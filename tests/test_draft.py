@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import ReportType
-from bot.domain.answers import NONE_OF_THESE
+from bot.domain.answers import NONE_OF_THESE, shorten_file_name
 from bot.domain.draft import AttachmentRef, Draft, Place, PlaceOption, RoutingRecord
 from bot.domain.steps import Step, missing_steps, next_step, previous_step
 
@@ -101,3 +101,10 @@ def test_back_returns_to_the_place_questions_that_were_asked():
     assert previous_step(complete_draft(editing=True), Step.ROAD) == Step.SUMMARY
     assert previous_step(Draft(), Step.TYPE) is None
 
+
+def test_a_long_file_name_keeps_its_extension():
+    name = "laporan-" + "x" * 300 + ".pdf"
+    short = shorten_file_name(name)
+    assert len(short) == 256 and short.endswith("….pdf") and short.startswith("laporan-xxx")
+    assert shorten_file_name("foto.jpg") == "foto.jpg" and shorten_file_name(None) is None
+    assert len(shorten_file_name("y" * 400)) == 256

@@ -11,6 +11,7 @@ from bot.domain import ADDRESS_MAX_CHARS, DESCRIPTION_MAX_CHARS, ROAD_NAME_MAX_C
 from bot.domain.draft import Draft, Place, RoutingRecord
 from bot.domain.steps import Step
 from bot.i18n import Translator
+from bot.services.reports import find_by_tracking_id
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_html, visible_length
 from handlers import render
 from handlers.intake.prompts import PROMPTS, prompt_content
@@ -132,3 +133,18 @@ async def test_a_long_operator_note_reaches_the_citizen_shortened(bot, citizen):
     status = await citizen.send(f"/status {tracking_id}")
     assert "Tidak dapat diproses" in status[-1]["text"] and "Riwayat" in status[0]["text"]
 
+
+async def test_a_document_with_a_very_long_name_is_filed_under_a_shorter_one(bot, citizen):
+    """Attachment.file_name holds 256 characters: PostgreSQL refused longer names, and so the report."""
+    name = "surat-keberatan-" + "sangat-panjang-" * 20 + ".pdf"
+    await start_report(citizen)
+    await citizen.send(LONG_DESCRIPTION[:200])
+    await share_pin(citizen, PADANG)
+    await citizen.send_files([(b"%PDF-1.4 surat", name, "application/pdf")], kind="document")
+    await finish_to_summary(citizen)
+    replies = await citizen.tap("Kirim laporan")
+    tracking_id = TRACKING_ID.search(replies[-1]["text"]).group(1)
+    async with bot.sessions() as session:
+        stored = (await find_by_tracking_id(session, tracking_id)).attachments[0].file_name
+    assert len(name) > 256 and len(stored) == 256
+    assert stored.startswith("surat-keberatan-sangat-panjang-") and stored.endswith("….pdf")

@@ -4,7 +4,8 @@ raises ``InputRejected`` with a translatable message when the answer does not fi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from bot.domain.draft import AttachmentRef, Draft, Place
@@ -15,6 +16,7 @@ from bot.domain.vocabulary import (
     CATEGORY_BY_CODE,
     DESCRIPTION_MAX_CHARS,
     DESCRIPTION_MIN_CHARS,
+    FILE_NAME_MAX_CHARS,
     MAX_ATTACHMENTS,
     MAX_DOWNLOAD_BYTES,
     ROAD_NAME_MAX_CHARS,
@@ -133,7 +135,17 @@ def add_attachment(draft: Draft, attachment: AttachmentRef) -> None:
             N_("A report can carry at most {maximum} photos or files; this one was not added."),
             {"maximum": MAX_ATTACHMENTS},
         )
-    draft.attachments.append(attachment)
+    draft.attachments.append(replace(attachment, file_name=shorten_file_name(attachment.file_name)))
+
+
+def shorten_file_name(name: str | None, limit: int = FILE_NAME_MAX_CHARS) -> str | None:
+    """A name that fits ``limit`` characters, keeping its extension: ``very-long….pdf``."""
+    if name is None or len(name) <= limit:
+        return name
+    suffix = PurePosixPath(name).suffix
+    if len(suffix) > limit // 4:  # no real extension is that long
+        suffix = ""
+    return name[: limit - len(suffix) - 1] + "…" + suffix
 
 
 def set_flag(draft: Draft, step: Step, value: bool) -> None:

@@ -127,3 +127,4 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what a bot may download through the Bot
 ADDRESS_MIN_CHARS = 5
 ADDRESS_MAX_CHARS = 500
 ROAD_NAME_MAX_CHARS = 200
+FILE_NAME_MAX_CHARS = 256  # what the database keeps of an attachment's name
