@@ -7,7 +7,7 @@ question about the place or the road, and offering the places again when the cit
 
 from __future__ import annotations
 
-from bot.domain.answers import (  # noqa: F401  (what each step accepts: re-exported for handlers)
+from bot.domain.answers import (  # what each step accepts, for handlers to call from here
     NONE_OF_THESE,
     InputRejected,
     add_attachment,
@@ -25,6 +25,24 @@ from bot.domain.draft import Draft
 from bot.domain.steps import Step, bears_on_routing, next_step, previous_step
 from bot.services.jurisdiction import questions, record, route_draft
 from routing.engine import Router
+
+__all__ = [
+    "NONE_OF_THESE",
+    "InputRejected",
+    "add_attachment",
+    "choose_category",
+    "choose_place",
+    "choose_type",
+    "go_back",
+    "new_draft",
+    "parse_coordinates",
+    "proceed",
+    "set_description",
+    "set_flag",
+    "set_location_point",
+    "set_location_text",
+    "set_road",
+]
 
 
 def new_draft() -> Draft:
