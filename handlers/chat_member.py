@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import ChatMember
+from telegram.ext import Application, ChatMemberHandler
 
 from bot.delivery import outbox
 from bot.services.conversations import mark_reachable
-from handlers.turn import Turn
+from handlers.turn import Turn, turn_handler
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
@@ -20,3 +21,7 @@ async def on_bot_status(turn: Turn) -> None:
         await mark_reachable(turn.session, turn.user)
     else:
         await outbox.release_chat(turn.session, change.chat.id)
+
+
+def register(application: Application) -> None:
+    application.add_handler(ChatMemberHandler(turn_handler(on_bot_status, groups=True), ChatMemberHandler.MY_CHAT_MEMBER))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.textlimits import CALLBACK_DATA_LIMIT
 
 INTAKE = "in"  # in:<step>:<value>
 MENU = "menu"  # menu:<item>
@@ -17,7 +18,7 @@ BACK, CANCEL = "~back", "~cancel"
 
 def button(text: str, *parts: str) -> InlineKeyboardButton:
     data = ":".join(parts)
-    assert len(data.encode()) <= 64, data
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
     return InlineKeyboardButton(text, callback_data=data)
 
 

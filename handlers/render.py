@@ -1,4 +1,9 @@
-"""Texts built from drafts and reports (HTML parse mode: everything a user typed is escaped)."""
+"""Texts built from drafts and reports (HTML parse mode: everything a user typed is escaped).
+
+Nothing rendered here may exceed Telegram's limits (bot/textlimits.py): what a user or an operator
+typed, and names from imported data, are shortened for display (the stored text stays whole). Every
+line keeps its tags balanced, so that a long text can be split between lines.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import OutboxMessage, Report, ReportEvent, User
 from bot.delivery.messages import Text
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
+from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
+from bot.textlimits import shorten
 from routing import engine
-from bot.services.intake import Draft
 
-PREVIEW_CHARS = 300
+# How much of a long text is shown, in characters. A summary at these limits, with a preface, stays
+# well within a message (see tests/test_limits.py).
+DESCRIPTION_IN_SUMMARY = 1500
+DESCRIPTION_PREVIEW = 300  # in a report card
+ADDRESS_SHOWN = 300
+NAME_SHOWN = 150  # an agency, a road, an area
+NOTE_IN_NOTIFICATION = 3000
+NOTE_IN_HISTORY = 300
+
+
+def shown(text: str | None, limit: int = NAME_SHOWN) -> str:
+    """Typed or imported text, shortened for display and escaped for HTML."""
+    return escape(shorten(text or "", limit))
 
 
 def yes_no(_: Translator, value: bool) -> str:
@@ -37,7 +55,7 @@ def status_label(_: Translator, code: str) -> str:
 def place(_: Translator, latitude: float | None, longitude: float | None, address: str | None) -> str:
     parts = []
     if address:
-        parts.append(escape(address))
+        parts.append(shown(address, ADDRESS_SHOWN))
     if latitude is not None and longitude is not None:
         parts.append(_("pin at {latitude}, {longitude}").format(latitude=f"{latitude:.5f}", longitude=f"{longitude:.5f}"))
     return " — ".join(parts) or _("not given")
@@ -57,22 +75,22 @@ ROAD_STATUS_LABELS = {
 }
 
 
-def routing_explanation(_: Translator, routing: dict) -> str:
+def routing_explanation(_: Translator, routing: RoutingRecord) -> str:
     """Who will answer and why, in plain words."""
-    agency = escape(routing["agency_name"])
-    reason = routing["reason"]
+    agency = shown(routing.agency_name)
+    reason = routing.reason
     if reason == engine.BY_ROAD:
-        status = routing["road_status"]
-        area = routing["province_name"] if status in ("nasional", "provinsi") else routing["regency_name"]
+        status = routing.road_status
+        area = routing.province_name if status in ("nasional", "provinsi") else routing.regency_name
         text = _("{road} is a {status} road of {area}, so your report goes to {agency}.").format(
-            road=escape(routing["road_name"]), status=_(ROAD_STATUS_LABELS[status]), area=escape(area or ""), agency=agency
+            road=shown(routing.road_name), status=_(ROAD_STATUS_LABELS[status]), area=shown(area), agency=agency
         )
-        if routing.get("sample_road"):
+        if routing.sample_road:
             text += " " + _("(The road's status comes from the sample registry, not from an official list.)")
         return text
     if reason == engine.BY_AREA:
         return _("The place is in {area}; there {agency} handles this, so your report goes to them.").format(
-            area=escape(routing["area_name"]), agency=agency
+            area=shown(routing.area_name), agency=agency
         )
     if reason == engine.ROAD_UNKNOWN:
         return _(
@@ -88,31 +106,38 @@ def routing_explanation(_: Translator, routing: dict) -> str:
 
 
 def draft_summary(_: Translator, draft: Draft) -> str:
-    location = draft["location"]
+    where = draft.place
     lines = [
         _("<b>Please check your report</b>"),
         "",
-        _("<b>Type:</b> {value}").format(value=type_label(_, draft["report_type"])),
-        _("<b>Category:</b> {value}").format(value=category_label(_, draft["category"])),
-        _("<b>What happened:</b> {value}").format(value=escape(draft["description"])),
-        _("<b>Place:</b> {value}").format(value=place(_, location["latitude"], location["longitude"], location["address"])),
-        *_area_lines(_, draft.get("routing")),
-        _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.get("attachments", [])))),
-        _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft["anonymous"])),
-        _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft["confidential"])),
+        _("<b>Type:</b> {value}").format(value=type_label(_, draft.report_type)),
+        _("<b>Category:</b> {value}").format(value=category_label(_, draft.category)),
+        *_description_lines(_, draft.description),
+        _("<b>Place:</b> {value}").format(value=place(_, where.latitude, where.longitude, where.address)),
+        *_area_lines(_, draft.routing),
+        _("<b>Photos and files:</b> {value}").format(value=attachments_line(_, len(draft.attachments))),
+        _("<b>Anonymous:</b> {value}").format(value=yes_no(_, draft.anonymous)),
+        _("<b>Confidential:</b> {value}").format(value=yes_no(_, draft.confidential)),
         "",
         _("Tap a button to change a part, or send the report."),
     ]
     return "\n".join(lines)
 
 
-def _area_lines(_: Translator, routing: dict | None) -> list[str]:
+def _description_lines(_: Translator, description: str) -> list[str]:
+    lines = [_("<b>What happened:</b> {value}").format(value=shown(description, DESCRIPTION_IN_SUMMARY))]
+    if len(description) > DESCRIPTION_IN_SUMMARY:
+        lines.append("<i>" + _("(Shortened here; your whole text is kept with the report.)") + "</i>")
+    return lines
+
+
+def _area_lines(_: Translator, routing: RoutingRecord | None) -> list[str]:
     if not routing:
         return []
     lines = []
-    if routing.get("area_name"):
-        lines.append(_("<b>Area:</b> {value}").format(value=escape(routing["area_name"])))
-    lines.append(_("<b>Goes to:</b> {value}").format(value=escape(routing["agency_name"])))
+    if routing.area_name:
+        lines.append(_("<b>Area:</b> {value}").format(value=shown(routing.area_name)))
+    lines.append(_("<b>Goes to:</b> {value}").format(value=shown(routing.agency_name)))
     lines.append("<i>" + routing_explanation(_, routing) + "</i>")
     return lines
 
@@ -129,9 +154,9 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
         _("<b>Filed:</b> {value}").format(value=_.datetime(report.created_at)),
     ]
     if report.agency_name:
-        lines.append(_("<b>Goes to:</b> {value}").format(value=escape(report.agency_name)))
+        lines.append(_("<b>Goes to:</b> {value}").format(value=shown(report.agency_name)))
     if for_reporter or not report.confidential:
-        lines.append(_("<b>What happened:</b> {value}").format(value=escape(_preview(report.description))))
+        lines.append(_("<b>What happened:</b> {value}").format(value=shown(report.description, DESCRIPTION_PREVIEW)))
         lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
     else:
         lines.append(_("The content of this report is confidential."))
@@ -144,7 +169,7 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
 
 def history_line(_: Translator, event: ReportEvent) -> str:
     line = f"• {_.datetime(event.at)}: {status_label(_, event.to_status)}"
-    return f"{line} — {escape(event.note)}" if event.note else line
+    return f"{line} — {shown(event.note, NOTE_IN_HISTORY)}" if event.note else line
 
 
 def report_list(_: Translator, reports: list[Report]) -> str:
@@ -166,7 +191,7 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
     ]
     if event.note:
         note_label = _("Reason") if event.to_status == Status.REJECTED else _("Note")
-        lines.append(f"<b>{note_label}:</b> {escape(event.note)}")
+        lines.append(f"<b>{note_label}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
     if event.to_status == Status.WAITING_REPORTER:
         lines.append(_("Please answer in this chat so that your report can go on."))
     lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
@@ -182,7 +207,3 @@ def status_renderer(settings: Settings):
         return Text(status_notification(settings.translator(user.locale if user else None), report, event))
 
     return render
-
-
-def _preview(text: str) -> str:
-    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS].rstrip() + "…"

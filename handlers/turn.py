@@ -49,8 +49,8 @@ class Turn:
     user: User
     _: Translator
     _queued: list[_Queued] = field(default_factory=list)
+    _written: list[_Queued] = field(default_factory=list)
     _chats: list[int] = field(default_factory=list)
-    _actions: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     _callback_answer: str | None = None
 
     @property
@@ -78,13 +78,13 @@ class Turn:
 
     def settle_button(self, text: str) -> None:
         """Replace the tapped message's buttons by what was chosen, so old buttons cannot be reused."""
+        self.edit_tapped(text)
+
+    def edit_tapped(self, text: str, markup: Markup = None) -> None:
+        """New text (and buttons) for the message whose button was tapped."""
         query = self.update.callback_query
         if query and query.message:
-            self.send(Edit(query.message.message_id, text))
-
-    def after(self, action: Callable[[], Awaitable[Any]]) -> None:
-        """Run an action once the transaction has committed and the replies went out."""
-        self._actions.append(action)
+            self.send(Edit(query.message.message_id, text, markup_json(markup)))
 
     def notify_callback(self, text: str) -> None:
         self._callback_answer = text
@@ -95,16 +95,16 @@ class Turn:
             user = self.user if item.chat_id == self.user.id else None
             await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
                                  replace_key=item.replace_key)
-        self._queued.clear()
+        self._written, self._queued = self._queued, []
 
     async def flush(self) -> None:
-        """After the commit: answer the tapped button, send the replies, run what waits for them."""
+        """After the commit: answer the tapped button, send the replies."""
         if self.update.callback_query:
             await _answer_quietly(self.update.callback_query, self._callback_answer)
         for chat_id in self._chats:
             await self.services.delivery.deliver_chat(chat_id)
-        for action in self._actions:
-            await action()
+        for delay in {item.delay for item in self._written if item.delay}:
+            self.services.delivery.kick(after=delay)
 
 
 async def _answer_quietly(query, text: str | None) -> None:

@@ -243,6 +243,6 @@ async def test_a_passing_failure_is_tried_again_and_the_citizen_only_sees_the_an
 async def test_the_apology_speaks_the_citizens_language(bot, citizen, monkeypatch):
     await citizen.send("/bahasa")
     await citizen.tap("English")
-    monkeypatch.setattr("handlers.citizen.help_text", lambda _: 1 / 0)
+    monkeypatch.setattr("handlers.citizen.menu.help_text", lambda _: 1 / 0)
     await citizen.send("/help")
     await eventually(lambda: "Sorry, something went wrong" in citizen.last_text, timeout=20)

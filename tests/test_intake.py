@@ -137,6 +137,23 @@ async def test_back_goes_one_step_back_and_cancel_discards(bot, citizen):
     assert "Tidak ada laporan" in replies[0]["text"]
 
 
+async def test_back_from_the_files_returns_to_the_road_question_that_was_asked(bot, citizen):
+    await start_report(citizen)
+    await citizen.send(DESCRIPTION)
+    await share_pin(citizen, PADANG)
+    assert "Foto atau berkas" in citizen.last_text
+    replies = await citizen.tap("Kembali")
+    assert "Jalan apa?" in replies[-1]["text"]
+    replies = await citizen.tap("Kembali")
+    assert "Di mana lokasinya?" in replies[-1]["text"]
+
+    await share_pin(citizen, PADANG, road="jln by pass")
+    replies = await citizen.tap("Kembali")
+    assert "Jalan apa?" in replies[-1]["text"]
+    replies = await citizen.tap("Tidak tahu")
+    assert "Foto atau berkas" in replies[-1]["text"]
+
+
 async def test_edit_from_summary_returns_to_summary(bot, citizen):
     await through_to_summary(citizen)
     await citizen.tap("✏️ Uraian")

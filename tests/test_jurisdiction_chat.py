@@ -43,6 +43,16 @@ async def test_an_ambiguous_place_is_asked_about(bot, citizen):
     assert report.routing_confidence == "high" and "Dinas Lingkungan Hidup Kota Padang" in report.routing_reason
 
 
+async def test_back_from_the_files_offers_the_places_again(bot, citizen):
+    await report_from(citizen, "Kel. Padang Pasr")
+    await citizen.tap("Padang Pasir, Padang Barat, Kota Padang")
+    replies = await citizen.tap("Kembali")
+    assert "Maksud Anda yang mana?" in replies[-1]["text"]
+    assert "Padang Pasir, Padang Barat, Kota Padang, Sumatera Barat" in citizen.buttons()
+    replies = await citizen.tap("Padang Pasir, Padang Barat, Kota Padang")
+    assert "Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"] and "Foto atau berkas" in replies[-1]["text"]
+
+
 async def test_none_of_these_goes_to_a_hub_that_forwards(bot, citizen):
     await report_from(citizen, "Kel. Padang Pasr")
     replies = await citizen.tap("Tidak ada yang cocok")

@@ -66,9 +66,12 @@ class Delivery:
             log.exception("fast delivery to a chat failed; left to the background sender")
             self.kick()
 
-    def kick(self) -> None:
-        """Something is due: look now instead of at the next poll."""
-        self._wake.set()
+    def kick(self, after: timedelta = timedelta(0)) -> None:
+        """Something is due (or will be, ``after`` from now): look then instead of at the next poll."""
+        if after > timedelta(0):
+            asyncio.get_running_loop().call_later(after.total_seconds(), self._wake.set)
+        else:
+            self._wake.set()
 
     async def run_forever(self) -> None:
         while True:

@@ -46,7 +46,8 @@ class CitizenSide:
                 return stored
         digest = hashlib.sha256(data).hexdigest()
         name = re.sub(r"[^\w.-]", "_", Path(filename).name)[-80:] or "file"
-        stored = StoredFile("AgAC" + secrets.token_urlsafe(24), unique, data, f"files/{digest[:12]}_{name}", mime_type)
+        stored = StoredFile("AgAC" + secrets.token_urlsafe(24), unique, data, f"files/{digest[:12]}_{name}", mime_type,
+                            Path(filename).name)
         self.state.files[stored.file_id] = stored
         self._touch()
         return stored

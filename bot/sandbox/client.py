@@ -91,7 +91,7 @@ class Citizen:
 
     @property
     def last_text(self) -> str:
-        return self.messages[-1].get("text", "")
+        return self.messages[-1].get("text", "") if self.messages else ""
 
     def find_button(self, label: str) -> tuple[dict[str, Any], str]:
         for message in reversed(self.messages):

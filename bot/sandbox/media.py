@@ -43,7 +43,7 @@ def media_json(kind: str, stored: StoredFile, **extra: Any) -> dict[str, Any]:
 
 
 def file_name(stored: StoredFile) -> str:
-    return Path(stored.file_path).name.split("_", 1)[-1]
+    return stored.file_name or Path(stored.file_path).name.split("_", 1)[-1]
 
 
 def sticker_bytes(emoji: str) -> bytes:

@@ -21,6 +21,7 @@ class StoredFile:
     data: bytes
     file_path: str  # relative: the download URL's tail, and the file's place in the state folder
     mime_type: str
+    file_name: str = ""  # as the sender named it (the path keeps a short, safe form of it)
 
 
 @dataclass

@@ -50,7 +50,7 @@ def encode(state: EmulatorState) -> str:
             "users": [asdict(user) for user in state.users.values()],
             "groups": [asdict(group) for group in state.groups.values()],
             "chats": {str(chat_id): messages for chat_id, messages in state.chats.items()},
-            "files": [{"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_path": f.file_path, "mime_type": f.mime_type} for f in state.files.values()],
+            "files": [{"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_path": f.file_path, "mime_type": f.mime_type, "file_name": f.file_name} for f in state.files.values()],
             "callback_answers": state.callback_answers[-KEEP_CALLBACK_ANSWERS:],
             "commands": state.commands,
             "blocked": sorted(state.blocked),
@@ -90,7 +90,8 @@ def _load_files(entries: list[dict[str, str]], folder: Path) -> dict[str, Stored
         except OSError as error:
             log.warning("sandbox file %s is gone (%s); messages showing it stay, its download does not", entry["file_path"], error)
             continue
-        files[entry["file_id"]] = StoredFile(entry["file_id"], entry["file_unique_id"], data, entry["file_path"], entry["mime_type"])
+        files[entry["file_id"]] = StoredFile(entry["file_id"], entry["file_unique_id"], data, entry["file_path"], entry["mime_type"],
+                                             entry.get("file_name", ""))
     return files
 
 

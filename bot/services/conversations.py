@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, User
 from bot.delivery.outbox import release_chat
-from bot.services.intake import Draft, Step, new_draft
+from bot.domain.draft import Draft
+from bot.domain.steps import Step
 
 
 async def remember_user(
@@ -42,18 +42,19 @@ async def load_conversation(session: AsyncSession, chat_id: int) -> Conversation
 
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int) -> Conversation:
     await end_conversation(session, chat_id)
-    conversation = Conversation(chat_id=chat_id, user_id=user_id, step=Step.TYPE.value, draft=new_draft())
+    conversation = Conversation(chat_id=chat_id, user_id=user_id, step=Step.TYPE.value, draft=Draft().to_json())
     session.add(conversation)
     return conversation
 
 
 def draft_of(conversation: Conversation) -> Draft:
-    """A private copy to change: changing the stored JSON in place would hide the change from SQLAlchemy."""
-    return copy.deepcopy(conversation.draft)
+    """The stored draft, typed; a draft saved by an earlier release loads too (missing keys: defaults)."""
+    return Draft.from_json(conversation.draft)
 
 
 def save_draft(conversation: Conversation, draft: Draft, step: Step) -> None:
-    conversation.draft = copy.deepcopy(draft)
+    """A new JSON value, never the stored one changed in place (SQLAlchemy would not see the change)."""
+    conversation.draft = draft.to_json()
     conversation.step = step.value
 
 

@@ -1,6 +1,6 @@
 """Where a draft report goes: the routing engine applied to what the citizen told us.
 
-The result is kept in the draft as a plain record (JSON), shown in the summary and stored with the
+The result is kept in the draft as a ``RoutingRecord``, shown in the summary and stored with the
 report, so that staff later see the same explanation the citizen saw.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from bot.domain import CATEGORY_BY_CODE
-from bot.services.intake import NONE_OF_THESE, Draft, Step
+from bot.domain.answers import NONE_OF_THESE
+from bot.domain.draft import Draft, PlaceOption, RoutingRecord
+from bot.domain.steps import Step
 from routing.engine import Jurisdiction, Router
 
 
@@ -22,49 +22,47 @@ def load_router(data_dir: Path | None, polygons: bool = True) -> Router:
 
 
 def route_draft(router: Router, draft: Draft) -> Jurisdiction:
-    location = draft["location"]
-    category = CATEGORY_BY_CODE[draft["category"]]
-    point = (location["latitude"], location["longitude"]) if location.get("latitude") is not None else None
-    choice = draft.get("place_choice")
+    place, category, choice = draft.place, draft.category_info, draft.place_choice
     return router.route(
         category.code,
         category.is_road,
-        point=point,
-        address=location.get("address") if point is None else None,
+        point=place.point,
+        address=place.address if place.point is None else None,
         chosen_code=choice if choice and choice != NONE_OF_THESE else None,
-        road_text=draft.get("road_answer"),
+        road_text=draft.road_answer,
     )
 
 
-def question_for(draft: Draft, jurisdiction: Jurisdiction) -> Step | None:
-    """The question still to ask about the place, if any."""
-    if jurisdiction.alternatives and "place_choice" not in draft:
-        return Step.PLACE
-    if jurisdiction.needs_road and "road_answer" not in draft:
-        return Step.ROAD
-    return None
+def questions(jurisdiction: Jurisdiction) -> tuple[Step, ...]:
+    """What routing cannot settle alone: which of several places, which road."""
+    return tuple(
+        step
+        for step, unsettled in ((Step.PLACE, bool(jurisdiction.alternatives)), (Step.ROAD, jurisdiction.needs_road))
+        if unsettled
+    )
 
 
-def record(router: Router, jurisdiction: Jurisdiction) -> dict[str, Any]:
-    """The jurisdiction as JSON-able data, for the draft and the report."""
+def record(router: Router, jurisdiction: Jurisdiction) -> RoutingRecord:
+    """The jurisdiction as plain data, for the draft and the report."""
     describe = router.hierarchy.describe
     code = lambda region: region.code if region else None  # noqa: E731
+    name = lambda region: region.name if region else None  # noqa: E731
     road = jurisdiction.road
-    return {
-        "province": code(jurisdiction.province),
-        "regency": code(jurisdiction.regency),
-        "district": code(jurisdiction.district),
-        "village": code(jurisdiction.village),
-        "area_name": describe(jurisdiction.area) if jurisdiction.area else None,
-        "province_name": jurisdiction.province.name if jurisdiction.province else None,
-        "regency_name": jurisdiction.regency.name if jurisdiction.regency else None,
-        "road_name": road.name if road else None,
-        "road_status": road.status if road else None,
-        "road_source": road.source if road else None,
-        "sample_road": jurisdiction.sample_road,
-        "agency_code": jurisdiction.agency.code,
-        "agency_name": jurisdiction.agency.name,
-        "confidence": jurisdiction.confidence,
-        "reason": jurisdiction.reason,
-        "alternatives": [{"code": region.code, "label": describe(region)} for region in jurisdiction.alternatives],
-    }
+    return RoutingRecord(
+        province=code(jurisdiction.province),
+        regency=code(jurisdiction.regency),
+        district=code(jurisdiction.district),
+        village=code(jurisdiction.village),
+        area_name=describe(jurisdiction.area) if jurisdiction.area else None,
+        province_name=name(jurisdiction.province),
+        regency_name=name(jurisdiction.regency),
+        road_name=road.name if road else None,
+        road_status=road.status if road else None,
+        road_source=road.source if road else None,
+        sample_road=jurisdiction.sample_road,
+        agency_code=jurisdiction.agency.code,
+        agency_name=jurisdiction.agency.name,
+        confidence=jurisdiction.confidence,
+        reason=jurisdiction.reason,
+        alternatives=[PlaceOption(region.code, describe(region)) for region in jurisdiction.alternatives],
+    )

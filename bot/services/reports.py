@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -9,8 +11,11 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Attachment, Conversation, Report, ReportEvent, User
 from bot.delivery import outbox
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
-from bot.services.intake import missing_steps
+from bot.domain.draft import RoutingRecord
+from bot.domain.steps import missing_steps
+from bot.services.conversations import draft_of
 from bot.services.tracking import new_tracking_id
+from bot.textlimits import shorten
 
 
 class IncompleteDraft(ValueError):
@@ -23,37 +28,35 @@ class StatusChangeRefused(ValueError):
 
 async def submit(session: AsyncSession, conversation: Conversation, routing_reason: str | None = None) -> Report:
     """Turn the chat's finished draft into a report, in the caller's transaction."""
-    draft = conversation.draft
+    draft = draft_of(conversation)
     if missing_steps(draft):
         raise IncompleteDraft(missing_steps(draft))
-    location = draft["location"]
-    routing = draft.get("routing") or {}
+    place, routing = draft.place, draft.routing or RoutingRecord()
     report = Report(
         tracking_id=await _unused_tracking_id(session),
         reporter_id=conversation.user_id,
         chat_id=conversation.chat_id,
-        report_type=draft["report_type"],
-        category=draft["category"],
-        description=draft["description"],
-        latitude=location.get("latitude"),
-        longitude=location.get("longitude"),
-        address=location.get("address"),
-        anonymous=draft["anonymous"],
-        confidential=draft["confidential"],
+        report_type=draft.report_type.value,
+        category=draft.category,
+        description=draft.description,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        address=place.address,
+        anonymous=draft.anonymous,
+        confidential=draft.confidential,
         status=Status.SUBMITTED.value,
-        province_code=routing.get("province"),
-        regency_code=routing.get("regency"),
-        district_code=routing.get("district"),
-        village_code=routing.get("village"),
-        road_name=routing.get("road_name"),
-        road_status=routing.get("road_status"),
-        agency_code=routing.get("agency_code"),
-        agency_name=routing.get("agency_name"),
-        routing_confidence=routing.get("confidence"),
+        province_code=routing.province,
+        regency_code=routing.regency,
+        district_code=routing.district,
+        village_code=routing.village,
+        road_name=_fitting(routing.road_name, "road_name"),
+        road_status=routing.road_status,
+        agency_code=routing.agency_code or None,
+        agency_name=_fitting(routing.agency_name, "agency_name") or None,
+        routing_confidence=routing.confidence or None,
         routing_reason=routing_reason,
         attachments=[
-            Attachment(position=position, **{key: item.get(key) for key in _ATTACHMENT_FIELDS})
-            for position, item in enumerate(draft.get("attachments", []))
+            Attachment(position=position, **asdict(attachment)) for position, attachment in enumerate(draft.attachments)
         ],
         events=[ReportEvent(actor="reporter", from_status=None, to_status=Status.SUBMITTED.value)],
     )
@@ -63,7 +66,9 @@ async def submit(session: AsyncSession, conversation: Conversation, routing_reas
     return report
 
 
-_ATTACHMENT_FIELDS = ("kind", "file_id", "file_unique_id", "file_size", "file_name")
+def _fitting(text: str | None, column: str) -> str | None:
+    """A name within its column's length (an imported registry may hold longer ones than it should)."""
+    return shorten(text, Report.__table__.c[column].type.length) if text else text
 
 
 async def _unused_tracking_id(session: AsyncSession) -> str:

@@ -1,4 +1,5 @@
-"""The vocabulary of SP4N-LAPOR!: report types, categories, statuses (see shared/DESIGN.md).
+"""The vocabulary of SP4N-LAPOR!: report types, categories, statuses (see shared/DESIGN.md), and the
+limits of what a citizen may send.
 
 Labels are English msgids marked with ``N_`` and translated when shown (Indonesian by default).
 """
@@ -123,3 +124,7 @@ DESCRIPTION_MIN_CHARS = 20
 DESCRIPTION_MAX_CHARS = 4096  # Telegram's own limit for one message
 MAX_ATTACHMENTS = 5
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what a bot may download through the Bot API
+ADDRESS_MIN_CHARS = 5
+ADDRESS_MAX_CHARS = 500
+ROAD_NAME_MAX_CHARS = 200
+FILE_NAME_MAX_CHARS = 256  # what the database keeps of an attachment's name

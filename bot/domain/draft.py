@@ -1,0 +1,168 @@
+"""The citizen's draft report, and the record of where it goes.
+
+A draft is stored as JSON with the chat's conversation. ``to_json`` writes the same keys as the dict
+drafts of earlier releases did (an unanswered question has no key), and ``from_json`` reads any of
+them, old or new: a missing key means the default. So drafts saved before an upgrade still load, and
+processes of two releases can share one database while a new release rolls out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from bot.domain.vocabulary import CATEGORY_BY_CODE, Category, ReportType
+
+Json = dict[str, Any]
+
+
+def _known(cls, data: Json) -> Json:
+    """The keys of ``data`` that ``cls`` has fields for: an unknown key from another release is ignored."""
+    names = {item.name for item in fields(cls)}
+    return {key: value for key, value in data.items() if key in names}
+
+
+def _without_nones(data: Json) -> Json:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A GPS point (maybe with a venue's name and address), or a typed address."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.latitude, self.longitude) if self.latitude is not None and self.longitude is not None else None
+
+    @classmethod
+    def from_json(cls, data: Json) -> Place:
+        return cls(**_known(cls, data))
+
+
+@dataclass(frozen=True)
+class PlaceOption:
+    """An area the citizen may mean, offered with the question "which place do you mean?"."""
+
+    code: str
+    label: str
+
+
+@dataclass
+class RoutingRecord:
+    """Who answers the report and why: the routing engine's answer, kept as plain data for the draft
+    and the report, so that staff later see the explanation the citizen saw."""
+
+    agency_code: str = ""
+    agency_name: str = ""
+    reason: str = ""  # one of routing.engine's reasons (BY_ROAD, BY_AREA ...)
+    confidence: str = ""
+    province: str | None = None
+    regency: str | None = None
+    district: str | None = None
+    village: str | None = None
+    area_name: str | None = None
+    province_name: str | None = None
+    regency_name: str | None = None
+    road_name: str | None = None
+    road_status: str | None = None
+    road_source: str | None = None
+    sample_road: bool = False
+    alternatives: list[PlaceOption] = field(default_factory=list)
+
+    def offered(self, code: str) -> PlaceOption | None:
+        return next((option for option in self.alternatives if option.code == code), None)
+
+    def to_json(self) -> Json:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Json) -> RoutingRecord:
+        known = _known(cls, data)
+        known["alternatives"] = [PlaceOption(**_known(PlaceOption, item)) for item in data.get("alternatives") or []]
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A photo, video or document the citizen sent, kept as Telegram's ids (valid for the bot for good)."""
+
+    kind: str
+    file_id: str
+    file_unique_id: str
+    file_size: int | None = None
+    file_name: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Json) -> AttachmentRef:
+        return cls(**_known(cls, data))
+
+
+@dataclass
+class Draft:
+    """A report being written. ``None`` is a question not yet answered."""
+
+    report_type: ReportType | None = None
+    category: str | None = None  # a code of CATEGORY_BY_CODE
+    description: str | None = None
+    place: Place | None = None
+    place_choice: str | None = None  # the area chosen among the offered ones, or NONE_OF_THESE
+    road_answer: str | None = None  # the road the citizen named; "" when they do not know it
+    routing: RoutingRecord | None = None
+    attachments: list[AttachmentRef] = field(default_factory=list)
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    editing: bool = False  # changing one answer from the summary: the summary comes next
+    album_id: str | None = None  # the album (media group) whose parts are arriving
+    album_refusals: list[str] = field(default_factory=list)  # why some of its files were not kept
+
+    @property
+    def category_info(self) -> Category | None:
+        return CATEGORY_BY_CODE.get(self.category or "")
+
+    def move_to(self, place: Place) -> None:
+        """A new place: what was chosen or named about the old one no longer holds."""
+        self.place = place
+        self.place_choice = self.road_answer = self.routing = None
+
+    def to_json(self) -> Json:
+        return _without_nones(
+            {
+                "report_type": self.report_type.value if self.report_type else None,
+                "category": self.category,
+                "description": self.description,
+                "location": asdict(self.place) if self.place else None,
+                "place_choice": self.place_choice,
+                "road_answer": self.road_answer,
+                "routing": self.routing.to_json() if self.routing else None,
+                "attachments": [asdict(attachment) for attachment in self.attachments],
+                "anonymous": self.anonymous,
+                "confidential": self.confidential,
+                "editing": self.editing,
+                "album_id": self.album_id,
+                "album_refusals": self.album_refusals or None,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, data: Json | None) -> Draft:
+        data = data or {}
+        report_type, place, routing = data.get("report_type"), data.get("location"), data.get("routing")
+        return cls(
+            report_type=ReportType(report_type) if report_type else None,
+            category=data.get("category"),
+            description=data.get("description"),
+            place=Place.from_json(place) if place else None,
+            place_choice=data.get("place_choice"),
+            road_answer=data.get("road_answer"),
+            routing=RoutingRecord.from_json(routing) if routing else None,
+            attachments=[AttachmentRef.from_json(item) for item in data.get("attachments") or []],
+            anonymous=data.get("anonymous"),
+            confidential=data.get("confidential"),
+            editing=bool(data.get("editing")),
+            album_id=data.get("album_id"),
+            album_refusals=list(data.get("album_refusals") or []),
+        )

@@ -1,0 +1,77 @@
+"""The status of a report: /status ID, a tracking ID sent on its own, or a button of "my reports"."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.i18n import N_
+from bot.services.reports import find_by_tracking_id
+from bot.services.tracking import InvalidTrackingId, parse_tracking_id
+from handlers import keyboards, render
+from handlers.commands import Command, add_commands
+from handlers.replies import say_in_parts
+from handlers.turn import Turn, turn_handler
+
+EXAMPLE_ID = "K7MQ9-TRXZS"
+LONGEST_TYPED_ID = 16  # a tracking ID with spaces or dashes where the citizen put them
+
+
+async def status_command(turn: Turn) -> None:
+    typed = " ".join(turn.context.args or [])
+    if typed:
+        await show_status(turn, typed)
+    else:
+        ask_for_tracking_id(turn)
+
+
+def ask_for_tracking_id(turn: Turn) -> None:
+    turn.say(
+        turn._("Send me the tracking ID, for example <code>{example}</code>, or type /status {example}.").format(
+            example=EXAMPLE_ID
+        )
+    )
+
+
+def is_tracking_id(text: str) -> bool:
+    """Whether a message is a tracking ID sent on its own."""
+    if not text or len(text) > LONGEST_TYPED_ID:
+        return False
+    try:
+        parse_tracking_id(text)
+    except InvalidTrackingId:
+        return False
+    return True
+
+
+async def show_status(turn: Turn, typed: str) -> None:
+    _ = turn._
+    try:
+        tracking_id = parse_tracking_id(typed)
+    except InvalidTrackingId:
+        turn.say(
+            _(
+                "<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
+                "Please check it; it looks like <code>{example}</code>."
+            ).format(typed=escape(typed[:40]), example=EXAMPLE_ID)
+        )
+        return
+    report = await find_by_tracking_id(turn.session, tracking_id)
+    if report is None:
+        turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
+        return
+    # A long history may need more than one message.
+    say_in_parts(turn, render.report_card(_, report, for_reporter=report.reporter_id == turn.user.id))
+
+
+async def show_from_button(turn: Turn) -> None:
+    await show_status(turn, turn.update.callback_query.data.split(":", 1)[1])
+
+
+COMMANDS = (Command("status", None, N_("Status of a report"), status_command),)
+
+
+def register(application: Application) -> None:
+    add_commands(application, COMMANDS)
+    application.add_handler(CallbackQueryHandler(turn_handler(show_from_button), pattern=f"^{keyboards.SHOW}:"))

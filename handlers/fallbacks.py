@@ -1,0 +1,52 @@
+"""What no feature took: a message outside a report, an unknown command, an old button, an edit.
+
+Registered after every feature, so that these catch only what is left."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.services.conversations import load_conversation
+from handlers import keyboards
+from handlers.citizen.menu import help_text
+from handlers.citizen.status import is_tracking_id, show_status
+from handlers.intake import steps as intake_steps
+from handlers.turn import Turn, turn_handler
+
+
+async def on_message(turn: Turn) -> None:
+    """Any message: the answer to a report in progress, a tracking ID, or else the menu."""
+    conversation = await load_conversation(turn.session, turn.chat_id)
+    if conversation:
+        await intake_steps.on_message(turn, conversation)
+        return
+    text = (turn.message.text or "").strip()
+    if is_tracking_id(text):
+        await show_status(turn, text)
+        return
+    turn.say(turn._("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(turn._))
+
+
+async def on_unknown_command(turn: Turn) -> None:
+    conversation = await load_conversation(turn.session, turn.chat_id)
+    reason = turn._("I do not know that command.")
+    if conversation:
+        intake_steps.hint(turn, conversation, reason)
+    else:
+        turn.say(f"{reason}\n\n{help_text(turn._)}", keyboards.main_menu(turn._))
+
+
+async def on_edited_message(turn: Turn) -> None:
+    turn.say(turn._("I do not read edited messages. Please send the corrected text as a new message."))
+
+
+async def on_unknown_button(turn: Turn) -> None:
+    turn.notify_callback(turn._("That button is no longer active."))
+
+
+def register(application: Application) -> None:
+    add = application.add_handler
+    add(CallbackQueryHandler(turn_handler(on_unknown_button)))
+    add(MessageHandler(filters.UpdateType.EDITED, turn_handler(on_edited_message)))
+    add(MessageHandler(filters.COMMAND, turn_handler(on_unknown_command)))
+    add(MessageHandler(filters.UpdateType.MESSAGE, turn_handler(on_message)))

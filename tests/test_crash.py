@@ -1,0 +1,79 @@
+"""kill -9 in the middle of handling and sending: after a restart nothing is lost, order per chat holds,
+and the only duplicates are messages that were on the wire at the instant of the kill."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from bot.sandbox.client import Citizen
+from bot.sandbox.faults import Fault
+from tests.conftest import eventually
+
+ROUNDS = [("/start", "SP4N-LAPOR!"), ("/bantuan", "/laporanku"), ("/laporanku", "belum pernah"), ("/bahasa", "Pilih bahasa")]
+SLOW_SEND = 1.5  # every answer to sendMessage comes this late, so that sends are on the wire when the bot dies
+CITIZENS = 12
+
+
+def _start_bot(emulator, database_url: str, tmp_path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_BASE_URL": emulator.base_url,
+        "DATABASE_URL": database_url,
+        "DELIVERY_LEASE_SECONDS": "6",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("WEBHOOK_URL", None)
+    command = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"]
+    log = open(tmp_path / "bot.log", "ab")
+    return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+
+
+async def _started(emulator, process: subprocess.Popen, calls_before: int) -> None:
+    await eventually(lambda: emulator.stats.calls["getUpdates"] > calls_before or process.poll() is not None, timeout=60)
+    assert process.poll() is None, "the bot did not start"
+
+
+async def test_kill_9_loses_nothing_and_duplicates_only_what_was_in_flight(emulator, database_url, tmp_path):
+    citizens = [Citizen(emulator, 6_100_000 + index, f"Warga {index}") for index in range(CITIZENS)]
+    process = _start_bot(emulator, database_url, tmp_path)
+    try:
+        await _started(emulator, process, 0)
+        emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+        for command, _expected in ROUNDS[:3]:
+            for citizen in citizens:
+                await emulator.user_sends_text(citizen.user_id, command)
+        await asyncio.sleep(SLOW_SEND + 1.0)  # replies are being sent, more updates wait in the inbox
+        process.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        process.wait()
+        on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
+        sent_before_kill = len(emulator.stats.sent)
+        emulator.faults.clear()
+        for citizen in citizens:  # typed while the bot is down: waits as a pending update
+            await emulator.user_sends_text(citizen.user_id, ROUNDS[3][0])
+
+        calls = emulator.stats.calls["getUpdates"]
+        process = _start_bot(emulator, database_url, tmp_path)
+        await _started(emulator, process, calls)
+        await eventually(lambda: all(len(c.messages) >= len(ROUNDS) for c in citizens), timeout=60)
+        await asyncio.sleep(1.0)
+    finally:
+        process.kill()
+        process.wait()
+
+    duplicates = emulator.stats.duplicates()
+    print(f"kill -9: {sent_before_kill} sent before the kill, {on_the_wire} on the wire, "
+          f"{len(duplicates)} duplicated, {len(emulator.stats.sent)} sent in all")
+    assert sent_before_kill > 0 and sent_before_kill < CITIZENS * len(ROUNDS), "the kill came mid-way"
+    assert len(duplicates) <= on_the_wire
+    for citizen in citizens:
+        texts = [message["text"] for message in citizen.messages]
+        unique = list(dict.fromkeys(texts))  # a duplicate repeats an earlier reply in place
+        assert len(unique) == len(ROUNDS), texts
+        assert all(expected in text for (_command, expected), text in zip(ROUNDS, unique)), unique

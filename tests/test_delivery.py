@@ -1,0 +1,165 @@
+"""Everything the bot sends goes through the outbox: faults on the Bot API delay a message, never lose it,
+never send it twice, and never let a chat's messages overtake each other."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage, User
+from bot.delivery import outbox
+from bot.delivery.messages import Album, Edit, Location, Media, Text, markup_json
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import Delivery
+from bot.sandbox.faults import Fault
+from handlers.keyboards import main_menu
+from bot.i18n import Translator
+from tests.conftest import eventually
+from tests.flows import DESCRIPTION, PADANG, file_report, photos, start_report
+from tests.test_status import notifications_in, set_status
+
+PLACE_NOTED, ROAD_QUESTION = "Lokasi dicatat", "Jalan apa?"
+
+
+async def _at_location_step(citizen) -> None:
+    await start_report(citizen)
+    await citizen.send(DESCRIPTION)
+
+
+def _texts(citizen) -> list[str]:
+    return [m.get("text", "") for m in citizen.messages]
+
+
+async def _rows(bot, chat_id: int) -> list[OutboxMessage]:
+    async with bot.sessions() as session:
+        statement = select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        return list((await session.execute(statement)).scalars())
+
+
+async def test_a_failed_reply_is_retried_and_the_rest_of_the_turn_follows_in_order(bot, citizen):
+    await _at_location_step(citizen)
+    bot.emulator.inject(Fault("sendMessage", status=500))
+    await citizen.share_location(*PADANG)  # two replies: the place noted, then the road question
+    await eventually(lambda: ROAD_QUESTION in citizen.last_text, timeout=10)
+    texts = _texts(citizen)
+    noted = [i for i, text in enumerate(texts) if PLACE_NOTED in text]
+    asked = [i for i, text in enumerate(texts) if ROAD_QUESTION in text]
+    assert len(noted) == 1 and len(asked) == 1 and noted[0] < asked[0]
+
+
+async def test_a_refused_message_is_recorded_and_the_citizen_stays_reachable(bot, citizen):
+    await _at_location_step(citizen)
+    bot.emulator.inject(Fault("sendMessage", status=400, description="Bad Request: message is too long"))
+    replies = await citizen.share_location(*PADANG)
+    assert [PLACE_NOTED not in reply.get("text", "") for reply in replies] == [True]
+    assert ROAD_QUESTION in citizen.last_text, "the rest of the turn still went out"
+    failed = [row for row in await _rows(bot, citizen.user_id) if row.state == outbox.FAILED]
+    assert len(failed) == 1 and "message is too long" in failed[0].last_error.lower()
+    async with bot.sessions() as session:
+        assert (await session.get(User, citizen.user_id)).reachable is True
+
+
+async def test_a_blocked_chat_gets_what_was_held_once_it_unblocks(bot, citizen):
+    tracking_id = await file_report(citizen)
+    await citizen.block()
+    assert await set_status(bot, tracking_id, "verified") == 0
+
+    async def held() -> bool:
+        return [row.state for row in await _rows(bot, citizen.user_id) if row.kind == outbox.STATUS_CHANGED] == [outbox.HELD]
+
+    await eventually(held)
+    async with bot.sessions() as session:
+        assert (await session.get(User, citizen.user_id)).reachable is False
+    assert notifications_in(citizen) == []
+    await citizen.unblock()
+    await eventually(lambda: len(notifications_in(citizen)) == 1, timeout=10)
+    async with bot.sessions() as session:
+        assert (await session.get(User, citizen.user_id)).reachable is True
+
+
+async def test_retry_after_is_honoured_and_the_message_sent_once(bot, citizen):
+    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=2))
+    started = time.monotonic()
+    await citizen.send("/bantuan")
+    await eventually(lambda: "Cara menggunakan" in citizen.last_text or "lapor-bot" in citizen.last_text, timeout=10)
+    assert time.monotonic() - started >= 2
+    assert len(citizen.messages) == 1
+
+
+async def test_a_slow_bot_api_causes_no_duplicate(bot, citizen):
+    bot.emulator.inject(Fault("sendMessage", delay=7.0))  # past python-telegram-bot's default 5 s timeout
+    await citizen.send("/bantuan")
+    await asyncio.sleep(3)  # a retry, if there were one, would come well within this
+    assert len(citizen.messages) == 1
+    assert bot.emulator.stats.duplicates() == []
+    assert [row.state for row in await _rows(bot, citizen.user_id)] == [outbox.SENT]
+
+
+async def test_a_dropped_connection_is_retried_and_delivered_once(bot, citizen):
+    bot.emulator.inject(Fault("sendMessage", drop=True))
+    await citizen.send("/bantuan")
+    await eventually(lambda: len(citizen.messages) == 1, timeout=10)
+    await asyncio.sleep(1.5)
+    assert len(citizen.messages) == 1 and bot.emulator.stats.duplicates() == []
+
+
+async def test_a_postponed_message_holds_back_its_own_chat_only(bot, citizen):
+    other = bot.citizen("Andi", "andi")
+    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=30))
+    await citizen.send("/bantuan")
+    await citizen.send("/laporanku")
+    assert citizen.messages == [], "the second waits behind the first"
+    assert len(await other.send("/bantuan")) == 1, "another chat is not held back"
+    states = [row.state for row in await _rows(bot, citizen.user_id)]
+    assert states == [outbox.PENDING, outbox.PENDING]
+
+
+async def test_every_kind_of_message_goes_out(bot, citizen):
+    emulator = bot.emulator
+    stored = [emulator.store_file(data, name, mime) for data, name, mime in photos(3)]
+    document = emulator.store_file(b"%PDF-1.4 sample", "jawaban.pdf", "application/pdf")
+    video = emulator.store_file(b"\x00\x00\x00\x18ftypmp42", "video.mp4", "video/mp4")
+    _ = Translator("id")
+    messages = [
+        Text("Pilih:", markup_json(main_menu(_))),
+        Media("photo", stored[0].file_id, caption="Foto perbaikan"),
+        Album((Media("photo", stored[1].file_id, caption="Sebelum"), Media("photo", stored[2].file_id))),
+        Media("document", document.file_id, caption="Surat jawaban"),
+        Media("video", video.file_id),
+        Location(*PADANG),
+    ]
+    async with bot.services.transactions.begin() as session:
+        for message in messages:
+            await outbox.enqueue(session, citizen.user_id, message)
+    await bot.delivery.deliver_chat(citizen.user_id)
+    sent = citizen.messages
+    assert [key for m in sent for key in ("text", "photo", "document", "video", "location") if key in m] == [
+        "text", "photo", "photo", "photo", "document", "video", "location"]
+    assert sent[0]["reply_markup"]["inline_keyboard"] and sent[1]["caption"] == "Foto perbaikan"
+    assert sent[2]["media_group_id"] == sent[3]["media_group_id"]
+    assert sent[1]["photo"][0]["file_id"] == stored[0].file_id, "media goes by file_id, never uploaded again"
+
+    async with bot.services.transactions.begin() as session:
+        await outbox.enqueue(session, citizen.user_id, Edit(sent[0]["message_id"], "Dipilih: laporan baru"))
+    await bot.delivery.deliver_chat(citizen.user_id)
+    assert citizen.messages[0]["text"] == "Dipilih: laporan baru" and "reply_markup" not in citizen.messages[0]
+
+
+async def test_interactive_replies_go_before_bulk_messages(bot):
+    people = [bot.citizen(f"Warga {index}", None) for index in range(30)]
+    slow = Delivery(bot.services.transactions, bot.application.bot, {},
+                    Pacing(per_second=20, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
+    async with bot.services.transactions.begin() as session:
+        for person in people[1:]:
+            await outbox.enqueue(session, person.user_id, Text("Pengumuman: layanan KTP keliling"),
+                                 priority=outbox.Priority.BULK)
+    bulk = asyncio.create_task(slow.deliver_due())
+    await asyncio.sleep(0.5)
+    async with bot.services.transactions.begin() as session:
+        await outbox.enqueue(session, people[0].user_id, Text("Jawaban untuk Anda"))
+    await slow.deliver_chat(people[0].user_id)
+    await bulk
+    order = [message.text for message in bot.emulator.stats.sent]
+    assert order.index("Jawaban untuk Anda") < 15, order
