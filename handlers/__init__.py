@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
-from handlers.citizen import menu, reports, status
+from handlers.citizen import answers, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
 
@@ -27,6 +27,7 @@ apologise = failures.apologise
 def register(application: Application) -> None:
     for feature in FEATURES:
         feature.register(application)
+    answers.register(application)
     chat_member.register(application)
     fallbacks.register(application)
     application.add_error_handler(failures.record_failure)

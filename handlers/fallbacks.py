@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.services.conversations import load_conversation
 from handlers import keyboards
+from handlers.citizen import answers
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
 from handlers.intake import steps as intake_steps
@@ -23,6 +24,8 @@ async def on_message(turn: Turn) -> None:
     text = (turn.message.text or "").strip()
     if is_tracking_id(text):
         await show_status(turn, text)
+        return
+    if await answers.take(turn):
         return
     turn.say(turn._("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(turn._))
 

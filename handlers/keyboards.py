@@ -13,6 +13,7 @@ INTAKE = "in"  # in:<step>:<value>
 MENU = "menu"  # menu:<item>
 LANGUAGE = "lang"  # lang:<locale>
 SHOW = "show"  # show:<tracking id>
+ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
 BACK, CANCEL = "~back", "~cancel"
 
 

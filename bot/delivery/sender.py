@@ -29,6 +29,7 @@ from bot.delivery.pacing import Pacer, Pacing
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
+KICK_MARGIN_SECONDS = 0.05
 Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
 
 
@@ -68,19 +69,19 @@ class Delivery:
 
     def kick(self, after: timedelta = timedelta(0)) -> None:
         """Something is due (or will be, ``after`` from now): look then instead of at the next poll."""
-        if after > timedelta(0):
-            asyncio.get_running_loop().call_later(after.total_seconds(), self._wake.set)
+        if after > timedelta(0):  # a little late rather than early: the message must be due by then
+            asyncio.get_running_loop().call_later(after.total_seconds() + KICK_MARGIN_SECONDS, self._wake.set)
         else:
             self._wake.set()
 
     async def run_forever(self) -> None:
         while True:
+            self._wake.clear()  # before the round: a kick during it means look again at once
             try:
                 while await self.deliver_due():
                     pass
             except Exception:  # a database hiccup must not end the sender
                 log.exception("delivery round failed; trying again")
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             except TimeoutError:
@@ -146,8 +147,8 @@ class Delivery:
 
     async def _deliver(self, claim: Claim) -> bool:
         """Send one message and settle it; False when its chat must wait (retry later, or blocked)."""
+        await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
         async with self._slots:
-            await self._pacer.wait(claim.chat_id, claim.priority)
             try:
                 await send(self._bot, claim.chat_id, claim.message)
             except Exception as error:

@@ -50,7 +50,6 @@ class InboxDispatcher:
         self._queues: dict[object, list[tuple[int, Stored]]] = {}
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
-        self._wake = asyncio.Event()
 
     def submit(self, updates: list[Stored]) -> None:
         """Queue stored updates for handling (each chat's in update order)."""
@@ -63,20 +62,13 @@ class InboxDispatcher:
             if key not in self._workers:
                 self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
 
-    def kick(self) -> None:
-        self._wake.set()
-
     async def run_forever(self) -> None:
         while True:
             try:
                 await self.scan()
             except Exception:  # a database hiccup must not end the dispatcher
                 log.exception("inbox scan failed; trying again")
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-            except TimeoutError:
-                pass
+            await asyncio.sleep(self._poll_seconds)
 
     async def scan(self) -> None:
         """Queue the pending updates that are due, stopping in each chat at the first that is not."""

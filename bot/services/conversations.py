@@ -33,17 +33,21 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
     await release_chat(session, user.id)
 
 
-async def load_conversation(session: AsyncSession, chat_id: int) -> Conversation | None:
-    """The chat's open draft, locked for this transaction on PostgreSQL so that two bot processes
-    cannot interleave one chat's updates."""
-    statement = select(Conversation).where(Conversation.chat_id == chat_id).with_for_update()
+INTAKE, ANSWER = "intake", "answer"
+
+
+async def load_conversation(session: AsyncSession, chat_id: int, flow: str = INTAKE) -> Conversation | None:
+    """The chat's open conversation of this flow (a draft report, by default), locked for this transaction."""
+    statement = select(Conversation).where(Conversation.chat_id == chat_id, Conversation.flow == flow).with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def start_conversation(session: AsyncSession, chat_id: int, user_id: int) -> Conversation:
+async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, flow: str = INTAKE) -> Conversation:
+    """A new conversation replaces whatever the chat had open (one at a time per chat)."""
     await end_conversation(session, chat_id)
-    conversation = Conversation(chat_id=chat_id, user_id=user_id, step=Step.TYPE.value, draft=Draft().to_json())
+    conversation = Conversation(chat_id=chat_id, user_id=user_id, flow=flow, step=Step.TYPE.value, draft=Draft().to_json())
     session.add(conversation)
+    await session.flush()
     return conversation
 
 

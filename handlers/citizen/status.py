@@ -7,6 +7,7 @@ from html import escape
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.i18n import N_
+from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards, render
@@ -50,6 +51,17 @@ async def show_status(turn: Turn, typed: str) -> None:
     try:
         tracking_id = parse_tracking_id(typed)
     except InvalidTrackingId:
+        tracking_id = None
+    report = await find_by_tracking_id(turn.session, tracking_id) if tracking_id else None
+    if not (report and report.reporter_id == turn.user.id) and not take_lookup(turn.user):
+        turn.say(
+            _(
+                "You have looked up many reports in a short time. Please try again in {minutes} minutes. "
+                "Your own reports are always here: /laporanku"
+            ).format(minutes=minutes_until_allowed(turn.user))
+        )
+        return
+    if tracking_id is None:
         turn.say(
             _(
                 "<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
@@ -57,7 +69,6 @@ async def show_status(turn: Turn, typed: str) -> None:
             ).format(typed=escape(typed[:40]), example=EXAMPLE_ID)
         )
         return
-    report = await find_by_tracking_id(turn.session, tracking_id)
     if report is None:
         turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return

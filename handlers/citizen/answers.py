@@ -1,0 +1,105 @@
+"""A citizen's message outside a draft is never thrown away.
+
+When one of their reports waits for their information ("Perlu informasi tambahan"), what they send
+(text, photos, videos, documents, a location) is added to it and it goes back to the agency's queue;
+with several waiting, the bot keeps the message and asks which report it is for. Files sent with no
+report waiting start a new report with them.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.db.models import Conversation, Report
+from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
+from bot.services.replies import FileRef, ReporterAnswer, add_answer, waiting_reports
+from handlers import keyboards
+from handlers.intake import steps as intake_steps
+from handlers.turn import Turn, turn_handler
+
+
+def answer_of(message: Message) -> ReporterAnswer | None:
+    """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
+    attachment = intake_steps.attachment_of(message)
+    files = [FileRef(attachment.kind, attachment.file_id, attachment.file_unique_id, attachment.file_size,
+                     attachment.file_name)] if attachment else []
+    text = message.text or message.caption
+    location = message.location
+    if not (text or files or location):
+        return None
+    return ReporterAnswer(text, files, location.latitude if location else None, location.longitude if location else None)
+
+
+async def take(turn: Turn) -> bool:
+    """Handle a message outside a draft if it answers a waiting report or brings files; False otherwise."""
+    answer = answer_of(turn.message)
+    if answer is None:
+        return False
+    pending = await _pending_choice(turn)
+    if pending is not None:  # still choosing the report: keep this message with the earlier one
+        _keep_with(pending, answer)
+        _ask_which(turn, await waiting_reports(turn.session, turn.user.id))
+        return True
+    waiting = await waiting_reports(turn.session, turn.user.id)
+    if len(waiting) == 1:
+        await _add(turn, waiting[0], answer)
+    elif waiting:
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=ANSWER)
+        conversation.draft = answer.to_json()
+        _ask_which(turn, waiting)
+    elif answer.files:  # a photo before /lapor: it starts the report
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
+        await intake_steps.on_message(turn, conversation)
+    else:
+        return False
+    return True
+
+
+async def _pending_choice(turn: Turn) -> Conversation | None:
+    return await load_conversation(turn.session, turn.chat_id, ANSWER)
+
+
+def _keep_with(conversation: Conversation, answer: ReporterAnswer) -> None:
+    kept = ReporterAnswer.from_json(conversation.draft)
+    texts = [text for text in (kept.text, answer.text) if text]
+    merged = ReporterAnswer("\n\n".join(texts) or None, kept.files + answer.files,
+                            answer.latitude if answer.latitude is not None else kept.latitude,
+                            answer.longitude if answer.longitude is not None else kept.longitude)
+    conversation.draft = merged.to_json()
+
+
+def _ask_which(turn: Turn, waiting: list[Report]) -> None:
+    buttons = [keyboards.button(report.tracking_id, keyboards.ANSWER, report.tracking_id) for report in waiting[:8]]
+    turn.say(
+        turn._("Several of your reports wait for more information. <b>Which report is this for?</b>"),
+        InlineKeyboardMarkup(keyboards.rows(buttons, 2)),
+    )
+
+
+async def on_choice(turn: Turn) -> None:
+    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    conversation = await _pending_choice(turn)
+    report = next((r for r in await waiting_reports(turn.session, turn.user.id) if r.tracking_id == tracking_id), None)
+    if conversation is None or report is None:
+        turn.notify_callback(turn._("That button is no longer active."))
+        return
+    turn.settle_button(turn._("For report {tracking_id}").format(tracking_id=tracking_id))
+    await _add(turn, report, ReporterAnswer.from_json(conversation.draft))
+    await end_conversation(turn.session, turn.chat_id)
+
+
+async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
+    await add_answer(turn.session, report, answer)
+    turn.say(
+        turn._(
+            "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
+            "{agency}. You will hear here when it moves on."
+        ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency")))
+    )
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(turn_handler(on_choice), pattern=f"^{keyboards.ANSWER}:"))
