@@ -1,0 +1,92 @@
+"""How fast the outbox drains against Telegram's rate limits: N notifications to N chats.
+
+The emulator enforces Telegram's limits (30 messages/s overall, about 1/s per chat); the sender paces
+itself at the configured rate (DELIVERY_RATE, 30/s). Prints, per database: the achieved rate as a share
+of the configured one, the 429s received, and duplicates. Usage: python bench/delivery.py [messages]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+from telegram import Bot  # noqa: E402
+
+from bot.db import Transactions, create_engine, migrate  # noqa: E402
+from bot.db.models import OutboxMessage, User, utcnow  # noqa: E402
+from bot.delivery.messages import Text, to_payload  # noqa: E402
+from bot.delivery.outbox import PENDING, Priority  # noqa: E402
+from bot.delivery.pacing import Pacing  # noqa: E402
+from bot.delivery.sender import Delivery  # noqa: E402
+from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from bot.sandbox.limits import RateLimits  # noqa: E402
+
+RATE = 30.0
+FIRST_USER = 8_000_000
+
+
+async def bench(database_url: str, count: int) -> None:
+    emulator = BotApiEmulator(rate_limits=RateLimits.telegram())
+    await emulator.start()
+    engine = create_engine(database_url)
+    await migrate(engine)
+    transactions = Transactions(engine)
+    await _fill(transactions, emulator, count)
+    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
+    await bot.initialize()
+    delivery = Delivery(transactions, bot, {}, Pacing(per_second=RATE))
+    started = time.perf_counter()
+    sender = asyncio.create_task(delivery.run_forever())
+    while len(emulator.stats.sent) < count:
+        await asyncio.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    sender.cancel()
+    await asyncio.gather(sender, return_exceptions=True)
+    await bot.shutdown()
+    await engine.dispose()
+    await emulator.stop()
+    rate = count / elapsed
+    kind = database_url.split(":")[0]
+    print(f"{kind:22} {count} notifications to {count} chats in {elapsed:6.1f} s: {rate:5.2f}/s = "
+          f"{rate / RATE:6.1%} of the configured {RATE:.0f}/s; 429s: {sum(emulator.stats.too_many_requests.values())}; "
+          f"duplicates: {len(emulator.stats.duplicates())}")
+
+
+async def _fill(transactions: Transactions, emulator: BotApiEmulator, count: int) -> None:
+    ids = range(FIRST_USER, FIRST_USER + count)
+    for user_id in ids:
+        emulator.add_user(user_id, f"Warga {user_id}")
+    now = utcnow()
+    async with transactions.begin() as session:
+        await session.execute(insert(User), [dict(id=i, first_name="Warga", reachable=True, lookups=0, created_at=now) for i in ids])
+        await session.execute(insert(OutboxMessage), [
+            dict(chat_id=i, user_id=i, kind="message", payload=to_payload(Text(f"🔔 Laporan Anda kini <b>Terverifikasi</b> ({i})")),
+                 priority=int(Priority.NOTIFICATION), state=PENDING, attempts=0, next_attempt_at=now, created_at=now)
+            for i in ids
+        ])
+
+
+async def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    with tempfile.TemporaryDirectory() as folder:
+        await bench(f"sqlite+aiosqlite:///{folder}/bench.db", count)
+    from tests import postgres
+
+    await asyncio.to_thread(postgres.create_run_database)
+    try:
+        if postgres.problem():
+            print(f"postgresql: skipped ({postgres.problem()})")
+            return
+        await bench(postgres.run_url(), count)
+    finally:
+        await asyncio.to_thread(postgres.drop_run_database)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
