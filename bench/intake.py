@@ -7,7 +7,6 @@ handlers are done with it). Usage: python bench/intake.py [citizens] [reports-pe
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import sys
 import tempfile

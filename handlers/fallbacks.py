@@ -11,7 +11,7 @@ from handlers import keyboards
 from handlers.citizen import answers
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
-from handlers.intake import steps as intake_steps
+from handlers.intake import flow as intake_flow, messages as intake_messages
 from handlers.turn import Turn, turn_handler
 
 
@@ -19,7 +19,7 @@ async def on_message(turn: Turn) -> None:
     """Any message: the answer to a report in progress, a tracking ID, or else the menu."""
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation:
-        await intake_steps.on_message(turn, conversation)
+        await intake_messages.on_message(turn, conversation)
         return
     text = (turn.message.text or "").strip()
     if is_tracking_id(text):
@@ -34,7 +34,7 @@ async def on_unknown_command(turn: Turn) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id)
     reason = turn._("I do not know that command.")
     if conversation:
-        intake_steps.hint(turn, conversation, reason)
+        intake_flow.hint(turn, conversation, reason)
     else:
         turn.say(f"{reason}\n\n{help_text(turn._)}", keyboards.main_menu(turn._))
 

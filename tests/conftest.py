@@ -15,6 +15,7 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Bot
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Settings
@@ -72,6 +73,15 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
+
+
+@pytest.fixture
+async def telegram_bot(emulator):
+    """A bare python-telegram-bot ``Bot`` talking to the emulator, for user 42 (Rina)."""
+    emulator.add_user(42, "Rina")
+    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
+    async with bot:
+        yield bot
 
 
 class RunningBot:

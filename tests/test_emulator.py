@@ -4,18 +4,12 @@ features will use too: photos by upload and by file_id, albums, getFile and the 
 from __future__ import annotations
 
 import pytest
-from telegram import Bot, InputMediaPhoto
+from telegram import InputMediaPhoto
 from telegram.error import BadRequest, Forbidden
 
 from tests.flows import png
 
 
-@pytest.fixture
-async def telegram_bot(emulator):
-    emulator.add_user(42, "Rina")
-    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
-    async with bot:
-        yield bot
 
 
 async def test_get_me_and_messages(telegram_bot, emulator):

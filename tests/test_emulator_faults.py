@@ -6,19 +6,12 @@ import asyncio
 
 import httpx
 import pytest
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.sandbox.emulator import ApiError
 from bot.sandbox.faults import Fault
 
 
-@pytest.fixture
-async def telegram_bot(emulator):
-    emulator.add_user(42, "Rina")
-    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
-    async with bot:
-        yield bot
 
 
 async def call(emulator, method: str, **params) -> httpx.Response:

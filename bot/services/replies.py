@@ -12,17 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import Attachment, Report, ReportEvent
 from bot.domain import Status
+from bot.domain.draft import AttachmentRef
 
 REPORTER = "reporter"
-
-
-@dataclass(frozen=True)
-class FileRef:
-    kind: str
-    file_id: str
-    file_unique_id: str
-    file_size: int | None = None
-    file_name: str | None = None
 
 
 @dataclass
@@ -30,7 +22,7 @@ class ReporterAnswer:
     """What one message of the citizen carries: text, files, a place (kept as JSON while they choose a report)."""
 
     text: str | None = None
-    files: list[FileRef] = field(default_factory=list)
+    files: list[AttachmentRef] = field(default_factory=list)
     latitude: float | None = None
     longitude: float | None = None
 
@@ -39,7 +31,7 @@ class ReporterAnswer:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ReporterAnswer":
-        return cls(data.get("text"), [FileRef(**item) for item in data.get("files", [])], data.get("latitude"),
+        return cls(data.get("text"), [AttachmentRef.from_json(item) for item in data.get("files", [])], data.get("latitude"),
                    data.get("longitude"))
 
     def note(self) -> str | None:

@@ -15,17 +15,16 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation, Report
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
-from bot.services.replies import FileRef, ReporterAnswer, add_answer, waiting_reports
+from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
-from handlers.intake import steps as intake_steps
+from handlers.intake import messages as intake_messages
 from handlers.turn import Turn, turn_handler
 
 
 def answer_of(message: Message) -> ReporterAnswer | None:
     """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
-    attachment = intake_steps.attachment_of(message)
-    files = [FileRef(attachment.kind, attachment.file_id, attachment.file_unique_id, attachment.file_size,
-                     attachment.file_name)] if attachment else []
+    attachment = intake_messages.attachment_of(message)
+    files = [attachment] if attachment else []
     text = message.text or message.caption
     location = message.location
     if not (text or files or location):
@@ -52,7 +51,7 @@ async def take(turn: Turn) -> bool:
         _ask_which(turn, waiting)
     elif answer.files:  # a photo before /lapor: it starts the report
         conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
-        await intake_steps.on_message(turn, conversation)
+        await intake_messages.on_message(turn, conversation)
     else:
         return False
     return True

@@ -1,0 +1,125 @@
+"""What a citizen sends while writing a report: text, a place, photos and files, at whatever step."""
+
+from __future__ import annotations
+
+
+from telegram import Message, ReplyKeyboardRemove
+
+from bot.db.models import Conversation
+from bot.domain import MAX_ATTACHMENTS
+from bot.domain.draft import AttachmentRef, Draft
+from bot.domain.steps import Step
+from bot.services import intake
+from bot.services.conversations import draft_of, save_draft
+from bot.services.intake import InputRejected
+from handlers import render
+from handlers.intake import albums
+from handlers.intake.prompts import (
+    prompt,
+)
+from handlers.turn import Turn
+
+# Entry points ----------------------------------------------------------------------------------
+from handlers.intake.flow import cancel, go_back, hint, move_on, rejection_text
+
+
+async def on_message(turn: Turn, conversation: Conversation) -> None:
+    """A message while a report is in progress: the answer to the current step, or a hint."""
+    message, step, draft = turn.message, Step(conversation.step), draft_of(conversation)
+    try:
+        if attachment_of(message):
+            _take_attachment(turn, conversation, step, draft, message)
+        elif message.location:
+            _take_point(turn, conversation, step, draft, message)
+        elif message.text:
+            await _take_text(turn, conversation, step, draft, message.text)
+        else:
+            hint(turn, conversation, turn._("I cannot use that kind of message here."))
+    except InputRejected as rejected:
+        hint(turn, conversation, "⚠️ " + rejection_text(turn._, rejected))
+
+
+async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: Draft, text: str) -> None:
+    _ = turn._
+    if step == Step.LOCATION and text.strip() == _("⬅️ Back"):  # the location step's reply keyboard
+        await go_back(turn, conversation)
+    elif step == Step.LOCATION and text.strip() == _("✖️ Cancel"):
+        await cancel(turn)
+    elif step == Step.DESCRIPTION:
+        intake.set_description(draft, text)
+        move_on(turn, conversation, draft, step)
+    elif step == Step.LOCATION:
+        intake.set_location_text(draft, text)
+        _location_taken(turn, conversation, draft)
+    elif step == Step.ROAD:
+        intake.set_road(draft, text)
+        move_on(turn, conversation, draft, step)
+    else:
+        hint(turn, conversation, _("Please answer with the buttons below."))
+
+
+def _take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
+    if step != Step.LOCATION:
+        hint(turn, conversation, turn._("A location is asked for later; please answer this question first."))
+        return
+    location, venue = message.location, message.venue
+    address = ", ".join(part for part in (venue.title, venue.address) if part) if venue else None
+    intake.set_location_point(draft, location.latitude, location.longitude, address)
+    _location_taken(turn, conversation, draft)
+
+
+def _location_taken(turn: Turn, conversation: Conversation, draft: Draft) -> None:
+    _, where = turn._, draft.place
+    text = _("📍 Place noted: {place}").format(place=render.place(_, where.latitude, where.longitude, where.address))
+    turn.say(text, ReplyKeyboardRemove())
+    move_on(turn, conversation, draft, Step.LOCATION)
+
+
+def attachment_of(message: Message) -> AttachmentRef | None:
+    if message.photo:
+        media, kind = message.photo[-1], "photo"  # the largest size
+    elif message.video:
+        media, kind = message.video, "video"
+    elif message.document:
+        media, kind = message.document, "document"
+    else:
+        return None
+    return AttachmentRef(kind, media.file_id, media.file_unique_id, media.file_size, getattr(media, "file_name", None))
+
+
+def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
+    """Files are kept at any step, so that nothing a citizen sends is lost."""
+    _, album = turn._, message.media_group_id
+    try:
+        intake.add_attachment(draft, attachment_of(message))
+        refusal = None
+    except InputRejected as rejected:
+        if album is None:
+            raise
+        refusal = rejection_text(_, rejected)
+    if album is not None:
+        albums.note_part(draft, album, refusal)
+    save_draft(conversation, draft, step)
+    if message.caption and step == Step.DESCRIPTION and _caption_describes(draft, message.caption):
+        move_on(turn, conversation, draft, step)
+        return
+    note = None
+    if step != Step.ATTACHMENTS:
+        note = _("📎 File kept for your report ({count} of {maximum}). Now, please answer this question:").format(
+            count=len(draft.attachments), maximum=MAX_ATTACHMENTS
+        )
+    if album is None:
+        prompt(turn, step, draft, note)
+    else:
+        albums.acknowledge(turn, step, draft, note)
+
+
+def _caption_describes(draft: Draft, caption: str) -> bool:
+    """A caption long enough to be the description is taken as it; a short one is not."""
+    try:
+        intake.set_description(draft, caption)
+    except InputRejected:
+        return False
+    return True
+
+
