@@ -22,6 +22,7 @@ from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.inbox import store as inbox_store
 from bot.inbox.dispatcher import InboxDispatcher
+from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook
 from bot.services.jurisdiction import load_router
 from handlers.render import status_renderer
@@ -74,8 +75,8 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 
-    async def process(payload: dict) -> None:
-        await application.process_update(Update.de_json(payload, application.bot))
+    async def process(item: Stored) -> None:
+        await application.process_update(item.parsed or Update.de_json(item.payload, application.bot))
 
     async def give_up(payload: dict) -> None:
         await handlers.apologise(application, payload)

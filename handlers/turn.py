@@ -8,6 +8,7 @@ own chat; nothing is said about a change that was rolled back.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.db.models import User
+from bot.db.models import OutboxMessage, User
 from bot.delivery import outbox
 from bot.delivery.messages import Edit, Markup, Outgoing, Text, markup_json
 from bot.i18n import Translator
@@ -50,6 +51,7 @@ class Turn:
     _: Translator
     _queued: list[_Queued] = field(default_factory=list)
     _written: list[_Queued] = field(default_factory=list)
+    _rows: dict[int, list[OutboxMessage]] = field(default_factory=dict)
     _chats: list[int] = field(default_factory=list)
     _callback_answer: str | None = None
 
@@ -90,21 +92,35 @@ class Turn:
         self._callback_answer = text
 
     async def write(self) -> None:
-        """Put the collected messages in the outbox, in this turn's transaction."""
+        """Put the collected messages in the outbox, in this turn's transaction, and claim the ones that can
+        go out right after the commit."""
+        lease = self.services.delivery.lease
+        free = {chat: not await outbox.has_unsent(self.session, chat) for chat in self._chats}
         for item in self._queued:
             user = self.user if item.chat_id == self.user.id else None
-            await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
-                                 replace_key=item.replace_key)
+            claim = lease if free[item.chat_id] and not item.delay and not item.replace_key else None
+            row = await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
+                                       replace_key=item.replace_key, claim_for=claim)
+            self._rows.setdefault(item.chat_id, []).append(row)
+            free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
         self._written, self._queued = self._queued, []
 
     async def flush(self) -> None:
-        """After the commit: answer the tapped button, send the replies."""
+        """After the commit: answer the tapped button while the replies go out."""
         if self.update.callback_query:
-            await _answer_quietly(self.update.callback_query, self._callback_answer)
-        for chat_id in self._chats:
-            await self.services.delivery.deliver_chat(chat_id)
+            await asyncio.gather(_answer_quietly(self.update.callback_query, self._callback_answer), self._deliver())
+        else:
+            await self._deliver()
         for delay in {item.delay for item in self._written if item.delay}:
             self.services.delivery.kick(after=delay)
+
+    async def _deliver(self) -> None:
+        for chat_id in self._chats:
+            claims = outbox.claims_of(self._rows.get(chat_id, []))  # the rows have their ids since the commit
+            if claims:
+                await self.services.delivery.send_claimed(chat_id, claims)
+            else:
+                await self.services.delivery.deliver_chat(chat_id)
 
 
 async def _answer_quietly(query, text: str | None) -> None:
@@ -150,10 +166,11 @@ async def _run_in_transaction(handler, update: Update, context, groups: bool) ->
     async with services.transactions.begin() as session:
         await _lock_chat(session, chat.id)
         if handling is not None:
-            if not await inbox.claim(session, update.update_id):
+            claimed = await inbox.claim(session, update.update_id, chat.id)
+            if claimed == inbox.HANDLED_ALREADY:
                 log.info("update %s already handled; ignored", update.update_id)
                 return None
-            if await inbox.has_earlier_pending(session, chat.id, update.update_id):
+            if claimed == inbox.EARLIER_PENDING:  # another process holds it: that one goes first
                 handling.deferred = True
                 raise _Deferred()
             handling.claimed = True

@@ -102,11 +102,21 @@ async def test_handled_updates_are_pruned_after_telegrams_redelivery_window(engi
     async with transactions.begin() as session:
         assert len(await inbox.store(session, [{"update_id": 1}, {"update_id": 2}])) == 2
         assert await inbox.store(session, [{"update_id": 2}]) == [], "a redelivered update is stored once"
-        assert await inbox.claim(session, 1) and await inbox.claim(session, 2)
-        assert not await inbox.claim(session, 2), "handled once"
+        assert await inbox.claim(session, 1) == await inbox.claim(session, 2) == inbox.CLAIMED
+        assert await inbox.claim(session, 2) == inbox.HANDLED_ALREADY, "handled once"
         (await session.get(InboxUpdate, 1)).received_at = utcnow() - timedelta(days=3)
     async with transactions.begin() as session:
         assert await inbox.prune(session) == 1
     async with transactions.begin() as session:
         assert len(await inbox.store(session, [{"update_id": 1}])) == 1, "a pruned id would be new again"
         assert await inbox.store(session, [{"update_id": 2}]) == [], "a recent id is still known"
+
+
+async def test_an_update_waits_while_an_earlier_one_of_its_chat_is_pending(engine):
+    transactions = Transactions(engine)
+    chat = {"chat": {"id": 7, "type": "private"}}
+    async with transactions.begin() as session:
+        await inbox.store(session, [{"update_id": 10, "message": chat}, {"update_id": 11, "message": chat}])
+        assert await inbox.claim(session, 11, 7) == inbox.EARLIER_PENDING, "another process holds 10: it goes first"
+        assert await inbox.claim(session, 10, 7) == inbox.CLAIMED
+        assert await inbox.claim(session, 11, 7) == inbox.CLAIMED

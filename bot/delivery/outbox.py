@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.db import bulk_update
 from bot.db.models import OutboxMessage, User, utcnow
 from bot.delivery.messages import Outgoing, from_payload, to_payload
 
 PENDING, SENT, FAILED, HELD = "pending", "sent", "failed", "held"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
-# Serialises claimers on PostgreSQL, so that a chat's head is never claimed twice at once.
-CLAIM_LOCK_KEY = 0x4F5554424F58
 
 
 class Priority(IntEnum):
@@ -56,9 +55,11 @@ async def enqueue(
     replace_key: str | None = None,
     report_id: int | None = None,
     event_id: int | None = None,
+    claim_for: timedelta | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction. A message with a ``replace_key`` replaces
-    the chat's still-unsent message with the same key (and waits ``delay`` anew): one answer to an album."""
+    the chat's still-unsent message with the same key (and waits ``delay`` anew): one answer to an album.
+    ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent)."""
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
     if replace_key:
@@ -70,6 +71,7 @@ async def enqueue(
         chat_id=chat_id, user_id=user.id if user else None, kind=kind, payload=payload, priority=int(priority),
         replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due,
         state=HELD if user is not None and not user.reachable else PENDING, attempts=0,
+        claimed_until=utcnow() + claim_for if claim_for is not None and not delay else None,
     )
     session.add(row)
     return row
@@ -83,9 +85,12 @@ async def _unsent_with_key(session: AsyncSession, chat_id: int, key: str) -> Out
     return (await session.execute(statement.limit(1))).scalar_one_or_none()
 
 
-async def lock_claims(session: AsyncSession) -> None:
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+def _locked(statement, session: AsyncSession, skip: bool = False):
+    """On PostgreSQL, claimers lock the rows they look at: another claimer waits for them (and then sees them
+    claimed) or, for heads, skips them. SQLite has a single writer anyway."""
+    if session.bind.dialect.name != "postgresql":
+        return statement
+    return statement.with_for_update(skip_locked=skip)
 
 
 def _claimable(now: datetime):
@@ -105,7 +110,8 @@ async def claim_heads(session: AsyncSession, lease: timedelta, limit: int) -> li
         select(OutboxMessage).where(_claimable(now), ~has_earlier)
         .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
     )
-    return await _take(session, list((await session.execute(statement)).scalars()), now + lease)
+    rows = (await session.execute(_locked(statement, session, skip=True))).scalars()
+    return await _take(session, list(rows), now + lease)
 
 
 async def claim_chat_run(session: AsyncSession, chat_id: int, lease: timedelta, limit: int = 10) -> list[OutboxMessage]:
@@ -116,7 +122,7 @@ async def claim_chat_run(session: AsyncSession, chat_id: int, lease: timedelta, 
         .order_by(OutboxMessage.id).limit(limit)
     )
     run = []
-    for row in (await session.execute(statement)).scalars():
+    for row in (await session.execute(_locked(statement, session))).scalars():
         claimed = row.claimed_until is not None and row.claimed_until >= now
         if claimed or row.next_attempt_at > now:
             break
@@ -131,6 +137,17 @@ async def _take(session: AsyncSession, rows: list[OutboxMessage], until: datetim
     return rows
 
 
+async def has_unsent(session: AsyncSession, chat_id: int) -> bool:
+    """Whether the chat has messages still waiting (which new ones must not overtake)."""
+    return bool(await session.scalar(select(exists().where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING))))
+
+
+def claims_of(rows: list[OutboxMessage]) -> list[Claim]:
+    """The claims of rows written already claimed (``enqueue(..., claim_for=...)``), once they have ids."""
+    return [Claim(row.id, row.chat_id, row.priority, row.attempts, from_payload(row.payload))
+            for row in rows if row.claimed_until is not None]
+
+
 def stored_message(row: OutboxMessage) -> Outgoing:
     return from_payload(row.payload)
 
@@ -139,7 +156,7 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
     """Give back claims that were not tried (an earlier message of their chat must be retried first)."""
     if claims:
         ids = [claim.id for claim in claims]
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
+        await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
 
 
 async def mark_sent(session: AsyncSession, claim: Claim) -> None:
@@ -158,13 +175,13 @@ async def postpone(session: AsyncSession, claim: Claim, seconds: float, reason: 
 
 
 async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == claim.id).values(claimed_until=None, **values))
+    await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id == claim.id).values(claimed_until=None, **values))
 
 
 async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
     """The chat blocked the bot: keep its unsent messages until it is reachable again."""
     await session.execute(
-        update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+        bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
         .values(state=HELD, claimed_until=None, last_error=reason[:2000])
     )
     await session.execute(update(User).where(User.id == chat_id).values(reachable=False))
@@ -173,7 +190,7 @@ async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
 async def release_chat(session: AsyncSession, chat_id: int) -> int:
     """The chat is reachable again (it unblocked the bot, or wrote): what was held goes out, in order."""
     result = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == HELD)
+        bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == HELD)
         .values(state=PENDING, next_attempt_at=utcnow(), claimed_until=None)
     )
     return result.rowcount

@@ -67,6 +67,18 @@ class Delivery:
             log.exception("fast delivery to a chat failed; left to the background sender")
             self.kick()
 
+    async def send_claimed(self, chat_id: int, claims: list[Claim]) -> None:
+        """The fastest path: messages the turn's own transaction claimed (see ``outbox.claim_written``)."""
+        try:
+            await self._run_chat(chat_id, claims, then_look_for_more=False)
+        except Exception:
+            log.exception("fast delivery to a chat failed; left to the background sender")
+            self.kick()
+
+    @property
+    def lease(self) -> timedelta:
+        return self._lease
+
     def kick(self, after: timedelta = timedelta(0)) -> None:
         """Something is due (or will be, ``after`` from now): look then instead of at the next poll."""
         if after > timedelta(0):  # a little late rather than early: the message must be due by then
@@ -102,7 +114,7 @@ class Delivery:
 
     # One chat ------------------------------------------------------------------------------------
 
-    async def _run_chat(self, chat_id: int, claims: list[Claim]) -> int:
+    async def _run_chat(self, chat_id: int, claims: list[Claim], then_look_for_more: bool = True) -> int:
         """Send a chat's due messages in order until none is left or one must wait; returns how many went out.
         In this process one task serves a chat at a time: the fast path waits for a background round
         that is sending to the same chat, then sends what is left."""
@@ -110,9 +122,9 @@ class Delivery:
         if lock is None:
             lock = self._chat_locks[chat_id] = asyncio.Lock()
         async with lock:
-            return await self._drain_chat(chat_id, claims)
+            return await self._drain_chat(chat_id, claims, then_look_for_more)
 
-    async def _drain_chat(self, chat_id: int, claims: list[Claim]) -> int:
+    async def _drain_chat(self, chat_id: int, claims: list[Claim], then_look_for_more: bool) -> int:
         sent = 0
         while True:
             if not claims:
@@ -125,11 +137,12 @@ class Delivery:
                         await outbox.release(session, claims[index + 1 :])
                     return sent
                 sent += 1
+            if not then_look_for_more:
+                return sent
             claims = []
 
     async def _claim(self, take, serving: bool = False) -> list[Claim]:
         async with self._transactions.begin() as session:
-            await outbox.lock_claims(session)
             rows = await take(session)
             claims = [claim for row in rows if (claim := await self._render(session, row))]
             if serving:  # known before the claim commits, so that a fast path finding it taken waits for it

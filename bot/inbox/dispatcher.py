@@ -37,7 +37,7 @@ class Handling:
 
 current_handling: contextvars.ContextVar[Handling | None] = contextvars.ContextVar("current_handling", default=None)
 
-Process = Callable[[dict], Awaitable[None]]
+Process = Callable[[Stored], Awaitable[None]]
 GiveUp = Callable[[dict], Awaitable[None]]
 
 
@@ -109,7 +109,7 @@ class InboxDispatcher:
         token = current_handling.set(handling)
         try:
             async with self._slots:
-                await self._process(item.payload)
+                await self._process(item)
         except Exception as error:  # the application reports handler errors itself; this is a failure around them
             handling.error = error
         finally:

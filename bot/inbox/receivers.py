@@ -27,9 +27,10 @@ MAX_UPDATE_BYTES = 1024 * 1024  # real updates are a few kilobytes; anything lar
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def store_and_dispatch(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict]) -> None:
+async def store_and_dispatch(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict],
+                             parsed: list | None = None) -> None:
     async with transactions.begin() as session:
-        new = await store.store(session, payloads)
+        new = await store.store(session, payloads, parsed)
     dispatcher.submit(new)
 
 
@@ -48,7 +49,8 @@ class Polling:
                     offset=offset, timeout=self.timeout, allowed_updates=Update.ALL_TYPES, read_timeout=self.timeout + 10
                 )
                 if updates:
-                    await store_and_dispatch(transactions, dispatcher, [update.to_dict() for update in updates])
+                    payloads = [update.to_dict() for update in updates]
+                    await store_and_dispatch(transactions, dispatcher, payloads, list(updates))
                     offset = updates[-1].update_id + 1
                 failures = 0
             except InvalidToken:

@@ -8,15 +8,17 @@ redelivery window, so that a redelivered update is still recognised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.db import bulk_update
 from bot.db.models import InboxUpdate, utcnow
 
 PENDING, DONE, IGNORED, FAILED = "pending", "done", "ignored", "failed"
@@ -29,6 +31,7 @@ class Stored:
     update_id: int
     chat_id: int | None
     payload: dict[str, Any]
+    parsed: Any = field(default=None, compare=False)  # the Update the receiver already parsed, if any
 
 
 def chat_of(payload: dict[str, Any]) -> int | None:
@@ -47,11 +50,11 @@ def _insert(session: AsyncSession):
     return (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(InboxUpdate)
 
 
-async def store(session: AsyncSession, payloads: list[dict[str, Any]]) -> list[Stored]:
+async def store(session: AsyncSession, payloads: list[dict[str, Any]], parsed: list[Any] | None = None) -> list[Stored]:
     """Store updates; returns the ones that are new (a redelivered update is stored once)."""
     new = []
-    for payload in payloads:
-        row = Stored(int(payload["update_id"]), chat_of(payload), payload)
+    for payload, parsed_update in zip(payloads, parsed or [None] * len(payloads)):
+        row = Stored(int(payload["update_id"]), chat_of(payload), payload, parsed_update)
         now = utcnow()
         statement = _insert(session).values(
             update_id=row.update_id, chat_id=row.chat_id, payload=payload, state=PENDING, attempts=0,
@@ -73,24 +76,26 @@ async def pending(session: AsyncSession, limit: int) -> list[tuple[Stored, bool]
     return [(Stored(uid, chat, payload), due <= now) for uid, chat, payload, due in await session.execute(statement)]
 
 
-async def claim(session: AsyncSession, update_id: int) -> bool:
-    """Mark an update handled, in the transaction of its effects; False if it already was."""
-    statement = (
-        update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
-        .values(state=DONE, handled_at=utcnow(), payload={})
-    )
-    return (await session.execute(statement)).rowcount == 1
+CLAIMED, HANDLED_ALREADY, EARLIER_PENDING = "claimed", "handled already", "an earlier update is pending"
 
 
-async def has_earlier_pending(session: AsyncSession, chat_id: int, update_id: int) -> bool:
-    """Another process may hold an earlier update of this chat: that one goes first."""
-    earlier = exists().where(InboxUpdate.chat_id == chat_id, InboxUpdate.state == PENDING, InboxUpdate.update_id < update_id)
-    return bool(await session.scalar(select(earlier)))
+async def claim(session: AsyncSession, update_id: int, chat_id: int | None = None) -> str:
+    """Mark an update handled, in the transaction of its effects, unless it already was or (with ``chat_id``)
+    an earlier update of its chat is still pending, which goes first. One statement in the usual case."""
+    statement = bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
+    if chat_id is not None:
+        earlier = aliased(InboxUpdate)
+        statement = statement.where(~exists().where(
+            earlier.chat_id == chat_id, earlier.state == PENDING, earlier.update_id < update_id))
+    if (await session.execute(statement.values(state=DONE, handled_at=utcnow(), payload={}))).rowcount == 1:
+        return CLAIMED
+    state = await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == update_id))
+    return EARLIER_PENDING if state == PENDING else HANDLED_ALREADY
 
 
 async def mark_ignored(session: AsyncSession, update_id: int) -> None:
     await session.execute(
-        update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
+        bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
         .values(state=IGNORED, handled_at=utcnow(), payload={})
     )
 
@@ -102,7 +107,7 @@ async def record_failure(session: AsyncSession, update_id: int, error: str, retr
         values.update(state=FAILED, handled_at=utcnow())
     else:
         values["next_attempt_at"] = utcnow() + retry_in
-    await session.execute(update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(**values))
+    await session.execute(bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(**values))
 
 
 async def attempts_of(session: AsyncSession, update_id: int) -> int:
