@@ -159,8 +159,10 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
         await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
 
 
-async def mark_sent(session: AsyncSession, claim: Claim) -> None:
-    await _settle(session, claim, state=SENT, sent_at=utcnow(), attempts=claim.attempts + 1)
+async def mark_all_sent(session: AsyncSession, claims: list[Claim]) -> None:
+    statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
+    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None,
+                                           attempts=OutboxMessage.attempts + 1))
 
 
 async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:

@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.db import Transactions
 from bot.db.models import OutboxMessage
 from bot.delivery import outbox
+from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Outgoing, send
 from bot.delivery.outbox import MESSAGE, Claim
 from bot.delivery.pacing import Pacer, Pacing
@@ -51,6 +52,7 @@ class Delivery:
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
+        self._marks = SentMarks(transactions)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background_chats: dict[int, asyncio.Event] = {}
 
@@ -166,8 +168,7 @@ class Delivery:
                 await send(self._bot, claim.chat_id, claim.message)
             except Exception as error:
                 return await self._settle_failure(claim, error)
-        async with self._transactions.begin() as session:
-            await outbox.mark_sent(session, claim)
+        await self._marks.mark(claim)
         return True
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> bool:

@@ -1,0 +1,42 @@
+"""Group commit of "sent" marks: every message is recorded as sent before its chat's next one goes out,
+but the marks of many chats share one transaction, so a busy sender commits a few times a second
+instead of once per message (on SQLite every commit takes the single writer)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.db import Transactions
+from bot.delivery import outbox
+from bot.delivery.outbox import Claim
+
+
+class SentMarks:
+    def __init__(self, transactions: Transactions) -> None:
+        self._transactions = transactions
+        self._waiting: list[tuple[Claim, asyncio.Future]] = []
+        self._flushing: asyncio.Task | None = None
+
+    async def mark(self, claim: Claim) -> None:
+        """Return once the claim is recorded as sent (committed)."""
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((claim, done))
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    async with self._transactions.begin() as session:
+                        await outbox.mark_all_sent(session, [claim for claim, _done in batch])
+                except Exception as error:  # each waiter sees the failure, as if it had committed alone
+                    for _claim, done in batch:
+                        done.set_exception(error)
+                else:
+                    for _claim, done in batch:
+                        done.set_result(None)
+        finally:
+            self._flushing = None
