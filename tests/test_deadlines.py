@@ -23,6 +23,14 @@ from bot.domain.calendar import (
     working_days_between,
     zone_for_province,
 )
+from bot.domain.deadlines import (
+    DUE_SOON_WORKING_DAYS,
+    Deadline,
+    ResolutionClass,
+    Urgency,
+    deadline,
+    working_days_for,
+)
 
 WIB, WITA, WIT = (zone.zone for zone in IndonesianTime)
 
@@ -235,3 +243,70 @@ def test_working_days_between_is_signed_and_inverts_add_working_days(cal):
 def test_module_functions_use_one_shared_calendar():
     filed = at(2026, 6, 8)
     assert add_working_days(filed, 3, WIB) == Calendar().add_working_days(filed, 3, WIB)
+
+
+# Deadlines ----------------------------------------------------------------------------------------------
+
+
+def test_lapor_periods():
+    assert [working_days_for(kind) for kind in (Deadline.VERIFICATION, Deadline.FIRST_ANSWER)] == [3, 5]
+    assert working_days_for(Deadline.AUTO_CLOSE) == working_days_for(Deadline.REOPEN_WINDOW) == 10
+    assert [cls.working_days for cls in ResolutionClass] == [2, 5, 14, 60]
+    with pytest.raises(ValueError):
+        working_days_for(Deadline.RESOLUTION)
+    with pytest.raises(ValueError):
+        working_days_for(Deadline.VERIFICATION, ResolutionClass.LIGHT)
+
+
+@pytest.mark.parametrize(
+    ("resolution", "last_day"),
+    [
+        (ResolutionClass.LIGHT, date(2026, 6, 10)),
+        (ResolutionClass.NORMATIVE, date(2026, 6, 15)),
+        (ResolutionClass.WITHOUT_INSPECTION, date(2026, 6, 29)),  # Tuesday 16 June is Islamic New Year
+        (ResolutionClass.WITH_INSPECTION, None),
+    ],
+)
+def test_every_resolution_class_counts_from_taking_the_report(cal, resolution, last_day):
+    taken = at(2026, 6, 8, 10, zone=WITA)
+    due = deadline(Deadline.RESOLUTION, taken, IndonesianTime.WITA, resolution=resolution, calendar=cal)
+    assert (due.kind, due.resolution, due.time_zone) == (Deadline.RESOLUTION, resolution, IndonesianTime.WITA)
+    assert due.local.time() == time.max and cal.is_working_day(due.local.date())
+    assert cal.working_days_between(taken, due.at, WITA) == resolution.working_days
+    if last_day is not None:
+        assert due.local.date() == last_day
+
+
+def test_verification_first_answer_and_auto_close_around_lebaran(cal):
+    filed = at(2026, 3, 11, 9, zone=WITA)
+    verify = deadline(Deadline.VERIFICATION, filed, IndonesianTime.WITA, calendar=cal)
+    assert verify.local.date() == date(2026, 3, 16)
+    answer = deadline(Deadline.FIRST_ANSWER, verify.at, IndonesianTime.WITA, calendar=cal)
+    assert answer.local.date() == date(2026, 3, 30)  # assigned at the last moment of the 16th
+    close = deadline(Deadline.AUTO_CLOSE, filed, IndonesianTime.WITA, calendar=cal)
+    assert close.local.date() == date(2026, 4, 1)  # seven days off between 18 and 24 March
+
+
+def test_urgency_on_track_due_soon_and_overdue(cal):
+    due = deadline(Deadline.VERIFICATION, at(2026, 6, 8, 9), IndonesianTime.WIB, calendar=cal)
+    assert due.local.date() == date(2026, 6, 11)
+    assert DUE_SOON_WORKING_DAYS == 1
+    expected = [
+        (at(2026, 6, 9, 9), 2, Urgency.ON_TRACK),
+        (at(2026, 6, 10, 9), 1, Urgency.DUE_SOON),
+        (at(2026, 6, 11, 23, 59), 0, Urgency.DUE_SOON),
+        (due.at, 0, Urgency.DUE_SOON),
+        (due.at + timedelta(microseconds=1), -1, Urgency.OVERDUE),
+        (at(2026, 6, 15, 9), -2, Urgency.OVERDUE),
+    ]
+    for now, left, urgency in expected:
+        assert (due.working_days_left(now, cal), due.urgency(now, calendar=cal)) == (left, urgency), now
+    assert due.urgency(at(2026, 6, 9, 9), soon=2, calendar=cal) is Urgency.DUE_SOON
+
+
+def test_due_soon_spans_a_long_weekend(cal):
+    # Due Wednesday 25 March, seen on Tuesday 17th: one working day left, across six days off.
+    due = deadline(Deadline.VERIFICATION, at(2026, 3, 13, 15), IndonesianTime.WIB, calendar=cal)
+    assert due.working_days_left(at(2026, 3, 17, 16), cal) == 1
+    assert due.urgency(at(2026, 3, 17, 16), calendar=cal) is Urgency.DUE_SOON
+    assert due.urgency(at(2026, 3, 16, 16), calendar=cal) is Urgency.ON_TRACK
