@@ -1,9 +1,10 @@
 """Working days of Indonesia's government offices, in the time zone of a report's province.
 
-A working day is Monday to Friday (the civil service's five-day week, Perpres 21/2023) that is neither a
-national holiday nor a cuti bersama. Both come from PyPI ``holidays``: Indonesia's ``public`` category holds
-the national holidays and its ``government`` category the cuti bersama (named "... Joint Holiday"), which bind
-the civil service and so the agencies that answer reports. No date is typed here.
+A working day is a Monday to Friday (Perpres 21/2023, article 3: government offices work five days, Monday to
+Friday) that is neither a national holiday nor a cuti bersama. Both come from PyPI ``holidays``: Indonesia's
+``public`` category holds the national holidays and its ``government`` category the cuti bersama (named
+"... Joint Holiday"), which bind the civil service and so the agencies that answer reports. No date is typed
+here.
 
 Counting rule (``Calendar.add_working_days``): the day a report arrives is day 0, whatever the hour, and day 1
 is the first working day after it in the province's local time. A report filed at 16:55, at 23:30, on a
