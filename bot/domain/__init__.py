@@ -3,7 +3,9 @@
 - ``vocabulary``: report types, categories, statuses and their transitions, limits of the intake;
 - ``draft``: the citizen's draft report (``Draft``) and the routing record it carries;
 - ``steps``: the steps of the intake conversation and the one function that decides the next one;
-- ``answers``: what each step accepts.
+- ``answers``: what each step accepts;
+- ``calendar``: working days (weekends, holidays, cuti bersama) in a province's time zone (WIB, WITA, WIT);
+- ``deadlines``: the working-day deadlines of a report (verification, first answer, resolution, auto-close).
 
 The vocabulary is importable from ``bot.domain`` itself, as it always was.
 """
