@@ -100,7 +100,9 @@ async def test_file_a_report_by_clicking_in_the_sandbox(sandbox):
         await page.set_input_files("#file", files=[{"name": "lubang.png", "mimeType": "image/png", "buffer": _png()}])
         await expect(chat).to_contain_text("1 dari 5")
         await page.get_by_role("button", name="Lanjut ➡️").last.click()
+        await expect(chat).to_contain_text("Lapor secara anonim?")  # a person reads the question before tapping
         await page.get_by_role("button", name="Tidak").last.click()
+        await expect(chat).to_contain_text("Rahasiakan isi laporan?")
         await page.get_by_role("button", name="Tidak").last.click()
         await expect(chat).to_contain_text("Periksa kembali laporan Anda")
         await page.get_by_role("button", name="✅ Kirim laporan").last.click()
