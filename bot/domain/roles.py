@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from routing.agencies import Agency, Directory
+from routing.agencies import NATIONAL_ADMIN, Agency, Directory
 
 HUB_PREFIX = "HUB-"
 
@@ -44,6 +44,12 @@ class Grant:
 
     role: Role
     agency_code: str | None
+
+
+def agency_code_for(role: Role, typed: str | None) -> str | None:
+    """The agency code a role is held at: none for the national admin (``ADMIN-NASIONAL`` is accepted)."""
+    code = (typed or "").strip() or None
+    return None if role is Role.NATIONAL_ADMIN and (code or NATIONAL_ADMIN).upper() == NATIONAL_ADMIN else code
 
 
 def role_fits_agency(role: Role, agency: Agency | None) -> bool:
