@@ -32,10 +32,6 @@ def add_parser(commands) -> None:
     group.add_parser("list", help="active roles and open invitations").set_defaults(command=list_command)
 
 
-def invitation_link(token: str, bot_username: str | None) -> str:
-    return f"https://t.me/{bot_username}?start={token}" if bot_username else f"/start {token}"
-
-
 async def make_admin_command(settings: Settings, arguments: argparse.Namespace) -> int:
     async def work(session) -> int:
         made = await staff.grant_national_admin(session, arguments.user_id)
@@ -53,7 +49,7 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
                                                    arguments.agency_code, actor=None, days=days)
         print(f"invitation: {invitation.role} {invitation.agency_code or ''}".rstrip()
               + f", valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC, works once")
-        print(invitation_link(invitation.token, settings.bot_username))
+        print(staff.deep_link(invitation.token, settings.bot_username))
         if not settings.bot_username:
             print("(set TELEGRAM_BOT_USERNAME to print a t.me link; meanwhile the invitee sends the line above to the bot)")
         return 0

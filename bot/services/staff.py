@@ -72,6 +72,11 @@ class Redeemed:
     granted: bool  # False: the user already held this role
 
 
+def deep_link(token: str, bot_username: str | None) -> str:
+    """Telegram's deep link; without the bot's username, the line the invitee sends to the bot instead."""
+    return f"https://t.me/{bot_username}?start={token}" if bot_username else f"/start {token}"
+
+
 def shown(token: str) -> str:
     return token[:TOKEN_SHOWN] + "…"
 
