@@ -8,6 +8,7 @@ import asyncio
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot import cli_staff
@@ -150,3 +151,22 @@ async def test_the_english_speaking_staff_get_english(bot, capsys):
     welcome = (await person.send(f"/start {await cli_invite(bot, capsys, 'hub_admin', 'HUB-13.71')}"))[-1]["text"]
     assert "Welcome, Ann! You are now hub admin" in welcome
     assert "Your roles" in (await person.send("/roles"))[-1]["text"]
+
+
+def test_staff_commands_stay_out_of_the_citizens_menu():
+    from handlers import menu_commands
+
+    names = [command.name for command in menu_commands()]
+    assert "undang" not in names and "peran" not in names and names[0] == "lapor"
+
+
+def test_invitation_days_and_the_bot_username_come_from_the_environment():
+    from bot.config import ConfigError, Settings
+
+    settings = Settings.from_env({"INVITATION_DAYS": "3", "TELEGRAM_BOT_USERNAME": "@lapor_bot"})
+    assert (settings.invitation_days, settings.bot_username) == (3, "lapor_bot")
+    assert Settings.from_env({}).invitation_days == 7
+    with pytest.raises(ConfigError, match="INVITATION_DAYS"):
+        Settings.from_env({"INVITATION_DAYS": "0"})
+    assert staff.deep_link("abc", "lapor_bot") == "https://t.me/lapor_bot?start=abc"
+    assert staff.deep_link("abc", None) == "/start abc"
