@@ -40,6 +40,8 @@ class Settings:
     log_level: str = "INFO"
     delivery_rate: float = 30.0
     delivery_lease_seconds: float = 60.0
+    invitation_days: int = 7
+    bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
 
     @property
     def sandbox(self) -> bool:
@@ -78,6 +80,8 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
+            invitation_days=_number(env, "INVITATION_DAYS", 7, int),
+            bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
         )
         settings.check()
         return settings
@@ -120,6 +124,8 @@ def _problems(settings: Settings):
         yield f"DELIVERY_RATE={settings.delivery_rate} must be between 0 and 1000 messages a second"
     if settings.delivery_lease_seconds < 6:
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
+    if not 1 <= settings.invitation_days <= 365:
+        yield f"INVITATION_DAYS={settings.invitation_days} must be between 1 and 365"
 
 
 def _webhook_problems(settings: Settings):

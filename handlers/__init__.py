@@ -16,10 +16,12 @@ from handlers import chat_member, failures, fallbacks
 from handlers.citizen import answers, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
+from handlers.staff import roles as staff_roles
 
 log = logging.getLogger(__name__)
 
-FEATURES = (menu, status, reports, steps)
+# staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
+FEATURES = (staff_roles, menu, status, reports, steps)
 MENU_ORDER = ("lapor", "status", "laporanku", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 
@@ -35,7 +37,7 @@ def register(application: Application) -> None:
 
 def menu_commands() -> list[Command]:
     """Every feature's commands, in the order of the command menu."""
-    listed = [command for feature in FEATURES for command in feature.COMMANDS]
+    listed = [command for feature in FEATURES for command in feature.COMMANDS if command.menu]
     return sorted(listed, key=lambda command: MENU_ORDER.index(command.name))
 
 

@@ -16,6 +16,7 @@ class Command:
     alias: str | None  # English, also understood
     description: str  # an English msgid, for the command menu
     handler: Callable[[Turn], Awaitable[None]]
+    menu: bool = True  # staff commands stay out of the citizens' command menu
 
 
 def add_commands(application: Application, commands: Iterable[Command]) -> None:

@@ -80,10 +80,7 @@ class Router:
             roads += good
             if bad:
                 log.warning("%s: %d bad rows skipped (run `lapor-bot roads import` to see them)", path, len(bad))
-        directory = Directory.default(hierarchy)
-        for path in sorted((data_dir / "agencies").glob("*.csv")) if data_dir and (data_dir / "agencies").is_dir() else []:
-            agencies, rules, _errors = load_directory_file(path, hierarchy)
-            directory = directory.extended(agencies, rules)
+        directory = load_directory(hierarchy, data_dir)
         return cls(hierarchy, PlaceMatcher(hierarchy), locator, RoadRegistry(roads), directory, sample_roads=not imported)
 
     def route(
@@ -150,6 +147,15 @@ def _reason(is_road: bool, road: Road | None, region: Region | None, fell_back: 
     if is_road:
         return BY_ROAD if road and not fell_back else ROAD_UNKNOWN
     return NO_OFFICE if fell_back else BY_AREA
+
+
+def load_directory(hierarchy: Hierarchy, data_dir: Path | None) -> Directory:
+    """The default directory with what the operator imported into ``data_dir`` (the CLI needs it without a Router)."""
+    directory = Directory.default(hierarchy)
+    for path in sorted((data_dir / "agencies").glob("*.csv")) if data_dir and (data_dir / "agencies").is_dir() else []:
+        agencies, rules, _errors = load_directory_file(path, hierarchy)
+        directory = directory.extended(agencies, rules)
+    return directory
 
 
 BOUNDARY_LEVELS = ("districts", "regencies", "provinces")  # finest first

@@ -181,3 +181,50 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffRole(Base):
+    """A role held by a Telegram user; revoked roles stay, with who revoked them and when."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (Index("ix_staff_roles_agency", "agency_code", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No foreign key to users: the first admin is made from the command line before they ever wrote to the bot.
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(64))  # NULL for the national admin
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)  # NULL: the command line
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Invitation(Base):
+    """A one-time invitation to a role, redeemed through the deep link ``/start <token>``."""
+
+    __tablename__ = "invitations"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)  # NULL: the command line
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AuditEntry(Base):
+    """The audit trail: who (NULL = the command line) did what to whom, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    subject: Mapped[str | None] = mapped_column(String(96), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

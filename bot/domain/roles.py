@@ -1,0 +1,89 @@
+"""Staff roles and who may invite whom: pure rules over the agency directory, no SQL, no Telegram.
+
+National admin: anyone. Hub admin: liaisons and staff of the agencies in its hub's area, and, for a
+province hub, the admins of the regency hubs inside it. Liaison: staff of its own agency. Staff: nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from routing.agencies import NATIONAL_ADMIN, Agency, Directory
+
+HUB_PREFIX = "HUB-"
+
+
+class Role(StrEnum):
+    NATIONAL_ADMIN = "national_admin"
+    HUB_ADMIN = "hub_admin"
+    LIAISON = "liaison"
+    STAFF = "staff"
+
+
+# What people may type for a role, in either language.
+ROLE_NAMES = {
+    **{role.value: role for role in Role},
+    "admin_nasional": Role.NATIONAL_ADMIN,
+    "admin_hub": Role.HUB_ADMIN,
+    "koordinator": Role.HUB_ADMIN,
+    "admin_koordinator": Role.HUB_ADMIN,
+    "penghubung": Role.LIAISON,
+    "admin_penghubung": Role.LIAISON,
+    "staf": Role.STAFF,
+}
+
+
+def parse_role(text: str) -> Role | None:
+    return ROLE_NAMES.get(text.strip().lower().replace("-", "_"))
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One active role of one user (the database row's meaning, without the row)."""
+
+    role: Role
+    agency_code: str | None
+
+
+def agency_code_for(role: Role, typed: str | None) -> str | None:
+    """The agency code a role is held at: none for the national admin (``ADMIN-NASIONAL`` is accepted)."""
+    code = (typed or "").strip() or None
+    return None if role is Role.NATIONAL_ADMIN and (code or NATIONAL_ADMIN).upper() == NATIONAL_ADMIN else code
+
+
+def role_fits_agency(role: Role, agency: Agency | None) -> bool:
+    """A national admin has no agency; a hub admin a hub; liaisons and staff an agency that is not a hub."""
+    if role is Role.NATIONAL_ADMIN:
+        return agency is None
+    if agency is None:
+        return False
+    is_hub = agency.code.startswith(HUB_PREFIX)
+    return is_hub if role is Role.HUB_ADMIN else not agency.hub
+
+
+def _inside(area_code: str | None, outer: str | None) -> bool:
+    return bool(area_code and outer) and (area_code == outer or area_code.startswith(outer + "."))
+
+
+def grant_covers(grant: Grant, role: Role, agency: Agency | None, directory: Directory) -> bool:
+    """Whether holding ``grant`` allows inviting (or revoking) ``role`` at ``agency``."""
+    if grant.role is Role.NATIONAL_ADMIN:
+        return True
+    if agency is None:
+        return False
+    if grant.role is Role.LIAISON:
+        return role is Role.STAFF and agency.code == grant.agency_code
+    if grant.role is Role.HUB_ADMIN:
+        hub = directory.agencies.get(grant.agency_code or "")
+        if hub is None:
+            return False
+        if role in (Role.LIAISON, Role.STAFF):
+            return _inside(agency.area_code, hub.area_code)
+        if role is Role.HUB_ADMIN:  # a province hub over the regency hubs inside it
+            return hub.level == "provinsi" and agency.level == "kabupaten_kota" and _inside(agency.area_code, hub.area_code)
+    return False
+
+
+def may_invite(grants: list[Grant], role: Role, agency: Agency | None, directory: Directory) -> bool:
+    return any(grant_covers(grant, role, agency, directory) for grant in grants)

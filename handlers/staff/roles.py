@@ -1,0 +1,116 @@
+"""Joining as staff through an invitation (``/start <token>``), inviting (``/undang``) and one's roles (``/peran``)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram.ext import Application, CommandHandler
+
+from bot.domain.roles import Role, parse_role
+from bot.i18n import N_, Translator
+from bot.services import staff
+from handlers.commands import Command, add_commands
+from handlers.turn import Turn, turn_handler
+
+ROLE_LABELS = {
+    Role.NATIONAL_ADMIN: N_("national admin"),
+    Role.HUB_ADMIN: N_("hub admin (admin koordinator)"),
+    Role.LIAISON: N_("agency liaison (admin penghubung)"),
+    Role.STAFF: N_("agency staff"),
+}
+REFUSALS = {
+    staff.Refusal.UNKNOWN: N_("I do not know this invitation. Please check the link, or ask for a new one."),
+    staff.Refusal.EXPIRED: N_("This invitation has expired. Please ask whoever invited you for a new one."),
+    staff.Refusal.USED: N_("This invitation has already been used: each one works only once. Please ask for a new one."),
+    staff.Refusal.REVOKED: N_("This invitation was withdrawn. Please ask whoever invited you for a new one."),
+}
+
+
+def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
+    """"agency liaison (admin penghubung) — Dinas ... (PUPR-13.71)", in the reader's language."""
+    label = turn._(ROLE_LABELS[role])
+    if agency_code is None:
+        return label
+    agency = turn.services.router.directory.agencies.get(agency_code)
+    name = f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
+    return f"{label} — {name}"
+
+
+def staff_only(turn: Turn) -> None:
+    turn.say(turn._("This command is for agency staff and complaint hub admins. To file a report, tap /lapor."))
+
+
+async def redeem_invitation(turn: Turn) -> None:
+    token = turn.context.args[0]
+    try:
+        redeemed = await staff.redeem(turn.session, token, turn.user.id)
+    except staff.InvitationRefused as refused:
+        turn.say(turn._(REFUSALS[refused.reason]))
+        return
+    turn.say(
+        turn._("Welcome, {name}! You are now {role}.\n\n/peran shows your roles; /undang invites someone to the "
+               "agencies or hubs under you.").format(
+            name=escape(turn.user.first_name), role=describe(turn, redeemed.role, redeemed.agency_code)
+        )
+    )
+
+
+async def show_roles(turn: Turn) -> None:
+    grants = await staff.roles_of(turn.session, turn.user.id)
+    if not grants:
+        staff_only(turn)
+        return
+    lines = [f"• {describe(turn, grant.role, grant.agency_code)}" for grant in grants]
+    turn.say(turn._("<b>Your roles</b>") + "\n" + "\n".join(lines))
+
+
+async def invite(turn: Turn) -> None:
+    grants = await staff.roles_of(turn.session, turn.user.id)
+    if not grants:
+        staff_only(turn)
+        return
+    args = turn.context.args or []
+    role = parse_role(args[0]) if args else None
+    if role is None or len(args) > 2:
+        turn.say(_usage(turn._))
+        return
+    code = args[1] if len(args) > 1 else None
+    try:
+        invitation = await staff.create_invitation(turn.session, turn.services.router.directory, role, code,
+                                                   actor=turn.user.id, days=turn.services.settings.invitation_days)
+    except staff.UnknownAgency as unknown:
+        turn.say(turn._("There is no agency or hub with the code {code}.").format(code=escape(unknown.code)))
+        return
+    except staff.RoleDoesNotFit:
+        turn.say(_usage(turn._))
+        return
+    except staff.NotAllowed:
+        turn.say(turn._("You may invite only to the agencies and hubs under you: {role} is not one of them.").format(
+            role=describe(turn, role, code and code.upper())))
+        return
+    link = staff.deep_link(invitation.token, turn.context.bot.username)
+    turn.say(
+        turn._("Invitation for {role}. It works once and expires on {date}. Send this link to the person you "
+               "invite:\n{link}").format(
+            role=describe(turn, role, invitation.agency_code), date=turn._.datetime(invitation.expires_at), link=link
+        )
+    )
+
+
+def _usage(_: Translator) -> str:
+    return _(
+        "Write <code>/undang ROLE AGENCY_CODE</code>, for example <code>/undang penghubung PUPR-13.71</code>.\n"
+        "Roles: <code>hub_admin</code> (a hub's code, HUB-…), <code>liaison</code> and <code>staff</code> "
+        "(an agency's code), <code>national_admin</code> (no code)."
+    )
+
+
+COMMANDS = (
+    Command("peran", "roles", N_("Your staff roles"), show_roles, menu=False),
+    Command("undang", "invite", N_("Invite staff"), invite, menu=False),
+)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("start", turn_handler(redeem_invitation), has_args=True))
+    add_commands(application, COMMANDS)
