@@ -51,6 +51,16 @@ async def test_with_several_reports_waiting_the_bot_asks_which_and_keeps_everyth
     assert other.status == "waiting_reporter" and other.attachments == []
 
 
+async def test_an_answer_kept_while_choosing_is_not_dropped_by_a_new_report(bot, citizen):
+    first, second = await file_report(citizen), await file_report(citizen)
+    await _waiting(bot, citizen, first)
+    await _waiting(bot, citizen, second)
+    await citizen.send("Lampu jalan di gang sebelah juga mati sejak kemarin malam")
+    replies = await citizen.send("/lapor")  # no report chosen: the newest waiting one gets it
+    assert ADDED in replies[0]["text"] and second in replies[0]["text"] and "jenis laporan" in replies[-1]["text"]
+    assert "gang sebelah" in (await _report(bot, second)).events[-1].note
+
+
 async def test_a_photo_sent_before_lapor_starts_a_report_with_it(bot, citizen):
     replies = await citizen.send_files(photos(1, first_seed=60))
     assert "Berkas disimpan" in replies[-1]["text"] and "jenis laporan" in replies[-1]["text"]

@@ -90,6 +90,18 @@ async def on_choice(turn: Turn) -> None:
     await end_conversation(turn.session, turn.chat_id)
 
 
+async def settle_kept(turn: Turn) -> None:
+    """Before a new conversation replaces it, a kept answer whose report was never chosen goes to the newest
+    report that waits (nothing the citizen sent is dropped)."""
+    conversation = await _pending_choice(turn)
+    if conversation is None:
+        return
+    waiting = await waiting_reports(turn.session, turn.user.id)
+    if waiting:
+        await _add(turn, waiting[0], ReporterAnswer.from_json(conversation.draft))
+    await end_conversation(turn.session, turn.chat_id)
+
+
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
     await add_answer(turn.session, report, answer)
     turn.say(

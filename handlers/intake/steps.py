@@ -21,6 +21,7 @@ from bot.services.conversations import draft_of, load_conversation, start_conver
 from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
+from handlers.citizen import answers
 from handlers.commands import Command, add_commands
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -46,6 +47,7 @@ async def begin(turn: Turn) -> None:
     if conversation:
         prompt(turn, Step(conversation.step), draft_of(conversation), turn._("Let us carry on with your report."))
         return
+    await answers.settle_kept(turn)
     conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
     prompt(turn, Step.TYPE, draft_of(conversation))
 
