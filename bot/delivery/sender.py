@@ -70,7 +70,7 @@ class Delivery:
             self.kick()
 
     async def send_claimed(self, chat_id: int, claims: list[Claim]) -> None:
-        """The fastest path: messages the turn's own transaction claimed (see ``outbox.claim_written``)."""
+        """The fastest path: messages the turn's own transaction wrote already claimed (``enqueue(claim_for=...)``)."""
         try:
             await self._run_chat(chat_id, claims, then_look_for_more=False)
         except Exception:
