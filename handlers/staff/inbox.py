@@ -16,6 +16,7 @@ from bot.i18n import N_
 from bot.services import inbox, staff
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards
+from handlers.citizen.status import EXAMPLE_ID
 from handlers.commands import Command, add_commands
 from handlers.replies import say_in_parts
 from handlers.staff.report_view import VIEW_LABELS, inbox_text, media_messages, report_text
@@ -90,14 +91,14 @@ async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
     try:
         tracking_id = parse_tracking_id(typed)
     except InvalidTrackingId:
-        turn.say(_("<code>{typed}</code> is not a valid tracking ID. It looks like <code>K7MQ9-TRXZS</code>.").format(
-            typed=escape(typed[:40])))
+        turn.say(_("<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
+                   "Please check it; it looks like <code>{example}</code>.").format(typed=escape(typed[:40]),
+                                                                                    example=EXAMPLE_ID))
         return
     router = turn.services.router
     view = await inbox.find_for_staff(turn.session, grants, router.directory, tracking_id, hierarchy=router.hierarchy)
     if view is None:  # missing or outside the reader's scope: the same answer, so nothing is confirmed
-        turn.say(_("No report with the tracking ID <code>{tracking_id}</code> was found.").format(
-            tracking_id=tracking_id))
+        turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return
     say_in_parts(turn, report_text(_, view))
     for message in media_messages(view):

@@ -71,30 +71,29 @@ def _item_line(_: Translator, item: InboxItem) -> str:
 
 def report_text(_: Translator, view: StaffReportView) -> str:
     """The whole view; long parts are shortened, and every line keeps its tags (so it may be split)."""
-    field = lambda label, value: f"<b>{label}:</b> {value}"  # noqa: E731
     lines = [
         _("<b>Report {tracking_id}</b>").format(tracking_id=view.tracking_id),
-        field(_("Status"), render.status_label(_, view.status)),
-        field(_("Type"), render.type_label(_, view.report_type)),
-        field(_("Category"), render.category_label(_, view.category)),
-        field(_("Filed"), _.datetime(view.created_at)),
-        field(_("Verification deadline"), _deadline_value(_, view.verification, view.urgency)),
-        field(_("Reporter"), _reporter(_, view)),
-        field(_("Confidential"), render.yes_no(_, view.confidential)),
+        _("<b>Status:</b> {value}").format(value=render.status_label(_, view.status)),
+        _("<b>Type:</b> {value}").format(value=render.type_label(_, view.report_type)),
+        _("<b>Category:</b> {value}").format(value=render.category_label(_, view.category)),
+        _("<b>Filed:</b> {value}").format(value=_.datetime(view.created_at)),
+        _("<b>Verification deadline:</b> {value}").format(value=_deadline_value(_, view.verification, view.urgency)),
+        _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
+        _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
     ]
     if view.areas:
         areas = ", ".join(f"{shown(area.name)} ({escape(area.code)})" if area.name else escape(area.code)
                           for area in view.areas)
-        lines.append(field(_("Area"), areas))
-    lines.append(field(_("Place"), render.place(_, view.latitude, view.longitude, view.address)))
+        lines.append(_("<b>Area:</b> {value}").format(value=areas))
+    lines.append(_("<b>Place:</b> {value}").format(value=render.place(_, view.latitude, view.longitude, view.address)))
     if view.road_name:
-        lines.append(field(_("Road"), shown(view.road_name)))
+        lines.append(_("<b>Road:</b> {value}").format(value=shown(view.road_name)))
     if view.agency_code:
-        lines.append(field(_("Goes to"), f"{shown(view.agency_name)} ({escape(view.agency_code)})"))
+        lines.append(_("<b>Goes to:</b> {value}").format(value=f"{shown(view.agency_name)} ({escape(view.agency_code)})"))
     if view.routing_reason:
-        lines.append(field(_("Why"), "<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
-    lines.append(field(_("What happened"), shown(view.description, DESCRIPTION_IN_VIEW)))
-    lines.append(field(_("Photos and files"), render.attachments_line(_, len(view.attachments))))
+        lines.append(_("<b>Why:</b> {value}").format(value="<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
+    lines.append(_("<b>What happened:</b> {value}").format(value=shown(view.description, DESCRIPTION_IN_VIEW)))
+    lines.append(_("<b>Photos and files:</b> {value}").format(value=render.attachments_line(_, len(view.attachments))))
     lines += ["", _("<b>History</b>")]
     for entry in view.history:
         line = f"• {_.datetime(entry.at)}: {render.status_label(_, entry.to_status)}"
