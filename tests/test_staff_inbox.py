@@ -211,3 +211,11 @@ async def test_staff_read_the_inbox_in_english_too(bot):
         await session.merge(User(id=liaison.user_id, first_name="Ben", locale="en"))
     text = (await liaison.send("/inbox"))[-1]["text"]
     assert "Inbox: 🆕 New" in text and "Page 1 of 1 · 1 report, oldest first" in text
+
+
+async def test_a_stranger_learns_only_the_status_of_a_confidential_report(bot):
+    tracking_id = await add_report(bot, confidential=True, agency_name="Dinas PUPR Kota Padang")
+    card = (await bot.citizen("Andi", "andi").send(f"/status {tracking_id}"))[0]["text"]
+    assert "Belum terverifikasi" in card and "rahasia" in card
+    for leaked in ("Jalan", "Dinas PUPR", "Dikirim", "Kategori"):
+        assert leaked not in card, leaked
