@@ -150,6 +150,17 @@ async def test_the_inbox_pages_with_buttons_and_opens_a_report_from_its_button(b
     assert f"Laporan {ids[9]}" in reply[0]["text"]
 
 
+async def test_a_view_too_long_to_count_still_pages_to_its_end(bot, monkeypatch):
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 5)
+    ids = [await add_report(bot, created_at=datetime.now(UTC) - timedelta(minutes=20 - n)) for n in range(11)]
+    async with bot.sessions() as session:
+        pages = [await inbox.inbox(session, [Grant(Role.LIAISON, "PUPR-13.71")], bot.router.directory,
+                                   view=inbox.View.OPEN, page=number, page_size=4) for number in range(4)]
+    assert [page.pages for page in pages] == [None] * 4 and pages[0].total == 6, "counted up to the limit only"
+    assert [page.has_next for page in pages] == [True, True, False, False]
+    assert [item.tracking_id for page in pages for item in page.items] == ids
+
+
 async def test_due_soon_and_overdue_follow_working_days_in_each_province_time_zone(bot):
     monday = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 09:00 WIB; no holiday that week
     filed = await add_report(bot, created_at=monday)

@@ -29,6 +29,9 @@ from routing.agencies import Directory
 from routing.regions import Hierarchy
 
 DEFAULT_PAGE_SIZE = 8
+# Counting a whole view scans it (the national admin's open reports: half the table); past this many,
+# "more than 1,000" says enough, and paging goes on by "is there a next row".
+COUNT_LIMIT = 1000
 CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
@@ -93,10 +96,20 @@ class InboxItem:
 @dataclass(frozen=True)
 class InboxPage:
     view: View
-    page: int  # 0-based, clamped to the pages there are
-    pages: int
-    total: int
+    page: int  # 0-based; clamped to the last page when the count is known
+    total: int  # at most COUNT_LIMIT + 1: "more than COUNT_LIMIT"
+    has_next: bool
     items: tuple[InboxItem, ...]
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def counted(self) -> bool:
+        return self.total <= COUNT_LIMIT
+
+    @property
+    def pages(self) -> int | None:
+        """None when there are too many reports to count."""
+        return max(1, math.ceil(self.total / self.page_size)) if self.counted else None
 
 
 def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
@@ -130,13 +143,16 @@ async def inbox(
     now = now or utcnow()
     scope = scope_of(roles, directory)
     where = and_(scope.clause(), _view_clause(view, now))
-    total = await session.scalar(select(func.count()).select_from(Report).where(where)) or 0
-    pages = max(1, math.ceil(total / page_size))
-    page = min(max(page, 0), pages - 1)
-    rows = await session.scalars(
-        select(Report).where(where).order_by(Report.created_at, Report.id).offset(page * page_size).limit(page_size)
-    )
-    return InboxPage(view, page, pages, total, tuple(_item(report, now) for report in rows))
+    counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
+    total = await session.scalar(select(func.count()).select_from(counted)) or 0
+    page = max(page, 0)
+    if total <= COUNT_LIMIT:
+        page = min(page, max(0, math.ceil(total / page_size) - 1))
+    rows = list(await session.scalars(
+        select(Report).where(where).order_by(Report.created_at, Report.id).offset(page * page_size).limit(page_size + 1)
+    ))
+    items = tuple(_item(report, now) for report in rows[:page_size])
+    return InboxPage(view, page, total, len(rows) > page_size, items, page_size)
 
 
 def _item(report: Report, now: datetime) -> InboxItem:

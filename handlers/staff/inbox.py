@@ -78,7 +78,7 @@ def _keyboard(turn: Turn, page: inbox.InboxPage) -> InlineKeyboardMarkup:
     paging = []
     if page.page > 0:
         paging.append(keyboards.button("◀️", INBOX, page.view.value, str(page.page - 1)))
-    if page.page + 1 < page.pages:
+    if page.has_next:
         paging.append(keyboards.button("▶️", INBOX, page.view.value, str(page.page + 1)))
     views = [keyboards.button(_(label) + (" •" if view is page.view else ""), INBOX, view.value, "0")
              for view, label in VIEW_LABELS.items()]

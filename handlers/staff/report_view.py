@@ -13,7 +13,7 @@ from babel import dates
 from bot.delivery.messages import Album, Location, Media, Outgoing
 from bot.domain.deadlines import Due, Urgency
 from bot.i18n import N_, Translator
-from bot.services.inbox import InboxItem, InboxPage, View
+from bot.services.inbox import COUNT_LIMIT, InboxItem, InboxPage, View
 from bot.services.staff_view import StaffReportView
 from handlers import render
 from handlers.render import shown
@@ -52,9 +52,14 @@ def inbox_text(_: Translator, page: InboxPage) -> str:
     title = _("<b>Inbox: {view}</b>").format(view=_(VIEW_LABELS[page.view]))
     if not page.items:
         return title + "\n\n" + _("No reports here.")
-    count = _.plural("{count} report", "{count} reports", page.total).format(count=page.total)
-    lines = [title, _("Page {page} of {pages} · {count}, oldest first").format(
-        page=page.page + 1, pages=page.pages, count=count), ""]
+    if page.counted:
+        count = _.plural("{count} report", "{count} reports", page.total).format(count=page.total)
+        where = _("Page {page} of {pages} · {count}, oldest first").format(page=page.page + 1, pages=page.pages,
+                                                                           count=count)
+    else:
+        where = _("Page {page} · more than {count} reports, oldest first").format(
+            page=page.page + 1, count=_.number(COUNT_LIMIT))
+    lines = [title, where, ""]
     lines += [_item_line(_, item) for item in page.items]
     lines += ["", _("Tap a tracking ID to open the report.")]
     return "\n".join(lines)
