@@ -87,6 +87,8 @@ async def test_each_reader_sees_only_their_scope_and_nothing_else_exists_for_the
 
     liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71")
     assert "Jalan rusak" in (await liaison.send(f"/kotakmasuk {padang_roads}"))[0]["text"]
+    await liaison.tap_data(liaison.messages[-1]["message_id"], "sib:open:" + "9" * 50)  # forged: a huge page
+    assert "Semua yang terbuka" in liaison.messages[-1]["text"] and padang_roads in liaison.messages[-1]["text"]
     for reply in (await liaison.send(f"/inbox {padang_environment}"),
                   await liaison.tap_data(liaison.messages[-1]["message_id"], f"sir:{padang_environment}")):
         assert len(reply) == 1 and NOT_FOUND in reply[0]["text"], "another agency's report is not found"

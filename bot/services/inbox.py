@@ -32,6 +32,7 @@ DEFAULT_PAGE_SIZE = 8
 # Counting a whole view scans it (the national admin's open reports: half the table); past this many,
 # "more than 1,000" says enough, and paging goes on by "is there a next row".
 COUNT_LIMIT = 1000
+MAX_PAGE = 100_000  # a forged button's page number must not overflow OFFSET
 CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
@@ -145,7 +146,7 @@ async def inbox(
     where = and_(scope.clause(), _view_clause(view, now))
     counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
     total = await session.scalar(select(func.count()).select_from(counted)) or 0
-    page = max(page, 0)
+    page = min(max(page, 0), MAX_PAGE)
     if total <= COUNT_LIMIT:
         page = min(page, max(0, math.ceil(total / page_size) - 1))
     rows = list(await session.scalars(

@@ -52,7 +52,7 @@ async def inbox_button(turn: Turn) -> None:
     grants = await _staff_roles(turn)
     if grants is None:
         return
-    _, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
+    _prefix, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
     try:
         chosen, number = inbox.View(view), int(page)
     except ValueError:  # an old or forged button: show the first page of the new reports
