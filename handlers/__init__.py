@@ -16,12 +16,13 @@ from handlers import chat_member, failures, fallbacks
 from handlers.citizen import answers, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
+from handlers.staff import inbox as staff_inbox
 from handlers.staff import roles as staff_roles
 
 log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
-FEATURES = (staff_roles, menu, status, reports, steps)
+FEATURES = (staff_roles, staff_inbox, menu, status, reports, steps)
 MENU_ORDER = ("lapor", "status", "laporanku", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 

@@ -145,21 +145,23 @@ def _area_lines(_: Translator, routing: RoutingRecord | None) -> list[str]:
 def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
     """A report as its reporter sees it, or as anyone else holding the tracking ID may.
 
-    Others never learn who filed it, nor the content of a confidential report."""
+    Others never learn who filed it; of a confidential report they learn its status only (its category,
+    agency and filing time would already tell a neighbour or an employer much)."""
     lines = [
         _("<b>Report {tracking_id}</b>").format(tracking_id=report.tracking_id),
         _("<b>Status:</b> {value}").format(value=status_label(_, report.status)),
+    ]
+    if report.confidential and not for_reporter:
+        return "\n".join([*lines, _("The content of this report is confidential.")])
+    lines += [
         _("<b>Type:</b> {value}").format(value=type_label(_, report.report_type)),
         _("<b>Category:</b> {value}").format(value=category_label(_, report.category)),
         _("<b>Filed:</b> {value}").format(value=_.datetime(report.created_at)),
     ]
     if report.agency_name:
         lines.append(_("<b>Goes to:</b> {value}").format(value=shown(report.agency_name)))
-    if for_reporter or not report.confidential:
-        lines.append(_("<b>What happened:</b> {value}").format(value=shown(report.description, DESCRIPTION_PREVIEW)))
-        lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
-    else:
-        lines.append(_("The content of this report is confidential."))
+    lines.append(_("<b>What happened:</b> {value}").format(value=shown(report.description, DESCRIPTION_PREVIEW)))
+    lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
     if for_reporter:
         lines.append(_("<b>Anonymous:</b> {value}").format(value=yes_no(_, report.anonymous)))
         lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))

@@ -84,6 +84,9 @@ class InboxUpdate(Base):
 
 class Report(Base):
     __tablename__ = "reports"
+    # The staff inbox: a view filters by status and pages oldest first; hub admins read by province; the
+    # national admin's "all open" (half the table) walks created_at instead of sorting every open report.
+    __table_args__ = (Index("ix_reports_status_created", "status", "created_at"), Index("ix_reports_created", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
@@ -99,7 +102,7 @@ class Report(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), index=True)
     # Jurisdiction (routing/): Kemendagri codes, the road, the agency, and why.
-    province_code: Mapped[str | None] = mapped_column(String(16))
+    province_code: Mapped[str | None] = mapped_column(String(16), index=True)
     regency_code: Mapped[str | None] = mapped_column(String(16), index=True)
     district_code: Mapped[str | None] = mapped_column(String(16))
     village_code: Mapped[str | None] = mapped_column(String(16))

@@ -1,0 +1,125 @@
+"""Staff inbox latency: N reports across 500 agencies; an inbox page and a report view per reader.
+
+Prints, per database, p50/p99 in milliseconds of one inbox page (each view, first and a later page) and of
+one report view, for a liaison, a regency hub, a province hub and the national admin (target p99 < 50 ms).
+Usage: python bench/inbox.py [reports]   (default 100,000; PostgreSQL at TEST_POSTGRES_URL when reachable)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from bot.db import create_engine, migrate, session_factory  # noqa: E402
+from bot.db.models import Report, ReportEvent, User, utcnow  # noqa: E402
+from bot.domain.roles import Grant, Role  # noqa: E402
+from bot.services import inbox  # noqa: E402
+from bot.services.jurisdiction import load_router  # noqa: E402
+from bot.services.tracking import new_tracking_id  # noqa: E402
+
+AGENCIES = 500
+REPORTERS = 5000
+ROUNDS = 60
+STATUSES = ["resolved"] * 6 + ["rejected", "submitted", "assigned", "in_progress", "waiting_reporter", "verified"]
+
+
+def _agencies(directory) -> list:
+    offices = [a for a in directory.agencies.values() if not a.hub and a.area_code and "." in a.area_code]
+    return random.Random(1).sample(offices, AGENCIES)
+
+
+async def _fill(sessions, agencies: list, count: int) -> list[str]:
+    rng, now = random.Random(2), utcnow()
+    ids = [new_tracking_id() for _ in range(count)]
+    async with sessions() as session, session.begin():
+        await session.execute(insert(User), [dict(id=9_000_000 + i, first_name="Warga", reachable=True, lookups=0,
+                                                  created_at=now) for i in range(REPORTERS)])
+        for start in range(0, count, 10_000):
+            rows = []
+            for tracking_id in ids[start : start + 10_000]:
+                agency = rng.choice(agencies)
+                rows.append(dict(
+                    tracking_id=tracking_id, reporter_id=9_000_000 + rng.randrange(REPORTERS), chat_id=1,
+                    report_type="pengaduan", category="jalan", description="Jalan rusak", anonymous=rng.random() < 0.3,
+                    confidential=False, status=rng.choice(STATUSES), province_code=agency.area_code.split(".")[0],
+                    regency_code=agency.area_code, agency_code=agency.code, agency_name=agency.name,
+                    created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 180)), updated_at=now))
+            await session.execute(insert(Report), rows)
+        report_ids = list(await session.scalars(select(Report.id)))
+        for start in range(0, len(report_ids), 10_000):
+            await session.execute(insert(ReportEvent), [dict(report_id=i, at=now, actor="reporter", to_status="submitted")
+                                                        for i in report_ids[start : start + 10_000]])
+    return ids
+
+
+async def _timed(samples: list[float], call) -> None:
+    started = time.perf_counter()
+    await call()
+    samples.append((time.perf_counter() - started) * 1000)
+
+
+def _line(label: str, samples: list[float]) -> str:
+    samples = sorted(samples)
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    return f"  {label:50} p50 {statistics.median(samples):6.1f} ms   p99 {p99:6.1f} ms   ({len(samples)} runs)"
+
+
+async def bench(database_url: str, count: int) -> None:
+    engine = create_engine(database_url)
+    await migrate(engine)
+    sessions = session_factory(engine)
+    directory = load_router(None).directory
+    agencies = _agencies(directory)
+    started = time.perf_counter()
+    ids = await _fill(sessions, agencies, count)
+    print(f"{database_url.split(':')[0]}: {count} reports across {AGENCIES} agencies, filled in "
+          f"{time.perf_counter() - started:.1f} s")
+    rng = random.Random(3)
+    readers = {
+        "liaison": lambda: [Grant(Role.LIAISON, rng.choice(agencies).code)],
+        "regency hub": lambda: [Grant(Role.HUB_ADMIN, "HUB-" + rng.choice(agencies).area_code)],
+        "province hub": lambda: [Grant(Role.HUB_ADMIN, "HUB-" + rng.choice(agencies).area_code.split(".")[0])],
+        "national admin": lambda: [Grant(Role.NATIONAL_ADMIN, None)],
+    }
+    for name, roles in readers.items():
+        pages, views = [], []
+        for _ in range(ROUNDS):
+            async with sessions() as session:
+                for view in inbox.View:
+                    for page in (0, 3):
+                        await _timed(pages, lambda: inbox.inbox(session, roles(), directory, view=view, page=page))
+                await _timed(views, lambda: inbox.find_for_staff(session, roles(), directory, rng.choice(ids),
+                                                                 hierarchy=None))
+        print(_line(f"{name}: inbox page (5 views, pages 1 and 4)", pages))
+        print(_line(f"{name}: report view", views))
+    await engine.dispose()
+
+
+async def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as folder:
+        await bench(f"sqlite+aiosqlite:///{folder}/bench.db", count)
+    from tests import postgres
+
+    await asyncio.to_thread(postgres.create_run_database)
+    try:
+        if postgres.problem():
+            print(f"postgresql: skipped ({postgres.problem()})")
+            return
+        await bench(postgres.run_url(), count)
+    finally:
+        await asyncio.to_thread(postgres.drop_run_database)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,178 @@
+"""What staff may read: the inbox views and one report, filtered by the reader's roles in SQL.
+
+Privacy is enforced here, where data is read, not where it is shown: every query takes the reader's active
+roles and adds their scope to its WHERE clause, so a report outside it is never loaded. Outside the scope
+is "not found", never "forbidden", which would confirm that the tracking ID exists.
+No Telegram here; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.models import Report, utcnow
+from bot.domain import Status
+from bot.domain.calendar import IndonesianTime
+from bot.domain.deadlines import Deadline, Due, Urgency
+from bot.domain.due_windows import province_codes_by_zone, start_window
+from bot.domain.roles import Grant, Role
+from bot.services.staff_view import ZONE_WITHOUT_PROVINCE, StaffReportView, build_view, verification_due
+from routing.agencies import Directory
+from routing.regions import Hierarchy
+
+DEFAULT_PAGE_SIZE = 8
+# Counting a whole view scans it (the national admin's open reports: half the table); past this many,
+# "more than 1,000" says enough, and paging goes on by "is there a next row".
+COUNT_LIMIT = 1000
+MAX_PAGE = 100_000  # a forged button's page number must not overflow OFFSET
+CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
+
+
+class View(StrEnum):
+    NEW = "new"  # submitted, not yet verified
+    DUE_SOON = "due_soon"  # submitted, its verification deadline today or the next working day
+    OVERDUE = "overdue"  # submitted, past its verification deadline
+    WAITING = "waiting"  # waiting for the reporter
+    OPEN = "open"  # neither resolved nor rejected
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The reports a reader may see, resolved once from their roles and the agency directory."""
+
+    everything: bool = False
+    agency_codes: frozenset[str] = frozenset()
+    province_codes: frozenset[str] = frozenset()
+    regency_codes: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.agency_codes or self.province_codes or self.regency_codes)
+
+    def clause(self) -> ColumnElement[bool]:
+        if self.everything:
+            return true()
+        parts = [column.in_(sorted(codes)) for column, codes in (
+            (Report.agency_code, self.agency_codes), (Report.province_code, self.province_codes),
+            (Report.regency_code, self.regency_codes)) if codes]
+        return or_(*parts) if parts else false()
+
+
+def scope_of(roles: Sequence[Grant], directory: Directory) -> Scope:
+    """National admin: all. Hub admin: its hub's area (a province or a regency) and what is routed to the
+    hub itself. Liaison and staff: their agency's reports."""
+    agencies, provinces, regencies = set(), set(), set()
+    for grant in roles:
+        if grant.role is Role.NATIONAL_ADMIN:
+            return Scope(everything=True)
+        if not grant.agency_code:
+            continue
+        agencies.add(grant.agency_code)
+        if grant.role is Role.HUB_ADMIN:
+            hub = directory.agencies.get(grant.agency_code)
+            area = hub.area_code if hub else None
+            if area:  # "13" is a province, "13.71" a regency or city
+                (regencies if "." in area else provinces).add(area)
+    return Scope(False, frozenset(agencies), frozenset(provinces), frozenset(regencies))
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    tracking_id: str
+    status: Status
+    category: str
+    created_at: datetime
+    verification: Due
+    urgency: Urgency | None  # None once verified: the verification clock no longer runs
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    view: View
+    page: int  # 0-based; clamped to the last page when the count is known
+    total: int  # at most COUNT_LIMIT + 1: "more than COUNT_LIMIT"
+    has_next: bool
+    items: tuple[InboxItem, ...]
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def counted(self) -> bool:
+        return self.total <= COUNT_LIMIT
+
+    @property
+    def pages(self) -> int | None:
+        """None when there are too many reports to count."""
+        return max(1, math.ceil(self.total / self.page_size)) if self.counted else None
+
+
+def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
+    in_zone = func.substr(Report.province_code, 1, 2).in_(province_codes_by_zone()[zone])
+    return or_(in_zone, Report.province_code.is_(None)) if zone is ZONE_WITHOUT_PROVINCE else in_zone
+
+
+def _view_clause(view: View, now: datetime) -> ColumnElement[bool]:
+    if view is View.WAITING:
+        return Report.status == Status.WAITING_REPORTER.value
+    if view is View.OPEN:
+        return Report.status.not_in(CLOSED)
+    submitted = Report.status == Status.SUBMITTED.value
+    if view is View.NEW:
+        return submitted
+    # One start bound per time zone: the deadline is in working days of the report's province.
+    windows = [start_window(Deadline.VERIFICATION, now, zone) for zone in IndonesianTime]
+    if view is View.OVERDUE:
+        per_zone = [and_(_zone_clause(w.time_zone), Report.created_at < w.overdue_before) for w in windows]
+    else:
+        per_zone = [and_(_zone_clause(w.time_zone), Report.created_at >= w.overdue_before,
+                         Report.created_at < w.soon_before) for w in windows]
+    return and_(submitted, or_(*per_zone))
+
+
+async def inbox(
+    session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.NEW, page: int = 0,
+    page_size: int = DEFAULT_PAGE_SIZE, now: datetime | None = None,
+) -> InboxPage:
+    """One page of a view, oldest first, of the reports the reader may see."""
+    now = now or utcnow()
+    scope = scope_of(roles, directory)
+    where = and_(scope.clause(), _view_clause(view, now))
+    counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
+    total = await session.scalar(select(func.count()).select_from(counted)) or 0
+    page = min(max(page, 0), MAX_PAGE)
+    if total <= COUNT_LIMIT:
+        page = min(page, max(0, math.ceil(total / page_size) - 1))
+    rows = list(await session.scalars(
+        select(Report).where(where).order_by(Report.created_at, Report.id).offset(page * page_size).limit(page_size + 1)
+    ))
+    items = tuple(_item(report, now) for report in rows[:page_size])
+    return InboxPage(view, page, total, len(rows) > page_size, items, page_size)
+
+
+def _item(report: Report, now: datetime) -> InboxItem:
+    due = verification_due(report)
+    urgency = due.urgency(now) if report.status == Status.SUBMITTED.value else None
+    return InboxItem(report.tracking_id, Status(report.status), report.category, report.created_at, due, urgency)
+
+
+async def find_for_staff(
+    session: AsyncSession, roles: Sequence[Grant], directory: Directory, tracking_id: str, *,
+    hierarchy: Hierarchy | None = None, now: datetime | None = None,
+) -> StaffReportView | None:
+    """The report as staff see it, or None when it does not exist or lies outside the reader's scope."""
+    scope = scope_of(roles, directory)
+    if scope.empty:
+        return None
+    report = await session.scalar(
+        select(Report)
+        .where(Report.tracking_id == tracking_id, scope.clause())
+        .options(selectinload(Report.attachments), selectinload(Report.events))
+    )
+    return await build_view(session, report, hierarchy, now or utcnow()) if report else None

@@ -1,0 +1,121 @@
+"""A report as staff see it: a typed view built from the row, holding only what staff may know.
+
+An anonymous reporter's Telegram id, name, username and language never enter the view: the reporter's
+row is read only for a report that is not anonymous, so no renderer, log line or export built from a view
+can leak them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Report, User
+from bot.domain import Status
+from bot.domain.calendar import IndonesianTime, time_zone_for_province
+from bot.domain.deadlines import Deadline, Due, Urgency, deadline
+from routing.regions import Hierarchy
+
+# A report without a province (routed to the national admin) counts its days in Jakarta's time.
+ZONE_WITHOUT_PROVINCE = IndonesianTime.WIB
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who filed a report that is not anonymous: what a staff member needs to address them, no more."""
+
+    first_name: str
+    username: str | None
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    kind: str  # photo, video, document
+    file_id: str
+    file_name: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    to_status: Status
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StaffReportView:
+    tracking_id: str
+    status: Status
+    report_type: str
+    category: str
+    description: str
+    created_at: datetime
+    areas: tuple[Area, ...]  # province, regency, district, village: those that are known
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    road_name: str | None
+    agency_code: str | None
+    agency_name: str | None
+    routing_reason: str | None
+    verification: Due
+    urgency: Urgency | None  # None once verified: the verification clock no longer runs
+    history: tuple[HistoryEntry, ...]
+    attachments: tuple[AttachmentView, ...]
+    anonymous: bool
+    confidential: bool
+    reporter: Reporter | None  # None for an anonymous report, always
+
+
+def time_zone_of(report: Report) -> IndonesianTime:
+    return time_zone_for_province(report.province_code) if report.province_code else ZONE_WITHOUT_PROVINCE
+
+
+def verification_due(report: Report) -> Due:
+    return deadline(Deadline.VERIFICATION, report.created_at, time_zone_of(report))
+
+
+async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy | None, now: datetime) -> StaffReportView:
+    """The view of a report the caller has already found within the reader's scope."""
+    reporter = None
+    if not report.anonymous:
+        user = await session.get(User, report.reporter_id)
+        reporter = Reporter(user.first_name, user.username) if user else None
+    due = verification_due(report)
+    codes = (report.province_code, report.regency_code, report.district_code, report.village_code)
+    return StaffReportView(
+        tracking_id=report.tracking_id,
+        status=Status(report.status),
+        report_type=report.report_type,
+        category=report.category,
+        description=report.description,
+        created_at=report.created_at,
+        areas=tuple(Area(code, _name(hierarchy, code)) for code in codes if code),
+        address=report.address,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        road_name=report.road_name,
+        agency_code=report.agency_code,
+        agency_name=report.agency_name,
+        routing_reason=report.routing_reason,
+        verification=due,
+        urgency=due.urgency(now) if report.status == Status.SUBMITTED.value else None,
+        history=tuple(HistoryEntry(event.at, Status(event.to_status), event.note) for event in report.events),
+        attachments=tuple(AttachmentView(a.kind, a.file_id, a.file_name) for a in report.attachments),
+        anonymous=report.anonymous,
+        confidential=report.confidential,
+        reporter=reporter,
+    )
+
+
+def _name(hierarchy: Hierarchy | None, code: str) -> str | None:
+    region = hierarchy.get(code) if hierarchy else None
+    return region.name if region else None

@@ -1,0 +1,114 @@
+"""The staff inbox (``/kotakmasuk``, ``/inbox``) and the report view (``/kotakmasuk K7MQ9-TRXZS`` or a button).
+
+Thin: the service decides what the reader may see (bot/services/inbox.py); a button's data is only a
+wish, checked against the reader's roles again, so a forged button finds nothing it should not.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.domain.roles import Grant
+from bot.i18n import N_
+from bot.services import inbox, staff
+from bot.services.tracking import InvalidTrackingId, parse_tracking_id
+from handlers import keyboards
+from handlers.citizen.status import EXAMPLE_ID
+from handlers.commands import Command, add_commands
+from handlers.replies import say_in_parts
+from handlers.staff.report_view import VIEW_LABELS, inbox_text, media_messages, report_text
+from handlers.staff.roles import staff_only
+from handlers.turn import Turn, turn_handler
+
+INBOX, REPORT = "sib", "sir"  # sib:<view>:<page>, sir:<tracking id>
+REPORTS_PER_ROW = 2
+
+
+async def _staff_roles(turn: Turn) -> list[Grant] | None:
+    """The reader's active roles; a citizen is told politely that this is for staff."""
+    grants = await staff.roles_of(turn.session, turn.user.id)
+    if not grants:
+        staff_only(turn)
+        return None
+    return grants
+
+
+async def inbox_command(turn: Turn) -> None:
+    grants = await _staff_roles(turn)
+    if grants is None:
+        return
+    typed = " ".join(turn.context.args or [])
+    if typed:
+        await _open_report(turn, grants, typed)
+    else:
+        text, markup = await _inbox_page(turn, grants, inbox.View.NEW, 0)
+        turn.say(text, markup)
+
+
+async def inbox_button(turn: Turn) -> None:
+    grants = await _staff_roles(turn)
+    if grants is None:
+        return
+    _prefix, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
+    try:
+        chosen, number = inbox.View(view), int(page)
+    except ValueError:  # an old or forged button: show the first page of the new reports
+        chosen, number = inbox.View.NEW, 0
+    text, markup = await _inbox_page(turn, grants, chosen, number)
+    turn.edit_tapped(text, markup)
+
+
+async def report_button(turn: Turn) -> None:
+    grants = await _staff_roles(turn)
+    if grants is not None:
+        await _open_report(turn, grants, turn.update.callback_query.data.split(":", 1)[1])
+
+
+async def _inbox_page(turn: Turn, grants: list[Grant], view: inbox.View, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    found = await inbox.inbox(turn.session, grants, turn.services.router.directory, view=view, page=page)
+    return inbox_text(turn._, found), _keyboard(turn, found)
+
+
+def _keyboard(turn: Turn, page: inbox.InboxPage) -> InlineKeyboardMarkup:
+    _ = turn._
+    reports = [keyboards.button(item.tracking_id, REPORT, item.tracking_id) for item in page.items]
+    paging = []
+    if page.page > 0:
+        paging.append(keyboards.button("◀️", INBOX, page.view.value, str(page.page - 1)))
+    if page.has_next:
+        paging.append(keyboards.button("▶️", INBOX, page.view.value, str(page.page + 1)))
+    views = [keyboards.button(_(label) + (" •" if view is page.view else ""), INBOX, view.value, "0")
+             for view, label in VIEW_LABELS.items()]
+    return InlineKeyboardMarkup([*keyboards.rows(reports, REPORTS_PER_ROW), *([paging] if paging else []),
+                                 *keyboards.rows(views, 2)])
+
+
+async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
+    _ = turn._
+    try:
+        tracking_id = parse_tracking_id(typed)
+    except InvalidTrackingId:
+        turn.say(_("<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
+                   "Please check it; it looks like <code>{example}</code>.").format(typed=escape(typed[:40]),
+                                                                                    example=EXAMPLE_ID))
+        return
+    router = turn.services.router
+    view = await inbox.find_for_staff(turn.session, grants, router.directory, tracking_id, hierarchy=router.hierarchy)
+    if view is None:  # missing or outside the reader's scope: the same answer, so nothing is confirmed
+        turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
+        return
+    say_in_parts(turn, report_text(_, view))
+    for message in media_messages(view):
+        turn.send(message)
+
+
+COMMANDS = (Command("kotakmasuk", "inbox", N_("Staff inbox"), inbox_command, menu=False),)
+
+
+def register(application: Application) -> None:
+    add_commands(application, COMMANDS)
+    application.add_handler(CallbackQueryHandler(turn_handler(inbox_button), pattern=f"^{INBOX}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(report_button), pattern=f"^{REPORT}:"))

@@ -1,0 +1,126 @@
+"""Texts and messages built from the staff's views (HTML; everything typed or imported is escaped and shortened).
+
+Only ``StaffReportView`` and ``InboxPage`` reach here: what they do not hold (an anonymous reporter's
+identity) cannot be shown. Media go out again by ``file_id``: the citizen's message is never forwarded.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from babel import dates
+
+from bot.delivery.messages import Album, Location, Media, Outgoing
+from bot.domain.deadlines import Due, Urgency
+from bot.i18n import N_, Translator
+from bot.services.inbox import COUNT_LIMIT, InboxItem, InboxPage, View
+from bot.services.staff_view import StaffReportView
+from handlers import render
+from handlers.render import shown
+
+DESCRIPTION_IN_VIEW = 2500  # with the rest of the view, still one message in most cases
+REASON_SHOWN = 600
+ALBUM_LIMIT = 10  # Telegram's most items in one album
+
+VIEW_LABELS = {
+    View.NEW: N_("🆕 New"),
+    View.DUE_SOON: N_("⏳ Due soon"),
+    View.OVERDUE: N_("🔴 Overdue"),
+    View.WAITING: N_("💬 Waiting for reporter"),
+    View.OPEN: N_("📂 All open"),
+}
+URGENCY_LABELS = {
+    Urgency.ON_TRACK: N_("on track"),
+    Urgency.DUE_SOON: N_("due soon"),
+    Urgency.OVERDUE: N_("overdue"),
+}
+
+
+def due_text(_: Translator, due: Due) -> str:
+    """The deadline in the report's own time zone (WIB, WITA, WIT), where the working days are counted."""
+    moment = dates.format_datetime(due.at, "medium", tzinfo=due.time_zone.zone, locale=_.locale)
+    return f"{moment} {due.time_zone.name}"
+
+
+def _deadline_value(_: Translator, due: Due, urgency: Urgency | None) -> str:
+    if urgency is None:
+        return _("{date} (verified)").format(date=due_text(_, due))
+    return f"{due_text(_, due)} — {_(URGENCY_LABELS[urgency])}"
+
+
+def inbox_text(_: Translator, page: InboxPage) -> str:
+    title = _("<b>Inbox: {view}</b>").format(view=_(VIEW_LABELS[page.view]))
+    if not page.items:
+        return title + "\n\n" + _("No reports here.")
+    if page.counted:
+        count = _.plural("{count} report", "{count} reports", page.total).format(count=page.total)
+        where = _("Page {page} of {pages} · {count}, oldest first").format(page=page.page + 1, pages=page.pages,
+                                                                           count=count)
+    else:
+        where = _("Page {page} · more than {count} reports, oldest first").format(
+            page=page.page + 1, count=_.number(COUNT_LIMIT))
+    lines = [title, where, ""]
+    lines += [_item_line(_, item) for item in page.items]
+    lines += ["", _("Tap a tracking ID to open the report.")]
+    return "\n".join(lines)
+
+
+def _item_line(_: Translator, item: InboxItem) -> str:
+    line = (f"• <code>{item.tracking_id}</code> · {render.category_label(_, item.category)} · "
+            f"{render.status_label(_, item.status)} · {_.date(item.created_at)}")
+    if item.urgency is not None:
+        line += " · " + _("verify by {date} ({urgency})").format(
+            date=due_text(_, item.verification), urgency=_(URGENCY_LABELS[item.urgency]))
+    return line
+
+
+def report_text(_: Translator, view: StaffReportView) -> str:
+    """The whole view; long parts are shortened, and every line keeps its tags (so it may be split)."""
+    lines = [
+        _("<b>Report {tracking_id}</b>").format(tracking_id=view.tracking_id),
+        _("<b>Status:</b> {value}").format(value=render.status_label(_, view.status)),
+        _("<b>Type:</b> {value}").format(value=render.type_label(_, view.report_type)),
+        _("<b>Category:</b> {value}").format(value=render.category_label(_, view.category)),
+        _("<b>Filed:</b> {value}").format(value=_.datetime(view.created_at)),
+        _("<b>Verification deadline:</b> {value}").format(value=_deadline_value(_, view.verification, view.urgency)),
+        _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
+        _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
+    ]
+    if view.areas:
+        areas = ", ".join(f"{shown(area.name)} ({escape(area.code)})" if area.name else escape(area.code)
+                          for area in view.areas)
+        lines.append(_("<b>Area:</b> {value}").format(value=areas))
+    lines.append(_("<b>Place:</b> {value}").format(value=render.place(_, view.latitude, view.longitude, view.address)))
+    if view.road_name:
+        lines.append(_("<b>Road:</b> {value}").format(value=shown(view.road_name)))
+    if view.agency_code:
+        lines.append(_("<b>Goes to:</b> {value}").format(value=f"{shown(view.agency_name)} ({escape(view.agency_code)})"))
+    if view.routing_reason:
+        lines.append(_("<b>Why:</b> {value}").format(value="<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
+    lines.append(_("<b>What happened:</b> {value}").format(value=shown(view.description, DESCRIPTION_IN_VIEW)))
+    lines.append(_("<b>Photos and files:</b> {value}").format(value=render.attachments_line(_, len(view.attachments))))
+    lines += ["", _("<b>History</b>")]
+    for entry in view.history:
+        line = f"• {_.datetime(entry.at)}: {render.status_label(_, entry.to_status)}"
+        lines.append(f"{line} — {shown(entry.note, render.NOTE_IN_HISTORY)}" if entry.note else line)
+    return "\n".join(lines)
+
+
+def _reporter(_: Translator, view: StaffReportView) -> str:
+    if view.reporter is None:
+        return _("anonymous (the reporter's identity is withheld)")
+    name = shown(view.reporter.first_name)
+    return f"{name} (@{escape(view.reporter.username)})" if view.reporter.username else name
+
+
+def media_messages(view: StaffReportView) -> list[Outgoing]:
+    """The place as a map pin, then the photos and videos (albums of up to 10), then each document."""
+    messages: list[Outgoing] = []
+    if view.latitude is not None and view.longitude is not None:
+        messages.append(Location(view.latitude, view.longitude))
+    visual = [Media(a.kind, a.file_id) for a in view.attachments if a.kind in ("photo", "video")]
+    for start in range(0, len(visual), ALBUM_LIMIT):
+        chunk = tuple(visual[start : start + ALBUM_LIMIT])
+        messages.append(Album(chunk) if len(chunk) > 1 else chunk[0])
+    messages += [Media("document", a.file_id) for a in view.attachments if a.kind == "document"]
+    return messages
