@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -74,18 +73,9 @@ async def _fill(transactions: Transactions, emulator: BotApiEmulator, count: int
 
 async def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    with tempfile.TemporaryDirectory() as folder:
-        await bench(f"sqlite+aiosqlite:///{folder}/bench.db", count)
     from tests import postgres
 
-    await asyncio.to_thread(postgres.create_run_database)
-    try:
-        if postgres.problem():
-            print(f"postgresql: skipped ({postgres.problem()})")
-            return
-        await bench(postgres.run_url(), count)
-    finally:
-        await asyncio.to_thread(postgres.drop_run_database)
+    await postgres.on_each_database(lambda url: bench(url, count))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -84,18 +83,9 @@ async def _reports(person: TimedCitizen, index: int, reports: int) -> None:
 async def main() -> None:
     citizens = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     reports = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    with tempfile.TemporaryDirectory() as folder:
-        await bench(f"sqlite+aiosqlite:///{folder}/bench.db", citizens, reports)
     from tests import postgres
 
-    await asyncio.to_thread(postgres.create_run_database)
-    try:
-        if postgres.problem():
-            print(f"postgresql: skipped ({postgres.problem()})")
-            return
-        await bench(postgres.run_url(), citizens, reports)
-    finally:
-        await asyncio.to_thread(postgres.drop_run_database)
+    await postgres.on_each_database(lambda url: bench(url, citizens, reports))
 
 
 if __name__ == "__main__":

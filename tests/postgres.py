@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import tempfile
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -58,3 +60,18 @@ async def fresh_schema() -> None:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+async def on_each_database(run: Callable[[str], Awaitable[None]]) -> None:
+    """For the benchmarks: ``run(url)`` on a fresh SQLite file, then on a PostgreSQL database of its own
+    (or a line saying why not)."""
+    with tempfile.TemporaryDirectory() as folder:
+        await run(f"sqlite+aiosqlite:///{folder}/bench.db")
+    await asyncio.to_thread(create_run_database)
+    try:
+        if problem():
+            print(f"postgresql: skipped ({problem()})")
+            return
+        await run(run_url())
+    finally:
+        await asyncio.to_thread(drop_run_database)
