@@ -1,7 +1,8 @@
 """How long a citizen waits: full reports filed through the emulator by concurrent citizens.
 
-Each report is 11 turns, routing included. Prints, per database: reports per second, and p50/p99 of one turn (a message or tap until the bot's
-handlers are done with it). Usage: python bench/intake.py [citizens] [reports-per-citizen]
+Each report is 11 turns, routing included. Prints, per database: reports per second, p50/p99 of one turn
+(a message or tap until the bot's handlers are done with it, replies sent and recorded), and p50/p99 of the
+time until the first reply is in the chat (what the citizen sees). Usage: python bench/intake.py [citizens] [reports-per-citizen]
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ from tests.flows import DESCRIPTION, PADANG, photos, share_pin  # noqa: E402
 
 
 class TimedCitizen(Citizen):
-    durations: list[float] = []
+    durations: list[float] = []  # until the bot's handlers are done with the turn (replies sent and recorded)
+    first_replies: list[float] = []  # until the first new message of the bot is in the chat: what a person sees
 
     async def _act(self, action, settle: float = 0.0):
         started = time.perf_counter()
+        before = len(self.emulator.bot_messages(self.user_id))
+        seen = asyncio.ensure_future(self.emulator.wait_until(lambda: len(self.emulator.bot_messages(self.user_id)) > before, 30))
+        seen.add_done_callback(lambda done: done.exception() or self.first_replies.append(time.perf_counter() - started))
         replies = await super()._act(action, settle)
         self.durations.append(time.perf_counter() - started - settle)
+        await asyncio.wait([seen])
         return replies
 
 
@@ -60,7 +66,7 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url, pacing)
     application.add_handler(emulator.completion_handler(), group=1000)
     await start_bot(application, Polling(timeout=1))
-    TimedCitizen.durations = []
+    TimedCitizen.durations, TimedCitizen.first_replies = [], []
     people = [TimedCitizen(emulator, 7_000_000 + index) for index in range(citizens)]
     started = time.perf_counter()
     await asyncio.gather(*(_reports(person, index, reports) for index, person in enumerate(people)))
@@ -68,11 +74,12 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     await stop_bot(application)
     await engine.dispose()
     await emulator.stop()
-    turns = sorted(TimedCitizen.durations)
+    turns, firsts = sorted(TimedCitizen.durations), sorted(TimedCitizen.first_replies)
     p50, p99 = statistics.median(turns), turns[int(len(turns) * 0.99) - 1]
     kind = database_url.split(":")[0]
     print(f"{kind:22} {citizens} citizens x {reports} reports: {citizens * reports / elapsed:6.1f} reports/s, "
-          f"turn p50 {p50 * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms ({len(turns)} turns)")
+          f"turn p50 {p50 * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms ({len(turns)} turns); first reply p50 "
+          f"{statistics.median(firsts) * 1000:6.1f} ms, p99 {firsts[int(len(firsts) * 0.99) - 1] * 1000:6.1f} ms")
 
 
 async def _reports(person: TimedCitizen, index: int, reports: int) -> None:

@@ -62,7 +62,8 @@ async def test_a_message_typed_while_the_sandbox_is_down_is_sent_when_it_is_back
         chat = page.locator("#log")
         await page.fill("#text", "/start")
         await page.press("#text", "Enter")
-        await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!")
+        # The page is up as soon as the emulator is; the bot answers once its routing data is loaded.
+        await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!", timeout=30000)
         await page.click("#stickerbtn")
         await expect(chat).to_contain_text("👍 sticker")
         assert await page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # it keeps the page for reloads
