@@ -42,6 +42,10 @@ class Claim:
     attempts: int
     message: Outgoing
 
+    @classmethod
+    def of(cls, row: OutboxMessage, message: Outgoing) -> "Claim":
+        return cls(row.id, row.chat_id, row.priority, row.attempts, message)
+
 
 async def enqueue(
     session: AsyncSession,
@@ -144,12 +148,7 @@ async def has_unsent(session: AsyncSession, chat_id: int) -> bool:
 
 def claims_of(rows: list[OutboxMessage]) -> list[Claim]:
     """The claims of rows written already claimed (``enqueue(..., claim_for=...)``), once they have ids."""
-    return [Claim(row.id, row.chat_id, row.priority, row.attempts, from_payload(row.payload))
-            for row in rows if row.claimed_until is not None]
-
-
-def stored_message(row: OutboxMessage) -> Outgoing:
-    return from_payload(row.payload)
+    return [Claim.of(row, from_payload(row.payload)) for row in rows if row.claimed_until is not None]
 
 
 async def release(session: AsyncSession, claims: list[Claim]) -> None:

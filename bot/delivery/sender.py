@@ -23,7 +23,7 @@ from bot.db import Transactions
 from bot.db.models import OutboxMessage
 from bot.delivery import outbox
 from bot.delivery.marks import SentMarks
-from bot.delivery.messages import Outgoing, send
+from bot.delivery.messages import Outgoing, from_payload, send
 from bot.delivery.outbox import MESSAGE, Claim
 from bot.delivery.pacing import Pacer, Pacing
 
@@ -60,20 +60,19 @@ class Delivery:
 
     async def deliver_chat(self, chat_id: int) -> None:
         """The fast path: send what is due for one chat now, in order (called after a commit)."""
+        await self._fast(chat_id, [], then_look_for_more=True)
+
+    async def send_claimed(self, chat_id: int, claims: list[Claim]) -> None:
+        """The fastest path: messages the turn's own transaction wrote already claimed (``enqueue(claim_for=...)``)."""
+        await self._fast(chat_id, claims, then_look_for_more=False)
+
+    async def _fast(self, chat_id: int, claims: list[Claim], then_look_for_more: bool) -> None:
         try:
-            await self._run_chat(chat_id, [])
+            await self._run_chat(chat_id, claims, then_look_for_more)
             background = self._background_chats.get(chat_id)
             if background is not None:  # a background round took this chat's head first: it sends the rest too
                 await background.wait()
         except Exception:  # the background sender will try again; the turn itself has succeeded
-            log.exception("fast delivery to a chat failed; left to the background sender")
-            self.kick()
-
-    async def send_claimed(self, chat_id: int, claims: list[Claim]) -> None:
-        """The fastest path: messages the turn's own transaction wrote already claimed (``enqueue(claim_for=...)``)."""
-        try:
-            await self._run_chat(chat_id, claims, then_look_for_more=False)
-        except Exception:
             log.exception("fast delivery to a chat failed; left to the background sender")
             self.kick()
 
@@ -158,7 +157,7 @@ class Delivery:
             log.exception("outbox message %s cannot be rendered", row.id)
             row.state, row.last_error, row.claimed_until = outbox.FAILED, f"render: {error!r}"[:2000], None
             return None
-        return Claim(row.id, row.chat_id, row.priority, row.attempts, message)
+        return Claim.of(row, message)
 
     async def _deliver(self, claim: Claim) -> bool:
         """Send one message and settle it; False when its chat must wait (retry later, or blocked)."""
@@ -192,7 +191,7 @@ class Delivery:
 
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
-    return outbox.stored_message(row)
+    return from_payload(row.payload)
 
 
 def _seconds(value: float | timedelta) -> float:
