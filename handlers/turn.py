@@ -50,7 +50,7 @@ class Turn:
     user: User
     _: Translator
     _queued: list[_Queued] = field(default_factory=list)
-    _written: list[_Queued] = field(default_factory=list)
+    _delays: set[timedelta] = field(default_factory=set)
     _rows: dict[int, list[OutboxMessage]] = field(default_factory=dict)
     _chats: list[int] = field(default_factory=list)
     _callback_answer: str | None = None
@@ -103,7 +103,8 @@ class Turn:
                                        replace_key=item.replace_key, claim_for=claim)
             self._rows.setdefault(item.chat_id, []).append(row)
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
-        self._written, self._queued = self._queued, []
+        self._delays = {item.delay for item in self._queued if item.delay}
+        self._queued = []
 
     async def flush(self) -> None:
         """After the commit: answer the tapped button while the replies go out."""
@@ -111,7 +112,7 @@ class Turn:
             await asyncio.gather(_answer_quietly(self.update.callback_query, self._callback_answer), self._deliver())
         else:
             await self._deliver()
-        for delay in {item.delay for item in self._written if item.delay}:
+        for delay in self._delays:  # a delayed message (an album's answer): the sender looks when it is due
             self.services.delivery.kick(after=delay)
 
     async def _deliver(self) -> None:
