@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from babel.messages.pofile import read_po
@@ -110,6 +111,20 @@ async def test_handled_updates_are_pruned_after_telegrams_redelivery_window(engi
     async with transactions.begin() as session:
         assert len(await inbox.store(session, [{"update_id": 1}])) == 1, "a pruned id would be new again"
         assert await inbox.store(session, [{"update_id": 2}]) == [], "a recent id is still known"
+
+
+async def test_a_turn_that_commits_before_the_receivers_store_stores_its_update_as_handled(engine):
+    transactions = Transactions(engine)
+    chat = {"chat": {"id": 7, "type": "private"}}
+    async with transactions.begin() as session:
+        assert await inbox.claim(session, 20, 7) == inbox.CLAIMED
+        await inbox.mark_ignored(session, 21)
+        assert await inbox.store(session, [{"update_id": 20, "message": chat}, {"update_id": 21}]) == []
+        states = {row.update_id: row.state for row in await session.scalars(select(InboxUpdate))}
+        assert states == {20: inbox.DONE, 21: inbox.IGNORED}, "the store leaves a settled update as it is"
+        await inbox.store(session, [{"update_id": 30, "message": chat}])
+        assert await inbox.claim(session, 31, 7) == inbox.EARLIER_PENDING, "not stored yet, but 30 goes first"
+        assert await session.get(InboxUpdate, 31) is None, "left for the receiver to store as pending"
 
 
 async def test_an_update_waits_while_an_earlier_one_of_its_chat_is_pending(engine):

@@ -25,7 +25,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, show_parameters: bool = False) -> AsyncEngine:
     """SQL errors carry no parameters unless asked (DEBUG): they are citizens' words, and go to logs."""
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
-        return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20,
+        return create_async_engine(url, pool_size=20, max_overflow=20,
                                    hide_parameters=not show_parameters)
     engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=not show_parameters)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)

@@ -1,6 +1,6 @@
 """Hands stored updates to the application: once each, in order per chat, chats side by side.
 
-Fresh updates come straight from the receiver that stored them; a periodic scan of the table picks
+Fresh updates come straight from the receiver, while it stores them; a periodic scan of the table picks
 up the rest (after a restart, a retry that is due, another process's leftovers). A chat whose oldest
 pending update waits for a retry waits as a whole, so that its updates never overtake each other.
 """
@@ -50,12 +50,16 @@ class InboxDispatcher:
         self._queues: dict[object, list[tuple[int, Stored]]] = {}
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
+        self._storing: dict[int, asyncio.Future] = {}
 
-    def submit(self, updates: list[Stored]) -> None:
-        """Queue stored updates for handling (each chat's in update order)."""
+    def submit(self, updates: list[Stored], storing: asyncio.Future | None = None) -> None:
+        """Queue updates for handling (each chat's in update order): stored ones, or fresh ones that
+        ``storing`` is storing right now."""
         for item in updates:
             if item.update_id in self._queued:
                 continue
+            if storing is not None:
+                self._storing[item.update_id] = storing
             self._queued.add(item.update_id)
             key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
             heapq.heappush(self._queues.setdefault(key, []), (item.update_id, item))
@@ -96,12 +100,16 @@ class InboxDispatcher:
                 _update_id, item = heapq.heappop(queue)
                 if not await self._handle(item):
                     for _uid, left in queue:  # the chat waits for the retry; the scan brings them back
-                        self._queued.discard(left.update_id)
+                        self._forget(left)
                     queue.clear()
-                self._queued.discard(item.update_id)
+                self._forget(item)
         finally:
             self._queues.pop(key, None)
             self._workers.pop(key, None)
+
+    def _forget(self, item: Stored) -> None:
+        self._queued.discard(item.update_id)
+        self._storing.pop(item.update_id, None)
 
     async def _handle(self, item: Stored) -> bool:
         """Handle one update; False when the chat must wait (a retry, or an earlier update elsewhere)."""
@@ -116,11 +124,21 @@ class InboxDispatcher:
             current_handling.reset(token)
         if handling.deferred:
             return False
+        if (handling.error is not None or not handling.claimed) and not await self._is_stored(item):
+            return True  # not confirmed to Telegram either: it comes again
         if handling.error is not None:
             return await self._failed(item, handling.error)
         if not handling.claimed:
             async with self._transactions.begin() as session:
                 await store.mark_ignored(session, item.update_id)
+        return True
+
+    async def _is_stored(self, item: Stored) -> bool:
+        """Wait for the receiver's store of a fresh update (its row is needed to record what became of it)."""
+        storing = self._storing.get(item.update_id)
+        if storing is not None:
+            await asyncio.wait([storing])
+            return not storing.cancelled() and storing.exception() is None
         return True
 
     async def _failed(self, item: Stored, error: BaseException) -> bool:

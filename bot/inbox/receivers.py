@@ -27,11 +27,23 @@ MAX_UPDATE_BYTES = 1024 * 1024  # real updates are a few kilobytes; anything lar
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def store_and_dispatch(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict],
+async def dispatch_and_store(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict],
                              parsed: list | None = None) -> None:
-    async with transactions.begin() as session:
-        new = await store.store(session, payloads, parsed)
-    dispatcher.submit(new)
+    """Hand the updates to the dispatcher and store them; returns once stored, and only then may Telegram be
+    told they arrived. Handling does not wait for the store: a turn that commits first stores its update
+    as handled, and the store leaves it so."""
+    updates = store.received(payloads, parsed)
+    stored = asyncio.get_running_loop().create_future()
+    dispatcher.submit(updates, stored)
+    try:
+        await asyncio.sleep(0)  # the turns start first: on SQLite they take the single writer before the store
+        async with transactions.begin() as session:
+            await store.store(session, updates)
+    except BaseException as error:
+        stored.set_exception(error)
+        stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
+        raise
+    stored.set_result(None)
 
 
 @dataclass
@@ -50,7 +62,7 @@ class Polling:
                 )
                 if updates:
                     payloads = [update.to_dict() for update in updates]
-                    await store_and_dispatch(transactions, dispatcher, payloads, list(updates))
+                    await dispatch_and_store(transactions, dispatcher, payloads, list(updates))
                     offset = updates[-1].update_id + 1
                 failures = 0
             except InvalidToken:
@@ -98,7 +110,7 @@ class Webhook:
                 return web.Response(status=403, text="wrong secret token")
             payload = await _update_from(request)
             try:
-                await store_and_dispatch(transactions, dispatcher, [payload])
+                await dispatch_and_store(transactions, dispatcher, [payload])
             except Exception:  # Telegram retries on anything but 2xx: nothing is lost
                 log.exception("storing a webhook update failed")
                 return web.Response(status=503, text="try again")

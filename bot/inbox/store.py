@@ -8,11 +8,12 @@ redelivery window, so that a redelivered update is still recognised.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,24 +47,31 @@ def chat_of(payload: dict[str, Any]) -> int | None:
     return None
 
 
+def received(payloads: list[dict[str, Any]], parsed: list[Any] | None = None) -> list[Stored]:
+    """What a receiver got, ready to dispatch and to store."""
+    return [Stored(int(payload["update_id"]), chat_of(payload), payload, update)
+            for payload, update in zip(payloads, parsed or [None] * len(payloads))]
+
+
+async def store(session: AsyncSession, updates: list[Stored] | list[dict[str, Any]]) -> list[int]:
+    """Store updates in one statement; returns the ids that are new (a redelivered or already handled update
+    is stored once)."""
+    items = [item if isinstance(item, Stored) else received([item])[0] for item in updates]
+    if not items:
+        return []
+    now = utcnow()
+    rows = [{"update_id": item.update_id, "chat_id": item.chat_id, "payload": item.payload, "state": PENDING,
+             "attempts": 0, "next_attempt_at": now, "received_at": now} for item in items]
+    statement = _insert(session).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+    return list(await session.scalars(statement.returning(InboxUpdate.update_id)))
+
+
 def _insert(session: AsyncSession):
-    return (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(InboxUpdate)
+    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(InboxUpdate.__table__)
 
 
-async def store(session: AsyncSession, payloads: list[dict[str, Any]], parsed: list[Any] | None = None) -> list[Stored]:
-    """Store updates; returns the ones that are new (a redelivered update is stored once)."""
-    new = []
-    for payload, parsed_update in zip(payloads, parsed or [None] * len(payloads)):
-        row = Stored(int(payload["update_id"]), chat_of(payload), payload, parsed_update)
-        now = utcnow()
-        statement = _insert(session).values(
-            update_id=row.update_id, chat_id=row.chat_id, payload=payload, state=PENDING, attempts=0,
-            next_attempt_at=now, received_at=now,
-        )
-        result = await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
-        if result.rowcount == 1:
-            new.append(row)
-    return new
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name
 
 
 async def pending(session: AsyncSession, limit: int) -> list[tuple[Stored, bool]]:
@@ -80,24 +88,39 @@ CLAIMED, HANDLED_ALREADY, EARLIER_PENDING = "claimed", "handled already", "an ea
 
 
 async def claim(session: AsyncSession, update_id: int, chat_id: int | None = None) -> str:
-    """Mark an update handled, in the transaction of its effects, unless it already was or (with ``chat_id``)
-    an earlier update of its chat is still pending, which goes first. One statement in the usual case."""
-    statement = bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
-    if chat_id is not None:
-        earlier = aliased(InboxUpdate)
-        statement = statement.where(~exists().where(
-            earlier.chat_id == chat_id, earlier.state == PENDING, earlier.update_id < update_id))
-    if (await session.execute(statement.values(state=DONE, handled_at=utcnow(), payload={}))).rowcount == 1:
+    """Mark an update handled, in the transaction of its effects, unless it already was or an earlier update
+    of its chat is still pending, which goes first. One statement in the usual case. The receiver may still
+    be storing the update: then it is stored here, as handled."""
+    if await _settle(session, update_id, chat_id, DONE):
         return CLAIMED
     state = await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == update_id))
-    return EARLIER_PENDING if state == PENDING else HANDLED_ALREADY
+    return EARLIER_PENDING if state in (PENDING, None) else HANDLED_ALREADY
 
 
 async def mark_ignored(session: AsyncSession, update_id: int) -> None:
-    await session.execute(
-        bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id, InboxUpdate.state == PENDING)
-        .values(state=IGNORED, handled_at=utcnow(), payload={})
-    )
+    await _settle(session, update_id, None, IGNORED)
+
+
+async def _settle(session: AsyncSession, update_id: int, chat_id: int | None, state: str) -> bool:
+    parameters = {"update_id": update_id, "chat_id": chat_id, "state": state, "now": utcnow(), "cleared": {}}
+    return (await session.execute(_settle_statement(_dialect(session)), parameters)).rowcount == 1
+
+
+@functools.cache
+def _settle_statement(dialect: str):
+    """Built once (a turn runs it first thing): insert the update as settled, or settle the pending row,
+    provided no earlier update of its chat is pending (there is none for ``chat_id`` NULL)."""
+    table, earlier = InboxUpdate.__table__, aliased(InboxUpdate.__table__)
+    no_earlier = ~exists().where(earlier.c.chat_id == bindparam("chat_id"), earlier.c.state == PENDING,
+                                 earlier.c.update_id < bindparam("update_id"))
+    now, cleared = bindparam("now", type_=table.c.handled_at.type), bindparam("cleared", type_=table.c.payload.type)
+    state = bindparam("state", type_=table.c.state.type)
+    row = select(bindparam("update_id", type_=table.c.update_id.type), bindparam("chat_id", type_=table.c.chat_id.type),
+                 cleared, state, literal(0), now, now, now).where(no_earlier)
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).from_select(
+        ["update_id", "chat_id", "payload", "state", "attempts", "next_attempt_at", "received_at", "handled_at"], row)
+    return insert.on_conflict_do_update(index_elements=["update_id"], set_={"state": state, "handled_at": now, "payload": cleared},
+                                        where=(table.c.state == PENDING) & no_earlier)
 
 
 async def record_failure(session: AsyncSession, update_id: int, error: str, retry_in: timedelta | None) -> None:
