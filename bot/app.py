@@ -96,7 +96,7 @@ async def start_bot(application: Application, receiver: Receiver) -> None:
     application.bot_data["background"] = [
         loop.create_task(services.delivery.run_forever()),
         loop.create_task(services.inbox.run_forever()),
-        loop.create_task(receiver.run(application.bot, services.transactions, services.inbox)),
+        loop.create_task(receiver.run(application.bot, services.inbox)),
         loop.create_task(_prune_forever(services.transactions)),
         loop.create_task(_publish_commands(application, services.settings.default_locale)),
     ]

@@ -73,3 +73,36 @@ async def test_the_webhook_stores_before_it_answers_and_refuses_what_is_not_an_u
             assert (await session.get(InboxUpdate, citizen.last_updates[0]["update_id"])).state == "done"
     finally:
         await running.stop()
+
+
+async def test_a_receiver_stores_only_what_no_turn_stored_and_confirms_after_both(engine):
+    """A turn stores its own update as handled; the receiver stores the rest as pending, for the scan."""
+    from bot.db import Transactions
+    from bot.inbox.dispatcher import InboxDispatcher, current_handling
+
+    transactions = Transactions(engine)
+    chat = {"chat": {"id": 9, "type": "private"}}
+
+    async def process(item):  # update 1 is handled by a turn; 2 fails in its handler; 3 no handler wants
+        assert item.update_id != 4, "its chat waits for the retry of 2"
+        if item.update_id == 1:
+            async with transactions.begin() as session:
+                assert await store.claim(session, item.update_id, item.chat_id) == store.CLAIMED
+            current_handling.get().claimed = True
+        elif item.update_id == 2:
+            current_handling.get().error = RuntimeError("handler failed")
+
+    async def give_up(_payload):
+        raise AssertionError("not given up after one failure")
+
+    dispatcher = InboxDispatcher(transactions, process, give_up)
+    updates = [{"update_id": 1, "message": chat}, {"update_id": 2, "message": chat},
+               {"update_id": 3, "edited_message": {"chat": {"id": 10, "type": "private"}}}, {"update_id": 4, "message": chat}]
+    await dispatcher.receive(store.received(updates))
+    await dispatcher.idle()
+    async with transactions.sessions() as session:
+        rows = {row.update_id: row for row in await session.scalars(select(InboxUpdate))}
+    assert rows[1].state == "done" and rows[3].state == "ignored"
+    assert rows[2].state == "pending" and rows[2].attempts == 1 and rows[2].payload == updates[1], \
+        "kept, with its content, for the retry"
+    assert rows[4].state == "pending"

@@ -1,6 +1,7 @@
 """Hands stored updates to the application: once each, in order per chat, chats side by side.
 
-Fresh updates come straight from the receiver, while it stores them; a periodic scan of the table picks
+Fresh updates come straight from the receiver, which waits for their turns (each stores its update as
+handled) and then stores what is left; a periodic scan of the table picks
 up the rest (after a restart, a retry that is due, another process's leftovers). A chat whose oldest
 pending update waits for a retry waits as a whole, so that its updates never overtake each other.
 """
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (timedelta(seconds=1), timedelta(seconds=5))  # then the update is given up
 SCAN_LIMIT = 500
+# How long a receiver waits for fresh updates' turns before storing the rest itself (Telegram's
+# confirmation waits as long): a turn stores its own update, so the usual update needs no store of its own.
+STORE_PATIENCE_SECONDS = 0.5
 
 
 @dataclass
@@ -51,15 +55,39 @@ class InboxDispatcher:
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
         self._storing: dict[int, asyncio.Future] = {}
+        self._taken: dict[int, asyncio.Future] = {}
 
-    def submit(self, updates: list[Stored], storing: asyncio.Future | None = None) -> None:
-        """Queue updates for handling (each chat's in update order): stored ones, or fresh ones that
-        ``storing`` is storing right now."""
+    async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS) -> None:
+        """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
+        be told they arrived. A turn that commits stores its update as handled; after ``patience`` (or
+        once the turns are done) the rest are stored as pending, for the scan, a retry or a restart."""
+        loop = asyncio.get_running_loop()
+        stored = loop.create_future()
+        taken = {item.update_id: loop.create_future() for item in updates}
+        self.submit(updates, stored, taken)
+        await _until_one_needs_storing(list(taken.values()), patience)
+        rest = [item for item in updates if not (taken[item.update_id].done() and taken[item.update_id].result())]
+        try:
+            if rest:
+                async with self._transactions.begin() as session:
+                    await store.store(session, rest)
+        except BaseException as error:
+            stored.set_exception(error)
+            stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
+            raise
+        stored.set_result(None)
+
+    def submit(self, updates: list[Stored], storing: asyncio.Future | None = None,
+               taken: dict[int, asyncio.Future] | None = None) -> None:
+        """Queue updates for handling (each chat's in update order): stored ones, or fresh ones of
+        ``receive`` (``storing`` says when they are stored, ``taken`` whether their turns stored them)."""
         for item in updates:
             if item.update_id in self._queued:
+                if taken:  # already on its way (a redelivery): the receiver stores it, if need be
+                    taken[item.update_id].set_result(False)
                 continue
-            if storing is not None:
-                self._storing[item.update_id] = storing
+            if storing is not None and taken is not None:
+                self._storing[item.update_id], self._taken[item.update_id] = storing, taken[item.update_id]
             self._queued.add(item.update_id)
             key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
             heapq.heappush(self._queues.setdefault(key, []), (item.update_id, item))
@@ -110,6 +138,9 @@ class InboxDispatcher:
     def _forget(self, item: Stored) -> None:
         self._queued.discard(item.update_id)
         self._storing.pop(item.update_id, None)
+        taken = self._taken.pop(item.update_id, None)
+        if taken is not None and not taken.done():  # left in a chat that waits: the receiver stores it
+            taken.set_result(False)
 
     async def _handle(self, item: Stored) -> bool:
         """Handle one update; False when the chat must wait (a retry, or an earlier update elsewhere)."""
@@ -122,6 +153,9 @@ class InboxDispatcher:
             handling.error = error
         finally:
             current_handling.reset(token)
+        taken = self._taken.pop(item.update_id, None)
+        if taken is not None and not taken.done():
+            taken.set_result(handling.claimed and handling.error is None and not handling.deferred)
         if handling.deferred:
             return False
         if (handling.error is not None or not handling.claimed) and not await self._is_stored(item):
@@ -152,3 +186,15 @@ class InboxDispatcher:
         log.error("update %s failed %d times; given up", item.update_id, attempts + 1)
         await self._give_up(item.payload)
         return True
+
+
+async def _until_one_needs_storing(taken: list[asyncio.Future], patience: float) -> None:
+    """Wait until every turn stored its update, or one did not (a failure waits for the store to record it),
+    or ``patience`` is over."""
+    deadline = asyncio.get_running_loop().time() + patience
+    waiting = taken
+    while waiting:
+        done, waiting = await asyncio.wait(waiting, timeout=deadline - asyncio.get_running_loop().time(),
+                                           return_when=asyncio.FIRST_COMPLETED)
+        if not done or not all(future.result() for future in done):
+            return

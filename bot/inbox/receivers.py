@@ -17,7 +17,6 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
-from bot.db import Transactions
 from bot.inbox import store
 from bot.inbox.dispatcher import InboxDispatcher
 
@@ -27,32 +26,13 @@ MAX_UPDATE_BYTES = 1024 * 1024  # real updates are a few kilobytes; anything lar
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def dispatch_and_store(transactions: Transactions, dispatcher: InboxDispatcher, payloads: list[dict],
-                             parsed: list | None = None) -> None:
-    """Hand the updates to the dispatcher and store them; returns once stored, and only then may Telegram be
-    told they arrived. Handling does not wait for the store: a turn that commits first stores its update
-    as handled, and the store leaves it so."""
-    updates = store.received(payloads, parsed)
-    stored = asyncio.get_running_loop().create_future()
-    dispatcher.submit(updates, stored)
-    try:
-        await asyncio.sleep(0)  # the turns start first: on SQLite they take the single writer before the store
-        async with transactions.begin() as session:
-            await store.store(session, updates)
-    except BaseException as error:
-        stored.set_exception(error)
-        stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
-        raise
-    stored.set_result(None)
-
-
 @dataclass
 class Polling:
     """Long polling: store each batch, then ask for the next one (which confirms the batch)."""
 
     timeout: int = 20
 
-    async def run(self, bot: Bot, transactions: Transactions, dispatcher: InboxDispatcher) -> None:
+    async def run(self, bot: Bot, dispatcher: InboxDispatcher) -> None:
         await bot.delete_webhook()
         offset, failures = 0, 0
         while True:
@@ -62,7 +42,7 @@ class Polling:
                 )
                 if updates:
                     payloads = [update.to_dict() for update in updates]
-                    await dispatch_and_store(transactions, dispatcher, payloads, list(updates))
+                    await dispatcher.receive(store.received(payloads, list(updates)))
                     offset = updates[-1].update_id + 1
                 failures = 0
             except InvalidToken:
@@ -94,8 +74,8 @@ class Webhook:
 
         return "/" + urlparse(self.url).path.lstrip("/")
 
-    async def run(self, bot: Bot, transactions: Transactions, dispatcher: InboxDispatcher) -> None:
-        runner = web.AppRunner(self.web_app(transactions, dispatcher), access_log=None)
+    async def run(self, bot: Bot, dispatcher: InboxDispatcher) -> None:
+        runner = web.AppRunner(self.web_app(dispatcher), access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.listen, self.port).start()
@@ -104,13 +84,13 @@ class Webhook:
         finally:
             await runner.cleanup()
 
-    def web_app(self, transactions: Transactions, dispatcher: InboxDispatcher) -> web.Application:
+    def web_app(self, dispatcher: InboxDispatcher) -> web.Application:
         async def receive(request: web.Request) -> web.Response:
             if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self.secret.encode()):
                 return web.Response(status=403, text="wrong secret token")
             payload = await _update_from(request)
             try:
-                await dispatch_and_store(transactions, dispatcher, [payload])
+                await dispatcher.receive(store.received([payload]))
             except Exception:  # Telegram retries on anything but 2xx: nothing is lost
                 log.exception("storing a webhook update failed")
                 return web.Response(status=503, text="try again")
