@@ -17,13 +17,13 @@ class SentMarks:
         self._waiting: list[tuple[Claim, asyncio.Future]] = []
         self._flushing: asyncio.Task | None = None
 
-    async def mark(self, claim: Claim) -> None:
-        """Return once the claim is recorded as sent (committed)."""
+    def mark(self, claim: Claim) -> asyncio.Future:
+        """Record the claim as sent; the future is done once that is committed."""
         done = asyncio.get_running_loop().create_future()
         self._waiting.append((claim, done))
         if self._flushing is None:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
-        await done
+        return done
 
     async def _flush(self) -> None:
         try:

@@ -2,8 +2,9 @@
 for whatever is due later (retries, delayed messages, other processes' leftovers).
 
 No HTTP call is made while a transaction is open: a claim is committed first, the message sent, and its
-outcome settled in a transaction of its own. A message is marked sent as soon as it went out, so a
-crash re-sends at most the messages in flight at that instant; a claim lasts longer than the Bot API's
+outcome settled in a transaction of its own. A message is marked sent as soon as it went out (the mark
+commits while the chat's next message is sent), so a crash re-sends at most the messages in flight at that
+instant: on the wire, or out with their mark not yet committed. A claim lasts longer than the Bot API's
 timeout, so a slow answer is never taken for a loss and sent twice.
 """
 
@@ -126,6 +127,14 @@ class Delivery:
             return await self._drain_chat(chat_id, claims, then_look_for_more)
 
     async def _drain_chat(self, chat_id: int, claims: list[Claim], then_look_for_more: bool) -> int:
+        marks: list[asyncio.Future] = []
+        try:
+            return await self._send_in_order(chat_id, claims, then_look_for_more, marks)
+        finally:  # the chat is served until what went out is recorded as sent
+            await asyncio.gather(*marks)
+
+    async def _send_in_order(self, chat_id: int, claims: list[Claim], then_look_for_more: bool,
+                             marks: list[asyncio.Future]) -> int:
         sent = 0
         while True:
             if not claims:
@@ -133,7 +142,7 @@ class Delivery:
                 if not claims:
                     return sent
             for index, claim in enumerate(claims):
-                if not await self._deliver(claim):
+                if not await self._deliver(claim, marks):
                     async with self._transactions.begin() as session:
                         await outbox.release(session, claims[index + 1 :])
                     return sent
@@ -159,15 +168,17 @@ class Delivery:
             return None
         return Claim.of(row, message)
 
-    async def _deliver(self, claim: Claim) -> bool:
-        """Send one message and settle it; False when its chat must wait (retry later, or blocked)."""
+    async def _deliver(self, claim: Claim, marks: list[asyncio.Future]) -> bool:
+        """Send one message and settle it; False when its chat must wait (retry later, or blocked). Its
+        "sent" mark is committed while the chat's next message goes out: the reply the citizen waits for
+        does not wait for the bookkeeping of the one before."""
         await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
         async with self._slots:
             try:
                 await send(self._bot, claim.chat_id, claim.message)
             except Exception as error:
                 return await self._settle_failure(claim, error)
-        await self._marks.mark(claim)
+        marks.append(self._marks.mark(claim))
         return True
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> bool:
