@@ -1,8 +1,8 @@
 """How long a citizen waits: full reports filed through the emulator by concurrent citizens.
 
-Each report is 11 turns, routing included. Prints, per database: reports per second, p50/p99 of one turn
-(a message or tap until the bot's handlers are done with it, replies sent and recorded), and p50/p99 of the
-time until the first reply is in the chat (what the citizen sees). Usage: python bench/intake.py [citizens] [reports-per-citizen]
+Each report is 11 turns, routing included. Prints, per database: reports per second, and p50/p99 of one
+turn (a message or tap) until the bot's first reply is in the chat, until its last reply is (what the
+citizen sees), and until its handlers are done (replies sent and recorded as sent). Usage: python bench/intake.py [citizens] [reports-per-citizen]
 """
 
 from __future__ import annotations
@@ -29,15 +29,17 @@ from tests.flows import DESCRIPTION, PADANG, photos, share_pin  # noqa: E402
 class TimedCitizen(Citizen):
     durations: list[float] = []  # until the bot's handlers are done with the turn (replies sent and recorded)
     first_replies: list[float] = []  # until the first new message of the bot is in the chat: what a person sees
+    last_replies: list[float] = []  # until the turn's last new message is in the chat
 
     async def _act(self, action, settle: float = 0.0):
-        started = time.perf_counter()
-        before = len(self.emulator.bot_messages(self.user_id))
-        seen = asyncio.ensure_future(self.emulator.wait_until(lambda: len(self.emulator.bot_messages(self.user_id)) > before, 30))
-        seen.add_done_callback(lambda done: done.exception() or self.first_replies.append(time.perf_counter() - started))
+        started, started_monotonic = time.perf_counter(), time.monotonic()
         replies = await super()._act(action, settle)
         self.durations.append(time.perf_counter() - started - settle)
-        await asyncio.wait([seen])
+        stats = self.emulator.stats  # when the emulator received each of the bot's new messages
+        ours = [at for sent, at in zip(stats.sent, stats.sent_at) if sent.chat_id == self.user_id and at >= started_monotonic]
+        if ours:
+            self.first_replies.append(ours[0] - started_monotonic)
+            self.last_replies.append(ours[-1] - started_monotonic)
         return replies
 
 
@@ -66,7 +68,7 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url, pacing)
     application.add_handler(emulator.completion_handler(), group=1000)
     await start_bot(application, Polling(timeout=1))
-    TimedCitizen.durations, TimedCitizen.first_replies = [], []
+    TimedCitizen.durations, TimedCitizen.first_replies, TimedCitizen.last_replies = [], [], []
     people = [TimedCitizen(emulator, 7_000_000 + index) for index in range(citizens)]
     started = time.perf_counter()
     await asyncio.gather(*(_reports(person, index, reports) for index, person in enumerate(people)))
@@ -74,12 +76,15 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     await stop_bot(application)
     await engine.dispose()
     await emulator.stop()
-    turns, firsts = sorted(TimedCitizen.durations), sorted(TimedCitizen.first_replies)
-    p50, p99 = statistics.median(turns), turns[int(len(turns) * 0.99) - 1]
     kind = database_url.split(":")[0]
-    print(f"{kind:22} {citizens} citizens x {reports} reports: {citizens * reports / elapsed:6.1f} reports/s, "
-          f"turn p50 {p50 * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms ({len(turns)} turns); first reply p50 "
-          f"{statistics.median(firsts) * 1000:6.1f} ms, p99 {firsts[int(len(firsts) * 0.99) - 1] * 1000:6.1f} ms")
+    print(f"{kind:22} {citizens} citizens x {reports} reports ({len(TimedCitizen.durations)} turns): "
+          f"{citizens * reports / elapsed:5.1f} reports/s; first reply {_percentiles(TimedCitizen.first_replies)}; "
+          f"last reply {_percentiles(TimedCitizen.last_replies)}; handlers done {_percentiles(TimedCitizen.durations)}")
+
+
+def _percentiles(durations: list[float]) -> str:
+    ordered = sorted(durations)
+    return f"p50 {statistics.median(ordered) * 1000:5.1f} ms, p99 {ordered[int(len(ordered) * 0.99) - 1] * 1000:5.1f} ms"
 
 
 async def _reports(person: TimedCitizen, index: int, reports: int) -> None:
