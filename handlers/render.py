@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import OutboxMessage, Report, ReportEvent, User
 from bot.delivery.messages import Text
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
+from bot.domain.actions import Action
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
 from bot.textlimits import shorten
@@ -187,17 +188,26 @@ def report_list(_: Translator, reports: list[Report]) -> str:
 
 
 def status_notification(_: Translator, report: Report, event: ReportEvent) -> str:
-    lines = [
-        _("🔔 <b>Your report {tracking_id} has a new status</b>").format(tracking_id=report.tracking_id),
-        _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status)),
-    ]
+    if event.action == Action.ANSWER.value:
+        title = _("💬 <b>The agency answered your report {tracking_id}</b>")
+    else:
+        title = _("🔔 <b>Your report {tracking_id} has a new status</b>")
+    lines = [title.format(tracking_id=report.tracking_id),
+             _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status))]
     if event.note:
-        note_label = _("Reason") if event.to_status == Status.REJECTED else _("Note")
-        lines.append(f"<b>{note_label}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
+        lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
     if event.to_status == Status.WAITING_REPORTER:
         lines.append(_("Please answer in this chat so that your report can go on."))
     lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
     return "\n".join(lines)
+
+
+def _note_label(_: Translator, event: ReportEvent) -> str:
+    if event.action in (Action.ANSWER.value, Action.RESOLVE.value):
+        return _("Answer") if event.action == Action.ANSWER.value else _("Final answer")
+    if event.action == Action.ASK.value:
+        return _("Question")
+    return _("Reason") if event.to_status == Status.REJECTED else _("Note")
 
 
 def status_renderer(settings: Settings):

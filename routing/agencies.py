@@ -112,7 +112,9 @@ class Directory:
 
     def hub_for(self, region: Region | None) -> Agency:
         """The regency's hub, else the province's, else the national admin: never nobody."""
-        province, regency = _codes(region)
+        return self.hub_for_codes(*_codes(region))
+
+    def hub_for_codes(self, province: str | None, regency: str | None) -> Agency:
         for code in (f"HUB-{regency}" if regency else None, f"HUB-{province}" if province else None):
             if code in self.agencies:
                 return self.agencies[code]

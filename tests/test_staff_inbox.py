@@ -36,9 +36,10 @@ async def make_staff(bot, role: Role, agency: str | None, name: str = "Budi"):
 
 async def add_report(bot, *, agency: str | None = "PUPR-13.71", province: str | None = "13",
                      regency: str | None = "13.71", status: str = "submitted", created_at: datetime | None = None,
-                     **fields) -> str:
-    """A report written straight to the database, with a reporter of its own."""
-    reporter = next(_reporters)
+                     reporter: int | None = None, **fields) -> str:
+    """A report written straight to the database, with a reporter of its own (or a chat user of the emulator
+    who has not written to the bot yet)."""
+    reporter = reporter or next(_reporters)
     tracking_id = new_tracking_id()
     async with bot.sessions() as session, session.begin():
         session.add(User(id=reporter, first_name="Warga", username=f"warga{reporter}"))

@@ -114,6 +114,13 @@ class Report(Base):
     routing_reason: Mapped[str | None] = mapped_column(Text)  # the explanation, in the default language
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Staff work: every change bumps the version, so that of two people acting on what they saw, one wins.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    resolution_class: Mapped[str | None] = mapped_column(String(24))
+    due_kind: Mapped[str | None] = mapped_column(String(16))  # the clock that runs now (bot.domain.deadlines)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    __mapper_args__ = {"version_id_col": version}
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", cascade="all, delete-orphan"
@@ -136,6 +143,7 @@ class Attachment(Base):
     file_unique_id: Mapped[str] = mapped_column(String(64))
     file_size: Mapped[int | None] = mapped_column(BigInteger)
     file_name: Mapped[str | None] = mapped_column(String(256))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("report_events.id", name="fk_attachments_event"))  # staff answers
 
     report: Mapped[Report] = relationship(back_populates="attachments")
 
@@ -152,6 +160,7 @@ class ReportEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(16))  # the staff action that wrote it (bot.domain.actions)
 
     report: Mapped[Report] = relationship(back_populates="events")
 

@@ -57,6 +57,11 @@ class Scope:
     def empty(self) -> bool:
         return not (self.everything or self.agency_codes or self.province_codes or self.regency_codes)
 
+    def covers(self, report: Report) -> bool:
+        """The same test as ``clause``, on a report already loaded."""
+        return self.everything or report.agency_code in self.agency_codes or report.province_code in self.province_codes \
+            or report.regency_code in self.regency_codes
+
     def clause(self) -> ColumnElement[bool]:
         if self.everything:
             return true()

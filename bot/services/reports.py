@@ -97,15 +97,24 @@ async def reports_of(session: AsyncSession, reporter_id: int, limit: int = 10) -
 async def change_status(
     session: AsyncSession, report: Report, new_status: Status, *, actor: str, note: str | None = None
 ) -> ReportEvent:
-    """Move a report on, writing its history and the reporter's notification in one transaction."""
+    """Move a report on (the operator's command line), writing its history and the reporter's notification
+    in one transaction."""
     current = Status(report.status)
     if new_status not in STATUS_TRANSITIONS[current]:
         raise StatusChangeRefused(f"a report that is {current.value} cannot become {new_status.value}")
     note = (note or "").strip() or None
     if new_status in STATUSES_NEEDING_NOTE and not note:
         raise StatusChangeRefused(f"{new_status.value} needs a note saying why")
+    return await record_change(session, report, new_status, actor=actor, note=note)
+
+
+async def record_change(session: AsyncSession, report: Report, new_status: Status, *, actor: str,
+                        note: str | None = None, action: str | None = None) -> ReportEvent:
+    """The report's new status, its history event and the reporter's notification; the caller checked
+    that the change is allowed."""
+    event = ReportEvent(report=report, actor=actor, from_status=report.status, to_status=new_status.value, note=note,
+                        action=action)
     report.status = new_status.value
-    event = ReportEvent(report=report, actor=actor, from_status=current.value, to_status=new_status.value, note=note)
     session.add(event)
     await session.flush()
     reporter = await session.get(User, report.reporter_id)

@@ -1,0 +1,155 @@
+"""Staff actions on a report: one transaction each, with its history event, its audit entry, the new
+deadline and the citizen's notification.
+
+The report is read within the actor's scope (outside it: not found) and locked; the action names the
+version of the report the actor saw, so of two people acting at once exactly one wins and the other learns
+what happened meanwhile. No Telegram here; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.models import Attachment, Report, ReportEvent, User, utcnow
+from bot.delivery import outbox
+from bot.delivery.messages import Media
+from bot.domain import Status
+from bot.domain.actions import RULES, Action, Side, available
+from bot.domain.deadlines import Deadline, ResolutionClass, deadline
+from bot.domain.draft import AttachmentRef
+from bot.domain.roles import Grant, Role
+from bot.services import audit
+from bot.services.inbox import scope_of
+from bot.services.reports import record_change
+from bot.services.staff_view import time_zone_of
+from routing.agencies import Directory
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"  # missing, or outside the actor's scope: the same answer
+    NOT_ALLOWED = "not_allowed"  # in scope, but not this actor's side of the counter
+    CHANGED = "changed"  # someone acted first: the report is not as the actor saw it
+    NOT_NOW = "not_now"  # the action does not fit the report's status
+    INCOMPLETE = "incomplete"  # a reason, an agency or a resolution class is missing
+    UNKNOWN_AGENCY = "unknown_agency"
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    action: Action
+    tracking_id: str
+    seen_version: int
+    note: str | None = None
+    agency_code: str | None = None
+    resolution: ResolutionClass | None = None
+    files: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    outcome: Outcome
+    status: Status | None = None  # the report's status after the action (or as it is, when refused)
+    version: int | None = None
+    last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
+
+
+def sides_for(grants: Sequence[Grant], report: Report, directory: Directory) -> frozenset[Side]:
+    """Which side of the counter the reader is on for this report (it is already known to be in scope)."""
+    sides = set()
+    for grant in grants:
+        if grant.role is Role.NATIONAL_ADMIN or (grant.role is Role.HUB_ADMIN and scope_of([grant], directory).covers(report)):
+            sides.add(Side.HUB)
+        elif grant.role in (Role.LIAISON, Role.STAFF) and grant.agency_code == report.agency_code:
+            sides.add(Side.AGENCY)
+    return frozenset(sides)
+
+
+async def actions_for(grants: Sequence[Grant], report: Report, directory: Directory) -> list[Action]:
+    return available(Status(report.status), sides_for(grants, report, directory))
+
+
+async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,
+              request: ActionRequest, now: datetime | None = None) -> ActionResult:
+    now = now or utcnow()
+    scope = scope_of(grants, directory)
+    if scope.empty:
+        return ActionResult(Outcome.NOT_FOUND)
+    report = await session.scalar(
+        select(Report).where(Report.tracking_id == request.tracking_id, scope.clause())
+        .options(selectinload(Report.events), selectinload(Report.attachments)).with_for_update()
+    )
+    if report is None:
+        return ActionResult(Outcome.NOT_FOUND)
+    refused = _refusal(report, grants, directory, request)
+    if refused is not None:
+        last = report.events[-1] if report.events else None
+        return ActionResult(refused, Status(report.status), report.version, last if refused is Outcome.CHANGED else None)
+    event = await _apply(session, report, actor_id, directory, request, now)
+    audit.record(session, actor_id, f"report.{request.action.value}", report.tracking_id,
+                 status=report.status, agency=report.agency_code, resolution=report.resolution_class)
+    await session.flush()
+    return ActionResult(Outcome.DONE, Status(report.status), report.version, event)
+
+
+def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, request: ActionRequest) -> Outcome | None:
+    rule = RULES[request.action]
+    if report.version != request.seen_version:
+        return Outcome.CHANGED
+    if not rule.sides & sides_for(grants, report, directory):
+        return Outcome.NOT_ALLOWED
+    if Status(report.status) not in rule.from_statuses:
+        return Outcome.NOT_NOW
+    if (rule.needs_note and not (request.note or "").strip()) or (rule.needs_resolution and request.resolution is None) \
+            or (rule.needs_agency and not request.agency_code):
+        return Outcome.INCOMPLETE
+    if rule.needs_agency and request.agency_code not in directory.agencies:
+        return Outcome.UNKNOWN_AGENCY
+    return None
+
+
+async def _apply(session: AsyncSession, report: Report, actor_id: int, directory: Directory, request: ActionRequest,
+                 now: datetime) -> ReportEvent:
+    rule, actor, note = RULES[request.action], f"staff:{actor_id}", (request.note or "").strip() or None
+    if rule.needs_agency:
+        agency = directory.agencies[request.agency_code]
+        report.agency_code, report.agency_name = agency.code, agency.name
+    if request.action is Action.HAND_BACK:  # back to the hub of the report's area
+        hub = directory.hub_for_codes(report.province_code, report.regency_code)
+        report.agency_code, report.agency_name = hub.code, hub.name
+    if request.action is Action.VERIFY and Status(report.status) is Status.SUBMITTED:
+        await record_change(session, report, Status.VERIFIED, actor=actor, action=request.action.value)
+    if request.resolution is not None:
+        report.resolution_class = request.resolution.value
+    event = await record_change(session, report, rule.to_status or Status(report.status), actor=actor, note=note,
+                                action=request.action.value)
+    _attach(report, event, request.files)
+    reporter = await session.get(User, report.reporter_id) if request.files else None
+    for file in request.files:  # the answer's files follow its text in the citizen's chat
+        await outbox.enqueue(session, report.chat_id, Media(file.kind, file.file_id), user=reporter,
+                             priority=outbox.Priority.NOTIFICATION)
+    if rule.starts is not None:
+        _start_clock(report, rule.starts, now)
+    elif rule.to_status in (Status.WAITING_REPORTER, Status.REJECTED):
+        report.due_kind, report.due_at = None, None
+    return event
+
+
+def _attach(report: Report, event: ReportEvent, files: tuple[AttachmentRef, ...]) -> None:
+    position = max((attachment.position for attachment in report.attachments), default=-1) + 1
+    for offset, file in enumerate(files):
+        report.attachments.append(Attachment(position=position + offset, event_id=event.id, **asdict(file)))
+
+
+def _start_clock(report: Report, kind: Deadline, now: datetime) -> None:
+    resolution = ResolutionClass(report.resolution_class) if kind is Deadline.RESOLUTION else None
+    due = deadline(kind, now, time_zone_of(report), resolution=resolution)
+    report.due_kind, report.due_at = kind.value, due.at
+
