@@ -138,6 +138,7 @@ class Delivery:
         sent = 0
         while True:
             if not claims:
+                await asyncio.gather(*marks)  # only a chat's head can be claimed: what went out must be marked first
                 claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self._lease))
                 if not claims:
                     return sent
