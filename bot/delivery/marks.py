@@ -34,9 +34,11 @@ class SentMarks:
                         await outbox.mark_all_sent(session, [claim for claim, _done in batch])
                 except Exception as error:  # each waiter sees the failure, as if it had committed alone
                     for _claim, done in batch:
-                        done.set_exception(error)
+                        if not done.done():  # a waiter may have been cancelled (shutdown)
+                            done.set_exception(error)
                 else:
                     for _claim, done in batch:
-                        done.set_result(None)
+                        if not done.done():
+                            done.set_result(None)
         finally:
             self._flushing = None

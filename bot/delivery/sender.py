@@ -130,15 +130,15 @@ class Delivery:
         marks: list[asyncio.Future] = []
         try:
             return await self._send_in_order(chat_id, claims, then_look_for_more, marks)
-        finally:  # the chat is served until what went out is recorded as sent
-            await asyncio.gather(*marks)
+        finally:  # the chat is served until what went out is recorded as sent (a shutdown does not stop that)
+            await asyncio.shield(asyncio.gather(*marks))
 
     async def _send_in_order(self, chat_id: int, claims: list[Claim], then_look_for_more: bool,
                              marks: list[asyncio.Future]) -> int:
         sent = 0
         while True:
             if not claims:
-                await asyncio.gather(*marks)  # only a chat's head can be claimed: what went out must be marked first
+                await asyncio.shield(asyncio.gather(*marks))  # only a chat's head can be claimed: mark what went out
                 claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self._lease))
                 if not claims:
                     return sent
