@@ -16,6 +16,7 @@ from handlers import chat_member, failures, fallbacks
 from handlers.citizen import answers, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
+from handlers.staff import actions as staff_actions
 from handlers.staff import inbox as staff_inbox
 from handlers.staff import roles as staff_roles
 
@@ -31,6 +32,7 @@ def register(application: Application) -> None:
     for feature in FEATURES:
         feature.register(application)
     answers.register(application)
+    staff_actions.register(application)
     chat_member.register(application)
     fallbacks.register(application)
     application.add_error_handler(failures.record_failure)

@@ -12,11 +12,15 @@ from handlers.citizen import answers
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
 from handlers.intake import flow as intake_flow, messages as intake_messages
+from handlers.staff import actions as staff_actions
 from handlers.turn import Turn, turn_handler
 
 
 async def on_message(turn: Turn) -> None:
-    """Any message: the answer to a report in progress, a tracking ID, or else the menu."""
+    """Any message: what a staff action waits for, the answer to a report in progress, a tracking ID, or else
+    the menu."""
+    if await staff_actions.take(turn):
+        return
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation:
         await intake_messages.on_message(turn, conversation)

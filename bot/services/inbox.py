@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import Report, utcnow
 from bot.domain import Status
+from bot.domain.actions import Side, available
 from bot.domain.calendar import IndonesianTime
 from bot.domain.deadlines import Deadline, Due, Urgency
 from bot.domain.due_windows import province_codes_by_zone, start_window
@@ -87,6 +88,17 @@ def scope_of(roles: Sequence[Grant], directory: Directory) -> Scope:
             if area:  # "13" is a province, "13.71" a regency or city
                 (regencies if "." in area else provinces).add(area)
     return Scope(False, frozenset(agencies), frozenset(provinces), frozenset(regencies))
+
+
+def sides_for(grants: Sequence[Grant], report: Report, directory: Directory) -> frozenset[Side]:
+    """Which side of the counter the reader is on for a report already found in their scope."""
+    sides = set()
+    for grant in grants:
+        if grant.role is Role.NATIONAL_ADMIN or (grant.role is Role.HUB_ADMIN and scope_of([grant], directory).covers(report)):
+            sides.add(Side.HUB)
+        elif grant.role in (Role.LIAISON, Role.STAFF) and grant.agency_code == report.agency_code:
+            sides.add(Side.AGENCY)
+    return frozenset(sides)
 
 
 @dataclass(frozen=True)
@@ -180,4 +192,7 @@ async def find_for_staff(
         .where(Report.tracking_id == tracking_id, scope.clause())
         .options(selectinload(Report.attachments), selectinload(Report.events))
     )
-    return await build_view(session, report, hierarchy, now or utcnow()) if report else None
+    if report is None:
+        return None
+    actions = available(Status(report.status), sides_for(roles, report, directory))
+    return await build_view(session, report, hierarchy, now or utcnow(), actions)

@@ -7,6 +7,7 @@ can leak them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Report, User
 from bot.domain import Status
+from bot.domain.actions import Action
 from bot.domain.calendar import IndonesianTime, time_zone_for_province
 from bot.domain.deadlines import Deadline, Due, Urgency, deadline
 from routing.regions import Hierarchy
@@ -73,6 +75,8 @@ class StaffReportView:
     anonymous: bool
     confidential: bool
     reporter: Reporter | None  # None for an anonymous report, always
+    version: int = 1  # what the reader saw: an action names it, so that a later change is noticed
+    actions: tuple[Action, ...] = ()  # what this reader may do now
 
 
 def time_zone_of(report: Report) -> IndonesianTime:
@@ -83,7 +87,8 @@ def verification_due(report: Report) -> Due:
     return deadline(Deadline.VERIFICATION, report.created_at, time_zone_of(report))
 
 
-async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy | None, now: datetime) -> StaffReportView:
+async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy | None, now: datetime,
+                     actions: Sequence[Action] = ()) -> StaffReportView:
     """The view of a report the caller has already found within the reader's scope."""
     reporter = None
     if not report.anonymous:
@@ -113,6 +118,8 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         anonymous=report.anonymous,
         confidential=report.confidential,
         reporter=reporter,
+        version=report.version,
+        actions=tuple(actions),
     )
 
 

@@ -21,12 +21,12 @@ from bot.db.models import Attachment, Report, ReportEvent, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Media
 from bot.domain import Status
-from bot.domain.actions import RULES, Action, Side, available
+from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import Deadline, ResolutionClass, deadline
 from bot.domain.draft import AttachmentRef
-from bot.domain.roles import Grant, Role
+from bot.domain.roles import Grant
 from bot.services import audit
-from bot.services.inbox import scope_of
+from bot.services.inbox import scope_of, sides_for
 from bot.services.reports import record_change
 from bot.services.staff_view import time_zone_of
 from routing.agencies import Directory
@@ -59,21 +59,6 @@ class ActionResult:
     status: Status | None = None  # the report's status after the action (or as it is, when refused)
     version: int | None = None
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
-
-
-def sides_for(grants: Sequence[Grant], report: Report, directory: Directory) -> frozenset[Side]:
-    """Which side of the counter the reader is on for this report (it is already known to be in scope)."""
-    sides = set()
-    for grant in grants:
-        if grant.role is Role.NATIONAL_ADMIN or (grant.role is Role.HUB_ADMIN and scope_of([grant], directory).covers(report)):
-            sides.add(Side.HUB)
-        elif grant.role in (Role.LIAISON, Role.STAFF) and grant.agency_code == report.agency_code:
-            sides.add(Side.AGENCY)
-    return frozenset(sides)
-
-
-async def actions_for(grants: Sequence[Grant], report: Report, directory: Directory) -> list[Action]:
-    return available(Status(report.status), sides_for(grants, report, directory))
 
 
 async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,

@@ -35,6 +35,7 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
+from handlers.staff import actions as staff_actions
 from handlers.turn import Turn, turn_handler
 
 
@@ -83,6 +84,8 @@ async def on_back(turn: Turn) -> None:
 
 
 async def on_cancel(turn: Turn) -> None:
+    if await staff_actions.stop(turn):
+        return
     if await load_conversation(turn.session, turn.chat_id):
         await cancel(turn)
     else:

@@ -19,6 +19,7 @@ from handlers import keyboards
 from handlers.citizen.status import EXAMPLE_ID
 from handlers.commands import Command, add_commands
 from handlers.replies import say_in_parts
+from handlers.staff.actions import action_keyboard
 from handlers.staff.report_view import VIEW_LABELS, inbox_text, media_messages, report_text
 from handlers.staff.roles import staff_only
 from handlers.turn import Turn, turn_handler
@@ -100,7 +101,7 @@ async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
     if view is None:  # missing or outside the reader's scope: the same answer, so nothing is confirmed
         turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return
-    say_in_parts(turn, report_text(_, view))
+    say_in_parts(turn, report_text(_, view), action_keyboard(_, view.tracking_id, view.version, view.actions))
     for message in media_messages(view):
         turn.send(message)
 
