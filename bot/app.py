@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -166,11 +167,15 @@ def receiver_for(settings: Settings) -> Receiver:
     return Polling()
 
 
-async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None) -> None:
-    """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise."""
+async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None,
+                prepare: Callable[[AsyncEngine, Router], Awaitable[None]] | None = None) -> None:
+    """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise.
+    ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff)."""
     engine = create_engine(settings.database_url, show_parameters=settings.debug)
     await migrate(engine)
     router = await load_routing(settings)
+    if prepare is not None:
+        await prepare(engine, router)
     application = build_application(settings, engine, router, api_base_url)
     try:
         await start_bot(application, receiver_for(settings))

@@ -93,6 +93,7 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     import os
 
     from bot.app import serve
+    from bot.sandbox import personas
     from bot.sandbox.emulator import BotApiEmulator
     from bot.sandbox.persistence import state_dir_for
 
@@ -100,11 +101,13 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     state_dir = state_dir_for(os.environ, settings.database_url)  # chats and files survive a restart
     emulator = BotApiEmulator(host="127.0.0.1", port=port, state_dir=state_dir)
     await emulator.start()
-    print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen.")
+    print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen; switch to a")
+    print("  sample admin or agency liaison at the top of the page to work the reports.")
     print(f"  The sandbox keeps its chats in {state_dir.resolve()}")
     print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
     try:
-        await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url)
+        await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url,
+                    prepare=lambda engine, router: personas.grant_roles(engine, router.directory))
     finally:
         await emulator.stop()
     return 0

@@ -1,4 +1,5 @@
-"""The sandbox's web chat: a page where a person chats with the bot as a citizen, and its JSON API."""
+"""The sandbox's web chat: a page where a person chats with the bot as a citizen (or as a sample staff
+persona), and its JSON API."""
 
 from __future__ import annotations
 
@@ -97,6 +98,11 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         body = await request.json()
         return web.json_response(await emulator.user_taps(_known(emulator, body), int(body["message_id"]), str(body["data"])))
 
+    async def personas(request: web.Request) -> web.Response:
+        from bot.sandbox.personas import PERSONAS
+
+        return web.json_response([persona.as_json() for persona in PERSONAS])
+
     async def outline(request: web.Request) -> web.Response:
         return web.json_response(await asyncio.to_thread(indonesia_outline))
 
@@ -111,6 +117,7 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
     app.router.add_post("/sandbox/api/files", files)
     app.router.add_post("/sandbox/api/tap", tap)
     app.router.add_get("/sandbox/api/outline", outline)
+    app.router.add_get("/sandbox/api/personas", personas)
 
 
 def _known(emulator: BotApiEmulator, body) -> int:

@@ -1,0 +1,48 @@
+"""The sandbox plays every role: its sample staff (labelled as samples) get their roles once, the web chat lists
+them, and through the page's API a newcomer files a report as a citizen, forwards it as the sample admin,
+answers it as the sample liaison, and sees the answer arrive."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.db import Transactions
+from bot.domain.roles import Grant
+from bot.sandbox.client import Citizen
+from bot.sandbox.personas import PERSONAS, grant_roles
+from bot.services import staff
+from tests.conftest import eventually
+from tests.flows import file_report
+
+
+async def test_sample_staff_get_their_roles_once_and_the_page_lists_them(bot):
+    for _ in range(2):  # a restarted sandbox grants nothing twice
+        await grant_roles(bot.engine, bot.router.directory)
+    async with Transactions(bot.engine).begin() as session:
+        for persona in PERSONAS:
+            assert await staff.roles_of(session, persona.user_id) == [Grant(persona.role, persona.agency_code)]
+    async with httpx.AsyncClient(base_url=bot.emulator.base_url) as http:
+        listed = (await http.get("/sandbox/api/personas")).json()
+    assert [person["user_id"] for person in listed] == [persona.user_id for persona in PERSONAS]
+    assert all("(contoh)" in person["first_name"] for person in listed), "labelled as samples"
+
+
+async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot, citizen):
+    await grant_roles(bot.engine, bot.router.directory)
+    tracking_id = await file_report(citizen)
+    admin, liaison = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[::2])
+
+    await admin.send(f"/kotakmasuk {tracking_id}")
+    await admin.tap("Verifikasi dan teruskan")  # routed to the national road office: the admin sends it to the city's
+    await admin.send("pekerjaan umum penataan ruang kota padang")
+    message, _data = admin.find_button("Penataan Ruang Kota Padang")
+    data = next(key["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for key in row
+                if key["text"].endswith("Kota Padang"))
+    await admin.tap_data(message["message_id"], data)
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await liaison.tap("Ambil")
+    await liaison.tap("Ringan")
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await liaison.tap("Tindak lanjut")
+    await liaison.send("Sudah kami perbaiki, terima kasih.")
+    await eventually(lambda: "Sudah kami perbaiki" in citizen.last_text)
