@@ -34,6 +34,7 @@ async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot
 
     await admin.send(f"/kotakmasuk {tracking_id}")
     await admin.tap("Verifikasi dan teruskan")  # routed to the national road office: the admin sends it to the city's
+    assert any("Balai Pelaksanaan Jalan Nasional" in label for label in admin.buttons()), "the routed agency, one tap away"
     await admin.send("pekerjaan umum penataan ruang kota padang")
     message, _data = admin.find_button("Penataan Ruang Kota Padang")
     data = next(key["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for key in row

@@ -61,6 +61,16 @@ class ActionResult:
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
 
 
+async def routed_agency(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str) -> str | None:
+    """The agency (not a hub) a report in the reader's scope is routed to now: what verifying offers first."""
+    scope = scope_of(grants, directory)
+    if scope.empty:
+        return None
+    code = await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id, scope.clause()))
+    agency = directory.agencies.get(code or "")
+    return agency.code if agency and not agency.hub else None
+
+
 async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,
               request: ActionRequest, now: datetime | None = None) -> ActionResult:
     now = now or utcnow()

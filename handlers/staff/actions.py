@@ -130,10 +130,16 @@ async def _start(turn: Turn, pending: PendingAction, step: str) -> None:
     if conversation is None:
         conversation = Conversation(chat_id=turn.chat_id, user_id=turn.user.id, flow=STAFF_ACTION, step=step)
         turn.session.add(conversation)
+    if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
+        directory = turn.services.router.directory
+        routed = await workflow.routed_agency(turn.session, await staff.roles_of(turn.session, turn.user.id), directory,
+                                              pending.tracking_id)
+        pending.found = [routed] if routed else []
     conversation.step, conversation.draft = step, pending.to_json()
     if step == AGENCY_STEP:
-        turn.say(turn._("Type the name of the agency or hub that should get report <code>{tracking_id}</code>.").format(
-            tracking_id=pending.tracking_id))
+        prompt = turn._("Type the name of the agency or hub that should get report <code>{tracking_id}</code>.").format(
+            tracking_id=pending.tracking_id)
+        turn.say(prompt, _agency_buttons(turn, pending.found))
     else:
         turn.say(turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)"))
 
@@ -183,8 +189,14 @@ def _offer_agencies(turn: Turn, conversation: Conversation, pending: PendingActi
     if not found:
         turn.say(turn._("Please type the agency's name."))
         return
-    buttons = [keyboards.button(shorten(names[code], AGENCY_LABEL_CHARS), AGENCY, str(index)) for index, code in enumerate(found)]
-    turn.say(turn._("Which one? (Or type another name.)"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    turn.say(turn._("Which one? (Or type another name.)"), _agency_buttons(turn, found))
+
+
+def _agency_buttons(turn: Turn, codes: list[str]) -> InlineKeyboardMarkup | None:
+    agencies = turn.services.router.directory.agencies
+    buttons = [keyboards.button(shorten(agencies[code].name, AGENCY_LABEL_CHARS), AGENCY, str(index))
+               for index, code in enumerate(codes)]
+    return InlineKeyboardMarkup(keyboards.rows(buttons, 1)) if buttons else None
 
 
 async def on_agency_button(turn: Turn) -> None:
