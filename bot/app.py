@@ -25,8 +25,10 @@ from bot.inbox import store as inbox_store
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook
+from bot.jobs import deadlines as deadline_job
 from bot.services.jurisdiction import load_router
 from handlers.render import status_renderer
+from handlers.staff.notices import notice_text
 from routing.engine import Router
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ async def start_bot(application: Application, receiver: Receiver) -> None:
         loop.create_task(services.inbox.run_forever()),
         loop.create_task(receiver.run(application.bot, services.inbox)),
         loop.create_task(_prune_forever(services.transactions)),
+        loop.create_task(deadline_job.run_forever(services.transactions, services.router.directory,
+                                                  services.settings.translator, notice_text, services.delivery.kick)),
         loop.create_task(_publish_commands(application, services.settings.default_locale)),
     ]
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Update, event, text, update
+from sqlalchemy import Table, Update, event, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -47,6 +48,11 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 def bulk_update(model) -> Update:
     """An UPDATE of rows that no object in the session stands for: no ORM synchronisation is needed."""
     return update(model).execution_options(synchronize_session=False)
+
+
+def insert_for(dialect: str, table: Table):
+    """An INSERT with ON CONFLICT clauses, in the database's own dialect."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

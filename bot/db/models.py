@@ -119,6 +119,8 @@ class Report(Base):
     resolution_class: Mapped[str | None] = mapped_column(String(24))
     due_kind: Mapped[str | None] = mapped_column(String(16))  # the clock that runs now (bot.domain.deadlines)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column()  # the running clock's reminder went out
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 hub, 2 province, 3 national
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -240,3 +242,13 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(48))
     subject: Mapped[str | None] = mapped_column(String(96), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class JobLease(Base):
+    """Who runs a scheduled job now: one process in the cluster, until ``expires_at`` (then anyone may take it)."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()

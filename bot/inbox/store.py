@@ -14,12 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db import bulk_update
+from bot.db import bulk_update, insert_for
 from bot.db.models import InboxUpdate, utcnow
 
 PENDING, DONE, IGNORED, FAILED = "pending", "done", "ignored", "failed"
@@ -67,7 +65,7 @@ async def store(session: AsyncSession, updates: list[Stored] | list[dict[str, An
 
 
 def _insert(session: AsyncSession):
-    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(InboxUpdate.__table__)
+    return insert_for(_dialect(session), InboxUpdate.__table__)
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -117,7 +115,7 @@ def _settle_statement(dialect: str):
     state = bindparam("state", type_=table.c.state.type)
     row = select(bindparam("update_id", type_=table.c.update_id.type), bindparam("chat_id", type_=table.c.chat_id.type),
                  cleared, state, literal(0), now, now, now).where(no_earlier)
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).from_select(
+    insert = insert_for(dialect, table).from_select(
         ["update_id", "chat_id", "payload", "state", "attempts", "next_attempt_at", "received_at", "handled_at"], row)
     return insert.on_conflict_do_update(index_elements=["update_id"], set_={"state": state, "handled_at": now, "payload": cleared},
                                         where=(table.c.state == PENDING) & no_earlier)

@@ -147,4 +147,5 @@ def _start_clock(report: Report, kind: Deadline, now: datetime) -> None:
     resolution = ResolutionClass(report.resolution_class) if kind is Deadline.RESOLUTION else None
     due = deadline(kind, now, time_zone_of(report), resolution=resolution)
     report.due_kind, report.due_at = kind.value, due.at
+    report.reminded_at, report.escalation_level = None, 0  # a new clock: reminded and escalated afresh
 

@@ -1,0 +1,115 @@
+"""The deadline sweep: reminders before a deadline, escalation after it. No Telegram here: it marks the reports
+and returns who must hear what; the job renders and queues the messages in the same transaction.
+
+- A reminder goes to whoever holds the report now (the agency's liaison and staff, or the hub's admins)
+  once its running clock is due soon (today or the next working day in the report's province).
+- An overdue report escalates one level per working day past its deadline (the first on the day after): to
+  the hub of its regency, then the hub of its province, then the national admin (a level whose hub does not
+  exist is skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Report, StaffRole
+from bot.domain import Status
+from bot.domain.calendar import default_calendar
+from bot.domain.deadlines import Deadline, Due, Urgency
+from bot.domain.roles import Role
+from bot.services.staff_view import time_zone_of
+from routing.agencies import NATIONAL_ADMIN, Directory
+
+# Statuses whose clock someone at the counter runs against (not the reporter's, not a closed report's).
+RUNNING = (Status.SUBMITTED.value, Status.VERIFIED.value, Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+REMINDER_HORIZON = timedelta(days=5)  # longer than any "today or next working day" across a long weekend
+TOP_LEVEL = 3
+BATCH = 500
+
+
+class NoticeKind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    user_id: int
+    tracking_id: str
+    due: Due
+    level: int = 0  # for an escalation: 1 regency hub, 2 province hub, 3 national admin
+
+
+async def sweep(session: AsyncSession, directory: Directory, now: datetime) -> list[Notice]:
+    """At most ``BATCH`` reminders and ``BATCH`` escalations: a backlog is worked through sweep after sweep."""
+    holders = _Holders(session, directory)
+    return [*await _reminders(session, holders, now), *await _escalations(session, holders, directory, now)]
+
+
+def _due(report: Report) -> Due:
+    return Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
+
+
+async def _reminders(session: AsyncSession, holders: _Holders, now: datetime) -> list[Notice]:
+    reports = await session.scalars(
+        select(Report).where(Report.status.in_(RUNNING), Report.due_at > now, Report.due_at <= now + REMINDER_HORIZON,
+                             Report.reminded_at.is_(None)).order_by(Report.due_at).limit(BATCH)
+    )
+    notices = []
+    for report in reports:
+        due = _due(report)
+        if due.urgency(now) is not Urgency.DUE_SOON:
+            continue
+        report.reminded_at = now
+        notices += [Notice(NoticeKind.REMINDER, user, report.tracking_id, due) for user in await holders.of(report.agency_code)]
+    return notices
+
+
+async def _escalations(session: AsyncSession, holders: _Holders, directory: Directory, now: datetime) -> list[Notice]:
+    reports = await session.scalars(
+        select(Report).where(Report.status.in_(RUNNING), Report.due_at < now, Report.escalation_level < TOP_LEVEL)
+        .order_by(Report.due_at).limit(BATCH)
+    )
+    notices = []
+    for report in reports:
+        due = _due(report)
+        days_over = default_calendar().working_days_between(due.at, now, due.time_zone.zone)
+        level = min(TOP_LEVEL, max(1, days_over))  # its first working day past the deadline is level 1
+        if level <= report.escalation_level:
+            continue
+        report.escalation_level = level
+        users = await holders.of(_hub_at(directory, report, level))
+        notices += [Notice(NoticeKind.ESCALATION, user, report.tracking_id, due, level) for user in users]
+    return notices
+
+
+def _hub_at(directory: Directory, report: Report, level: int) -> str:
+    """The body an escalation of ``level`` goes to: the nearest that exists at or above that level."""
+    chain = [f"HUB-{report.regency_code}" if report.regency_code else None,
+             f"HUB-{report.province_code}" if report.province_code else None, NATIONAL_ADMIN]
+    return next((code for code in chain[level - 1:] if code and code in directory.agencies), NATIONAL_ADMIN)
+
+
+class _Holders:
+    """Who acts for an agency: its liaison and staff, a hub's admins, or the national admins (read once per sweep)."""
+
+    def __init__(self, session: AsyncSession, directory: Directory) -> None:
+        self._session, self._directory = session, directory
+        self._known: dict[str | None, Sequence[int]] = {}
+
+    async def of(self, agency_code: str | None) -> Sequence[int]:
+        if agency_code not in self._known:
+            if agency_code is None or agency_code == NATIONAL_ADMIN or agency_code not in self._directory.agencies:
+                clause = StaffRole.role == Role.NATIONAL_ADMIN.value
+            else:
+                clause = StaffRole.agency_code == agency_code
+            rows = await self._session.scalars(select(StaffRole.user_id).where(clause, StaffRole.revoked_at.is_(None)).distinct())
+            self._known[agency_code] = sorted(rows)
+        return self._known[agency_code]
