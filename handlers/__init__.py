@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
-from handlers.citizen import answers, menu, reports, status
+from handlers.citizen import answers, closing, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
 from handlers.staff import actions as staff_actions
@@ -32,6 +32,7 @@ def register(application: Application) -> None:
     for feature in FEATURES:
         feature.register(application)
     answers.register(application)
+    closing.register(application)
     staff_actions.register(application)
     chat_member.register(application)
     fallbacks.register(application)

@@ -14,6 +14,7 @@ MENU = "menu"  # menu:<item>
 LANGUAGE = "lang"  # lang:<locale>
 SHOW = "show"  # show:<tracking id>
 ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
+RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
 BACK, CANCEL = "~back", "~cancel"
 
 

@@ -11,14 +11,16 @@ from html import escape
 
 from bot.config import Settings
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from bot.db.models import OutboxMessage, Report, ReportEvent, User
-from bot.delivery.messages import Text
+from bot.delivery.messages import Text, markup_json
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
 from bot.domain.actions import Action
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
 from bot.textlimits import shorten
+from handlers import keyboards
 from routing import engine
 
 # How much of a long text is shown, in characters. A summary at these limits, with a preface, stays
@@ -202,6 +204,12 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
     return "\n".join(lines)
 
 
+def closing_keyboard(_: Translator, tracking_id: str) -> InlineKeyboardMarkup:
+    """Under a resolved report's notification: rate the final answer, or say it is not fixed."""
+    stars = [keyboards.button("⭐" * stars, keyboards.RATE, tracking_id, str(stars)) for stars in range(1, 6)]
+    return InlineKeyboardMarkup([stars[:3], stars[3:], [keyboards.button(_("❌ Not fixed"), keyboards.NOT_FIXED, tracking_id)]])
+
+
 def _note_label(_: Translator, event: ReportEvent) -> str:
     if event.action in (Action.ANSWER.value, Action.RESOLVE.value):
         return _("Answer") if event.action == Action.ANSWER.value else _("Final answer")
@@ -216,6 +224,8 @@ def status_renderer(settings: Settings):
     async def render(session: AsyncSession, row: OutboxMessage) -> Text:
         report, event = await session.get(Report, row.report_id), await session.get(ReportEvent, row.event_id)
         user = await session.get(User, row.user_id)
-        return Text(status_notification(settings.translator(user.locale if user else None), report, event))
+        _ = settings.translator(user.locale if user else None)
+        markup = closing_keyboard(_, report.tracking_id) if event.action == Action.RESOLVE.value else None
+        return Text(status_notification(_, report, event), markup_json(markup))
 
     return render

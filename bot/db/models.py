@@ -121,6 +121,7 @@ class Report(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None] = mapped_column()  # the running clock's reminder went out
     escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 hub, 2 province, 3 national
+    rating: Mapped[int | None] = mapped_column(SmallInteger)  # the reporter's 1-5 for the final answer
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -18,11 +18,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Report, StaffRole
+from bot.db.models import Report
 from bot.domain import Status
 from bot.domain.calendar import default_calendar
 from bot.domain.deadlines import Deadline, Due, Urgency
-from bot.domain.roles import Role
+from bot.services import staff
 from bot.services.staff_view import time_zone_of
 from routing.agencies import NATIONAL_ADMIN, Directory
 
@@ -98,7 +98,7 @@ def _hub_at(directory: Directory, report: Report, level: int) -> str:
 
 
 class _Holders:
-    """Who acts for an agency: its liaison and staff, a hub's admins, or the national admins (read once per sweep)."""
+    """Who acts for an agency (``staff.holders_of``), read once per agency in a sweep."""
 
     def __init__(self, session: AsyncSession, directory: Directory) -> None:
         self._session, self._directory = session, directory
@@ -106,10 +106,5 @@ class _Holders:
 
     async def of(self, agency_code: str | None) -> Sequence[int]:
         if agency_code not in self._known:
-            if agency_code is None or agency_code == NATIONAL_ADMIN or agency_code not in self._directory.agencies:
-                clause = StaffRole.role == Role.NATIONAL_ADMIN.value
-            else:
-                clause = StaffRole.agency_code == agency_code
-            rows = await self._session.scalars(select(StaffRole.user_id).where(clause, StaffRole.revoked_at.is_(None)).distinct())
-            self._known[agency_code] = sorted(rows)
+            self._known[agency_code] = await staff.holders_of(self._session, self._directory, agency_code)
         return self._known[agency_code]

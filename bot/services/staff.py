@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Invitation, StaffRole, utcnow
 from bot.domain.roles import Grant, Role, agency_code_for, may_invite, role_fits_agency
 from bot.services import audit
-from routing.agencies import Agency, Directory
+from routing.agencies import NATIONAL_ADMIN, Agency, Directory
 
 DEFAULT_INVITATION_DAYS = 7
 TOKEN_BYTES = 24  # 32 URL-safe characters: within a deep link's 64 of A-Za-z0-9_-
@@ -87,6 +87,17 @@ async def roles_of(session: AsyncSession, user_id: int) -> list[Grant]:
         select(StaffRole).where(StaffRole.user_id == user_id, StaffRole.revoked_at.is_(None)).order_by(StaffRole.id)
     )
     return [Grant(Role(row.role), row.agency_code) for row in rows]
+
+
+async def holders_of(session: AsyncSession, directory: Directory, agency_code: str | None) -> list[int]:
+    """Who acts for ``agency_code``: its liaison and staff, a hub's admins, or (for the national admin, or an
+    agency not in the directory) the national admins."""
+    if agency_code is None or agency_code == NATIONAL_ADMIN or agency_code not in directory.agencies:
+        clause = StaffRole.role == Role.NATIONAL_ADMIN.value
+    else:
+        clause = StaffRole.agency_code == agency_code
+    rows = await session.scalars(select(StaffRole.user_id).where(clause, StaffRole.revoked_at.is_(None)).distinct())
+    return sorted(rows)
 
 
 async def active_roles(session: AsyncSession) -> list[StaffRole]:

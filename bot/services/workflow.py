@@ -131,7 +131,7 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
         await outbox.enqueue(session, report.chat_id, Media(file.kind, file.file_id), user=reporter,
                              priority=outbox.Priority.NOTIFICATION)
     if rule.starts is not None:
-        _start_clock(report, rule.starts, now)
+        start_clock(report, rule.starts, now)
     elif rule.to_status in (Status.WAITING_REPORTER, Status.REJECTED):
         report.due_kind, report.due_at = None, None
     return event
@@ -143,7 +143,8 @@ def _attach(report: Report, event: ReportEvent, files: tuple[AttachmentRef, ...]
         report.attachments.append(Attachment(position=position + offset, event_id=event.id, **asdict(file)))
 
 
-def _start_clock(report: Report, kind: Deadline, now: datetime) -> None:
+def start_clock(report: Report, kind: Deadline, now: datetime) -> None:
+    """Run ``kind``'s clock from ``now``, in the report's province time zone."""
     resolution = ResolutionClass(report.resolution_class) if kind is Deadline.RESOLUTION else None
     due = deadline(kind, now, time_zone_of(report), resolution=resolution)
     report.due_kind, report.due_at = kind.value, due.at

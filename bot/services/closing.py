@@ -1,0 +1,58 @@
+"""The citizen closes the loop on a resolved report: rates the final answer (1-5), or says it is not fixed
+within the reopen window, which sends it back to the same agency with its hub told. Only the reporter may."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Report, ReportEvent, utcnow
+from bot.domain import Status
+from bot.domain.deadlines import Deadline
+from bot.services import audit
+from bot.services.reports import record_change
+from bot.services.workflow import start_clock
+
+REOPEN = "reopen"
+
+
+class Closing(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"  # no such report of this reporter
+    NOT_RESOLVED = "not_resolved"
+    TOO_LATE = "too_late"  # the reopen window has passed
+
+
+async def _own_resolved(session: AsyncSession, reporter_id: int, tracking_id: str) -> tuple[Closing, Report | None]:
+    report = await session.scalar(
+        select(Report).where(Report.tracking_id == tracking_id, Report.reporter_id == reporter_id).with_for_update())
+    if report is None:
+        return Closing.NOT_FOUND, None
+    if report.status != Status.RESOLVED.value:
+        return Closing.NOT_RESOLVED, report
+    return Closing.DONE, report
+
+
+async def rate(session: AsyncSession, reporter_id: int, tracking_id: str, stars: int) -> Closing:
+    outcome, report = await _own_resolved(session, reporter_id, tracking_id)
+    if outcome is Closing.DONE:
+        report.rating = max(1, min(5, stars))
+    return outcome
+
+
+async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, now: datetime | None = None
+                    ) -> tuple[Closing, ReportEvent | None]:
+    """Reopen to the same agency: in progress again, with its resolution clock running afresh."""
+    now = now or utcnow()
+    outcome, report = await _own_resolved(session, reporter_id, tracking_id)
+    if outcome is not Closing.DONE:
+        return outcome, None
+    if report.due_kind != Deadline.REOPEN_WINDOW.value or report.due_at is None or report.due_at < now:
+        return Closing.TOO_LATE, None
+    event = await record_change(session, report, Status.IN_PROGRESS, actor="reporter", action=REOPEN)
+    start_clock(report, Deadline.RESOLUTION if report.resolution_class else Deadline.FIRST_ANSWER, now)
+    audit.record(session, reporter_id, "report.reopen", report.tracking_id, agency=report.agency_code)
+    return Closing.DONE, event

@@ -1,0 +1,58 @@
+"""The buttons under a resolved report's notification: the reporter rates the final answer, or says it is not
+fixed (within the reopen window), which sends the report back to the same agency with its hub told."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.delivery.messages import Text
+from bot.services import closing, staff
+from handlers import keyboards
+from handlers.turn import Turn, turn_handler
+
+
+def _refusal(turn: Turn, outcome: closing.Closing) -> str:
+    _ = turn._
+    return {
+        closing.Closing.NOT_FOUND: _("That button is no longer active."),
+        closing.Closing.NOT_RESOLVED: _("This report is no longer marked resolved."),
+        closing.Closing.TOO_LATE: _("The time to reopen this report has passed; please file a new report."),
+    }[outcome]
+
+
+async def on_rating(turn: Turn) -> None:
+    _prefix, tracking_id, stars = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
+    outcome = await closing.rate(turn.session, turn.user.id, tracking_id, int(stars) if stars.isdigit() else 0)
+    if outcome is not closing.Closing.DONE:
+        turn.notify_callback(_refusal(turn, outcome))
+        return
+    turn.notify_callback(turn._("Thank you for your rating!"))
+    turn.say(turn._("⭐ Thank you: you rated the answer to report <code>{tracking_id}</code> {stars} of 5.").format(
+        tracking_id=tracking_id, stars=max(1, min(5, int(stars)))))
+
+
+async def on_not_fixed(turn: Turn) -> None:
+    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    outcome, event = await closing.not_fixed(turn.session, turn.user.id, tracking_id)
+    if outcome is not closing.Closing.DONE:
+        turn.notify_callback(_refusal(turn, outcome))
+        return
+    report, directory = event.report, turn.services.router.directory
+    hub = directory.hub_for_codes(report.province_code, report.regency_code)
+    for code in dict.fromkeys((report.agency_code, hub.code)):
+        for user_id in await staff.holders_of(turn.session, directory, code):
+            turn.send(_reopened_notice(turn, tracking_id), chat_id=user_id)
+    turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
+                    "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
+
+
+def _reopened_notice(turn: Turn, tracking_id: str) -> Text:
+    # In the default language: staff read it in their chat, and their language is not known here.
+    _ = turn.services.settings.translator(None)
+    return Text(_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed. "
+                  "Open it: /kotakmasuk {tracking_id}").format(tracking_id=tracking_id))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(turn_handler(on_rating), pattern=f"^{keyboards.RATE}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(on_not_fixed), pattern=f"^{keyboards.NOT_FIXED}:"))
