@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.db import Transactions
 from bot.db.models import User, utcnow
 from bot.delivery import outbox
@@ -38,8 +40,10 @@ async def run_once(transactions: Transactions, directory: Directory, translator:
         if not await lease.take(session, JOB, holder, LEASE, now):
             return None
         notices = await sweep(session, directory, now)
+        recipients = {notice.user_id for notice in notices}
+        users = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(recipients)))}
         for notice in notices:
-            user = await session.get(User, notice.user_id)
+            user = users.get(notice.user_id)  # staff made from the command line may never have written
             text = render(translator(user.locale if user else None), notice)
             await outbox.enqueue(session, notice.user_id, Text(text), user=user, priority=outbox.Priority.NOTIFICATION)
     return len(notices)

@@ -10,7 +10,6 @@ and returns who must hear what; the job renders and queues the messages in the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -49,15 +48,15 @@ class Notice:
 
 async def sweep(session: AsyncSession, directory: Directory, now: datetime) -> list[Notice]:
     """At most ``BATCH`` reminders and ``BATCH`` escalations: a backlog is worked through sweep after sweep."""
-    holders = _Holders(session, directory)
-    return [*await _reminders(session, holders, now), *await _escalations(session, holders, directory, now)]
+    holders = await staff.holders(session)
+    return [*await _reminders(session, holders, directory, now), *await _escalations(session, holders, directory, now)]
 
 
 def _due(report: Report) -> Due:
     return Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
 
 
-async def _reminders(session: AsyncSession, holders: _Holders, now: datetime) -> list[Notice]:
+async def _reminders(session: AsyncSession, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
     reports = await session.scalars(
         select(Report).where(Report.status.in_(RUNNING), Report.due_at > now, Report.due_at <= now + REMINDER_HORIZON,
                              Report.reminded_at.is_(None)).order_by(Report.due_at).limit(BATCH)
@@ -68,11 +67,11 @@ async def _reminders(session: AsyncSession, holders: _Holders, now: datetime) ->
         if due.urgency(now) is not Urgency.DUE_SOON:
             continue
         report.reminded_at = now
-        notices += [Notice(NoticeKind.REMINDER, user, report.tracking_id, due) for user in await holders.of(report.agency_code)]
+        notices += [Notice(NoticeKind.REMINDER, user, report.tracking_id, due) for user in holders.of(directory, report.agency_code)]
     return notices
 
 
-async def _escalations(session: AsyncSession, holders: _Holders, directory: Directory, now: datetime) -> list[Notice]:
+async def _escalations(session: AsyncSession, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
     reports = await session.scalars(
         select(Report).where(Report.status.in_(RUNNING), Report.due_at < now, Report.escalation_level < TOP_LEVEL)
         .order_by(Report.due_at).limit(BATCH)
@@ -85,7 +84,7 @@ async def _escalations(session: AsyncSession, holders: _Holders, directory: Dire
         if level <= report.escalation_level:
             continue
         report.escalation_level = level
-        users = await holders.of(_hub_at(directory, report, level))
+        users = holders.of(directory, _hub_at(directory, report, level))
         notices += [Notice(NoticeKind.ESCALATION, user, report.tracking_id, due, level) for user in users]
     return notices
 
@@ -95,16 +94,3 @@ def _hub_at(directory: Directory, report: Report, level: int) -> str:
     chain = [f"HUB-{report.regency_code}" if report.regency_code else None,
              f"HUB-{report.province_code}" if report.province_code else None, NATIONAL_ADMIN]
     return next((code for code in chain[level - 1:] if code and code in directory.agencies), NATIONAL_ADMIN)
-
-
-class _Holders:
-    """Who acts for an agency (``staff.holders_of``), read once per agency in a sweep."""
-
-    def __init__(self, session: AsyncSession, directory: Directory) -> None:
-        self._session, self._directory = session, directory
-        self._known: dict[str | None, Sequence[int]] = {}
-
-    async def of(self, agency_code: str | None) -> Sequence[int]:
-        if agency_code not in self._known:
-            self._known[agency_code] = await staff.holders_of(self._session, self._directory, agency_code)
-        return self._known[agency_code]

@@ -89,15 +89,36 @@ async def roles_of(session: AsyncSession, user_id: int) -> list[Grant]:
     return [Grant(Role(row.role), row.agency_code) for row in rows]
 
 
+@dataclass(frozen=True)
+class Holders:
+    """Who acts for each agency, from the active roles read at once (a sweep asks for hundreds of agencies)."""
+
+    by_agency: dict[str, list[int]]
+    national_admins: list[int]
+
+    def of(self, directory: Directory, agency_code: str | None) -> list[int]:
+        """The liaison and staff of an agency, a hub's admins, or (for the national admin, or an agency not in
+        the directory) the national admins."""
+        if agency_code is None or agency_code == NATIONAL_ADMIN or agency_code not in directory.agencies:
+            return self.national_admins
+        return self.by_agency.get(agency_code, [])
+
+
+async def holders(session: AsyncSession) -> Holders:
+    rows = await session.execute(select(StaffRole.user_id, StaffRole.role, StaffRole.agency_code)
+                                 .where(StaffRole.revoked_at.is_(None)))
+    by_agency: dict[str, set[int]] = {}
+    national: set[int] = set()
+    for user_id, role, agency_code in rows:
+        if role == Role.NATIONAL_ADMIN.value:
+            national.add(user_id)
+        elif agency_code:
+            by_agency.setdefault(agency_code, set()).add(user_id)
+    return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
+
+
 async def holders_of(session: AsyncSession, directory: Directory, agency_code: str | None) -> list[int]:
-    """Who acts for ``agency_code``: its liaison and staff, a hub's admins, or (for the national admin, or an
-    agency not in the directory) the national admins."""
-    if agency_code is None or agency_code == NATIONAL_ADMIN or agency_code not in directory.agencies:
-        clause = StaffRole.role == Role.NATIONAL_ADMIN.value
-    else:
-        clause = StaffRole.agency_code == agency_code
-    rows = await session.scalars(select(StaffRole.user_id).where(clause, StaffRole.revoked_at.is_(None)).distinct())
-    return sorted(rows)
+    return (await holders(session)).of(directory, agency_code)
 
 
 async def active_roles(session: AsyncSession) -> list[StaffRole]:
