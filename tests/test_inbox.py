@@ -106,3 +106,22 @@ async def test_a_receiver_stores_only_what_no_turn_stored_and_confirms_after_bot
     assert rows[2].state == "pending" and rows[2].attempts == 1 and rows[2].payload == updates[1], \
         "kept, with its content, for the retry"
     assert rows[4].state == "pending"
+
+
+async def test_a_receiver_stopped_while_it_waits_leaves_no_handler_waiting_for_its_store(engine):
+    import asyncio
+
+    from bot.db import Transactions
+    from bot.inbox.dispatcher import InboxDispatcher
+
+    async def slow_and_unclaimed(_item):  # no handler takes it: its row would be written after the store
+        await asyncio.sleep(0.2)
+
+    async def give_up(_payload):
+        raise AssertionError("nothing failed")
+
+    dispatcher = InboxDispatcher(Transactions(engine), slow_and_unclaimed, give_up)
+    receiving = asyncio.create_task(dispatcher.receive(store.received([{"update_id": 5, "message": {"chat": {"id": 3}}}])))
+    await asyncio.sleep(0.05)
+    receiving.cancel()  # the bot stops: Telegram was told nothing, so the update comes again
+    await asyncio.wait_for(dispatcher.idle(), 5)

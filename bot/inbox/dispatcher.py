@@ -65,13 +65,16 @@ class InboxDispatcher:
         stored = loop.create_future()
         taken = {item.update_id: loop.create_future() for item in updates}
         self.submit(updates, stored, taken)
-        await _until_one_needs_storing(list(taken.values()), patience)
-        rest = [item for item in updates if not (taken[item.update_id].done() and taken[item.update_id].result())]
         try:
+            await _until_one_needs_storing(list(taken.values()), patience)
+            rest = [item for item in updates if not (taken[item.update_id].done() and taken[item.update_id].result())]
             if rest:
                 async with self._transactions.begin() as session:
                     await store.store(session, rest)
-        except BaseException as error:
+        except asyncio.CancelledError:  # shutting down: the handlers waiting for the store go on without it
+            stored.cancel()
+            raise
+        except Exception as error:
             stored.set_exception(error)
             stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
             raise
