@@ -117,10 +117,6 @@ async def holders(session: AsyncSession) -> Holders:
     return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
 
 
-async def holders_of(session: AsyncSession, directory: Directory, agency_code: str | None) -> list[int]:
-    return (await holders(session)).of(directory, agency_code)
-
-
 async def active_roles(session: AsyncSession) -> list[StaffRole]:
     rows = await session.scalars(select(StaffRole).where(StaffRole.revoked_at.is_(None)).order_by(StaffRole.agency_code, StaffRole.user_id))
     return list(rows)

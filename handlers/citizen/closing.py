@@ -39,8 +39,9 @@ async def on_not_fixed(turn: Turn) -> None:
         return
     report, directory = event.report, turn.services.router.directory
     hub = directory.hub_for_codes(report.province_code, report.regency_code)
+    holders = await staff.holders(turn.session)
     for code in dict.fromkeys((report.agency_code, hub.code)):
-        for user_id in await staff.holders_of(turn.session, directory, code):
+        for user_id in holders.of(directory, code):
             turn.send(_reopened_notice(turn, tracking_id), chat_id=user_id)
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))

@@ -20,6 +20,7 @@ from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
+from bot.domain.roles import Grant
 from bot.i18n import N_
 from bot.services import staff, workflow
 from bot.services.conversations import end_conversation, load_conversation
@@ -27,7 +28,7 @@ from bot.services.workflow import ActionRequest, Outcome
 from bot.textlimits import shorten
 from handlers import keyboards, render
 from handlers.intake.messages import attachment_of
-from handlers.staff.roles import staff_only
+from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
 ACT, AGENCY = "sac", "sag"  # sac:<action>:<tracking id>:<version>[:<class>], sag:<index of a found agency>
@@ -88,8 +89,8 @@ def action_keyboard(_, tracking_id: str, version: int, actions: tuple[Action, ..
 
 
 async def on_action_button(turn: Turn) -> None:
-    if not await staff.roles_of(turn.session, turn.user.id):  # a forged button: it is for staff only
-        staff_only(turn)
+    grants = await staff_roles(turn)  # a forged button: it is for staff only
+    if grants is None:
         return
     parts = turn.update.callback_query.data.split(":")
     try:
@@ -104,17 +105,17 @@ async def on_action_button(turn: Turn) -> None:
             _ask_resolution(turn, pending)
             return
         try:
-            await _execute(turn, pending, resolution=ResolutionClass(parts[4]))
+            await _execute(turn, grants, pending, resolution=ResolutionClass(parts[4]))
         except ValueError:
             turn.notify_callback(turn._("That button is no longer active."))
         return
     if not (rule.needs_agency or rule.needs_note):
-        await _execute(turn, pending)
+        await _execute(turn, grants, pending)
         return
     if await load_conversation(turn.session, turn.chat_id) is not None:  # the chat holds the member's own draft
         turn.say(turn._("Please finish or cancel (/batal) your own report first."))
         return
-    await _start(turn, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
+    await _start(turn, grants, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
 
 
 def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
@@ -125,15 +126,13 @@ def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
         tracking_id=pending.tracking_id), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
 
 
-async def _start(turn: Turn, pending: PendingAction, step: str) -> None:
+async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: str) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
     if conversation is None:
         conversation = Conversation(chat_id=turn.chat_id, user_id=turn.user.id, flow=STAFF_ACTION, step=step)
         turn.session.add(conversation)
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
-        directory = turn.services.router.directory
-        routed = await workflow.routed_agency(turn.session, await staff.roles_of(turn.session, turn.user.id), directory,
-                                              pending.tracking_id)
+        routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
         pending.found = [routed] if routed else []
     conversation.step, conversation.draft = step, pending.to_json()
     if step == AGENCY_STEP:
@@ -141,7 +140,11 @@ async def _start(turn: Turn, pending: PendingAction, step: str) -> None:
             tracking_id=pending.tracking_id)
         turn.say(prompt, _agency_buttons(turn, pending.found))
     else:
-        turn.say(turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)"))
+        _ask_note(turn, pending.action)
+
+
+def _ask_note(turn: Turn, action: Action) -> None:
+    turn.say(turn._(NOTE_PROMPTS[action]) + "\n" + turn._("(/batal stops this action.)"))
 
 
 async def take(turn: Turn) -> bool:
@@ -163,7 +166,7 @@ async def take(turn: Turn) -> bool:
                  else _("Please type the text."))
         return True
     await end_conversation(turn.session, turn.chat_id)
-    await _execute(turn, pending, note=text)
+    await _execute(turn, await staff.roles_of(turn.session, turn.user.id), pending, note=text)
     return True
 
 
@@ -210,15 +213,14 @@ async def on_agency_button(turn: Turn) -> None:
     turn.settle_button(escape(turn.services.router.directory.agencies[pending.agency_code].name))
     if RULES[pending.action].needs_note:
         conversation.step, conversation.draft = NOTE_STEP, pending.to_json()
-        turn.say(turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)"))
+        _ask_note(turn, pending.action)
         return
     await end_conversation(turn.session, turn.chat_id)
-    await _execute(turn, pending)
+    await _execute(turn, await staff.roles_of(turn.session, turn.user.id), pending)
 
 
-async def _execute(turn: Turn, pending: PendingAction, *, note: str | None = None,
+async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
-    grants = await staff.roles_of(turn.session, turn.user.id)
     request = ActionRequest(pending.action, pending.tracking_id, pending.version, note, pending.agency_code, resolution,
                             tuple(pending.files))
     result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory, request)

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.roles import Grant
 from bot.i18n import N_
-from bot.services import inbox, staff
+from bot.services import inbox
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards
 from handlers.citizen.status import EXAMPLE_ID
@@ -21,24 +21,15 @@ from handlers.commands import Command, add_commands
 from handlers.replies import say_in_parts
 from handlers.staff.actions import action_keyboard
 from handlers.staff.report_view import VIEW_LABELS, inbox_text, media_messages, report_text
-from handlers.staff.roles import staff_only
+from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
 INBOX, REPORT = "sib", "sir"  # sib:<view>:<page>, sir:<tracking id>
 REPORTS_PER_ROW = 2
 
 
-async def _staff_roles(turn: Turn) -> list[Grant] | None:
-    """The reader's active roles; a citizen is told politely that this is for staff."""
-    grants = await staff.roles_of(turn.session, turn.user.id)
-    if not grants:
-        staff_only(turn)
-        return None
-    return grants
-
-
 async def inbox_command(turn: Turn) -> None:
-    grants = await _staff_roles(turn)
+    grants = await staff_roles(turn)
     if grants is None:
         return
     typed = " ".join(turn.context.args or [])
@@ -50,7 +41,7 @@ async def inbox_command(turn: Turn) -> None:
 
 
 async def inbox_button(turn: Turn) -> None:
-    grants = await _staff_roles(turn)
+    grants = await staff_roles(turn)
     if grants is None:
         return
     _prefix, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
@@ -63,7 +54,7 @@ async def inbox_button(turn: Turn) -> None:
 
 
 async def report_button(turn: Turn) -> None:
-    grants = await _staff_roles(turn)
+    grants = await staff_roles(turn)
     if grants is not None:
         await _open_report(turn, grants, turn.update.callback_query.data.split(":", 1)[1])
 

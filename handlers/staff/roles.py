@@ -6,7 +6,7 @@ from html import escape
 
 from telegram.ext import Application, CommandHandler
 
-from bot.domain.roles import Role, parse_role
+from bot.domain.roles import Grant, Role, parse_role
 from bot.i18n import N_, Translator
 from bot.services import staff
 from handlers.commands import Command, add_commands
@@ -38,6 +38,16 @@ def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
 
 def staff_only(turn: Turn) -> None:
     turn.say(turn._("This command is for agency staff and complaint hub admins. To file a report, tap /lapor."))
+
+
+async def staff_roles(turn: Turn) -> list[Grant] | None:
+    """The reader's active roles; a citizen (typing a staff command, or forging a staff button) is told
+    politely that this is for staff."""
+    grants = await staff.roles_of(turn.session, turn.user.id)
+    if not grants:
+        staff_only(turn)
+        return None
+    return grants
 
 
 async def redeem_invitation(turn: Turn) -> None:
