@@ -24,7 +24,7 @@ async def test_an_update_stored_before_a_crash_is_handled_on_restart(bot, citize
 
     engine = create_engine(engine_url)
     async with Transactions(engine).begin() as session:
-        await store.store(session, [update])
+        await store.store(session, store.received([update]))
     await engine.dispose()
     await bot.start()
     await eventually(lambda: "/lapor" in citizen.last_text and "/status" in citizen.last_text)

@@ -101,16 +101,16 @@ async def test_migrations_build_exactly_the_models(engine):
 async def test_handled_updates_are_pruned_after_telegrams_redelivery_window(engine):
     transactions = Transactions(engine)
     async with transactions.begin() as session:
-        assert len(await inbox.store(session, [{"update_id": 1}, {"update_id": 2}])) == 2
-        assert await inbox.store(session, [{"update_id": 2}]) == [], "a redelivered update is stored once"
+        assert len(await inbox.store(session, inbox.received([{"update_id": 1}, {"update_id": 2}]))) == 2
+        assert await inbox.store(session, inbox.received([{"update_id": 2}])) == [], "a redelivered update is stored once"
         assert await inbox.claim(session, 1) == await inbox.claim(session, 2) == inbox.CLAIMED
         assert await inbox.claim(session, 2) == inbox.HANDLED_ALREADY, "handled once"
         (await session.get(InboxUpdate, 1)).received_at = utcnow() - timedelta(days=3)
     async with transactions.begin() as session:
         assert await inbox.prune(session) == 1
     async with transactions.begin() as session:
-        assert len(await inbox.store(session, [{"update_id": 1}])) == 1, "a pruned id would be new again"
-        assert await inbox.store(session, [{"update_id": 2}]) == [], "a recent id is still known"
+        assert len(await inbox.store(session, inbox.received([{"update_id": 1}]))) == 1, "a pruned id would be new again"
+        assert await inbox.store(session, inbox.received([{"update_id": 2}])) == [], "a recent id is still known"
 
 
 async def test_a_turn_that_commits_before_the_receivers_store_stores_its_update_as_handled(engine):
@@ -119,10 +119,10 @@ async def test_a_turn_that_commits_before_the_receivers_store_stores_its_update_
     async with transactions.begin() as session:
         assert await inbox.claim(session, 20, 7) == inbox.CLAIMED
         await inbox.mark_ignored(session, 21)
-        assert await inbox.store(session, [{"update_id": 20, "message": chat}, {"update_id": 21}]) == []
+        assert await inbox.store(session, inbox.received([{"update_id": 20, "message": chat}, {"update_id": 21}])) == []
         states = {row.update_id: row.state for row in await session.scalars(select(InboxUpdate))}
         assert states == {20: inbox.DONE, 21: inbox.IGNORED}, "the store leaves a settled update as it is"
-        await inbox.store(session, [{"update_id": 30, "message": chat}])
+        await inbox.store(session, inbox.received([{"update_id": 30, "message": chat}]))
         assert await inbox.claim(session, 31, 7) == inbox.EARLIER_PENDING, "not stored yet, but 30 goes first"
         assert await session.get(InboxUpdate, 31) is None, "left for the receiver to store as pending"
 
@@ -131,7 +131,7 @@ async def test_an_update_waits_while_an_earlier_one_of_its_chat_is_pending(engin
     transactions = Transactions(engine)
     chat = {"chat": {"id": 7, "type": "private"}}
     async with transactions.begin() as session:
-        await inbox.store(session, [{"update_id": 10, "message": chat}, {"update_id": 11, "message": chat}])
+        await inbox.store(session, inbox.received([{"update_id": 10, "message": chat}, {"update_id": 11, "message": chat}]))
         assert await inbox.claim(session, 11, 7) == inbox.EARLIER_PENDING, "another process holds 10: it goes first"
         assert await inbox.claim(session, 10, 7) == inbox.CLAIMED
         assert await inbox.claim(session, 11, 7) == inbox.CLAIMED

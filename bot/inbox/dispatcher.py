@@ -41,6 +41,22 @@ class Handling:
 
 current_handling: contextvars.ContextVar[Handling | None] = contextvars.ContextVar("current_handling", default=None)
 
+@dataclass
+class _Fresh:
+    """A fresh update's link to the receiver that got it: whether its turn stored it, and when the receiver
+    has stored what its turns did not."""
+
+    stored: asyncio.Future
+    taken: asyncio.Future
+
+    def tell(self, stored_by_its_turn: bool) -> None:
+        if not self.taken.done():
+            self.taken.set_result(stored_by_its_turn)
+
+    def stored_by_its_turn(self) -> bool:
+        return self.taken.done() and self.taken.result()
+
+
 Process = Callable[[Stored], Awaitable[None]]
 GiveUp = Callable[[dict], Awaitable[None]]
 
@@ -54,8 +70,7 @@ class InboxDispatcher:
         self._queues: dict[object, list[tuple[int, Stored]]] = {}
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
-        self._storing: dict[int, asyncio.Future] = {}
-        self._taken: dict[int, asyncio.Future] = {}
+        self._fresh: dict[int, _Fresh] = {}
 
     async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS) -> None:
         """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
@@ -63,11 +78,11 @@ class InboxDispatcher:
         once the turns are done) the rest are stored as pending, for the scan, a retry or a restart."""
         loop = asyncio.get_running_loop()
         stored = loop.create_future()
-        taken = {item.update_id: loop.create_future() for item in updates}
-        self.submit(updates, stored, taken)
+        fresh = {item.update_id: _Fresh(stored, loop.create_future()) for item in updates}
+        self.submit(updates, fresh)
         try:
-            await _until_one_needs_storing(list(taken.values()), patience)
-            rest = [item for item in updates if not (taken[item.update_id].done() and taken[item.update_id].result())]
+            await _until_one_needs_storing([link.taken for link in fresh.values()], patience)
+            rest = [item for item in updates if not fresh[item.update_id].stored_by_its_turn()]
             if rest:
                 async with self._transactions.begin() as session:
                     await store.store(session, rest)
@@ -80,17 +95,16 @@ class InboxDispatcher:
             raise
         stored.set_result(None)
 
-    def submit(self, updates: list[Stored], storing: asyncio.Future | None = None,
-               taken: dict[int, asyncio.Future] | None = None) -> None:
-        """Queue updates for handling (each chat's in update order): stored ones, or fresh ones of
-        ``receive`` (``storing`` says when they are stored, ``taken`` whether their turns stored them)."""
+    def submit(self, updates: list[Stored], fresh: dict[int, _Fresh] | None = None) -> None:
+        """Queue updates for handling (each chat's in update order): stored ones, or the fresh ones of
+        ``receive``."""
         for item in updates:
             if item.update_id in self._queued:
-                if taken:  # already on its way (a redelivery): the receiver stores it, if need be
-                    taken[item.update_id].set_result(False)
+                if fresh:  # already on its way (a redelivery): the receiver stores it, if need be
+                    fresh[item.update_id].tell(False)
                 continue
-            if storing is not None and taken is not None:
-                self._storing[item.update_id], self._taken[item.update_id] = storing, taken[item.update_id]
+            if fresh:
+                self._fresh[item.update_id] = fresh[item.update_id]
             self._queued.add(item.update_id)
             key = item.chat_id if item.chat_id is not None else ("update", item.update_id)
             heapq.heappush(self._queues.setdefault(key, []), (item.update_id, item))
@@ -140,10 +154,9 @@ class InboxDispatcher:
 
     def _forget(self, item: Stored) -> None:
         self._queued.discard(item.update_id)
-        self._storing.pop(item.update_id, None)
-        taken = self._taken.pop(item.update_id, None)
-        if taken is not None and not taken.done():  # left in a chat that waits: the receiver stores it
-            taken.set_result(False)
+        fresh = self._fresh.pop(item.update_id, None)
+        if fresh is not None:  # left in a chat that waits: the receiver stores it
+            fresh.tell(False)
 
     async def _handle(self, item: Stored) -> bool:
         """Handle one update; False when the chat must wait (a retry, or an earlier update elsewhere)."""
@@ -156,9 +169,9 @@ class InboxDispatcher:
             handling.error = error
         finally:
             current_handling.reset(token)
-        taken = self._taken.pop(item.update_id, None)
-        if taken is not None and not taken.done():
-            taken.set_result(handling.claimed and handling.error is None and not handling.deferred)
+        fresh = self._fresh.get(item.update_id)
+        if fresh is not None:
+            fresh.tell(handling.claimed and handling.error is None and not handling.deferred)
         if handling.deferred:
             return False
         if (handling.error is not None or not handling.claimed) and not await self._is_stored(item):
@@ -172,10 +185,10 @@ class InboxDispatcher:
 
     async def _is_stored(self, item: Stored) -> bool:
         """Wait for the receiver's store of a fresh update (its row is needed to record what became of it)."""
-        storing = self._storing.get(item.update_id)
-        if storing is not None:
-            await asyncio.wait([storing])
-            return not storing.cancelled() and storing.exception() is None
+        fresh = self._fresh.get(item.update_id)
+        if fresh is not None:
+            await asyncio.wait([fresh.stored])
+            return not fresh.stored.cancelled() and fresh.stored.exception() is None
         return True
 
     async def _failed(self, item: Stored, error: BaseException) -> bool:

@@ -51,15 +51,14 @@ def received(payloads: list[dict[str, Any]], parsed: list[Any] | None = None) ->
             for payload, update in zip(payloads, parsed or [None] * len(payloads))]
 
 
-async def store(session: AsyncSession, updates: list[Stored] | list[dict[str, Any]]) -> list[int]:
+async def store(session: AsyncSession, updates: list[Stored]) -> list[int]:
     """Store updates in one statement; returns the ids that are new (a redelivered or already handled update
     is stored once)."""
-    items = [item if isinstance(item, Stored) else received([item])[0] for item in updates]
-    if not items:
+    if not updates:
         return []
     now = utcnow()
     rows = [{"update_id": item.update_id, "chat_id": item.chat_id, "payload": item.payload, "state": PENDING,
-             "attempts": 0, "next_attempt_at": now, "received_at": now} for item in items]
+             "attempts": 0, "next_attempt_at": now, "received_at": now} for item in updates]
     statement = _insert(session).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
     return list(await session.scalars(statement.returning(InboxUpdate.update_id)))
 
