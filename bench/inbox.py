@@ -25,6 +25,8 @@ from bot.config import Settings  # noqa: E402
 from bot.db import Transactions, create_engine, migrate, session_factory  # noqa: E402
 from bot.db.models import Report, ReportEvent, StaffRole, User, utcnow  # noqa: E402
 from bot.jobs import deadlines as deadline_job  # noqa: E402
+from bot.domain.calendar import time_zone_for_province  # noqa: E402
+from bot.domain.deadlines import Deadline, Due  # noqa: E402
 from bot.domain.roles import Grant, Role  # noqa: E402
 from bot.services import inbox  # noqa: E402
 from bot.services.jurisdiction import load_router  # noqa: E402
@@ -52,13 +54,16 @@ async def _fill(sessions, agencies: list, count: int) -> list[str]:
             rows = []
             for tracking_id in ids[start : start + 10_000]:
                 agency = rng.choice(agencies)
+                province = agency.area_code.split(".")[0]
+                due = Due(Deadline.FIRST_ANSWER, now + timedelta(hours=rng.randrange(-24 * 60, 24 * 10)),
+                          time_zone_for_province(province))
                 rows.append(dict(
                     tracking_id=tracking_id, reporter_id=9_000_000 + rng.randrange(REPORTERS), chat_id=1,
                     report_type="pengaduan", category="jalan", description="Jalan rusak", anonymous=rng.random() < 0.3,
-                    confidential=False, status=rng.choice(STATUSES), province_code=agency.area_code.split(".")[0],
+                    confidential=False, status=rng.choice(STATUSES), province_code=province,
                     regency_code=agency.area_code, agency_code=agency.code, agency_name=agency.name,
                     created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 180)), updated_at=now,
-                    due_kind="first_answer", due_at=now + timedelta(hours=rng.randrange(-24 * 60, 24 * 10))))
+                    due_kind=due.kind.value, due_at=due.at, next_alert_at=due.next_alert(reminded=False, level=0)))
             await session.execute(insert(Report), rows)
         report_ids = list(await session.scalars(select(Report.id)))
         for start in range(0, len(report_ids), 10_000):

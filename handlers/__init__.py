@@ -13,17 +13,18 @@ from telegram.ext import Application
 
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
-from handlers.citizen import answers, closing, menu, reports, status
+from handlers.citizen import answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
 from handlers.staff import actions as staff_actions
+from handlers.staff import groups as staff_groups
 from handlers.staff import inbox as staff_inbox
 from handlers.staff import roles as staff_roles
 
 log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
-FEATURES = (staff_roles, staff_inbox, menu, status, reports, steps)
+FEATURES = (staff_roles, staff_inbox, staff_groups, menu, status, reports, steps)
 MENU_ORDER = ("lapor", "status", "laporanku", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 
@@ -33,6 +34,7 @@ def register(application: Application) -> None:
         feature.register(application)
     answers.register(application)
     closing.register(application)
+    follow_up.register(application)
     staff_actions.register(application)
     chat_member.register(application)
     fallbacks.register(application)

@@ -17,9 +17,10 @@ class Command:
     description: str  # an English msgid, for the command menu
     handler: Callable[[Turn], Awaitable[None]]
     menu: bool = True  # staff commands stay out of the citizens' command menu
+    groups: bool = False  # also in group chats (staff groups)
 
 
 def add_commands(application: Application, commands: Iterable[Command]) -> None:
     for command in commands:
         names = [command.name, command.alias] if command.alias else command.name
-        application.add_handler(CommandHandler(names, turn_handler(command.handler)))
+        application.add_handler(CommandHandler(names, turn_handler(command.handler, groups=command.groups)))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.services import staff_groups
 from bot.services.conversations import load_conversation
 from handlers import keyboards
-from handlers.citizen import answers
+from handlers.citizen import answers, follow_up
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
 from handlers.intake import flow as intake_flow, messages as intake_messages
@@ -21,9 +22,14 @@ async def on_message(turn: Turn) -> None:
     the menu."""
     if await staff_actions.take(turn):
         return
+    if turn.in_group:
+        await _in_group(turn)
+        return
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation:
         await intake_messages.on_message(turn, conversation)
+        return
+    if await follow_up.take(turn):
         return
     text = (turn.message.text or "").strip()
     if is_tracking_id(text):
@@ -32,6 +38,12 @@ async def on_message(turn: Turn) -> None:
     if await answers.take(turn):
         return
     turn.say(turn._("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(turn._))
+
+
+async def _in_group(turn: Turn) -> None:
+    """A linked staff group talks among itself; anywhere else, a citizen is asked to talk in private."""
+    if await staff_groups.linked_agency(turn.session, turn.services.router.directory, turn.chat_id) is None:
+        turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
 
 
 async def on_unknown_command(turn: Turn) -> None:
@@ -56,4 +68,4 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(turn_handler(on_unknown_button)))
     add(MessageHandler(filters.UpdateType.EDITED, turn_handler(on_edited_message)))
     add(MessageHandler(filters.COMMAND, turn_handler(on_unknown_command)))
-    add(MessageHandler(filters.UpdateType.MESSAGE, turn_handler(on_message)))
+    add(MessageHandler(filters.UpdateType.MESSAGE, turn_handler(on_message, groups=True)))

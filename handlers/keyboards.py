@@ -15,6 +15,7 @@ LANGUAGE = "lang"  # lang:<locale>
 SHOW = "show"  # show:<tracking id>
 ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
 RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
+REPLY = "rpl"  # rpl:<tracking id>: reply to the agency's answer
 BACK, CANCEL = "~back", "~cancel"
 
 

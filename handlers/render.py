@@ -16,9 +16,11 @@ from telegram import InlineKeyboardMarkup
 from bot.db.models import OutboxMessage, Report, ReportEvent, User
 from bot.delivery.messages import Text, markup_json
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
-from bot.domain.actions import Action
+from bot.domain.actions import Action, LoopAction
+from bot.domain.deadlines import FIXED_WORKING_DAYS, Deadline
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
+from bot.services.staff_view import HistoryEntry
 from bot.textlimits import shorten
 from handlers import keyboards
 from routing import engine
@@ -172,8 +174,20 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
     return "\n".join(lines)
 
 
-def history_line(_: Translator, event: ReportEvent) -> str:
+# What a history line names besides the status, where the status alone would not say what happened.
+EVENT_LABELS = {
+    Action.ASK.value: N_("question to the reporter"),
+    Action.ANSWER.value: N_("answer"),
+    LoopAction.REPLY.value: N_("the reporter's reply"),
+    LoopAction.REOPEN.value: N_("reopened: not fixed"),
+    LoopAction.AUTO_CLOSE.value: N_("closed on its own"),
+}
+
+
+def history_line(_: Translator, event: ReportEvent | HistoryEntry) -> str:
     line = f"• {_.datetime(event.at)}: {status_label(_, event.to_status)}"
+    if event.action in EVENT_LABELS:
+        line += f" ({_(EVENT_LABELS[event.action])})"
     return f"{line} — {shown(event.note, NOTE_IN_HISTORY)}" if event.note else line
 
 
@@ -200,8 +214,23 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
         lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
     if event.to_status == Status.WAITING_REPORTER:
         lines.append(_("Please answer in this chat so that your report can go on."))
+    if event.action == Action.ANSWER.value:
+        lines.append(_("Tap <i>Reply</i> to answer the agency. Without a reply, the report closes after {days} "
+                       "working days.").format(days=FIXED_WORKING_DAYS[Deadline.AUTO_CLOSE]))
+    if event.action == LoopAction.AUTO_CLOSE.value:
+        lines.append(_("It closed on its own: the agency's answer had no reply within {days} working days.").format(
+            days=FIXED_WORKING_DAYS[Deadline.AUTO_CLOSE]))
     lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
     return "\n".join(lines)
+
+
+def notification_keyboard(_: Translator, tracking_id: str, action: str | None) -> InlineKeyboardMarkup | None:
+    """Under an answer: reply to it. Under a resolved report: rate the final answer, or say it is not fixed."""
+    if action == Action.ANSWER.value:
+        return InlineKeyboardMarkup([[keyboards.button(_("💬 Reply"), keyboards.REPLY, tracking_id)]])
+    if action in (Action.RESOLVE.value, LoopAction.AUTO_CLOSE.value):
+        return closing_keyboard(_, tracking_id)
+    return None
 
 
 def closing_keyboard(_: Translator, tracking_id: str) -> InlineKeyboardMarkup:
@@ -225,7 +254,7 @@ def status_renderer(settings: Settings):
         report, event = await session.get(Report, row.report_id), await session.get(ReportEvent, row.event_id)
         user = await session.get(User, row.user_id)
         _ = settings.translator(user.locale if user else None)
-        markup = closing_keyboard(_, report.tracking_id) if event.action == Action.RESOLVE.value else None
+        markup = notification_keyboard(_, report.tracking_id, event.action)
         return Text(status_notification(_, report, event), markup_json(markup))
 
     return render

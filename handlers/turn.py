@@ -60,6 +60,10 @@ class Turn:
         return self.update.effective_chat.id
 
     @property
+    def in_group(self) -> bool:
+        return self.update.effective_chat.type != ChatType.PRIVATE
+
+    @property
     def message(self) -> Message | None:
         return self.update.effective_message
 

@@ -37,6 +37,19 @@ async def test_an_answer_in_the_chat_goes_into_the_waiting_report_and_back_to_th
     assert "toko nomor 12" in last.note
 
 
+async def test_an_album_as_the_answer_is_one_answer_with_every_photo(bot, citizen):
+    tracking_id = await file_report(citizen)
+    await _waiting(bot, citizen, tracking_id)
+    replies = await citizen.send_files(photos(3, first_seed=80), caption="Ini tiga foto dari dekat", settle=1.5)
+    acknowledgements = [message for message in replies if ADDED in message.get("text", "")]
+    assert len(acknowledgements) == 1 and "jenis laporan" not in replies[-1].get("text", "")
+    report = await _report(bot, tracking_id)
+    answer = report.events[-1]
+    assert [a.event_id for a in report.attachments if a.event_id is not None] == [answer.id] * 3, \
+        "the album's later photos joined the answer instead of starting a new report"
+    assert report.due_kind == "verification", "its clock runs again now that the reporter answered"
+
+
 async def test_with_several_reports_waiting_the_bot_asks_which_and_keeps_everything(bot, citizen):
     first, second = await file_report(citizen), await file_report(citizen)
     await _waiting(bot, citizen, first)

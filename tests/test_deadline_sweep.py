@@ -68,3 +68,22 @@ async def test_reminder_then_one_escalation_level_per_working_day_and_nothing_tw
     async with bot.sessions() as session:
         row = await session.scalar(select(Report).where(Report.tracking_id == tracking_id))
         assert row.escalation_level == 3 and row.reminded_at is not None
+
+
+async def test_reports_escalated_today_never_hide_one_that_just_fell_due(bot, monkeypatch):
+    """With more escalated reports than one sweep reads, a report that falls due is still escalated at once,
+    and a backlog is worked through sweep after sweep, each report once."""
+    from bot.services import deadline_sweep
+
+    monkeypatch.setattr(deadline_sweep, "BATCH", 3)
+    await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    long_ago = deadline(Deadline.FIRST_ANSWER, FRIDAY_BEFORE_IDUL_FITRI, WIB)
+    backlog = [await add_report(bot, status="assigned", due_kind="first_answer", due_at=long_ago.at) for _ in range(5)]
+    now = long_ago.at + timedelta(hours=1)
+    assert [await sweep(bot, now) for _ in range(3)] == [3, 2, 0], "five escalations in two sweeps, then nothing"
+
+    just_due = await add_report(bot, status="assigned", due_kind="first_answer", due_at=long_ago.at + timedelta(minutes=30))
+    assert await sweep(bot, now + timedelta(minutes=1)) == 1, "the backlog escalated today is not read again"
+    async with bot.sessions() as session:
+        rows = {row.tracking_id: row for row in await session.scalars(select(Report))}
+    assert rows[just_due].escalation_level == 1 and all(rows[tracking_id].escalation_level == 1 for tracking_id in backlog)

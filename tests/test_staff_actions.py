@@ -50,7 +50,7 @@ async def test_the_hub_forwards_the_agency_takes_and_answers_and_the_citizen_hea
     added = await liaison.send_files(photos(1, first_seed=77))
     assert "Ditambahkan (1)" in added[-1]["text"]
     answered = await liaison.send("Lubang sudah ditimbun dan dipadatkan.")
-    assert "✅ Selesai" in answered[-1]["text"]
+    assert "✅ Berhasil" in answered[-1]["text"]
 
     expected = ["Terverifikasi", "Diteruskan ke instansi", "Ditindaklanjuti", "Lubang sudah ditimbun", "photo"]
     await eventually(lambda: len(texts_of(citizen)) >= len(expected))

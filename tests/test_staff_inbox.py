@@ -13,7 +13,7 @@ from bot.db.models import Attachment, Report, ReportEvent, User
 from bot.delivery.messages import Album
 from bot.domain.deadlines import Urgency
 from bot.domain.roles import Grant, Role
-from bot.services import inbox, staff
+from bot.services import clocks, inbox, staff
 from bot.services.staff_view import verification_due
 from bot.services.tracking import new_tracking_id
 from bot.textlimits import MESSAGE_LIMIT, visible_length
@@ -44,12 +44,15 @@ async def add_report(bot, *, agency: str | None = "PUPR-13.71", province: str | 
     async with bot.sessions() as session, session.begin():
         session.add(User(id=reporter, first_name="Warga", username=f"warga{reporter}"))
         await session.flush()
-        session.add(Report(
+        report = Report(
             tracking_id=tracking_id, reporter_id=reporter, chat_id=reporter, report_type="pengaduan",
             category="jalan", status=status, province_code=province,
             regency_code=regency, agency_code=agency, created_at=created_at or datetime.now(UTC),
             events=[ReportEvent(actor="reporter", to_status="submitted")], **{"description": "Jalan rusak", **fields},
-        ))
+        )
+        if report.due_at is not None and "next_alert_at" not in fields:  # as a clock started by an action would
+            report.next_alert_at = clocks.running_due(report).next_alert(reminded=False, level=0)
+        session.add(report)
     return tracking_id
 
 

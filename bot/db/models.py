@@ -121,7 +121,10 @@ class Report(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None] = mapped_column()  # the running clock's reminder went out
     escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 hub, 2 province, 3 national
+    next_alert_at: Mapped[datetime | None] = mapped_column(index=True)  # the sweep's next reminder or escalation
+    auto_close_at: Mapped[datetime | None] = mapped_column(index=True)  # an answer waits for the reporter's reply
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # the reporter's 1-5 for the final answer
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -253,3 +256,15 @@ class JobLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class StaffGroup(Base):
+    """A group chat an admin linked to an agency or hub: its staff work reports there, and it hears what they
+    hear. Unlinking deletes the row (the audit trail keeps both)."""
+
+    __tablename__ = "staff_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    agency_code: Mapped[str] = mapped_column(String(64), index=True)
+    linked_by: Mapped[int] = mapped_column(BigInteger)
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)

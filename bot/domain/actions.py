@@ -68,3 +68,11 @@ RULES: dict[Action, Rule] = {
 def available(status: Status, sides: frozenset[Side]) -> list[Action]:
     """The actions a reader on ``sides`` may take on a report in ``status``, in the order they are offered."""
     return [action for action, rule in RULES.items() if status in rule.from_statuses and rule.sides & sides]
+
+
+class LoopAction(StrEnum):
+    """History events that are not staff actions: the reporter's side of the loop, and the sweep's close."""
+
+    REPLY = "reply"  # the reporter replied to the agency's answer
+    REOPEN = "reopen"  # the reporter said a resolved report is not fixed
+    AUTO_CLOSE = "auto_close"  # an answer left without a reply for the auto-close period

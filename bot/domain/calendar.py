@@ -84,6 +84,11 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.max, tzinfo=zone).astimezone(UTC)
 
 
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """00:00 of ``day`` in ``zone``, as UTC."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
 def _weekdays_after(first: date, last: date) -> int:
     """Monday-to-Friday days in (first, last], last >= first, without walking the days."""
     weeks, rest = divmod((last - first).days, 7)
@@ -147,6 +152,13 @@ class Calendar:
         day += timedelta(days=1)
         while not self.is_working_day(day):
             day += timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before ``day``."""
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
         return day
 
     def add_working_days(self, moment: datetime, days: int, zone: ZoneInfo) -> datetime:

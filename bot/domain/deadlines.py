@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from bot.domain.calendar import Calendar, IndonesianTime, default_calendar
+from bot.domain.calendar import Calendar, IndonesianTime, default_calendar, local_day, start_of_day
 
 
 class Deadline(StrEnum):
@@ -63,6 +63,10 @@ FIXED_WORKING_DAYS: Mapping[Deadline, int] = MappingProxyType(
         Deadline.REOPEN_WINDOW: 10,
     }
 )
+
+# The clocks someone at the counter runs against: they are reminded and escalate when missed.
+ESCALATING = frozenset({Deadline.VERIFICATION, Deadline.FIRST_ANSWER, Deadline.RESOLUTION})
+TOP_ESCALATION = 3  # 1 the regency's hub, 2 the province's hub, 3 the national admin
 
 # "Due soon" in an inbox: due today or on the next working day, so a reminder leaves a full day to act.
 DUE_SOON_WORKING_DAYS = 1
@@ -109,6 +113,34 @@ class Due:
             return Urgency.OVERDUE
         return Urgency.DUE_SOON if self.working_days_left(now, calendar) <= soon else Urgency.ON_TRACK
 
+    # When the deadline sweep must act (see ``bot.services.deadline_sweep``): each is the first moment its
+    # condition holds, so a sweep at or after it acts and the report's next alert lies in the future.
+
+    def reminder_at(self, calendar: Calendar | None = None) -> datetime:
+        """The start of the working day before the due day: from then on the clock is due soon."""
+        calendar = calendar or default_calendar()
+        zone = self.time_zone.zone
+        return start_of_day(calendar.previous_working_day(local_day(self.at, zone)), zone)
+
+    def escalation_at(self, level: int, calendar: Calendar | None = None) -> datetime:
+        """Level 1 just after the deadline; level n the start of the n-th working day after the due day."""
+        if level <= 1:
+            return self.at + timedelta(microseconds=1)
+        zone = self.time_zone.zone
+        return start_of_day(local_day((calendar or default_calendar()).add_working_days(self.at, level, zone), zone), zone)
+
+    def escalation_level(self, now: datetime, calendar: Calendar | None = None) -> int:
+        """How far a report on this clock has escalated by ``now``: 0 before the deadline, at most the top."""
+        return next((level for level in range(TOP_ESCALATION, 0, -1) if self.escalation_at(level, calendar) <= now), 0)
+
+    def next_alert(self, reminded: bool, level: int, calendar: Calendar | None = None) -> datetime | None:
+        """When the sweep must look at this clock again: its reminder, then each escalation; None after the top."""
+        if self.kind not in ESCALATING:
+            return None
+        if not reminded:
+            return self.reminder_at(calendar)
+        return self.escalation_at(level + 1, calendar) if level < TOP_ESCALATION else None
+
 
 def deadline(
     kind: Deadline,
@@ -122,3 +154,4 @@ def deadline(
     days = working_days_for(kind, resolution)
     at = (calendar or default_calendar()).add_working_days(start, days, time_zone.zone)
     return Due(kind, at, time_zone, resolution)
+

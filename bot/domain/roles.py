@@ -87,3 +87,27 @@ def grant_covers(grant: Grant, role: Role, agency: Agency | None, directory: Dir
 
 def may_invite(grants: list[Grant], role: Role, agency: Agency | None, directory: Directory) -> bool:
     return any(grant_covers(grant, role, agency, directory) for grant in grants)
+
+
+# Staff groups -------------------------------------------------------------------------------------------
+
+
+def group_role(agency: Agency) -> Role:
+    """What a group linked to ``agency`` works as: a hub's admins, or an agency's staff."""
+    return Role.HUB_ADMIN if agency.hub else Role.STAFF
+
+
+def may_link_group(grants: list[Grant], agency: Agency, directory: Directory) -> bool:
+    """The agency's liaison, the hub's own admins, and whoever may invite its staff may link a group to it."""
+    own = any(grant.agency_code == agency.code and grant.role in (Role.LIAISON, Role.HUB_ADMIN) for grant in grants)
+    return own or may_invite(grants, group_role(agency), agency, directory)
+
+
+def group_grants(grants: list[Grant], agency: Agency, directory: Directory) -> list[Grant]:
+    """What a member may do in a group linked to ``agency``: only that agency's or hub's work, and only if they
+    hold a role for it, whatever else they hold elsewhere (the group must not see other agencies' reports)."""
+    if agency.hub:
+        admin = any(grant.role is Role.NATIONAL_ADMIN or (grant.role is Role.HUB_ADMIN and (
+            grant.agency_code == agency.code or grant_covers(grant, Role.HUB_ADMIN, agency, directory))) for grant in grants)
+        return [Grant(Role.HUB_ADMIN, agency.code)] if admin else []
+    return [grant for grant in grants if grant.role in (Role.LIAISON, Role.STAFF) and grant.agency_code == agency.code]

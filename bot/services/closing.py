@@ -11,13 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.domain import Status
+from bot.domain.actions import LoopAction
 from bot.domain.deadlines import Deadline
-from bot.services import audit
+from bot.services import audit, clocks
 from bot.services.reports import record_change
-from bot.services.workflow import start_clock
-
-REOPEN = "reopen"
-
 
 class Closing(StrEnum):
     DONE = "done"
@@ -52,7 +49,7 @@ async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, n
         return outcome, None
     if report.due_kind != Deadline.REOPEN_WINDOW.value or report.due_at is None or report.due_at < now:
         return Closing.TOO_LATE, None
-    event = await record_change(session, report, Status.IN_PROGRESS, actor="reporter", action=REOPEN)
-    start_clock(report, Deadline.RESOLUTION if report.resolution_class else Deadline.FIRST_ANSWER, now)
+    event = await record_change(session, report, Status.IN_PROGRESS, actor="reporter", action=LoopAction.REOPEN.value)
+    clocks.resume_clock(report, now)
     audit.record(session, reporter_id, "report.reopen", report.tracking_id, agency=report.agency_code)
     return Closing.DONE, event

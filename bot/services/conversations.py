@@ -33,7 +33,7 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
     await release_chat(session, user.id)
 
 
-INTAKE, ANSWER = "intake", "answer"
+INTAKE, ANSWER, FOLLOW_UP = "intake", "answer", "follow_up"
 
 
 async def load_conversation(session: AsyncSession, chat_id: int, flow: str = INTAKE) -> Conversation | None:

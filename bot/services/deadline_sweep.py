@@ -1,17 +1,23 @@
-"""The deadline sweep: reminders before a deadline, escalation after it. No Telegram here: it marks the reports
-and returns who must hear what; the job renders and queues the messages in the same transaction.
+"""The deadline sweep: reminders before a deadline, escalation after it, and the auto-close of answers left
+without a reply. No Telegram here: it marks the reports and returns who must hear what; the job renders and
+queues the messages in the same transaction.
 
 - A reminder goes to whoever holds the report now (the agency's liaison and staff, or the hub's admins)
   once its running clock is due soon (today or the next working day in the report's province).
 - An overdue report escalates one level per working day past its deadline (the first on the day after): to
   the hub of its regency, then the hub of its province, then the national admin (a level whose hub does not
   exist is skipped).
+- Each report keeps when the sweep must next look at it (``next_alert_at``), set afresh every time it is
+  looked at; so a sweep reads only reports with something due, oldest first, and a backlog is worked through
+  sweep after sweep without one report ever being read twice for the same alert.
+- An agency's answer that the reporter leaves without a reply for 10 working days closes the report
+  (resolved, the reporter told, and free to rate it or say it is not fixed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -19,17 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Report
 from bot.domain import Status
-from bot.domain.calendar import default_calendar
-from bot.domain.deadlines import Deadline, Due, Urgency
-from bot.services import staff
-from bot.services.staff_view import time_zone_of
+from bot.domain.actions import LoopAction
+from bot.domain.deadlines import Deadline, Due
+from bot.services import clocks, staff
+from bot.services.reports import record_change
 from routing.agencies import NATIONAL_ADMIN, Directory
 
 # Statuses whose clock someone at the counter runs against (not the reporter's, not a closed report's).
 RUNNING = (Status.SUBMITTED.value, Status.VERIFIED.value, Status.ASSIGNED.value, Status.IN_PROGRESS.value)
-REMINDER_HORIZON = timedelta(days=5)  # longer than any "today or next working day" across a long weekend
-TOP_LEVEL = 3
 BATCH = 500
+SYSTEM = "system"
 
 
 class NoticeKind(StrEnum):
@@ -47,46 +52,43 @@ class Notice:
 
 
 async def sweep(session: AsyncSession, directory: Directory, now: datetime) -> list[Notice]:
-    """At most ``BATCH`` reminders and ``BATCH`` escalations: a backlog is worked through sweep after sweep."""
+    """At most ``BATCH`` reports with an alert due and ``BATCH`` auto-closes: a backlog takes several sweeps."""
     holders = await staff.holders(session)
-    return [*await _reminders(session, holders, directory, now), *await _escalations(session, holders, directory, now)]
-
-
-def _due(report: Report) -> Due:
-    return Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
-
-
-async def _reminders(session: AsyncSession, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
     reports = await session.scalars(
-        select(Report).where(Report.status.in_(RUNNING), Report.due_at > now, Report.due_at <= now + REMINDER_HORIZON,
-                             Report.reminded_at.is_(None)).order_by(Report.due_at).limit(BATCH)
+        select(Report).where(Report.status.in_(RUNNING), Report.next_alert_at <= now)
+        .order_by(Report.next_alert_at).limit(BATCH)
     )
+    notices = [notice for report in reports for notice in _alert(report, holders, directory, now)]
+    await _auto_close(session, now)
+    return notices
+
+
+def _alert(report: Report, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
+    """The reminder and the escalation due for ``report`` by ``now``, marked on it, and its next alert set."""
+    due = clocks.running_due(report)
     notices = []
-    for report in reports:
-        due = _due(report)
-        if due.urgency(now) is not Urgency.DUE_SOON:
-            continue
+    if report.reminded_at is None and due.reminder_at() <= now:
         report.reminded_at = now
-        notices += [Notice(NoticeKind.REMINDER, user, report.tracking_id, due) for user in holders.of(directory, report.agency_code)]
-    return notices
-
-
-async def _escalations(session: AsyncSession, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
-    reports = await session.scalars(
-        select(Report).where(Report.status.in_(RUNNING), Report.due_at < now, Report.escalation_level < TOP_LEVEL)
-        .order_by(Report.due_at).limit(BATCH)
-    )
-    notices = []
-    for report in reports:
-        due = _due(report)
-        days_over = default_calendar().working_days_between(due.at, now, due.time_zone.zone)
-        level = min(TOP_LEVEL, max(1, days_over))  # its first working day past the deadline is level 1
-        if level <= report.escalation_level:
-            continue
+        if now <= due.at:  # already overdue: the escalation says it
+            notices += [Notice(NoticeKind.REMINDER, user, report.tracking_id, due)
+                        for user in holders.of(directory, report.agency_code)]
+    level = due.escalation_level(now)
+    if level > report.escalation_level:
         report.escalation_level = level
-        users = holders.of(directory, _hub_at(directory, report, level))
-        notices += [Notice(NoticeKind.ESCALATION, user, report.tracking_id, due, level) for user in users]
+        notices += [Notice(NoticeKind.ESCALATION, user, report.tracking_id, due, level)
+                    for user in holders.of(directory, _hub_at(directory, report, level))]
+    report.next_alert_at = due.next_alert(report.reminded_at is not None, report.escalation_level)
     return notices
+
+
+async def _auto_close(session: AsyncSession, now: datetime) -> None:
+    reports = await session.scalars(
+        select(Report).where(Report.status == Status.IN_PROGRESS.value, Report.auto_close_at <= now)
+        .order_by(Report.auto_close_at).limit(BATCH)
+    )
+    for report in reports:
+        await record_change(session, report, Status.RESOLVED, actor=SYSTEM, action=LoopAction.AUTO_CLOSE.value)
+        clocks.start_clock(report, Deadline.REOPEN_WINDOW, now)
 
 
 def _hub_at(directory: Directory, report: Report, level: int) -> str:

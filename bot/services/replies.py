@@ -1,5 +1,8 @@
-"""A citizen's answer to "Perlu informasi tambahan": whatever they send is added to the report that waits
-for it (a history event and its files), and the report goes back to whoever asked."""
+"""What a citizen sends about a report after filing it, kept in its history with its files:
+
+- the answer to "Perlu informasi tambahan": the report goes back to whoever asked, its clock running afresh;
+- a reply to the agency's answer: the report stays with the agency, and no longer closes on its own.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Attachment, Report, ReportEvent
+from bot.db.models import Attachment, Report, ReportEvent, utcnow
 from bot.domain import Status
+from bot.domain.actions import LoopAction
 from bot.domain.draft import AttachmentRef
+from bot.services import clocks
 
 REPORTER = "reporter"
 
@@ -50,17 +55,50 @@ async def waiting_reports(session: AsyncSession, reporter_id: int) -> list[Repor
     return list((await session.execute(statement)).scalars())
 
 
+# Where the agency works on a report, and the reporter may reply to what it said.
+REPLIABLE = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+
+
+async def repliable_report(session: AsyncSession, reporter_id: int, tracking_id: str) -> Report | None:
+    """The reporter's own report, if it is with the agency now (and so open to a reply)."""
+    statement = (
+        select(Report).where(Report.tracking_id == tracking_id, Report.reporter_id == reporter_id,
+                             Report.status.in_(REPLIABLE))
+        .options(selectinload(Report.attachments), selectinload(Report.events)).with_for_update()
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def add_answer(session: AsyncSession, report: Report, answer: ReporterAnswer) -> ReportEvent:
     """Add the answer to the report and hand it back to the status it had before it waited.
 
     The reporter is not notified of this change: the bot acknowledges their message instead."""
-    back_to = _status_before_waiting(report)
+    event = await _append(session, report, answer, _status_before_waiting(report), action=None)
+    clocks.resume_clock(report, utcnow())
+    return event
+
+
+async def add_reply(session: AsyncSession, report: Report, answer: ReporterAnswer) -> ReportEvent:
+    """The reporter's reply to the agency: the report stays where it is, and an answer's auto-close stops."""
+    report.auto_close_at = None
+    return await _append(session, report, answer, Status(report.status), action=LoopAction.REPLY.value)
+
+
+def add_files(report: Report, files: list[AttachmentRef], event_id: int | None) -> None:
+    """More files for what the reporter just sent (the rest of an album), under the same history event."""
     position = max((attachment.position for attachment in report.attachments), default=-1) + 1
-    for offset, file in enumerate(answer.files):
-        report.attachments.append(Attachment(position=position + offset, **asdict(file)))
-    event = ReportEvent(report=report, actor=REPORTER, from_status=report.status, to_status=back_to.value, note=answer.note())
-    report.status = back_to.value
+    for offset, file in enumerate(files):
+        report.attachments.append(Attachment(position=position + offset, event_id=event_id, **asdict(file)))
+
+
+async def _append(session: AsyncSession, report: Report, answer: ReporterAnswer, to_status: Status,
+                  action: str | None) -> ReportEvent:
+    event = ReportEvent(report=report, actor=REPORTER, from_status=report.status, to_status=to_status.value,
+                        note=answer.note(), action=action)
+    report.status = to_status.value
     session.add(event)
+    await session.flush()
+    add_files(report, answer.files, event.id)
     await session.flush()
     return event
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Invitation, StaffRole, utcnow
+from bot.db.models import Invitation, StaffGroup, StaffRole, utcnow
 from bot.domain.roles import Grant, Role, agency_code_for, may_invite, role_fits_agency
 from bot.services import audit
 from routing.agencies import NATIONAL_ADMIN, Agency, Directory
@@ -91,7 +91,8 @@ async def roles_of(session: AsyncSession, user_id: int) -> list[Grant]:
 
 @dataclass(frozen=True)
 class Holders:
-    """Who acts for each agency, from the active roles read at once (a sweep asks for hundreds of agencies)."""
+    """Who acts for each agency (its staff, and its linked group chats), read at once (a sweep asks for hundreds
+    of agencies)."""
 
     by_agency: dict[str, list[int]]
     national_admins: list[int]
@@ -114,6 +115,8 @@ async def holders(session: AsyncSession) -> Holders:
             national.add(user_id)
         elif agency_code:
             by_agency.setdefault(agency_code, set()).add(user_id)
+    for chat_id, agency_code in await session.execute(select(StaffGroup.chat_id, StaffGroup.agency_code)):
+        by_agency.setdefault(agency_code, set()).add(chat_id)  # a linked group hears what its staff hear
     return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
 
 

@@ -50,6 +50,7 @@ class HistoryEntry:
     at: datetime
     to_status: Status
     note: str | None
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class StaffReportView:
     reporter: Reporter | None  # None for an anonymous report, always
     version: int = 1  # what the reader saw: an action names it, so that a later change is noticed
     actions: tuple[Action, ...] = ()  # what this reader may do now
+    rating: int | None = None  # the reporter's rating of the final answer, and its comment
+    rating_comment: str | None = None
 
 
 def time_zone_of(report: Report) -> IndonesianTime:
@@ -113,13 +116,15 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         routing_reason=report.routing_reason,
         verification=due,
         urgency=due.urgency(now) if report.status == Status.SUBMITTED.value else None,
-        history=tuple(HistoryEntry(event.at, Status(event.to_status), event.note) for event in report.events),
+        history=tuple(HistoryEntry(event.at, Status(event.to_status), event.note, event.action) for event in report.events),
         attachments=tuple(AttachmentView(a.kind, a.file_id, a.file_name) for a in report.attachments),
         anonymous=report.anonymous,
         confidential=report.confidential,
         reporter=reporter,
         version=report.version,
         actions=tuple(actions),
+        rating=report.rating,
+        rating_comment=report.rating_comment,
     )
 
 

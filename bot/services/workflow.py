@@ -21,14 +21,13 @@ from bot.db.models import Attachment, Report, ReportEvent, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Media
 from bot.domain import Status
-from bot.domain.actions import RULES, Action
-from bot.domain.deadlines import Deadline, ResolutionClass, deadline
+from bot.domain.actions import RULES, Action, available
+from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
 from bot.domain.roles import Grant
-from bot.services import audit
+from bot.services import audit, clocks
 from bot.services.inbox import scope_of, sides_for
 from bot.services.reports import record_change
-from bot.services.staff_view import time_zone_of
 from routing.agencies import Directory
 
 
@@ -59,6 +58,8 @@ class ActionResult:
     status: Status | None = None  # the report's status after the action (or as it is, when refused)
     version: int | None = None
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
+    handed_to: str | None = None  # the agency or hub the action sent the report to, who must now hear of it
+    next_actions: tuple[Action, ...] = ()  # what the actor may do next, on the report as it is now
 
 
 async def routed_agency(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str) -> str | None:
@@ -91,7 +92,10 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], dir
     audit.record(session, actor_id, f"report.{request.action.value}", report.tracking_id,
                  status=report.status, agency=report.agency_code, resolution=report.resolution_class)
     await session.flush()
-    return ActionResult(Outcome.DONE, Status(report.status), report.version, event)
+    sends_on = RULES[request.action].needs_agency or request.action is Action.HAND_BACK
+    next_actions = tuple(available(Status(report.status), sides_for(grants, report, directory)))
+    return ActionResult(Outcome.DONE, Status(report.status), report.version, event,
+                        report.agency_code if sends_on else None, next_actions)
 
 
 def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, request: ActionRequest) -> Outcome | None:
@@ -131,9 +135,11 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
         await outbox.enqueue(session, report.chat_id, Media(file.kind, file.file_id), user=reporter,
                              priority=outbox.Priority.NOTIFICATION)
     if rule.starts is not None:
-        start_clock(report, rule.starts, now)
+        clocks.start_clock(report, rule.starts, now)
     elif rule.to_status in (Status.WAITING_REPORTER, Status.REJECTED):
-        report.due_kind, report.due_at = None, None
+        clocks.stop_clock(report)
+    if request.action is Action.ANSWER:
+        clocks.await_reply(report, now)
     return event
 
 
@@ -141,12 +147,4 @@ def _attach(report: Report, event: ReportEvent, files: tuple[AttachmentRef, ...]
     position = max((attachment.position for attachment in report.attachments), default=-1) + 1
     for offset, file in enumerate(files):
         report.attachments.append(Attachment(position=position + offset, event_id=event.id, **asdict(file)))
-
-
-def start_clock(report: Report, kind: Deadline, now: datetime) -> None:
-    """Run ``kind``'s clock from ``now``, in the report's province time zone."""
-    resolution = ResolutionClass(report.resolution_class) if kind is Deadline.RESOLUTION else None
-    due = deadline(kind, now, time_zone_of(report), resolution=resolution)
-    report.due_kind, report.due_at = kind.value, due.at
-    report.reminded_at, report.escalation_level = None, 0  # a new clock: reminded and escalated afresh
 

@@ -10,26 +10,18 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation, Report
+from bot.i18n import Translator
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
+from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.intake import messages as intake_messages
+from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
-
-
-def answer_of(message: Message) -> ReporterAnswer | None:
-    """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
-    attachment = intake_messages.attachment_of(message)
-    files = [attachment] if attachment else []
-    text = message.text or message.caption
-    location = message.location
-    if not (text or files or location):
-        return None
-    return ReporterAnswer(text, files, location.latitude if location else None, location.longitude if location else None)
 
 
 async def take(turn: Turn) -> bool:
@@ -103,13 +95,17 @@ async def settle_kept(turn: Turn) -> None:
 
 
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
-    await add_answer(turn.session, report, answer)
-    turn.say(
-        turn._(
-            "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
-            "{agency}. You will hear here when it moves on."
-        ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency")))
-    )
+    event = await add_answer(turn.session, report, answer)
+    await notices.tell_holders(turn, (report.agency_code,), lambda _: _answered_notice(_, report.tracking_id))
+    await acknowledge(turn, report, event, turn._(
+        "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
+        "{agency}. You will hear here when it moves on."
+    ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency"))))
+
+
+def _answered_notice(_: Translator, tracking_id: str) -> str:
+    return (_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.").format(
+        tracking_id=tracking_id) + "\n" + notices.open_line(_, tracking_id))
 
 
 def register(application: Application) -> None:

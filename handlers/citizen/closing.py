@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.delivery.messages import Text
-from bot.services import closing, staff
+from bot.i18n import Translator
+from bot.services import closing
 from handlers import keyboards
+from handlers.citizen import follow_up
+from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
 
 
@@ -27,8 +29,11 @@ async def on_rating(turn: Turn) -> None:
         turn.notify_callback(_refusal(turn, outcome))
         return
     turn.notify_callback(turn._("Thank you for your rating!"))
-    turn.say(turn._("⭐ Thank you: you rated the answer to report <code>{tracking_id}</code> {stars} of 5.").format(
-        tracking_id=tracking_id, stars=max(1, min(5, int(stars)))))
+    text = turn._("⭐ Thank you: you rated the answer to report <code>{tracking_id}</code> {stars} of 5.").format(
+        tracking_id=tracking_id, stars=max(1, min(5, int(stars))))
+    if await follow_up.invite_comment(turn, tracking_id):
+        text += "\n" + turn._("If you like, type a comment on the answer now (or /batal).")
+    turn.say(text)
 
 
 async def on_not_fixed(turn: Turn) -> None:
@@ -37,21 +42,16 @@ async def on_not_fixed(turn: Turn) -> None:
     if outcome is not closing.Closing.DONE:
         turn.notify_callback(_refusal(turn, outcome))
         return
-    report, directory = event.report, turn.services.router.directory
-    hub = directory.hub_for_codes(report.province_code, report.regency_code)
-    holders = await staff.holders(turn.session)
-    for code in dict.fromkeys((report.agency_code, hub.code)):
-        for user_id in holders.of(directory, code):
-            turn.send(_reopened_notice(turn, tracking_id), chat_id=user_id)
+    report = event.report
+    hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
+    await notices.tell_holders(turn, (report.agency_code, hub.code), lambda _: _reopened_notice(_, tracking_id))
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
 
 
-def _reopened_notice(turn: Turn, tracking_id: str) -> Text:
-    # In the default language: staff read it in their chat, and their language is not known here.
-    _ = turn.services.settings.translator(None)
-    return Text(_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed. "
-                  "Open it: /kotakmasuk {tracking_id}").format(tracking_id=tracking_id))
+def _reopened_notice(_: Translator, tracking_id: str) -> str:
+    return (_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed.").format(
+        tracking_id=tracking_id) + "\n" + notices.open_line(_, tracking_id))
 
 
 def register(application: Application) -> None:

@@ -21,7 +21,7 @@ from bot.services.conversations import draft_of, load_conversation, start_conver
 from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
-from handlers.citizen import answers
+from handlers.citizen import answers, follow_up
 from handlers.commands import Command, add_commands
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -35,7 +35,7 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
-from handlers.staff import actions as staff_actions
+from handlers.staff import actions as staff_actions, notices
 from handlers.turn import Turn, turn_handler
 
 
@@ -84,7 +84,10 @@ async def on_back(turn: Turn) -> None:
 
 
 async def on_cancel(turn: Turn) -> None:
-    if await staff_actions.stop(turn):
+    if await staff_actions.stop(turn) or await follow_up.stop(turn):
+        return
+    if turn.in_group:  # a staff group: only a staff action can wait here
+        turn.say(turn._("Nothing waits to be stopped."))
         return
     if await load_conversation(turn.session, turn.chat_id):
         await cancel(turn)
@@ -144,6 +147,8 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
         explanation = render.routing_explanation(staff_language, draft.routing) if draft.routing else None
         report = await submit(turn.session, conversation, explanation)
         turn.settle_button(_("Report sent."))
+        hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
+        await notices.tell_holders(turn, (hub.code,), lambda _: notices.new_report_notice(_, report.tracking_id))
         turn.say(
             _(
                 "✅ <b>Thank you, your report has been filed.</b>\n\nTracking ID: <code>{tracking_id}</code>\n"
@@ -163,7 +168,7 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
 COMMANDS = (
     Command("lapor", "report", N_("File a report"), begin),
     Command("kembali", "back", N_("Back one question"), on_back),
-    Command("batal", "cancel", N_("Discard the draft report"), on_cancel),
+    Command("batal", "cancel", N_("Discard the draft report"), on_cancel, groups=True),
 )
 
 

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from telegram import InlineKeyboardMarkup
+from rapidfuzz import fuzz, process, utils
+from telegram import ForceReply, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation
@@ -22,12 +22,13 @@ from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
 from bot.domain.roles import Grant
 from bot.i18n import N_
-from bot.services import staff, workflow
+from bot.services import workflow
 from bot.services.conversations import end_conversation, load_conversation
 from bot.services.workflow import ActionRequest, Outcome
 from bot.textlimits import shorten
 from handlers import keyboards, render
 from handlers.intake.messages import attachment_of
+from handlers.staff import notices
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
@@ -131,6 +132,7 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
     if conversation is None:
         conversation = Conversation(chat_id=turn.chat_id, user_id=turn.user.id, flow=STAFF_ACTION, step=step)
         turn.session.add(conversation)
+    conversation.user_id = turn.user.id  # in a group, the latest to start an action is the one it waits for
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
         routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
         pending.found = [routed] if routed else []
@@ -144,13 +146,18 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
 
 
 def _ask_note(turn: Turn, action: Action) -> None:
-    turn.say(turn._(NOTE_PROMPTS[action]) + "\n" + turn._("(/batal stops this action.)"))
+    text = turn._(NOTE_PROMPTS[action]) + "\n" + turn._("(/batal stops this action.)")
+    if turn.in_group:  # a reply reaches a bot in privacy mode: ask the member by name, to reply to it
+        mention = f'<a href="tg://user?id={turn.user.id}">{escape(turn.user.first_name)}</a>'
+        turn.say(f"{mention}: {text}", ForceReply(selective=True))
+        return
+    turn.say(text)
 
 
 async def take(turn: Turn) -> bool:
     """A message while an action waits for its text or files; False when no action waits."""
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
-    if conversation is None:
+    if conversation is None or conversation.user_id != turn.user.id:  # in a group: only who started it
         return False
     pending, _ = PendingAction.from_json(conversation.draft), turn._
     text = (turn.message.text or turn.message.caption or "").strip()
@@ -166,14 +173,14 @@ async def take(turn: Turn) -> bool:
                  else _("Please type the text."))
         return True
     await end_conversation(turn.session, turn.chat_id)
-    await _execute(turn, await staff.roles_of(turn.session, turn.user.id), pending, note=text)
+    await _execute_as_member(turn, pending, note=text)
     return True
 
 
 async def stop(turn: Turn) -> bool:
-    """``/batal`` while an action waits: nothing is done; False when no action waits."""
+    """``/batal`` while an action waits: nothing is done; False when no action of this member waits."""
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
-    if conversation is None:
+    if conversation is None or conversation.user_id != turn.user.id:
         return False
     await end_conversation(turn.session, turn.chat_id)
     turn.say(turn._("Stopped: nothing was done to report <code>{tracking_id}</code>.").format(
@@ -184,9 +191,10 @@ async def stop(turn: Turn) -> bool:
 def _offer_agencies(turn: Turn, conversation: Conversation, pending: PendingAction, typed: str) -> None:
     directory = turn.services.router.directory
     hubs_too = pending.action is Action.FORWARD
-    names = {code: agency.name for code, agency in directory.agencies.items() if hubs_too or not agency.hub}
-    found = [code for _name, _score, code in process.extract(typed, names, scorer=fuzz.WRatio, limit=FOUND_AGENCIES)] \
-        if typed else []
+    # Name and code, compared word by word: "PUPR Kota Padang", "dlh padang" and "PUPR-13.71" all find theirs.
+    names = {code: f"{agency.name} {code}" for code, agency in directory.agencies.items() if hubs_too or not agency.hub}
+    found = [code for _name, _score, code in process.extract(
+        typed, names, scorer=fuzz.token_set_ratio, processor=utils.default_process, limit=FOUND_AGENCIES)] if typed else []
     pending.found = found
     conversation.draft = pending.to_json()
     if not found:
@@ -204,7 +212,8 @@ def _agency_buttons(turn: Turn, codes: list[str]) -> InlineKeyboardMarkup | None
 
 async def on_agency_button(turn: Turn) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
-    pending = PendingAction.from_json(conversation.draft) if conversation else None
+    mine = conversation is not None and conversation.user_id == turn.user.id
+    pending = PendingAction.from_json(conversation.draft) if mine else None
     index = turn.update.callback_query.data.split(":", 1)[1]
     if pending is None or not index.isdigit() or int(index) >= len(pending.found):
         turn.notify_callback(turn._("That button is no longer active."))
@@ -216,7 +225,14 @@ async def on_agency_button(turn: Turn) -> None:
         _ask_note(turn, pending.action)
         return
     await end_conversation(turn.session, turn.chat_id)
-    await _execute(turn, await staff.roles_of(turn.session, turn.user.id), pending)
+    await _execute_as_member(turn, pending)
+
+
+async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | None = None) -> None:
+    """Act with the roles the member holds now (in a group: for the group's agency only)."""
+    grants = await staff_roles(turn)
+    if grants is not None:
+        await _execute(turn, grants, pending, note=note)
 
 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
@@ -224,7 +240,11 @@ async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, n
     request = ActionRequest(pending.action, pending.tracking_id, pending.version, note, pending.agency_code, resolution,
                             tuple(pending.files))
     result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory, request)
-    turn.say(_result_text(turn, pending, result))
+    next_buttons = action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions) \
+        if result.outcome is Outcome.DONE else None
+    turn.say(_result_text(turn, pending, result), next_buttons)
+    if result.handed_to:
+        await notices.tell_holders(turn, (result.handed_to,), lambda _: notices.new_report_notice(_, pending.tracking_id))
 
 
 def _result_text(turn: Turn, pending: PendingAction, result: workflow.ActionResult) -> str:
@@ -250,5 +270,5 @@ def _result_text(turn: Turn, pending: PendingAction, result: workflow.ActionResu
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_action_button), pattern=f"^{ACT}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_agency_button), pattern=f"^{AGENCY}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(on_action_button, groups=True), pattern=f"^{ACT}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(on_agency_button, groups=True), pattern=f"^{AGENCY}:"))

@@ -97,10 +97,10 @@ async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
         turn.send(message)
 
 
-COMMANDS = (Command("kotakmasuk", "inbox", N_("Staff inbox"), inbox_command, menu=False),)
+COMMANDS = (Command("kotakmasuk", "inbox", N_("Staff inbox"), inbox_command, menu=False, groups=True),)
 
 
 def register(application: Application) -> None:
     add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(inbox_button), pattern=f"^{INBOX}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(report_button), pattern=f"^{REPORT}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(inbox_button, groups=True), pattern=f"^{INBOX}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(report_button, groups=True), pattern=f"^{REPORT}:"))

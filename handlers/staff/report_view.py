@@ -100,9 +100,10 @@ def report_text(_: Translator, view: StaffReportView) -> str:
     lines.append(_("<b>What happened:</b> {value}").format(value=shown(view.description, DESCRIPTION_IN_VIEW)))
     lines.append(_("<b>Photos and files:</b> {value}").format(value=render.attachments_line(_, len(view.attachments))))
     lines += ["", _("<b>History</b>")]
-    for entry in view.history:
-        line = f"• {_.datetime(entry.at)}: {render.status_label(_, entry.to_status)}"
-        lines.append(f"{line} — {shown(entry.note, render.NOTE_IN_HISTORY)}" if entry.note else line)
+    lines += [render.history_line(_, entry) for entry in view.history]
+    if view.rating is not None:
+        rating = "⭐" * view.rating + (f" — {shown(view.rating_comment, render.NOTE_IN_HISTORY)}" if view.rating_comment else "")
+        lines.append(_("<b>Reporter's rating:</b> {value}").format(value=rating))
     return "\n".join(lines)
 
 

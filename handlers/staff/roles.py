@@ -6,9 +6,9 @@ from html import escape
 
 from telegram.ext import Application, CommandHandler
 
-from bot.domain.roles import Grant, Role, parse_role
+from bot.domain.roles import Grant, Role, group_grants, parse_role
 from bot.i18n import N_, Translator
-from bot.services import staff
+from bot.services import staff, staff_groups
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, turn_handler
 
@@ -29,11 +29,12 @@ REFUSALS = {
 def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
     """"agency liaison (admin penghubung) — Dinas ... (PUPR-13.71)", in the reader's language."""
     label = turn._(ROLE_LABELS[role])
-    if agency_code is None:
-        return label
+    return label if agency_code is None else f"{label} — {describe_agency(turn, agency_code)}"
+
+
+def describe_agency(turn: Turn, agency_code: str) -> str:
     agency = turn.services.router.directory.agencies.get(agency_code)
-    name = f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
-    return f"{label} — {name}"
+    return f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
 
 
 def staff_only(turn: Turn) -> None:
@@ -42,12 +43,28 @@ def staff_only(turn: Turn) -> None:
 
 async def staff_roles(turn: Turn) -> list[Grant] | None:
     """The reader's active roles; a citizen (typing a staff command, or forging a staff button) is told
-    politely that this is for staff."""
+    politely that this is for staff. In a linked group, only what the member may do for its agency."""
     grants = await staff.roles_of(turn.session, turn.user.id)
+    if turn.in_group:
+        return await _group_roles(turn, grants)
     if not grants:
         staff_only(turn)
         return None
     return grants
+
+
+async def _group_roles(turn: Turn, grants: list[Grant]) -> list[Grant] | None:
+    directory = turn.services.router.directory
+    agency = await staff_groups.linked_agency(turn.session, directory, turn.chat_id)
+    if agency is None:
+        turn.say(turn._("This group is not linked to an agency. An admin links it with "
+                        "<code>/hubungkan AGENCY_CODE</code>; until then, staff commands work in a private chat."))
+        return None
+    in_group = group_grants(grants, agency, directory)
+    if not in_group:
+        turn.say(turn._("In this group, staff commands are for the staff of {agency}.").format(
+            agency=describe_agency(turn, agency.code)))
+    return in_group or None
 
 
 async def redeem_invitation(turn: Turn) -> None:

@@ -1,0 +1,188 @@
+"""The citizen's side after an answer: they reply to the agency's answer (the "Reply" button under it), and
+after rating the final answer they may add a comment. Each takes the citizen's next message.
+
+An album arrives as one update per file; its later parts follow the first into the same report, so a reply
+(or an answer to "Perlu informasi tambahan") with five photos is one message to the agency, acknowledged once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from telegram import Message
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.db.models import Conversation, Report, ReportEvent
+from bot.delivery.messages import Text
+from bot.i18n import Translator
+from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
+from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
+from handlers import keyboards
+from handlers.intake.albums import ALBUM_SETTLE
+from handlers.intake.messages import attachment_of
+from handlers.staff import notices
+from handlers.turn import Turn, turn_handler
+
+COMMENT_MAX_CHARS = 1000
+
+
+class Purpose(StrEnum):
+    REPLY = "reply"  # waits for the reply to the agency's answer
+    COMMENT = "comment"  # waits for a comment on the rating
+    ALBUM_REST = "album_rest"  # the rest of an album whose first part was added to the report
+
+
+@dataclass
+class FollowUp:
+    tracking_id: str
+    purpose: Purpose
+    album_id: str | None = None
+    event_id: int | None = None  # the history event the album's files join
+    acknowledgement: str | None = None  # what the album's first part was answered, said once for the whole album
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FollowUp:
+        return cls(**{**data, "purpose": Purpose(data["purpose"])})
+
+
+def answer_of(message: Message) -> ReporterAnswer | None:
+    """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
+    attachment = attachment_of(message)
+    text = message.text or message.caption
+    location = message.location
+    if not (text or attachment or location):
+        return None
+    return ReporterAnswer(text, [attachment] if attachment else [], location.latitude if location else None,
+                          location.longitude if location else None)
+
+
+async def _other_conversation(turn: Turn) -> bool:
+    """A draft or a pending choice is open: a follow-up must not replace it."""
+    conversation = await turn.session.get(Conversation, turn.chat_id)
+    return conversation is not None and conversation.flow != FOLLOW_UP
+
+
+async def _begin(turn: Turn, follow: FollowUp) -> None:
+    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=FOLLOW_UP)
+    conversation.draft = follow.to_json()
+
+
+async def on_reply_button(turn: Turn) -> None:
+    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    if await repliable_report(turn.session, turn.user.id, tracking_id) is None:
+        turn.notify_callback(turn._("This report is no longer with the agency, so it takes no reply."))
+        return
+    if await _other_conversation(turn):
+        turn.notify_callback(turn._("Please finish or cancel (/batal) what you are writing first."))
+        return
+    await _begin(turn, FollowUp(tracking_id, Purpose.REPLY))
+    turn.say(turn._("Type your reply to the agency about report <code>{tracking_id}</code>. You may send photos, "
+                    "videos or documents with it. /batal cancels.").format(tracking_id=tracking_id))
+
+
+async def invite_comment(turn: Turn, tracking_id: str) -> bool:
+    """After a rating: the citizen's next text is its comment. False when something else is open."""
+    if await _other_conversation(turn):
+        return False
+    await _begin(turn, FollowUp(tracking_id, Purpose.COMMENT))
+    return True
+
+
+async def take(turn: Turn) -> bool:
+    """Handle a message that a follow-up waits for; False lets the message go where it would otherwise."""
+    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    if conversation is None:
+        return False
+    follow = FollowUp.from_json(conversation.draft)
+    if follow.purpose is Purpose.ALBUM_REST and turn.message.media_group_id == follow.album_id:
+        await _album_part(turn, follow)
+        return True
+    if follow.purpose is Purpose.REPLY:
+        return await _reply(turn, conversation, follow)
+    if follow.purpose is Purpose.COMMENT and turn.message.text:
+        return await _comment(turn, follow)
+    await end_conversation(turn.session, turn.chat_id)  # anything else ends what waited, and goes its own way
+    return False
+
+
+async def _reply(turn: Turn, conversation: Conversation, follow: FollowUp) -> bool:
+    answer = answer_of(turn.message)
+    if answer is None:
+        turn.say(turn._("Please type your reply, or send a photo, video or document."))
+        return True
+    report = await repliable_report(turn.session, turn.user.id, follow.tracking_id)
+    if report is None:
+        await end_conversation(turn.session, turn.chat_id)
+        return False
+    event = await add_reply(turn.session, report, answer)
+    await notices.tell_holders(turn, (report.agency_code,), lambda _: _reply_notice(_, report.tracking_id))
+    await end_conversation(turn.session, turn.chat_id)
+    await acknowledge(turn, report, event, turn._(
+        "✅ Thank you. Your reply was added to report <code>{tracking_id}</code> and {agency} is told."
+    ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency"))))
+    return True
+
+
+def _reply_notice(_: Translator, tracking_id: str) -> str:
+    return (_("💬 <b>The reporter replied</b> on report {tracking_id}.").format(tracking_id=tracking_id) + "\n"
+            + notices.open_line(_, tracking_id))
+
+
+async def _comment(turn: Turn, follow: FollowUp) -> bool:
+    text = turn.message.text.strip()
+    if len(text) > COMMENT_MAX_CHARS:
+        turn.say(turn._("That is too long: please keep it within {maximum} characters.").format(
+            maximum=turn._.number(COMMENT_MAX_CHARS)))
+        return True
+    report = await turn.session.scalar(select(Report).where(
+        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id))
+    await end_conversation(turn.session, turn.chat_id)
+    if report is None or report.rating is None:
+        return False
+    report.rating_comment = text
+    turn.say(turn._("📝 Thank you: your comment was added to your rating of report <code>{tracking_id}</code>.").format(
+        tracking_id=report.tracking_id))
+    return True
+
+
+async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str) -> None:
+    """Say ``text`` once per message, or once per album: then the album's later parts follow into the report."""
+    album = turn.message.media_group_id
+    if album is None:
+        turn.say(text)
+        return
+    turn.send(Text(text), delay=ALBUM_SETTLE, replace_key=f"follow:{album}")
+    await _begin(turn, FollowUp(report.tracking_id, Purpose.ALBUM_REST, album, event.id, text))
+
+
+async def _album_part(turn: Turn, follow: FollowUp) -> None:
+    attachment = attachment_of(turn.message)
+    report = await turn.session.scalar(select(Report).where(
+        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id
+    ).options(selectinload(Report.attachments)))
+    if attachment is not None and report is not None:
+        add_files(report, [attachment], follow.event_id)
+    turn.send(Text(follow.acknowledgement or ""), delay=ALBUM_SETTLE, replace_key=f"follow:{follow.album_id}")
+
+
+async def stop(turn: Turn) -> bool:
+    """``/batal`` while a reply or a comment waits; False when none does."""
+    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    if conversation is None:
+        return False
+    await end_conversation(turn.session, turn.chat_id)
+    turn.say(turn._("Stopped: nothing was added to report <code>{tracking_id}</code>.").format(
+        tracking_id=FollowUp.from_json(conversation.draft).tracking_id))
+    return True
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(turn_handler(on_reply_button), pattern=f"^{keyboards.REPLY}:"))
