@@ -101,6 +101,7 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     state_dir = state_dir_for(os.environ, settings.database_url)  # chats and files survive a restart
     emulator = BotApiEmulator(host="127.0.0.1", port=port, state_dir=state_dir)
     await emulator.start()
+    personas.seat(emulator)
     print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen; switch to a")
     print("  sample admin or agency liaison at the top of the page to work the reports.")
     print(f"  The sandbox keeps its chats in {state_dir.resolve()}")

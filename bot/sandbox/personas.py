@@ -35,6 +35,13 @@ PERSONAS = (
 )
 
 
+def seat(emulator) -> None:
+    """Each persona is a user of the emulator who has started the bot, as real staff have when they redeem an
+    invitation: what the bot tells them (a new report, a deadline) reaches their chat before they open it."""
+    for persona in PERSONAS:
+        emulator.add_user(persona.user_id, persona.first_name)
+
+
 async def grant_roles(engine: AsyncEngine, directory: Directory) -> None:
     """Give each sample persona its role, once (a restarted sandbox keeps them)."""
     async with Transactions(engine).begin() as session:
