@@ -20,12 +20,17 @@ from tests.test_workflow import act
 LIAISON = [Grant(Role.LIAISON, "PUPR-13.71")]
 
 
-async def resolved_report(bot, citizen) -> str:
+async def taken_then(bot, citizen, action: Action, note: str, resolution: ResolutionClass, button: str) -> str:
+    """A report of ``citizen`` that the agency took and then answered or resolved, once its button arrived."""
     tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
-    taken = await act(bot, LIAISON, Action.TAKE, tracking_id, 1, resolution=ResolutionClass.LIGHT)
-    await act(bot, LIAISON, Action.RESOLVE, tracking_id, taken.version, note="Jalan sudah diaspal.")
-    await eventually(lambda: any("⭐" in label for label in citizen.buttons()))
+    taken = await act(bot, LIAISON, Action.TAKE, tracking_id, 1, resolution=resolution)
+    await act(bot, LIAISON, action, tracking_id, taken.version, note=note)
+    await eventually(lambda: any(button in label for label in citizen.buttons()))
     return tracking_id
+
+
+async def resolved_report(bot, citizen) -> str:
+    return await taken_then(bot, citizen, Action.RESOLVE, "Jalan sudah diaspal.", ResolutionClass.LIGHT, "⭐")
 
 
 async def report_row(bot, tracking_id: str) -> Report:

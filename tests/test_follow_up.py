@@ -13,25 +13,21 @@ from bot.domain import Status
 from bot.domain.actions import Action, LoopAction
 from bot.domain.calendar import IndonesianTime
 from bot.domain.deadlines import ResolutionClass
-from bot.domain.roles import Grant, Role
+from bot.domain.roles import Role
 from bot.services.reports import find_by_tracking_id
 from tests.conftest import eventually
 from tests.flows import photos
-from tests.test_closing import resolved_report
+from tests.test_closing import LIAISON, resolved_report, taken_then
 from tests.test_deadline_sweep import sweep
-from tests.test_staff_inbox import add_report, make_staff
+from tests.test_staff_inbox import make_staff
 from tests.test_workflow import act
 
-LIAISON = [Grant(Role.LIAISON, "PUPR-13.71")]
 REPLY_ADDED = "Balasan Anda sudah ditambahkan"
 
 
 async def answered_report(bot, citizen) -> str:
-    tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
-    taken = await act(bot, LIAISON, Action.TAKE, tracking_id, 1, resolution=ResolutionClass.WITH_INSPECTION)
-    await act(bot, LIAISON, Action.ANSWER, tracking_id, taken.version, note="Tim kami memeriksa lokasi pekan ini.")
-    await eventually(lambda: any("Balas" in label for label in citizen.buttons()))
-    return tracking_id
+    return await taken_then(bot, citizen, Action.ANSWER, "Tim kami memeriksa lokasi pekan ini.",
+                            ResolutionClass.WITH_INSPECTION, "Balas")
 
 
 async def report_of(bot, tracking_id: str) -> Report:
