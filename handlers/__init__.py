@@ -18,13 +18,14 @@ from handlers.commands import Command
 from handlers.intake import steps
 from handlers.staff import actions as staff_actions
 from handlers.staff import groups as staff_groups
+from handlers.staff import members as staff_members
 from handlers.staff import inbox as staff_inbox
 from handlers.staff import roles as staff_roles
 
 log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
-FEATURES = (staff_roles, staff_inbox, staff_groups, menu, status, reports, steps)
+FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps)
 MENU_ORDER = ("lapor", "status", "laporanku", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 

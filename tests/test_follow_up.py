@@ -84,6 +84,9 @@ async def test_a_reply_to_a_report_no_longer_with_the_agency_is_refused_politely
 async def test_an_answer_left_without_a_reply_closes_after_ten_working_days(bot, citizen):
     tracking_id = await answered_report(bot, citizen)
     closes_at = (await report_of(bot, tracking_id)).auto_close_at
+    liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Lina")
+    view = await liaison.send(f"/kotakmasuk {tracking_id}")
+    assert "Ditutup bila pelapor tidak membalas" in view[0]["text"] and "7 Des 2026" in view[0]["text"]
     assert closes_at.astimezone(IndonesianTime.WIB.zone).date().isoformat() == "2026-12-07", \
         "10 working days after Monday 23 November 2026"
 

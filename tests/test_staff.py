@@ -144,6 +144,29 @@ async def test_a_revoked_role_is_gone_and_the_record_stays(bot, capsys):
     assert str(liaison.user_id) not in capsys.readouterr().out
 
 
+async def test_an_admin_lists_the_staff_under_them_and_ends_a_role_in_the_chat(bot):
+    liaison, colleague, outsider = (bot.citizen(name, None) for name in ("Lina", "Dodi", "Dewi"))
+    national = bot.citizen("Nasional", None)
+    await make_admin(bot, national.user_id)
+    await liaison.send(f"/start {await chat_invite(national, 'penghubung', 'PUPR-13.71')}")
+    await colleague.send(f"/start {await chat_invite(liaison, 'staf', 'PUPR-13.71')}")
+    await outsider.send(f"/start {await chat_invite(national, 'penghubung', 'DLH-13.71')}")
+
+    listed = (await liaison.send("/staf"))[-1]["text"]
+    assert f"{colleague.user_id}" in listed and "Dodi" in listed, "the liaison sees the staff it may end"
+    assert f"{outsider.user_id}" not in listed, "and nobody of another agency"
+    assert "hanya dapat mengakhiri" in (await outsider.send(f"/cabut {colleague.user_id} staf PUPR-13.71"))[-1]["text"]
+    assert "/cabut USER_ID" in (await liaison.send("/cabut dodi"))[-1]["text"]
+
+    ended = (await liaison.send(f"/cabut {colleague.user_id} staf PUPR-13.71"))[-1]["text"]
+    assert "tidak lagi" in ended and await roles(bot, colleague.user_id) == []
+    assert "berakhir" in colleague.last_text, "the person hears that the role ended"
+    assert "tidak memegang" in (await liaison.send(f"/cabut {colleague.user_id} staf PUPR-13.71"))[-1]["text"]
+    assert [entry.action for entry in await audit(bot)][-1] == "role.revoked"
+    for command in ("/staf", f"/cabut {liaison.user_id} penghubung PUPR-13.71"):
+        assert STAFF_ONLY in (await colleague.send(command))[-1]["text"], command
+
+
 async def test_the_english_speaking_staff_get_english(bot, capsys):
     person = bot.citizen("Ann", None)
     await person.send("/bahasa")

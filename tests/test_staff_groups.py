@@ -61,7 +61,8 @@ async def test_the_liaison_links_the_group_and_its_staff_work_a_report_there(bot
     await group.tap(colleague, "Ringan")
     assert (await report_of(bot, tracking_id)).status == Status.IN_PROGRESS.value
 
-    await group.say(colleague, f"/kotakmasuk {tracking_id}")  # the view as it is now, with its new buttons
+    taken = await group.say(colleague, f"/kotakmasuk {tracking_id}")  # the view as it is now, with its new buttons
+    assert "Tenggat penyelesaian" in taken[0]["text"], "the clock the agency now runs against"
     prompt = await group.tap(colleague, "Tindak lanjut")
     assert prompt[-1]["chat_keyboard"]["force_reply"] and f"tg://user?id={colleague.user_id}" in prompt[-1]["text"]
     await group.say(liaison, "Ini obrolan biasa di grup, bukan jawabannya.")  # another member: not the answer

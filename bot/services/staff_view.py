@@ -17,7 +17,7 @@ from bot.db.models import Report, User
 from bot.domain import Status
 from bot.domain.actions import Action
 from bot.domain.calendar import IndonesianTime, time_zone_for_province
-from bot.domain.deadlines import Deadline, Due, Urgency, deadline
+from bot.domain.deadlines import ESCALATING, Deadline, Due, Urgency, deadline
 from routing.regions import Hierarchy
 
 # A report without a province (routed to the national admin) counts its days in Jakarta's time.
@@ -80,6 +80,9 @@ class StaffReportView:
     actions: tuple[Action, ...] = ()  # what this reader may do now
     rating: int | None = None  # the reporter's rating of the final answer, and its comment
     rating_comment: str | None = None
+    running: Due | None = None  # the clock that runs after verification (first answer, resolution, reopening)
+    running_urgency: Urgency | None = None  # for a clock someone at the counter runs against
+    closes_at: Due | None = None  # an answer waiting for the reporter's reply closes the report then
 
 
 def time_zone_of(report: Report) -> IndonesianTime:
@@ -125,7 +128,20 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         actions=tuple(actions),
         rating=report.rating,
         rating_comment=report.rating_comment,
+        **_later_clocks(report, now),
     )
+
+
+def _later_clocks(report: Report, now: datetime) -> dict:
+    """The clocks after verification, which the verification line does not show."""
+    clocks = {}
+    if report.due_kind and report.due_at and report.due_kind != Deadline.VERIFICATION.value:
+        running = Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
+        clocks["running"] = running
+        clocks["running_urgency"] = running.urgency(now) if running.kind in ESCALATING else None
+    if report.auto_close_at:
+        clocks["closes_at"] = Due(Deadline.AUTO_CLOSE, report.auto_close_at, time_zone_of(report))
+    return clocks
 
 
 def _name(hierarchy: Hierarchy | None, code: str) -> str | None:

@@ -11,7 +11,7 @@ from html import escape
 from babel import dates
 
 from bot.delivery.messages import Album, Location, Media, Outgoing
-from bot.domain.deadlines import Due, Urgency
+from bot.domain.deadlines import Deadline, Due, Urgency
 from bot.i18n import N_, Translator
 from bot.services.inbox import COUNT_LIMIT, InboxItem, InboxPage, View
 from bot.services.staff_view import StaffReportView
@@ -40,6 +40,24 @@ def due_text(_: Translator, due: Due) -> str:
     """The deadline in the report's own time zone (WIB, WITA, WIT), where the working days are counted."""
     moment = dates.format_datetime(due.at, "medium", tzinfo=due.time_zone.zone, locale=_.locale)
     return f"{moment} {due.time_zone.name}"
+
+
+# The clocks after verification, as the view names them.
+CLOCK_LABELS = {
+    Deadline.FIRST_ANSWER: N_("First answer due"),
+    Deadline.RESOLUTION: N_("Resolution due"),
+    Deadline.REOPEN_WINDOW: N_("The reporter may reopen it until"),
+    Deadline.AUTO_CLOSE: N_("Closes without the reporter's reply on"),
+}
+
+
+def _clock_lines(_: Translator, view: StaffReportView) -> list[str]:
+    lines = []
+    for due, urgency in ((view.running, view.running_urgency), (view.closes_at, None)):
+        if due is not None:
+            value = due_text(_, due) + (f" — {_(URGENCY_LABELS[urgency])}" if urgency else "")
+            lines.append(f"<b>{_(CLOCK_LABELS[due.kind])}:</b> {value}")
+    return lines
 
 
 def _deadline_value(_: Translator, due: Due, urgency: Urgency | None) -> str:
@@ -83,6 +101,7 @@ def report_text(_: Translator, view: StaffReportView) -> str:
         _("<b>Category:</b> {value}").format(value=render.category_label(_, view.category)),
         _("<b>Filed:</b> {value}").format(value=_.datetime(view.created_at)),
         _("<b>Verification deadline:</b> {value}").format(value=_deadline_value(_, view.verification, view.urgency)),
+        *_clock_lines(_, view),
         _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
         _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
     ]

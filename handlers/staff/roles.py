@@ -11,6 +11,7 @@ from bot.i18n import N_, Translator
 from bot.services import staff, staff_groups
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, turn_handler
+from routing.agencies import Directory
 
 ROLE_LABELS = {
     Role.NATIONAL_ADMIN: N_("national admin"),
@@ -28,12 +29,20 @@ REFUSALS = {
 
 def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
     """"agency liaison (admin penghubung) — Dinas ... (PUPR-13.71)", in the reader's language."""
-    label = turn._(ROLE_LABELS[role])
-    return label if agency_code is None else f"{label} — {describe_agency(turn, agency_code)}"
+    return describe_in(turn._, turn.services.router.directory, role, agency_code)
+
+
+def describe_in(_: Translator, directory: Directory, role: Role, agency_code: str | None) -> str:
+    label = _(ROLE_LABELS[role])
+    return label if agency_code is None else f"{label} — {_agency(directory, agency_code)}"
 
 
 def describe_agency(turn: Turn, agency_code: str) -> str:
-    agency = turn.services.router.directory.agencies.get(agency_code)
+    return _agency(turn.services.router.directory, agency_code)
+
+
+def _agency(directory: Directory, agency_code: str) -> str:
+    agency = directory.agencies.get(agency_code)
     return f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
 
 
