@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import Report
 from bot.domain.calendar import IndonesianTime, default_calendar
-from bot.domain.deadlines import Deadline, deadline
+from bot.domain.deadlines import Deadline, Urgency, deadline
 from bot.domain.roles import Role
 from bot.jobs import deadlines as job
 from bot.jobs import lease
@@ -87,3 +87,24 @@ async def test_reports_escalated_today_never_hide_one_that_just_fell_due(bot, mo
     async with bot.sessions() as session:
         rows = {row.tracking_id: row for row in await session.scalars(select(Report))}
     assert rows[just_due].escalation_level == 1 and all(rows[tracking_id].escalation_level == 1 for tracking_id in backlog)
+
+
+def test_the_sweeps_alert_times_agree_with_urgency_and_escalation_by_working_days():
+    """Each alert time is the first moment its condition holds, across Idul Fitri 2027 and in every time zone."""
+    calendar = default_calendar()
+    for zone in IndonesianTime:
+        for start_day in range(0, 40, 3):
+            start = datetime(2027, 2, 20, 16, 30, tzinfo=UTC) + timedelta(days=start_day)
+            due = deadline(Deadline.FIRST_ANSWER, start, zone)
+            tick = timedelta(microseconds=1)
+            remind = due.reminder_at()
+            assert due.urgency(remind - tick) is Urgency.ON_TRACK and due.urgency(remind) is Urgency.DUE_SOON
+            assert due.escalation_level(due.at) == 0 and due.escalation_level(due.at + tick) == 1
+            for level in (2, 3):
+                at = due.escalation_at(level)
+                assert calendar.working_days_between(due.at, at - tick, zone.zone) == level - 1
+                assert calendar.working_days_between(due.at, at, zone.zone) == level
+                assert due.escalation_level(at - tick) == level - 1 and due.escalation_level(at) == level
+            assert due.next_alert(reminded=False, level=0) == remind
+            assert due.next_alert(reminded=True, level=1) == due.escalation_at(2)
+            assert due.next_alert(reminded=True, level=3) is None

@@ -18,7 +18,6 @@ from bot.domain.calendar import (
     Calendar,
     IndonesianTime,
     add_working_days,
-    default_calendar,
     is_working_day,
     time_zone_for_province,
     working_days_between,
@@ -312,23 +311,3 @@ def test_due_soon_spans_a_long_weekend(cal):
     assert due.urgency(at(2026, 3, 17, 16), calendar=cal) is Urgency.DUE_SOON
     assert due.urgency(at(2026, 3, 16, 16), calendar=cal) is Urgency.ON_TRACK
 
-
-def test_the_sweeps_alert_times_agree_with_urgency_and_escalation_by_working_days():
-    """Each alert time is the first moment its condition holds, across Idul Fitri 2027 and in every time zone."""
-    calendar = default_calendar()
-    for zone in IndonesianTime:
-        for start_day in range(0, 40, 3):
-            start = datetime(2027, 2, 20, 16, 30, tzinfo=UTC) + timedelta(days=start_day)
-            due = deadline(Deadline.FIRST_ANSWER, start, zone)
-            tick = timedelta(microseconds=1)
-            remind = due.reminder_at()
-            assert due.urgency(remind - tick) is Urgency.ON_TRACK and due.urgency(remind) is Urgency.DUE_SOON
-            assert due.escalation_level(due.at) == 0 and due.escalation_level(due.at + tick) == 1
-            for level in (2, 3):
-                at = due.escalation_at(level)
-                assert calendar.working_days_between(due.at, at - tick, zone.zone) == level - 1
-                assert calendar.working_days_between(due.at, at, zone.zone) == level
-                assert due.escalation_level(at - tick) == level - 1 and due.escalation_level(at) == level
-            assert due.next_alert(reminded=False, level=0) == remind
-            assert due.next_alert(reminded=True, level=1) == due.escalation_at(2)
-            assert due.next_alert(reminded=True, level=3) is None
