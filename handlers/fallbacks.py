@@ -29,11 +29,11 @@ async def on_message(turn: Turn) -> None:
     if conversation:
         await intake_messages.on_message(turn, conversation)
         return
-    if await follow_up.take(turn):
-        return
     text = (turn.message.text or "").strip()
     if is_tracking_id(text):
         await show_status(turn, text)
+        return
+    if await follow_up.take(turn):
         return
     if await answers.take(turn):
         return

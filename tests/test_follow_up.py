@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.db.models import Report
+from bot.db.models import Conversation, Report, utcnow
 from bot.domain import Status
 from bot.domain.actions import Action, LoopAction
 from bot.domain.calendar import IndonesianTime
@@ -129,3 +129,15 @@ async def test_staff_hear_of_a_reopened_report_in_their_own_language(bot, citize
     await eventually(lambda: liaison.messages and hub.messages)
     assert "dibuka kembali" in liaison.last_text and "was reopened" in hub.last_text
     assert tracking_id in hub.last_text
+
+
+async def test_a_message_long_after_the_rating_is_no_comment(bot, citizen):
+    tracking_id = await resolved_report(bot, citizen)
+    await citizen.tap("⭐⭐⭐")
+    status = await citizen.send(tracking_id)  # a tracking ID is looked up, even while a comment is offered
+    assert "Riwayat" in status[-1]["text"]
+    async with bot.services.transactions.begin() as session:
+        await session.execute(update(Conversation).values(updated_at=utcnow() - timedelta(minutes=31)))
+    later = await citizen.send("Halo, saya mau lapor lagi")
+    assert "komentar Anda" not in later[-1]["text"]
+    assert (await report_of(bot, tracking_id)).rating_comment is None

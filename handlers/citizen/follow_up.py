@@ -8,6 +8,7 @@ An album arrives as one update per file; its later parts follow the first into t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from enum import StrEnum
 from html import escape
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from telegram import Message
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.db.models import Conversation, Report, ReportEvent
+from bot.db.models import Conversation, Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
 from bot.i18n import Translator
 from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
@@ -35,6 +36,11 @@ class Purpose(StrEnum):
     REPLY = "reply"  # waits for the reply to the agency's answer
     COMMENT = "comment"  # waits for a comment on the rating
     ALBUM_REST = "album_rest"  # the rest of an album whose first part was added to the report
+
+
+# How long a follow-up waits for the citizen's message: a reply was asked for with a button; a comment is
+# only offered after the rating, so a message much later is about something else.
+WAITS = {Purpose.REPLY: timedelta(days=1), Purpose.COMMENT: timedelta(minutes=30)}
 
 
 @dataclass
@@ -102,18 +108,21 @@ async def take(turn: Turn) -> bool:
     if conversation is None:
         return False
     follow = FollowUp.from_json(conversation.draft)
+    if follow.purpose in WAITS and utcnow() - conversation.updated_at > WAITS[follow.purpose]:
+        await end_conversation(turn.session, turn.chat_id)  # long forgotten: this message is about something else
+        return False
     if follow.purpose is Purpose.ALBUM_REST and turn.message.media_group_id == follow.album_id:
         await _album_part(turn, follow)
         return True
     if follow.purpose is Purpose.REPLY:
-        return await _reply(turn, conversation, follow)
+        return await _reply(turn, follow)
     if follow.purpose is Purpose.COMMENT and turn.message.text:
         return await _comment(turn, follow)
     await end_conversation(turn.session, turn.chat_id)  # anything else ends what waited, and goes its own way
     return False
 
 
-async def _reply(turn: Turn, conversation: Conversation, follow: FollowUp) -> bool:
+async def _reply(turn: Turn, follow: FollowUp) -> bool:
     answer = answer_of(turn.message)
     if answer is None:
         turn.say(turn._("Please type your reply, or send a photo, video or document."))
