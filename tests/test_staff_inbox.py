@@ -13,8 +13,8 @@ from bot.db.models import Attachment, Report, ReportEvent, User
 from bot.delivery.messages import Album
 from bot.domain.deadlines import Urgency
 from bot.domain.roles import Grant, Role
-from bot.services import clocks, inbox, staff
-from bot.services.staff_view import verification_due
+from bot.services import inbox, staff
+from bot.services.staff_view import running_due, verification_due
 from bot.services.tracking import new_tracking_id
 from bot.textlimits import MESSAGE_LIMIT, visible_length
 from handlers.staff.report_view import media_messages
@@ -51,7 +51,7 @@ async def add_report(bot, *, agency: str | None = "PUPR-13.71", province: str | 
             events=[ReportEvent(actor="reporter", to_status="submitted")], **{"description": "Jalan rusak", **fields},
         )
         if report.due_at is not None and "next_alert_at" not in fields:  # as a clock started by an action would
-            report.next_alert_at = clocks.running_due(report).next_alert(reminded=False, level=0)
+            report.next_alert_at = running_due(report).next_alert(reminded=False, level=0)
         session.add(report)
     return tracking_id
 

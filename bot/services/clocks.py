@@ -8,12 +8,8 @@ from datetime import datetime
 
 from bot.db.models import Report
 from bot.domain import Status
-from bot.domain.deadlines import Deadline, Due, ResolutionClass, deadline
+from bot.domain.deadlines import Deadline, ResolutionClass, deadline
 from bot.services.staff_view import time_zone_of
-
-
-def running_due(report: Report) -> Due:
-    return Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
 
 
 def start_clock(report: Report, kind: Deadline, now: datetime) -> None:

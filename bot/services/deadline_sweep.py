@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Report
 from bot.domain import Status
 from bot.domain.actions import LoopAction
-from bot.domain.deadlines import Deadline, Due
+from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due
 from bot.services import clocks, staff
 from bot.services.reports import record_change
+from bot.services.staff_view import running_due
 from routing.agencies import NATIONAL_ADMIN, Directory
 
 # Statuses whose clock someone at the counter runs against (not the reporter's, not a closed report's).
@@ -65,7 +66,7 @@ async def sweep(session: AsyncSession, directory: Directory, now: datetime) -> l
 
 def _alert(report: Report, holders: staff.Holders, directory: Directory, now: datetime) -> list[Notice]:
     """The reminder and the escalation due for ``report`` by ``now``, marked on it, and its next alert set."""
-    due = clocks.running_due(report)
+    due = running_due(report)
     notices = []
     if report.reminded_at is None and due.reminder_at() <= now:
         report.reminded_at = now
@@ -93,6 +94,6 @@ async def _auto_close(session: AsyncSession, now: datetime) -> None:
 
 def _hub_at(directory: Directory, report: Report, level: int) -> str:
     """The body an escalation of ``level`` goes to: the nearest that exists at or above that level."""
-    chain = [f"HUB-{report.regency_code}" if report.regency_code else None,
-             f"HUB-{report.province_code}" if report.province_code else None, NATIONAL_ADMIN]
-    return next((code for code in chain[level - 1:] if code and code in directory.agencies), NATIONAL_ADMIN)
+    if level >= TOP_ESCALATION:
+        return NATIONAL_ADMIN
+    return directory.hub_for_codes(report.province_code, report.regency_code if level == 1 else None).code

@@ -85,7 +85,7 @@ async def add_reply(session: AsyncSession, report: Report, answer: ReporterAnswe
 
 
 def add_files(report: Report, files: list[AttachmentRef], event_id: int | None) -> None:
-    """More files for what the reporter just sent (the rest of an album), under the same history event."""
+    """Files for a history event (an answer's, or the rest of an album the reporter sent), after the report's."""
     position = max((attachment.position for attachment in report.attachments), default=-1) + 1
     for offset, file in enumerate(files):
         report.attachments.append(Attachment(position=position + offset, event_id=event_id, **asdict(file)))

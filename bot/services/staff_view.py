@@ -89,6 +89,11 @@ def time_zone_of(report: Report) -> IndonesianTime:
     return time_zone_for_province(report.province_code) if report.province_code else ZONE_WITHOUT_PROVINCE
 
 
+def running_due(report: Report) -> Due:
+    """The clock the report runs against now (``due_kind``, ``due_at``), in its province's time zone."""
+    return Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
+
+
 def verification_due(report: Report) -> Due:
     return deadline(Deadline.VERIFICATION, report.created_at, time_zone_of(report))
 
@@ -136,7 +141,7 @@ def _later_clocks(report: Report, now: datetime) -> dict:
     """The clocks after verification, which the verification line does not show."""
     clocks = {}
     if report.due_kind and report.due_at and report.due_kind != Deadline.VERIFICATION.value:
-        running = Due(Deadline(report.due_kind), report.due_at, time_zone_of(report))
+        running = running_due(report)
         clocks["running"] = running
         clocks["running_urgency"] = running.urgency(now) if running.kind in ESCALATING else None
     if report.auto_close_at:

@@ -9,7 +9,7 @@ what happened meanwhile. No Telegram here; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Attachment, Report, ReportEvent, User, utcnow
+from bot.db.models import Report, ReportEvent, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Media
 from bot.domain import Status
@@ -27,6 +27,7 @@ from bot.domain.draft import AttachmentRef
 from bot.domain.roles import Grant
 from bot.services import audit, clocks
 from bot.services.inbox import scope_of, sides_for
+from bot.services.replies import add_files
 from bot.services.reports import record_change
 from routing.agencies import Directory
 
@@ -129,7 +130,7 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
         report.resolution_class = request.resolution.value
     event = await record_change(session, report, rule.to_status or Status(report.status), actor=actor, note=note,
                                 action=request.action.value)
-    _attach(report, event, request.files)
+    add_files(report, list(request.files), event.id)
     reporter = await session.get(User, report.reporter_id) if request.files else None
     for file in request.files:  # the answer's files follow its text in the citizen's chat
         await outbox.enqueue(session, report.chat_id, Media(file.kind, file.file_id), user=reporter,
@@ -141,10 +142,3 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
     if request.action is Action.ANSWER:
         clocks.await_reply(report, now)
     return event
-
-
-def _attach(report: Report, event: ReportEvent, files: tuple[AttachmentRef, ...]) -> None:
-    position = max((attachment.position for attachment in report.attachments), default=-1) + 1
-    for offset, file in enumerate(files):
-        report.attachments.append(Attachment(position=position + offset, event_id=event.id, **asdict(file)))
-
