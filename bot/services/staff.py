@@ -7,6 +7,7 @@ secrets: the audit trail and listings carry only their first characters.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -105,17 +106,21 @@ class Holders:
         return self.by_agency.get(agency_code, [])
 
 
-async def holders(session: AsyncSession) -> Holders:
-    rows = await session.execute(select(StaffRole.user_id, StaffRole.role, StaffRole.agency_code)
-                                 .where(StaffRole.revoked_at.is_(None)))
+async def holders(session: AsyncSession, agency_codes: Collection[str] | None = None) -> Holders:
+    """Everyone's roles for a sweep; only those of ``agency_codes`` (and the national admins) for one turn."""
+    roles = select(StaffRole.user_id, StaffRole.role, StaffRole.agency_code).where(StaffRole.revoked_at.is_(None))
+    groups = select(StaffGroup.chat_id, StaffGroup.agency_code)
+    if agency_codes is not None:
+        roles = roles.where(StaffRole.agency_code.in_(agency_codes) | (StaffRole.role == Role.NATIONAL_ADMIN.value))
+        groups = groups.where(StaffGroup.agency_code.in_(agency_codes))
     by_agency: dict[str, set[int]] = {}
     national: set[int] = set()
-    for user_id, role, agency_code in rows:
+    for user_id, role, agency_code in await session.execute(roles):
         if role == Role.NATIONAL_ADMIN.value:
             national.add(user_id)
         elif agency_code:
             by_agency.setdefault(agency_code, set()).add(user_id)
-    for chat_id, agency_code in await session.execute(select(StaffGroup.chat_id, StaffGroup.agency_code)):
+    for chat_id, agency_code in await session.execute(groups):
         by_agency.setdefault(agency_code, set()).add(chat_id)  # a linked group hears what its staff hear
     return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
 

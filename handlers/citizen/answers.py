@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation, Report
-from bot.i18n import Translator
+from bot.i18n import N_
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
@@ -22,6 +22,8 @@ from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.intake import messages as intake_messages
 from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
+
+ANSWERED = N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.")
 
 
 async def take(turn: Turn) -> bool:
@@ -96,16 +98,12 @@ async def settle_kept(turn: Turn) -> None:
 
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
     event = await add_answer(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), lambda _: _answered_notice(_, report.tracking_id))
+    await notices.tell_holders(turn, (report.agency_code,), ANSWERED, report.tracking_id)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
         "{agency}. You will hear here when it moves on."
     ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency"))))
 
-
-def _answered_notice(_: Translator, tracking_id: str) -> str:
-    return (_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.").format(
-        tracking_id=tracking_id) + "\n" + notices.open_line(_, tracking_id))
 
 
 def register(application: Application) -> None:

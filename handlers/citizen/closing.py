@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.i18n import Translator
+from bot.i18n import N_
 from bot.services import closing
 from handlers import keyboards
 from handlers.citizen import follow_up
 from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
+
+REOPENED = N_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed.")
 
 
 def _refusal(turn: Turn, outcome: closing.Closing) -> str:
@@ -44,14 +46,10 @@ async def on_not_fixed(turn: Turn) -> None:
         return
     report = event.report
     hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-    await notices.tell_holders(turn, (report.agency_code, hub.code), lambda _: _reopened_notice(_, tracking_id))
+    await notices.tell_holders(turn, (report.agency_code, hub.code), REOPENED, tracking_id)
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
 
-
-def _reopened_notice(_: Translator, tracking_id: str) -> str:
-    return (_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed.").format(
-        tracking_id=tracking_id) + "\n" + notices.open_line(_, tracking_id))
 
 
 def register(application: Application) -> None:

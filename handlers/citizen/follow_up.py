@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation, Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
-from bot.i18n import Translator
+from bot.i18n import N_
 from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
 from handlers import keyboards
@@ -30,6 +30,7 @@ from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
 
 COMMENT_MAX_CHARS = 1000
+REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
 
 
 class Purpose(StrEnum):
@@ -132,17 +133,13 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
         await end_conversation(turn.session, turn.chat_id)
         return False
     event = await add_reply(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), lambda _: _reply_notice(_, report.tracking_id))
+    await notices.tell_holders(turn, (report.agency_code,), REPLIED, report.tracking_id)
     await end_conversation(turn.session, turn.chat_id)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your reply was added to report <code>{tracking_id}</code> and {agency} is told."
     ).format(tracking_id=report.tracking_id, agency=escape(report.agency_name or turn._("the agency"))))
     return True
 
-
-def _reply_notice(_: Translator, tracking_id: str) -> str:
-    return (_("💬 <b>The reporter replied</b> on report {tracking_id}.").format(tracking_id=tracking_id) + "\n"
-            + notices.open_line(_, tracking_id))
 
 
 async def _comment(turn: Turn, follow: FollowUp) -> bool:

@@ -148,7 +148,7 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
         report = await submit(turn.session, conversation, explanation)
         turn.settle_button(_("Report sent."))
         hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-        await notices.tell_holders(turn, (hub.code,), lambda _: notices.new_report_notice(_, report.tracking_id))
+        await notices.tell_holders(turn, (hub.code,), notices.NEW_REPORT, report.tracking_id)
         turn.say(
             _(
                 "✅ <b>Thank you, your report has been filed.</b>\n\nTracking ID: <code>{tracking_id}</code>\n"

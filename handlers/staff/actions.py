@@ -244,7 +244,7 @@ async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, n
         if result.outcome is Outcome.DONE else None
     turn.say(_result_text(turn, pending, result), next_buttons)
     if result.handed_to:
-        await notices.tell_holders(turn, (result.handed_to,), lambda _: notices.new_report_notice(_, pending.tracking_id))
+        await notices.tell_holders(turn, (result.handed_to,), notices.NEW_REPORT, pending.tracking_id)
 
 
 def _result_text(turn: Turn, pending: PendingAction, result: workflow.ActionResult) -> str:
