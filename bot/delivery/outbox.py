@@ -22,6 +22,9 @@ from bot.delivery.messages import Outgoing, from_payload, to_payload
 
 PENDING, SENT, FAILED, HELD = "pending", "sent", "failed", "held"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
+# In ``session.info``: chat id -> whether it has unsent messages, as a statement of this transaction read it
+# (the inbox claim does, on its way), until this transaction writes to the chat's outbox.
+_KNOWN_UNSENT = "outbox_known_unsent"
 
 
 class Priority(IntEnum):
@@ -66,6 +69,7 @@ async def enqueue(
     ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent)."""
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
+    _forget_unsent(session, chat_id)
     if replace_key:
         replaced = await _unsent_with_key(session, chat_id, replace_key)
         if replaced is not None:
@@ -143,7 +147,24 @@ async def _take(session: AsyncSession, rows: list[OutboxMessage], until: datetim
 
 async def has_unsent(session: AsyncSession, chat_id: int) -> bool:
     """Whether the chat has messages still waiting (which new ones must not overtake)."""
-    return bool(await session.scalar(select(exists().where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING))))
+    known = session.info.get(_KNOWN_UNSENT, {})
+    if chat_id in known:
+        return known[chat_id]
+    return bool(await session.scalar(select(unsent_exists(chat_id))))
+
+
+def unsent_exists(chat_id):
+    """The SQL condition of ``has_unsent``, for a statement that reads it on its way (``chat_id`` a value or
+    a bind parameter); tell ``remember_unsent`` what it read."""
+    return exists().where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+
+
+def remember_unsent(session: AsyncSession, chat_id: int, unsent: bool) -> None:
+    session.info.setdefault(_KNOWN_UNSENT, {})[chat_id] = unsent
+
+
+def _forget_unsent(session: AsyncSession, chat_id: int) -> None:
+    session.info.get(_KNOWN_UNSENT, {}).pop(chat_id, None)
 
 
 def claims_of(rows: list[OutboxMessage]) -> list[Claim]:
@@ -181,6 +202,7 @@ async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
 
 async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
     """The chat blocked the bot: keep its unsent messages until it is reachable again."""
+    _forget_unsent(session, chat_id)
     await session.execute(
         bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
         .values(state=HELD, claimed_until=None, last_error=reason[:2000])
@@ -190,6 +212,7 @@ async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
 
 async def release_chat(session: AsyncSession, chat_id: int) -> int:
     """The chat is reachable again (it unblocked the bot, or wrote): what was held goes out, in order."""
+    _forget_unsent(session, chat_id)
     result = await session.execute(
         bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == HELD)
         .values(state=PENDING, next_attempt_at=utcnow(), claimed_until=None)

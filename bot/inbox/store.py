@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, literal, select
+from sqlalchemy import Row, bindparam, delete, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db import bulk_update, insert_for
 from bot.db.models import InboxUpdate, utcnow
+from bot.delivery import outbox
 
 PENDING, DONE, IGNORED, FAILED = "pending", "done", "ignored", "failed"
 # Telegram keeps an undelivered update for at most 24 hours: older ids cannot come back.
@@ -86,9 +87,13 @@ CLAIMED, HANDLED_ALREADY, EARLIER_PENDING = "claimed", "handled already", "an ea
 
 async def claim(session: AsyncSession, update_id: int, chat_id: int | None = None) -> str:
     """Mark an update handled, in the transaction of its effects, unless it already was or an earlier update
-    of its chat is still pending, which goes first. One statement in the usual case. The receiver may still
+    of its chat is still pending, which goes first. One statement in the usual case, which also reads
+    whether the chat has unsent messages (the turn's replies must not overtake them). The receiver may still
     be storing the update: then it is stored here, as handled."""
-    if await _settle(session, update_id, chat_id, DONE):
+    settled = await _settle(session, update_id, chat_id, DONE)
+    if settled is not None:
+        if chat_id is not None:
+            outbox.remember_unsent(session, chat_id, bool(settled.unsent))
         return CLAIMED
     state = await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == update_id))
     return EARLIER_PENDING if state in (PENDING, None) else HANDLED_ALREADY
@@ -98,9 +103,10 @@ async def mark_ignored(session: AsyncSession, update_id: int) -> None:
     await _settle(session, update_id, None, IGNORED)
 
 
-async def _settle(session: AsyncSession, update_id: int, chat_id: int | None, state: str) -> bool:
+async def _settle(session: AsyncSession, update_id: int, chat_id: int | None, state: str) -> Row | None:
+    """The settled row (with whether the chat has unsent messages), or None when it could not be settled."""
     parameters = {"update_id": update_id, "chat_id": chat_id, "state": state, "now": utcnow(), "cleared": {}}
-    return (await session.execute(_settle_statement(_dialect(session)), parameters)).rowcount == 1
+    return (await session.execute(_settle_statement(_dialect(session)), parameters)).first()
 
 
 @functools.cache
@@ -116,8 +122,9 @@ def _settle_statement(dialect: str):
                  cleared, state, literal(0), now, now, now).where(no_earlier)
     insert = insert_for(dialect, table).from_select(
         ["update_id", "chat_id", "payload", "state", "attempts", "next_attempt_at", "received_at", "handled_at"], row)
+    unsent = outbox.unsent_exists(bindparam("chat_id")).label("unsent")
     return insert.on_conflict_do_update(index_elements=["update_id"], set_={"state": state, "handled_at": now, "payload": cleared},
-                                        where=(table.c.state == PENDING) & no_earlier)
+                                        where=(table.c.state == PENDING) & no_earlier).returning(table.c.update_id, unsent)
 
 
 async def record_failure(session: AsyncSession, update_id: int, error: str, retry_in: timedelta | None) -> None:
