@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update
+from telegram import Chat, Message, Update
+from telegram import User as TelegramUser
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -29,7 +30,7 @@ from bot.delivery.messages import Edit, Markup, Outgoing, Text, markup_json
 from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
-from bot.services.conversations import remember_user
+from bot.services.conversations import read_chat, remember_user
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,19 @@ class _Deferred(Exception):
     """An earlier update of this chat is still pending elsewhere: roll back and come back to this one."""
 
 
-async def _lock_chat(session: AsyncSession, chat_id: int) -> None:
-    """One chat's turns one after another, across processes (SQLite has a single writer anyway)."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
+async def _lock_chat_and_read(session: AsyncSession, chat: Chat, sender: TelegramUser) -> User | None:
+    """One chat's turns one after another, across processes (SQLite has a single writer anyway), with the
+    sender and the chat's conversation read on the way. In a private chat the sender's row is the lock; a
+    group, or a sender with no row yet, takes an advisory lock on the chat."""
+    if session.bind.dialect.name != "postgresql":
+        return await read_chat(session, sender.id, chat.id, lock_sender=False)
+    private = chat.type == ChatType.PRIVATE
+    if private:
+        known = await read_chat(session, sender.id, chat.id, lock_sender=True)
+        if known is not None:
+            return known
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat.id})
+    return await read_chat(session, sender.id, chat.id, lock_sender=private)
 
 
 def turn_handler(handler: Callable[[Turn], Awaitable[None]], *, groups: bool = False):
@@ -169,7 +179,7 @@ async def _run_in_transaction(handler, update: Update, context, groups: bool) ->
     sender, chat = update.effective_user, update.effective_chat
     handling = current_handling.get()
     async with services.transactions.begin() as session:
-        await _lock_chat(session, chat.id)
+        known = await _lock_chat_and_read(session, chat, sender)
         if handling is not None:
             claimed = await inbox.claim(session, update.update_id, chat.id)
             if claimed == inbox.HANDLED_ALREADY:
@@ -180,7 +190,7 @@ async def _run_in_transaction(handler, update: Update, context, groups: bool) ->
                 raise _Deferred()
             handling.claimed = True
         private = chat.type == ChatType.PRIVATE
-        user = await remember_user(session, sender.id, sender.first_name, sender.username, private_chat=private)
+        user = await remember_user(session, known, sender.id, sender.first_name, sender.username, private_chat=private)
         turn = Turn(update, context, session, user, services.settings.translator(user.locale))
         if private or groups:
             await handler(turn)

@@ -12,10 +12,11 @@ from bot.domain.steps import Step
 
 
 async def remember_user(
-    session: AsyncSession, user_id: int, first_name: str, username: str | None, *, private_chat: bool = True
+    session: AsyncSession, user: User | None, user_id: int, first_name: str, username: str | None, *,
+    private_chat: bool = True,
 ) -> User:
-    """The sender of an update. Writing to the bot in private means it is not blocked (any more)."""
-    user = await session.get(User, user_id)
+    """The sender of an update, given its row as ``read_chat`` read it (None: new). Writing to the bot in
+    private means it is not blocked (any more)."""
     if user is None:
         user = User(id=user_id, first_name=first_name, username=username, reachable=True, lookups=0)
         session.add(user)
@@ -36,10 +37,43 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
 INTAKE, ANSWER, FOLLOW_UP = "intake", "answer", "follow_up"
 
 
+_LOADED = "conversations_loaded"  # in ``session.info``: chat id -> its conversation (None: it has none), as read here
+
+
+async def read_chat(session: AsyncSession, user_id: int, chat_id: int, *, lock_sender: bool) -> User | None:
+    """The sender (None when new) and the chat's open conversation, in one statement; the conversation is
+    kept for ``load_conversation``. ``lock_sender`` locks the sender's row for this transaction (in a private
+    chat, the lock that puts the chat's turns one after another across processes)."""
+    statement = select(User, Conversation).outerjoin(Conversation, Conversation.chat_id == chat_id).where(User.id == user_id)
+    if lock_sender:
+        statement = statement.with_for_update(of=User)
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    user, conversation = row
+    _remember(session, chat_id, conversation)
+    return user
+
+
 async def load_conversation(session: AsyncSession, chat_id: int, flow: str = INTAKE) -> Conversation | None:
-    """The chat's open conversation of this flow (a draft report, by default), locked for this transaction."""
-    statement = select(Conversation).where(Conversation.chat_id == chat_id, Conversation.flow == flow).with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    """The chat's open conversation of this flow (a draft report, by default), locked for this transaction.
+    A turn asks for several flows in turn: what was read is kept (the session itself holds unchanged rows
+    only weakly) until the conversation starts, ends or is deleted."""
+    loaded = session.info.setdefault(_LOADED, {})
+    if chat_id in loaded and _still_current(session, loaded[chat_id]):
+        conversation = loaded[chat_id]
+    else:
+        conversation = await session.get(Conversation, chat_id, with_for_update=True)
+        _remember(session, chat_id, conversation)
+    return conversation if conversation is not None and conversation.flow == flow else None
+
+
+def _remember(session: AsyncSession, chat_id: int, conversation: Conversation | None) -> None:
+    session.info.setdefault(_LOADED, {})[chat_id] = conversation
+
+
+def _still_current(session: AsyncSession, conversation: Conversation | None) -> bool:
+    return conversation is None or (conversation in session and conversation not in session.deleted)
 
 
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, flow: str = INTAKE) -> Conversation:
@@ -48,6 +82,7 @@ async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, 
     conversation = Conversation(chat_id=chat_id, user_id=user_id, flow=flow, step=Step.TYPE.value, draft=Draft().to_json())
     session.add(conversation)
     await session.flush()
+    _remember(session, chat_id, conversation)
     return conversation
 
 
@@ -64,3 +99,4 @@ def save_draft(conversation: Conversation, draft: Draft, step: Step) -> None:
 
 async def end_conversation(session: AsyncSession, chat_id: int) -> None:
     await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
+    _remember(session, chat_id, None)

@@ -23,7 +23,7 @@ from bot.domain.draft import AttachmentRef
 from bot.domain.roles import Grant
 from bot.i18n import N_
 from bot.services import workflow
-from bot.services.conversations import end_conversation, load_conversation
+from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from bot.services.workflow import ActionRequest, Outcome
 from bot.textlimits import shorten
 from handlers import keyboards, render
@@ -129,9 +129,8 @@ def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
 
 async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: str) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
-    if conversation is None:
-        conversation = Conversation(chat_id=turn.chat_id, user_id=turn.user.id, flow=STAFF_ACTION, step=step)
-        turn.session.add(conversation)
+    if conversation is None:  # replaces a finished follow-up the chat may still have open
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
     conversation.user_id = turn.user.id  # in a group, the latest to start an action is the one it waits for
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
         routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
