@@ -14,13 +14,13 @@ from bot.delivery.outbox import Claim
 class SentMarks:
     def __init__(self, transactions: Transactions) -> None:
         self._transactions = transactions
-        self._waiting: list[tuple[Claim, asyncio.Future]] = []
+        self._waiting: list[tuple[list[Claim], asyncio.Future]] = []
         self._flushing: asyncio.Task | None = None
 
-    def mark(self, claim: Claim) -> asyncio.Future:
-        """Record the claim as sent; the future is done once that is committed."""
+    def mark(self, claims: list[Claim]) -> asyncio.Future:
+        """Record the claims as sent; the future is done once that is committed."""
         done = asyncio.get_running_loop().create_future()
-        self._waiting.append((claim, done))
+        self._waiting.append((claims, done))
         if self._flushing is None:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
         return done
@@ -31,13 +31,13 @@ class SentMarks:
                 batch, self._waiting = self._waiting, []
                 try:
                     async with self._transactions.begin() as session:
-                        await outbox.mark_all_sent(session, [claim for claim, _done in batch])
+                        await outbox.mark_all_sent(session, [claim for claims, _done in batch for claim in claims])
                 except Exception as error:  # each waiter sees the failure, as if it had committed alone
-                    for _claim, done in batch:
+                    for _claims, done in batch:
                         if not done.done():  # a waiter may have been cancelled (shutdown)
                             done.set_exception(error)
                 else:
-                    for _claim, done in batch:
+                    for _claims, done in batch:
                         if not done.done():
                             done.set_result(None)
         finally:

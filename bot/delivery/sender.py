@@ -3,8 +3,9 @@ for whatever is due later (retries, delayed messages, other processes' leftovers
 
 No HTTP call is made while a transaction is open: a claim is committed first, the message sent, and its
 outcome settled in a transaction of its own. A message is marked sent as soon as it went out (the mark
-commits while the chat's next message is sent), so a crash re-sends at most the messages in flight at that
-instant: on the wire, or out with their mark not yet committed. A claim lasts longer than the Bot API's
+commits while the chat's next message is sent; an edit's rides with the next message's), so a crash
+re-sends at most the messages in flight at that instant: on the wire, or out with their mark not yet
+committed. A claim lasts longer than the Bot API's
 timeout, so a slow answer is never taken for a loss and sent twice.
 """
 
@@ -15,6 +16,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -24,7 +26,7 @@ from bot.db import Transactions
 from bot.db.models import OutboxMessage
 from bot.delivery import outbox
 from bot.delivery.marks import SentMarks
-from bot.delivery.messages import Outgoing, from_payload, send
+from bot.delivery.messages import Edit, Outgoing, from_payload, send
 from bot.delivery.outbox import MESSAGE, Claim
 from bot.delivery.pacing import Pacer, Pacing
 
@@ -33,6 +35,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
 KICK_MARGIN_SECONDS = 0.05
 Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # Telegram refused it for good: given up, the chat's next messages go on
+    WAIT = "wait"  # its chat must wait: a retry later, or the chat blocked the bot
 
 
 class Delivery:
@@ -142,15 +150,37 @@ class Delivery:
                 claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self._lease))
                 if not claims:
                     return sent
-            for index, claim in enumerate(claims):
-                if not await self._deliver(claim, marks):
-                    async with self._transactions.begin() as session:
-                        await outbox.release(session, claims[index + 1 :])
-                    return sent
-                sent += 1
+            went_out = await self._send_run(claims, marks)
+            sent += went_out
+            if went_out < len(claims):
+                async with self._transactions.begin() as session:
+                    await outbox.release(session, claims[went_out + 1 :])
+                return sent
             if not then_look_for_more:
                 return sent
             claims = []
+
+    async def _send_run(self, claims: list[Claim], marks: list[asyncio.Future]) -> int:
+        """Send claims in order until one must wait; returns how many were settled for good (sent, or refused by
+        Telegram), which is the index of the one that waits. Each is marked sent while the
+        next goes out, except an edit followed by more: sent twice after a crash it changes nothing, so its
+        mark rides with the next message's (the reply to a tapped button goes out without waiting for it)."""
+        unmarked: list[Claim] = []
+        try:
+            for index, claim in enumerate(claims):
+                outcome = await self._deliver(claim)
+                if outcome is Outcome.WAIT:
+                    return index
+                if outcome is Outcome.REFUSED:  # settled as failed; the chat's next ones go on
+                    continue
+                unmarked.append(claim)
+                if not (isinstance(claim.message, Edit) and index + 1 < len(claims)):
+                    marks.append(self._marks.mark(unmarked))
+                    unmarked = []
+            return len(claims)
+        finally:
+            if unmarked:
+                marks.append(self._marks.mark(unmarked))
 
     async def _claim(self, take, serving: bool = False) -> list[Claim]:
         async with self._transactions.begin() as session:
@@ -169,20 +199,17 @@ class Delivery:
             return None
         return Claim.of(row, message)
 
-    async def _deliver(self, claim: Claim, marks: list[asyncio.Future]) -> bool:
-        """Send one message and settle it; False when its chat must wait (retry later, or blocked). Its
-        "sent" mark is committed while the chat's next message goes out: the reply the citizen waits for
-        does not wait for the bookkeeping of the one before."""
+    async def _deliver(self, claim: Claim) -> Outcome:
+        """Send one message, or settle its failure."""
         await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
         async with self._slots:
             try:
                 await send(self._bot, claim.chat_id, claim.message)
             except Exception as error:
                 return await self._settle_failure(claim, error)
-        marks.append(self._marks.mark(claim))
-        return True
+        return Outcome.SENT
 
-    async def _settle_failure(self, claim: Claim, error: Exception) -> bool:
+    async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
         reason = f"{type(error).__name__}: {error}"
         async with self._transactions.begin() as session:
             if isinstance(error, RetryAfter):
@@ -193,13 +220,13 @@ class Delivery:
             elif isinstance(error, BadRequest) or not isinstance(error, TelegramError):
                 await outbox.mark_failed(session, claim, reason)
                 log.warning("outbox %s refused: %s", claim.id, reason)
-                return True  # this message is given up; the chat's next ones go on
+                return Outcome.REFUSED
             else:  # network trouble, a timeout, Telegram's 5xx: retry with backoff
                 backoff = min(2 ** claim.attempts, MAX_BACKOFF_SECONDS)
                 await outbox.postpone(session, claim, backoff, reason, count_attempt=True)
         if not isinstance(error, Forbidden):
             log.info("outbox %s postponed: %s", claim.id, reason)
-        return False
+        return Outcome.WAIT
 
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
