@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Invitation, StaffGroup, StaffRole, utcnow
@@ -23,6 +23,7 @@ from routing.agencies import NATIONAL_ADMIN, Agency, Directory
 DEFAULT_INVITATION_DAYS = 7
 TOKEN_BYTES = 24  # 32 URL-safe characters: within a deep link's 64 of A-Za-z0-9_-
 TOKEN_SHOWN = 8  # what the audit trail keeps of a token
+_GROUP = "group"  # in ``holders``: a linked group chat, beside the roles
 
 
 class StaffError(Exception):
@@ -107,21 +108,20 @@ class Holders:
 
 
 async def holders(session: AsyncSession, agency_codes: Collection[str] | None = None) -> Holders:
-    """Everyone's roles for a sweep; only those of ``agency_codes`` (and the national admins) for one turn."""
+    """Everyone's roles for a sweep; only those of ``agency_codes`` (and the national admins) for one turn.
+    Roles and linked groups come in one statement (a turn that tells staff waits for it)."""
     roles = select(StaffRole.user_id, StaffRole.role, StaffRole.agency_code).where(StaffRole.revoked_at.is_(None))
-    groups = select(StaffGroup.chat_id, StaffGroup.agency_code)
+    groups = select(StaffGroup.chat_id, literal(_GROUP), StaffGroup.agency_code)
     if agency_codes is not None:
         roles = roles.where(StaffRole.agency_code.in_(agency_codes) | (StaffRole.role == Role.NATIONAL_ADMIN.value))
         groups = groups.where(StaffGroup.agency_code.in_(agency_codes))
     by_agency: dict[str, set[int]] = {}
     national: set[int] = set()
-    for user_id, role, agency_code in await session.execute(roles):
+    for chat_id, role, agency_code in await session.execute(union_all(roles, groups)):
         if role == Role.NATIONAL_ADMIN.value:
-            national.add(user_id)
-        elif agency_code:
-            by_agency.setdefault(agency_code, set()).add(user_id)
-    for chat_id, agency_code in await session.execute(groups):
-        by_agency.setdefault(agency_code, set()).add(chat_id)  # a linked group hears what its staff hear
+            national.add(chat_id)
+        elif agency_code:  # a linked group hears what its agency's staff hear
+            by_agency.setdefault(agency_code, set()).add(chat_id)
     return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
 
 
