@@ -61,6 +61,19 @@ async def test_a_refused_message_is_recorded_and_the_citizen_stays_reachable(bot
         assert (await session.get(User, citizen.user_id)).reachable is True
 
 
+async def test_a_tapped_buttons_edit_and_reply_are_both_recorded_whatever_becomes_of_the_reply(bot, citizen):
+    """The edit's "sent" mark rides with the reply's; a refused reply must not take the edit's mark with it."""
+    await citizen.send("/start")
+    await citizen.tap("Buat laporan")
+    await citizen.tap("Pengaduan")
+    kinds = [(row.payload["type"], row.state) for row in await _rows(bot, citizen.user_id)][-2:]
+    assert kinds == [("edit", outbox.SENT), ("text", outbox.SENT)]
+    bot.emulator.inject(Fault("sendMessage", status=400, description="Bad Request: message is too long"))
+    await citizen.tap("Jalan")
+    kinds = [(row.payload["type"], row.state) for row in await _rows(bot, citizen.user_id)][-2:]
+    assert kinds == [("edit", outbox.SENT), ("text", outbox.FAILED)]
+
+
 async def test_a_blocked_chat_gets_what_was_held_once_it_unblocks(bot, citizen):
     tracking_id = await file_report(citizen)
     await citizen.block()

@@ -1,0 +1,110 @@
+"""How a turn opens: the chat locked across processes, the sender and the chat's conversation read in one
+statement, whether the chat has unsent messages read by the inbox claim, and the conversation kept for
+the rest of the turn without going stale."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event
+from telegram import Chat, User as TelegramUser
+
+from bot.db import Transactions
+from bot.db.models import User
+from bot.delivery import outbox
+from bot.delivery.messages import Text
+from bot.inbox import store as inbox
+from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
+from handlers.turn import _lock_chat_and_read
+
+CITIZEN = TelegramUser(71, "Warga", is_bot=False)
+PRIVATE = Chat(71, Chat.PRIVATE)
+
+
+class StatementCount:
+    def __init__(self, engine) -> None:
+        self.statements: list[str] = []
+        self._engine = engine.sync_engine
+
+    def __enter__(self) -> "StatementCount":
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _connection, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+
+async def _with_user_and_draft(transactions: Transactions) -> None:
+    async with transactions.begin() as session:
+        session.add(User(id=CITIZEN.id, first_name=CITIZEN.first_name, reachable=True, lookups=0))
+        await session.flush()
+        await start_conversation(session, PRIVATE.id, CITIZEN.id)
+
+
+async def test_one_statement_reads_the_sender_and_every_flow_of_the_chats_conversation(engine):
+    transactions = Transactions(engine)
+    await _with_user_and_draft(transactions)
+    async with transactions.begin() as session:
+        with StatementCount(engine) as count:
+            user = await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+            assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is None, "no follow-up waits"
+            draft = await load_conversation(session, PRIVATE.id)
+        assert user.id == CITIZEN.id and draft is not None and draft.flow == "intake"
+        assert len(count.statements) == 1, count.statements
+
+
+async def test_the_kept_conversation_follows_its_end_and_a_new_start(engine):
+    transactions = Transactions(engine)
+    await _with_user_and_draft(transactions)
+    async with transactions.begin() as session:
+        await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+        await end_conversation(session, PRIVATE.id)
+        assert await load_conversation(session, PRIVATE.id) is None
+        follow_up = await start_conversation(session, PRIVATE.id, CITIZEN.id, FOLLOW_UP)
+        assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is follow_up
+        assert await load_conversation(session, PRIVATE.id) is None, "one conversation per chat"
+    async with transactions.begin() as session:
+        assert (await load_conversation(session, PRIVATE.id, FOLLOW_UP)).flow == FOLLOW_UP, "committed"
+
+
+async def test_the_claim_tells_whether_the_chat_has_unsent_messages(engine):
+    transactions = Transactions(engine)
+    await _with_user_and_draft(transactions)
+    async with transactions.begin() as session:
+        await outbox.enqueue(session, PRIVATE.id, Text("still waiting"))
+    async with transactions.begin() as session:
+        with StatementCount(engine) as count:
+            assert await inbox.claim(session, 1, PRIVATE.id) == inbox.CLAIMED
+            assert await outbox.has_unsent(session, PRIVATE.id) is True
+            assert await inbox.claim(session, 2, 72) == inbox.CLAIMED
+            assert await outbox.has_unsent(session, 72) is False
+        assert len(count.statements) == 2, "each answer came with its claim"
+        await outbox.enqueue(session, 72, Text("new"))
+        assert await outbox.has_unsent(session, 72) is True, "what this transaction wrote is seen"
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known sender", "new sender"])
+async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: turns cannot overlap")
+    transactions = Transactions(engine)
+    if known:
+        await _with_user_and_draft(transactions)
+    first_done = asyncio.Event()
+
+    async def second_turn() -> bool:
+        async with transactions.begin() as session:
+            await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+            return first_done.is_set()
+
+    async with transactions.begin() as session:  # another process's turn of the same chat
+        await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+        second = asyncio.create_task(second_turn())
+        await asyncio.sleep(0.3)
+        assert not second.done(), "the second turn waits for the chat"
+        first_done.set()
+    assert await asyncio.wait_for(second, 5), "it went on only once the first had committed"
