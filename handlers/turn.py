@@ -112,9 +112,10 @@ class Turn:
         self._queued = []
 
     async def flush(self) -> None:
-        """After the commit: answer the tapped button while the replies go out."""
+        """After the commit: answer the tapped button while the replies go out (the replies first: the
+        citizen waits for them; the answer only stops the button's spinner)."""
         if self.update.callback_query:
-            await asyncio.gather(_answer_quietly(self.update.callback_query, self._callback_answer), self._deliver())
+            await asyncio.gather(self._deliver(), _answer_quietly(self.update.callback_query, self._callback_answer))
         else:
             await self._deliver()
         for delay in self._delays:  # a delayed message (an album's answer): the sender looks when it is due
