@@ -170,6 +170,8 @@ def turn_handler(handler: Callable[[Turn], Awaitable[None]], *, groups: bool = F
         except _Deferred:
             return
         if turn is not None:
+            if (handling := current_handling.get()) is not None:
+                handling.committed()
             await turn.flush()
 
     return run

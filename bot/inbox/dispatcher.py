@@ -37,6 +37,13 @@ class Handling:
     claimed: bool = False
     deferred: bool = False
     error: BaseException | None = None
+    fresh: "_Fresh | None" = None
+
+    def committed(self) -> None:
+        """The turn committed, its update stored as handled: the receiver may confirm it to Telegram now,
+        while the replies are still going out."""
+        if self.fresh is not None:
+            self.fresh.tell(True)
 
 
 current_handling: contextvars.ContextVar[Handling | None] = contextvars.ContextVar("current_handling", default=None)
@@ -160,7 +167,7 @@ class InboxDispatcher:
 
     async def _handle(self, item: Stored) -> bool:
         """Handle one update; False when the chat must wait (a retry, or an earlier update elsewhere)."""
-        handling = Handling(item.update_id)
+        handling = Handling(item.update_id, fresh=self._fresh.get(item.update_id))
         token = current_handling.set(handling)
         try:
             async with self._slots:
