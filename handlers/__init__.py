@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
-from handlers.citizen import answers, closing, follow_up, menu, reports, status
+from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
 from handlers.staff import actions as staff_actions
@@ -25,8 +25,8 @@ from handlers.staff import roles as staff_roles
 log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
-FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps)
-MENU_ORDER = ("lapor", "status", "laporanku", "bahasa", "bantuan", "kembali", "batal")
+FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements)
+MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 
 

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.services import staff_groups
 from bot.services.conversations import load_conversation
 from handlers import keyboards
-from handlers.citizen import answers, follow_up
+from handlers.citizen import announcements, answers, follow_up
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
 from handlers.intake import flow as intake_flow, messages as intake_messages
@@ -36,6 +36,8 @@ async def on_message(turn: Turn) -> None:
     if await follow_up.take(turn):
         return
     if await answers.take(turn):
+        return
+    if await announcements.take(turn):
         return
     turn.say(turn._("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(turn._))
 

@@ -16,6 +16,7 @@ SHOW = "show"  # show:<tracking id>
 ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
 RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
 REPLY = "rpl"  # rpl:<tracking id>: reply to the agency's answer
+SUBSCRIBE = "sub"  # sub:<verb>[:<value>]: announcements (area, topic, change, stop)
 BACK, CANCEL = "~back", "~cancel"
 
 

@@ -268,3 +268,17 @@ class StaffGroup(Base):
     agency_code: Mapped[str] = mapped_column(String(64), index=True)
     linked_by: Mapped[int] = mapped_column(BigInteger)
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Subscription(Base):
+    """A citizen's subscription to announcements: an area (a regency or city; None: all of Indonesia) and
+    topics. Ending it keeps the row (when and why), so subscribing again is one tap."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), primary_key=True, autoincrement=False)
+    regency_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subscribed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    end_reason: Mapped[str | None] = mapped_column(String(16))

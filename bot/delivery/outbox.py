@@ -19,6 +19,8 @@ from sqlalchemy.orm import aliased
 from bot.db import bulk_update
 from bot.db.models import OutboxMessage, User, utcnow
 from bot.delivery.messages import Outgoing, from_payload, to_payload
+from bot.domain.announcements import EndReason
+from bot.services import subscriptions
 
 PENDING, SENT, FAILED, HELD = "pending", "sent", "failed", "held"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
@@ -201,13 +203,15 @@ async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
 
 
 async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
-    """The chat blocked the bot: keep its unsent messages until it is reachable again."""
+    """The chat blocked the bot: keep its unsent messages until it is reachable again, and end its
+    subscription to announcements (it subscribes again if it wants them)."""
     _forget_unsent(session, chat_id)
     await session.execute(
         bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
         .values(state=HELD, claimed_until=None, last_error=reason[:2000])
     )
     await session.execute(update(User).where(User.id == chat_id).values(reachable=False))
+    await subscriptions.end(session, chat_id, EndReason.BLOCKED)  # dropped from every list, not just paused
 
 
 async def release_chat(session: AsyncSession, chat_id: int) -> int:

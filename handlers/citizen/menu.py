@@ -24,6 +24,7 @@ def help_text(_: Translator) -> str:
         "/lapor — file a report (complaint, aspiration or request for information)\n"
         "/status ID — the status of a report\n"
         "/laporanku — your reports\n"
+        "/langganan — announcements from public services in your area (/berhenti stops them)\n"
         "/bahasa — choose the language\n"
         "/batal — discard the report you are writing, /kembali — go back one question\n\n"
         "Your report is sent to the agency responsible. You can file anonymously (the agency does not learn "

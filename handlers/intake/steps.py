@@ -21,7 +21,7 @@ from bot.services.conversations import draft_of, load_conversation, start_conver
 from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
-from handlers.citizen import answers, follow_up
+from handlers.citizen import announcements, answers, follow_up
 from handlers.commands import Command, add_commands
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -84,7 +84,7 @@ async def on_back(turn: Turn) -> None:
 
 
 async def on_cancel(turn: Turn) -> None:
-    if await staff_actions.stop(turn) or await follow_up.stop(turn):
+    if await staff_actions.stop(turn) or await follow_up.stop(turn) or await announcements.stop_typing(turn):
         return
     if turn.in_group:  # a staff group: only a staff action can wait here
         turn.say(turn._("Nothing waits to be stopped."))
