@@ -25,8 +25,9 @@ from bot.inbox import store as inbox_store
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook
-from bot.jobs import deadlines as deadline_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job
 from bot.services.jurisdiction import load_router
+from handlers.admin import announcement
 from handlers.render import status_renderer
 from handlers.staff.notices import notice_text
 from routing.engine import Router
@@ -103,6 +104,8 @@ async def start_bot(application: Application, receiver: Receiver) -> None:
         loop.create_task(_prune_forever(services.transactions)),
         loop.create_task(deadline_job.run_forever(services.transactions, services.router.directory,
                                                   services.settings.translator, notice_text, services.delivery.kick)),
+        loop.create_task(broadcast_job.run_forever(services.transactions, announcement.renderer(services.settings.translator),
+                                                   services.settings.default_locale, services.delivery.kick)),
         loop.create_task(_publish_commands(application, services.settings.default_locale)),
     ]
 

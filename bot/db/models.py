@@ -181,6 +181,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_chat_state", "chat_id", "state", "id"),
         Index("ix_outbox_due", "state", "priority", "next_attempt_at"),
+        Index("ix_outbox_broadcast_state", "broadcast_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -192,6 +193,7 @@ class OutboxMessage(Base):
     replace_key: Mapped[str | None] = mapped_column(String(96))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("report_events.id"))
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)  # one recipient's copy of an announcement
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -282,3 +284,27 @@ class Subscription(Base):
     subscribed_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
     end_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class Broadcast(Base):
+    """An announcement to subscribers: who it is for, what it says, and how far queuing got. Recipients are
+    queued in user id order, and ``cursor`` (the last one queued) moves in the transaction that queues them,
+    so a restart neither repeats nor skips anyone."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    scope_code: Mapped[str | None] = mapped_column(String(16))  # a province or regency; None: everyone
+    language: Mapped[str | None] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(32))  # only subscribers who reported in it
+    text: Mapped[str] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_file_id: Mapped[str | None] = mapped_column(String(256))
+    state: Mapped[str] = mapped_column(String(12), default="sending", index=True)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # counted when sending started
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

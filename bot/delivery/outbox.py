@@ -1,7 +1,7 @@
 """The outbox table: writing messages in the caller's transaction, claiming them for sending, settling them.
 
 States: ``pending`` (to send, once ``next_attempt_at`` is due), ``sent``, ``failed`` (Telegram refused it
-for good, reason kept) and ``held`` (the chat blocked the bot: kept until it unblocks). A chat's messages
+for good, reason kept) and ``held`` (the chat blocked the bot: kept until it unblocks); an announcement's copy may also be ``withdrawn``. A chat's messages
 go out strictly in order: only the oldest pending message of a chat (its head) may be claimed, so a
 message waiting for a retry holds back its own chat and no other.
 """
@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db import bulk_update
 from bot.db.models import OutboxMessage, User, utcnow
 from bot.delivery.messages import Outgoing, from_payload, to_payload
-from bot.domain.announcements import EndReason
-from bot.services import subscriptions
 
-PENDING, SENT, FAILED, HELD = "pending", "sent", "failed", "held"
+PENDING, SENT, FAILED, HELD, WITHDRAWN = "pending", "sent", "failed", "held", "withdrawn"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
 # In ``session.info``: chat id -> whether it has unsent messages, as a statement of this transaction read it
 # (the inbox claim does, on its way), until this transaction writes to the chat's outbox.
@@ -85,6 +83,31 @@ async def enqueue(
     )
     session.add(row)
     return row
+
+
+async def enqueue_broadcast(session: AsyncSession, broadcast_id: int, copies: list[tuple[int, Outgoing]]) -> None:
+    """One announcement's copies (chat, message), in one statement: they go at the bulk pace, after replies."""
+    now = utcnow()
+    rows = [{"chat_id": chat_id, "user_id": chat_id, "kind": MESSAGE, "payload": to_payload(message),
+             "priority": int(Priority.BULK), "broadcast_id": broadcast_id, "state": PENDING, "attempts": 0,
+             "next_attempt_at": now, "created_at": now} for chat_id, message in copies]
+    if rows:
+        await session.execute(insert(OutboxMessage), rows)
+
+
+async def withdraw_broadcasts(session: AsyncSession, reason: str, chat_id: int | None = None,
+                              broadcast_id: int | None = None) -> int:
+    """Take back announcement copies not yet on their way: a chat's (it opted out or blocked the bot) or a
+    broadcast's (cancelled). They stay as ``withdrawn``, with the reason, for the broadcast's counts."""
+    statement = bulk_update(OutboxMessage).where(
+        OutboxMessage.broadcast_id.is_not(None), OutboxMessage.state.in_((PENDING, HELD)),
+        OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < utcnow()),
+    )
+    if chat_id is not None:
+        statement = statement.where(OutboxMessage.chat_id == chat_id)
+    if broadcast_id is not None:
+        statement = statement.where(OutboxMessage.broadcast_id == broadcast_id)
+    return (await session.execute(statement.values(state=WITHDRAWN, last_error=reason))).rowcount
 
 
 async def _unsent_with_key(session: AsyncSession, chat_id: int, key: str) -> OutboxMessage | None:
@@ -203,15 +226,14 @@ async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
 
 
 async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
-    """The chat blocked the bot: keep its unsent messages until it is reachable again, and end its
-    subscription to announcements (it subscribes again if it wants them)."""
+    """The chat blocked the bot: keep its unsent messages until it is reachable again (see
+    ``subscriptions.chat_blocked``, which also ends its announcements)."""
     _forget_unsent(session, chat_id)
     await session.execute(
         bulk_update(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
         .values(state=HELD, claimed_until=None, last_error=reason[:2000])
     )
     await session.execute(update(User).where(User.id == chat_id).values(reachable=False))
-    await subscriptions.end(session, chat_id, EndReason.BLOCKED)  # dropped from every list, not just paused
 
 
 async def release_chat(session: AsyncSession, chat_id: int) -> int:

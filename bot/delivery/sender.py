@@ -29,6 +29,7 @@ from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload, send
 from bot.delivery.outbox import MESSAGE, Claim
 from bot.delivery.pacing import Pacer, Pacing
+from bot.services import subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +216,7 @@ class Delivery:
             if isinstance(error, RetryAfter):
                 await outbox.postpone(session, claim, _seconds(error.retry_after), reason, count_attempt=False)
             elif isinstance(error, Forbidden):
-                await outbox.hold_chat(session, claim.chat_id, reason)
+                await subscriptions.chat_blocked(session, claim.chat_id, reason)
                 log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
             elif isinstance(error, BadRequest) or not isinstance(error, TelegramError):
                 await outbox.mark_failed(session, claim, reason)

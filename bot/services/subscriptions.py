@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Report, Subscription, utcnow
+from bot.delivery import outbox
 from bot.domain.announcements import TOPICS, EndReason
 
 AREAS_FROM_REPORTS = 3  # the regencies of a citizen's latest reports offered as their area
@@ -40,12 +41,20 @@ def toggle_topic(subscription: Subscription, topic: str) -> None:
 
 
 async def end(session: AsyncSession, user_id: int, reason: EndReason) -> bool:
-    """Opt out at once; False when there was nothing to end."""
+    """Opt out at once, announcements already queued for them included; False when there was nothing to end."""
     result = await session.execute(
         update(Subscription).where(Subscription.user_id == user_id, Subscription.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason.value).execution_options(synchronize_session="fetch")
     )
+    await outbox.withdraw_broadcasts(session, reason.value, chat_id=user_id)
     return result.rowcount > 0
+
+
+async def chat_blocked(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """The chat blocked the bot: what is unsent waits for an unblock, but its subscription ends (dropped from
+    every list: unblocking does not subscribe again)."""
+    await outbox.hold_chat(session, chat_id, reason)
+    await end(session, chat_id, EndReason.BLOCKED)
 
 
 async def areas_reported_in(session: AsyncSession, user_id: int) -> list[str]:

@@ -1,0 +1,162 @@
+"""Announcements to subscribers: the audience, starting, queuing in batches, pausing, cancelling, progress.
+
+Recipients are queued a batch at a time, in user id order, and only while few of the broadcast's copies
+wait in the outbox: the outbox paces them (bulk, after every interactive reply), a pause or a cancel takes
+effect within one batch, and an opt-out finds its copy still withdrawable. The cursor moves in the
+transaction that queues the batch, so a stop at any point neither repeats nor skips a recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import String, cast, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Broadcast, OutboxMessage, Report, Subscription, User, utcnow
+from bot.delivery import outbox
+from bot.delivery.messages import Outgoing
+from bot.domain.announcements import EndReason
+
+BATCH = 500
+
+
+class State(StrEnum):
+    SENDING = "sending"  # recipients are being queued
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    QUEUED = "queued"  # every recipient is queued; the outbox sends the rest
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who gets an announcement: active subscribers, narrowed by any of these."""
+
+    scope_code: str | None = None  # a province or regency: subscribers whose area lies in it; None: everyone
+    language: str | None = None
+    topic: str | None = None
+    category: str | None = None  # only subscribers who reported in this category
+
+    @classmethod
+    def of(cls, broadcast: Broadcast) -> "Audience":
+        return cls(broadcast.scope_code, broadcast.language, broadcast.topic, broadcast.category)
+
+
+@dataclass(frozen=True)
+class Progress:
+    recipients: int  # counted when sending started
+    sent: int
+    failed: int  # Telegram refused the copy for good
+    blocked: int  # the chat had blocked the bot
+    opted_out: int  # the subscriber opted out before their copy went out
+    waiting: int  # copies queued, not yet sent
+    not_queued: int  # recipients still to be queued (none once all are queued, or cancelled)
+
+    @property
+    def remaining(self) -> int:
+        return self.waiting + self.not_queued
+
+
+Render = Callable[[str], Outgoing]  # the announcement in a recipient's language
+
+
+def recipients(audience: Audience, default_locale: str):
+    """The user ids of the audience, a SELECT to narrow further (cursor, limit) or to count."""
+    statement = (
+        select(Subscription.user_id, func.coalesce(User.locale, default_locale).label("locale"))
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.ended_at.is_(None), User.reachable.is_(True))
+    )
+    if audience.scope_code:  # a subscriber for "all of Indonesia" hears national announcements only
+        statement = statement.where((Subscription.regency_code == audience.scope_code)
+                                    | Subscription.regency_code.like(audience.scope_code + ".%"))
+    if audience.language:
+        statement = statement.where(func.coalesce(User.locale, default_locale) == audience.language)
+    if audience.topic:  # topics are a JSON list of fixed codes: their quoted text is unambiguous
+        statement = statement.where(cast(Subscription.topics, String).like(f'%"{audience.topic}"%'))
+    if audience.category:
+        statement = statement.where(exists().where(Report.reporter_id == Subscription.user_id,
+                                                   Report.category == audience.category))
+    return statement
+
+
+async def count(session: AsyncSession, audience: Audience, default_locale: str) -> int:
+    return int(await session.scalar(select(func.count()).select_from(recipients(audience, default_locale).subquery())))
+
+
+async def start(session: AsyncSession, admin_id: int, audience: Audience, text: str, default_locale: str,
+                media: tuple[str, str] | None = None) -> Broadcast:
+    """A broadcast that starts sending at once (the admin confirmed the preview)."""
+    broadcast = Broadcast(
+        created_by=admin_id, scope_code=audience.scope_code, language=audience.language, topic=audience.topic,
+        category=audience.category, text=text, media_kind=media[0] if media else None,
+        media_file_id=media[1] if media else None, state=State.SENDING.value, cursor=0, queued=0,
+        recipients=await count(session, audience, default_locale),
+    )
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def queue_next(session: AsyncSession, broadcast: Broadcast, render: Render, default_locale: str,
+                     batch: int = BATCH) -> int:
+    """Queue the next recipients after the cursor; returns how many. The last batch sets the state QUEUED."""
+    statement = recipients(Audience.of(broadcast), default_locale)
+    statement = statement.where(Subscription.user_id > broadcast.cursor).order_by(Subscription.user_id).limit(batch)
+    rows = (await session.execute(statement)).all()
+    await outbox.enqueue_broadcast(session, broadcast.id, [(user_id, render(locale)) for user_id, locale in rows])
+    if rows:
+        broadcast.cursor, broadcast.queued = rows[-1].user_id, broadcast.queued + len(rows)
+    if len(rows) < batch:
+        broadcast.state, broadcast.finished_at = State.QUEUED.value, utcnow()
+    return len(rows)
+
+
+async def waiting_copies(session: AsyncSession, broadcast_id: int) -> int:
+    statement = select(func.count()).where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state == outbox.PENDING)
+    return int(await session.scalar(statement))
+
+
+async def sending(session: AsyncSession) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).where(Broadcast.state == State.SENDING.value).order_by(Broadcast.id)))
+
+
+def pause(broadcast: Broadcast) -> bool:
+    return _move(broadcast, State.SENDING, State.PAUSED)
+
+
+def resume(broadcast: Broadcast) -> bool:
+    return _move(broadcast, State.PAUSED, State.SENDING)
+
+
+async def cancel(session: AsyncSession, broadcast: Broadcast) -> bool:
+    """No more recipients are queued, and the copies not yet on their way are taken back."""
+    if broadcast.state not in (State.SENDING.value, State.PAUSED.value):
+        return False
+    broadcast.state, broadcast.finished_at = State.CANCELLED.value, utcnow()
+    await outbox.withdraw_broadcasts(session, State.CANCELLED.value, broadcast_id=broadcast.id)
+    return True
+
+
+def _move(broadcast: Broadcast, before: State, after: State) -> bool:
+    if broadcast.state != before.value:
+        return False
+    broadcast.state = after.value
+    return True
+
+
+async def progress(session: AsyncSession, broadcast: Broadcast) -> Progress:
+    statement = (select(OutboxMessage.state, OutboxMessage.last_error, func.count())
+                 .where(OutboxMessage.broadcast_id == broadcast.id).group_by(OutboxMessage.state, OutboxMessage.last_error))
+    counts: dict[str, int] = {}
+    for state, reason, number in await session.execute(statement):
+        key = reason if state == outbox.WITHDRAWN else state
+        counts[key] = counts.get(key, 0) + number
+    still_queuing = broadcast.state in (State.SENDING.value, State.PAUSED.value)
+    return Progress(
+        broadcast.recipients, counts.get(outbox.SENT, 0), counts.get(outbox.FAILED, 0),
+        counts.get(EndReason.BLOCKED.value, 0) + counts.get(outbox.HELD, 0), counts.get(EndReason.OPTED_OUT.value, 0),
+        counts.get(outbox.PENDING, 0), max(broadcast.recipients - broadcast.queued, 0) if still_queuing else 0,
+    )

@@ -1,0 +1,1 @@
+"""Admins' features: announcements to subscribers (and, next, statistics and exports)."""
