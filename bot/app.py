@@ -104,8 +104,10 @@ async def start_bot(application: Application, receiver: Receiver) -> None:
         loop.create_task(_prune_forever(services.transactions)),
         loop.create_task(deadline_job.run_forever(services.transactions, services.router.directory,
                                                   services.settings.translator, notice_text, services.delivery.kick)),
-        loop.create_task(broadcast_job.run_forever(services.transactions, announcement.renderer(services.settings.translator),
-                                                   services.settings.default_locale, services.delivery.kick)),
+        loop.create_task(broadcast_job.run_forever(
+            services.transactions, announcement.renderer(services.settings.translator),
+            announcement.progress_view(services.settings.translator, services.delivery.bulk_per_second),
+            services.settings.default_locale, services.delivery.kick)),
         loop.create_task(_publish_commands(application, services.settings.default_locale)),
     ]
 

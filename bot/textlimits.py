@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from html import escape, unescape
+from html.parser import HTMLParser
 
 MESSAGE_LIMIT = 4096  # characters of a text message, after entity parsing
 CAPTION_LIMIT = 1024  # characters of a media caption
 CALLBACK_DATA_LIMIT = 64  # bytes of an inline button's callback data
 ELLIPSIS = "…"
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span", "blockquote"}
 
 _TAG = re.compile(r"<[^>]*>")
 _WORD_BOUNDARY_SHARE = 0.8  # cut at a space when one is this close to the limit
@@ -70,3 +72,46 @@ def _plain_line_within(line: str, limit: int) -> str:
         if excess <= 0:
             return fitted
         keep -= excess
+
+
+class HtmlError(ValueError):
+    """HTML that Telegram refuses ("can't parse entities"); the message says why, in Telegram's words."""
+
+
+def parsed_text(html: str) -> str:
+    """The visible text of a message in Telegram's HTML subset; raises ``HtmlError`` where Telegram would
+    refuse it (a tag it does not know, an unbalanced tag, a bare < or >)."""
+    checker = _HtmlChecker()
+    checker.feed(html)
+    checker.close()
+    if checker.open:
+        raise HtmlError(f"can't find end tag corresponding to start tag \"{checker.open[-1]}\"")
+    return "".join(checker.text)
+
+
+class _HtmlChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in HTML_TAGS:
+            raise HtmlError(f"unsupported start tag \"{tag}\"")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            raise HtmlError(f"unexpected end tag \"{tag}\"")
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            raise HtmlError("unescaped < or > in text")
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.text.append("&")  # one visible character
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append("&")

@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
+from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command
 from handlers.intake import steps
@@ -25,7 +26,8 @@ from handlers.staff import roles as staff_roles
 log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
-FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements)
+FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements,
+            admin_broadcast)
 MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.services import staff_groups
 from bot.services.conversations import load_conversation
 from handlers import keyboards
+from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, follow_up
 from handlers.citizen.menu import help_text
 from handlers.citizen.status import is_tracking_id, show_status
@@ -20,7 +21,7 @@ from handlers.turn import Turn, turn_handler
 async def on_message(turn: Turn) -> None:
     """Any message: what a staff action waits for, the answer to a report in progress, a tracking ID, or else
     the menu."""
-    if await staff_actions.take(turn):
+    if await staff_actions.take(turn) or await admin_broadcast.take(turn):
         return
     if turn.in_group:
         await _in_group(turn)

@@ -17,6 +17,7 @@ ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
 RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
 REPLY = "rpl"  # rpl:<tracking id>: reply to the agency's answer
 SUBSCRIBE = "sub"  # sub:<verb>[:<value>]: announcements (area, topic, change, stop)
+BROADCAST = "sia"  # sia:<verb>[:<value>]: an admin composing or steering a broadcast
 BACK, CANCEL = "~back", "~cancel"
 
 

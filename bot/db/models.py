@@ -308,3 +308,8 @@ class Broadcast(Base):
     queued: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # The admin's message that shows progress live (edited every few seconds) until the last copy is settled.
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    progress_shown_at: Mapped[datetime | None] = mapped_column()
+    progress_final: Mapped[bool] = mapped_column(Boolean, default=False)

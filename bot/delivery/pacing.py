@@ -33,7 +33,7 @@ def _bucket(capacity: float, per_second: float) -> AsyncLimiter:
 
 class Pacer:
     def __init__(self, pacing: Pacing) -> None:
-        self._pacing = pacing
+        self.pacing = pacing
         self._overall = _bucket(pacing.burst, pacing.per_second)
         self._bulk = _bucket(min(pacing.burst, pacing.bulk_per_second), pacing.bulk_per_second)
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
@@ -48,7 +48,7 @@ class Pacer:
     def _chat(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
         if limiter is None:
-            pacing = self._pacing
+            pacing = self.pacing
             if chat_id < 0:  # groups and channels
                 limiter = AsyncLimiter(pacing.group_per_minute, 60)
             else:

@@ -90,6 +90,10 @@ class Delivery:
     def lease(self) -> timedelta:
         return self._lease
 
+    @property
+    def bulk_per_second(self) -> float:
+        return self._pacer.pacing.bulk_per_second
+
     def kick(self, after: timedelta = timedelta(0)) -> None:
         """Something is due (or will be, ``after`` from now): look then instead of at the next poll."""
         if after > timedelta(0):  # a little late rather than early: the message must be due by then

@@ -1,5 +1,6 @@
 """The broadcast job: every second, in the one process holding its lease, queue the next recipients of each
-sending broadcast whose copies in the outbox run low (the outbox sends them at the bulk pace)."""
+sending broadcast whose copies in the outbox run low (the outbox sends them at the bulk pace), and edit
+each admin's progress message every few seconds until the broadcast is settled."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.db import Transactions
-from bot.db.models import Broadcast, utcnow
+from bot.db.models import Broadcast, User, utcnow
+from bot.delivery import outbox
+from bot.delivery.messages import Outgoing
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
 from bot.services import broadcasts
@@ -22,11 +28,13 @@ LEASE = timedelta(seconds=30)
 WINDOW = 200  # copies waiting in the outbox before the next batch is queued: seconds of sending at bulk pace
 
 RenderFor = Callable[[Broadcast], broadcasts.Render]
+ShowProgress = Callable[[Broadcast, broadcasts.Progress, str | None], Outgoing]  # the edit, in the admin's locale
 
 
 async def run_once(transactions: Transactions, render_for: RenderFor, default_locale: str, *, holder: str = HOLDER,
-                   window: int | None = None, batch: int | None = None) -> int | None:
-    """Queue what is due; how many copies, or None when another process holds the lease."""
+                   window: int | None = None, batch: int | None = None, show_progress: ShowProgress | None = None) -> int | None:
+    """Queue what is due, and the admins' progress edits; how many messages, or None when another process
+    holds the lease."""
     window, batch = window or WINDOW, batch or broadcasts.BATCH
     async with transactions.begin() as session:
         if not await lease.take(session, JOB, holder, LEASE, utcnow()):
@@ -35,14 +43,29 @@ async def run_once(transactions: Transactions, render_for: RenderFor, default_lo
         for broadcast in await broadcasts.sending(session):
             if await broadcasts.waiting_copies(session, broadcast.id) < window:
                 queued += await broadcasts.queue_next(session, broadcast, render_for(broadcast), default_locale, batch)
-        return queued
+        return queued + await _show_progress(session, show_progress)
 
 
-async def run_forever(transactions: Transactions, render_for: RenderFor, default_locale: str,
-                      kick: Callable[[], None]) -> None:
+async def _show_progress(session: AsyncSession, show: ShowProgress | None) -> int:
+    """Edit each admin's progress message that is due; the last edit, once all is settled, has no buttons."""
+    if show is None:
+        return 0
+    now = utcnow()
+    due = await broadcasts.progress_due(session, now)
+    for broadcast in due:
+        shown = await broadcasts.progress(session, broadcast)
+        broadcast.progress_final, broadcast.progress_shown_at = broadcasts.settled(broadcast, shown), now
+        locale = await session.scalar(select(User.locale).where(User.id == broadcast.created_by))
+        await outbox.enqueue(session, broadcast.progress_chat_id, show(broadcast, shown, locale),
+                             replace_key=f"broadcast-progress:{broadcast.id}")
+    return len(due)
+
+
+async def run_forever(transactions: Transactions, render_for: RenderFor, show_progress: ShowProgress,
+                      default_locale: str, kick: Callable[[], None]) -> None:
     while True:
         try:
-            if await run_once(transactions, render_for, default_locale):
+            if await run_once(transactions, render_for, default_locale, show_progress=show_progress):
                 kick()
         except Exception:  # a database hiccup must not end the job
             log.exception("queuing broadcasts failed; trying again")

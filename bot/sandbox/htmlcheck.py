@@ -4,15 +4,14 @@ callback data, and where a keyboard lives."""
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 from typing import Any
 
 from bot.sandbox.model import ApiError
+from bot.textlimits import HtmlError, parsed_text
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span", "blockquote"}
 
 
 def checked_text(text: Any, parse_mode: str | None) -> str:
@@ -37,7 +36,10 @@ def checked_caption(caption: Any, parse_mode: str | None) -> str | None:
 
 def visible_text(text: str, parse_mode: str | None) -> str:
     if parse_mode and parse_mode.upper() == "HTML":
-        return _HtmlChecker.visible_text(text)
+        try:
+            return parsed_text(text)
+        except HtmlError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
     return text
 
 
@@ -62,42 +64,3 @@ def set_markup(message: dict[str, Any], markup: dict[str, Any] | None) -> None:
         message.pop("reply_markup", None)
         if markup:
             message["chat_keyboard"] = markup
-
-
-class _HtmlChecker(HTMLParser):
-    """Rejects what Telegram rejects: unknown tags and unbalanced ones."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.open: list[str] = []
-        self.text: list[str] = []
-
-    @classmethod
-    def visible_text(cls, markup: str) -> str:
-        checker = cls()
-        checker.feed(markup)
-        checker.close()
-        if checker.open:
-            raise ApiError(400, f"Bad Request: can't parse entities: can't find end tag corresponding to start tag \"{checker.open[-1]}\"")
-        return "".join(checker.text)
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag not in ALLOWED_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1] != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unexpected end tag \"{tag}\"")
-        self.open.pop()
-
-    def handle_data(self, data: str) -> None:
-        if "<" in data or ">" in data:
-            raise ApiError(400, "Bad Request: can't parse entities: unescaped < or > in text")
-        self.text.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.text.append("&")  # one visible character
-
-    def handle_charref(self, name: str) -> None:
-        self.text.append("&")

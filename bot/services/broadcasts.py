@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import String, cast, exists, func, select
@@ -21,6 +22,7 @@ from bot.delivery.messages import Outgoing
 from bot.domain.announcements import EndReason
 
 BATCH = 500
+PROGRESS_EVERY = timedelta(seconds=3)  # how often the admin's progress message is edited
 
 
 class State(StrEnum):
@@ -133,7 +135,7 @@ def resume(broadcast: Broadcast) -> bool:
 
 async def cancel(session: AsyncSession, broadcast: Broadcast) -> bool:
     """No more recipients are queued, and the copies not yet on their way are taken back."""
-    if broadcast.state not in (State.SENDING.value, State.PAUSED.value):
+    if broadcast.state == State.CANCELLED.value or broadcast.progress_final:
         return False
     broadcast.state, broadcast.finished_at = State.CANCELLED.value, utcnow()
     await outbox.withdraw_broadcasts(session, State.CANCELLED.value, broadcast_id=broadcast.id)
@@ -160,3 +162,17 @@ async def progress(session: AsyncSession, broadcast: Broadcast) -> Progress:
         counts.get(EndReason.BLOCKED.value, 0) + counts.get(outbox.HELD, 0), counts.get(EndReason.OPTED_OUT.value, 0),
         counts.get(outbox.PENDING, 0), max(broadcast.recipients - broadcast.queued, 0) if still_queuing else 0,
     )
+
+
+async def progress_due(session: AsyncSession, now: datetime) -> list[Broadcast]:
+    """Broadcasts whose progress message is due for an edit (it is never edited after its final one)."""
+    statement = select(Broadcast).where(
+        Broadcast.progress_message_id.is_not(None), Broadcast.progress_final.is_(False),
+        Broadcast.progress_shown_at.is_(None) | (Broadcast.progress_shown_at <= now - PROGRESS_EVERY),
+    )
+    return list(await session.scalars(statement.order_by(Broadcast.id)))
+
+
+def settled(broadcast: Broadcast, shown: Progress) -> bool:
+    """Nothing more will change: every recipient queued (or the broadcast cancelled) and every copy settled."""
+    return broadcast.state in (State.QUEUED.value, State.CANCELLED.value) and shown.waiting == 0

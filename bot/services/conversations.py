@@ -34,7 +34,7 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
     await release_chat(session, user.id)
 
 
-INTAKE, ANSWER, FOLLOW_UP = "intake", "answer", "follow_up"
+INTAKE, ANSWER, FOLLOW_UP, BROADCAST = "intake", "answer", "follow_up", "broadcast"
 
 
 _LOADED = "conversations_loaded"  # in ``session.info``: chat id -> its conversation (None: it has none), as read here

@@ -1,4 +1,5 @@
-"""What a subscriber receives: the announcement, in their language, always with the way out."""
+"""What a subscriber receives (the announcement, in their language, always with the way out), and what the
+admin who sent it sees while it goes out."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable
 from telegram import InlineKeyboardMarkup
 
 from bot.db.models import Broadcast
-from bot.delivery.messages import Media, Outgoing, Text, markup_json
-from bot.i18n import Translator
+from bot.delivery.messages import Edit, Media, Outgoing, Text, markup_json
+from bot.i18n import N_, Translator
+from bot.services.broadcasts import Progress, State
 from handlers import keyboards
 
 WAY_OUT = "—\n/berhenti: {stop}"
@@ -29,3 +31,40 @@ def renderer(translator: Callable[[str | None], Translator]) -> Callable[[Broadc
         return copy
 
     return for_broadcast
+
+
+def progress_view(translator: Callable[[str | None], Translator], bulk_per_second: float):
+    """For the broadcast job: the admin's progress message (an edit), with pause, resume and stop while it
+    runs. The time left is estimated at the bulk pace."""
+
+    def edit(broadcast: Broadcast, shown: Progress, locale: str | None) -> Outgoing:
+        _ = translator(locale)
+        counts = _("Sent {sent} · failed {failed} · blocked {blocked} · opted out {opted_out} · remaining {remaining}").format(
+            sent=_.number(shown.sent), failed=_.number(shown.failed), blocked=_.number(shown.blocked),
+            opted_out=_.number(shown.opted_out), remaining=_.number(shown.remaining))
+        state = broadcast.state if broadcast.progress_final or broadcast.state == State.PAUSED else State.SENDING
+        header = _("📣 <b>Announcement #{number}</b> to {recipients} subscribers: {state}").format(
+            number=broadcast.id, recipients=_.number(shown.recipients), state=_(STATE_LABELS[state]))
+        lines = [header, counts]
+        buttons = []
+        if not broadcast.progress_final:
+            minutes = max(1, round(shown.remaining / bulk_per_second / 60))
+            lines.append(_("About {minutes} min left.").format(minutes=_.number(minutes)))
+            stop = keyboards.button("✖️ " + _("Stop"), keyboards.BROADCAST, "stop", str(broadcast.id))
+            if broadcast.state == State.SENDING:
+                buttons = [[keyboards.button("⏸ " + _("Pause"), keyboards.BROADCAST, "pause", str(broadcast.id)), stop]]
+            elif broadcast.state == State.PAUSED:
+                buttons = [[keyboards.button("▶️ " + _("Resume"), keyboards.BROADCAST, "resume", str(broadcast.id)), stop]]
+            else:
+                buttons = [[stop]]
+        return Edit(broadcast.progress_message_id, "\n".join(lines), markup_json(InlineKeyboardMarkup(buttons)) if buttons else None)
+
+    return edit
+
+
+STATE_LABELS = {
+    State.SENDING: N_("sending"),
+    State.PAUSED: N_("paused"),
+    State.CANCELLED: N_("stopped"),
+    State.QUEUED: N_("sent to everyone"),
+}

@@ -21,6 +21,7 @@ from bot.services.conversations import draft_of, load_conversation, start_conver
 from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
+from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, follow_up
 from handlers.commands import Command, add_commands
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
@@ -84,7 +85,8 @@ async def on_back(turn: Turn) -> None:
 
 
 async def on_cancel(turn: Turn) -> None:
-    if await staff_actions.stop(turn) or await follow_up.stop(turn) or await announcements.stop_typing(turn):
+    if (await staff_actions.stop(turn) or await follow_up.stop(turn) or await announcements.stop_typing(turn)
+            or await admin_broadcast.stop(turn)):
         return
     if turn.in_group:  # a staff group: only a staff action can wait here
         turn.say(turn._("Nothing waits to be stopped."))
@@ -175,3 +177,4 @@ COMMANDS = (
 def register(application: Application) -> None:
     add_commands(application, COMMANDS)
     application.add_handler(CallbackQueryHandler(turn_handler(on_callback), pattern=f"^{keyboards.INTAKE}:"))
+
