@@ -10,7 +10,7 @@ from bot.db import Transactions
 from bot.domain.roles import Grant
 from bot.sandbox.client import Citizen
 from bot.sandbox.personas import PERSONAS, grant_roles
-from bot.services import staff
+from bot.services import staff, subscriptions
 from tests.conftest import eventually
 from tests.flows import file_report
 
@@ -20,7 +20,11 @@ async def test_sample_staff_get_their_roles_once_and_the_page_lists_them(bot):
         await grant_roles(bot.engine, bot.router.directory)
     async with Transactions(bot.engine).begin() as session:
         for persona in PERSONAS:
-            assert await staff.roles_of(session, persona.user_id) == [Grant(persona.role, persona.agency_code)]
+            grants = [Grant(persona.role, persona.agency_code)] if persona.role else []
+            assert await staff.roles_of(session, persona.user_id) == grants
+            if persona.role is None:  # a sample subscriber, for the admins' announcements
+                subscription = await subscriptions.active(session, persona.user_id)
+                assert subscription is not None and subscription.regency_code == persona.subscribed_to
     async with httpx.AsyncClient(base_url=bot.emulator.base_url) as http:
         listed = (await http.get("/sandbox/api/personas")).json()
     assert [person["user_id"] for person in listed] == [persona.user_id for persona in PERSONAS]
@@ -30,7 +34,7 @@ async def test_sample_staff_get_their_roles_once_and_the_page_lists_them(bot):
 async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot, citizen):
     await grant_roles(bot.engine, bot.router.directory)
     tracking_id = await file_report(citizen)
-    admin, liaison = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[::2])
+    admin, liaison = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[0:3:2])
 
     await admin.send(f"/kotakmasuk {tracking_id}")
     await admin.tap("Verifikasi dan teruskan")  # routed to the national road office: the admin sends it to the city's
@@ -47,3 +51,15 @@ async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot
     await liaison.tap("Tindak lanjut")
     await liaison.send("Sudah kami perbaiki, terima kasih.")
     await eventually(lambda: "Sudah kami perbaiki" in citizen.last_text)
+
+
+async def test_the_sample_admin_sends_an_announcement_that_the_sample_subscribers_read(bot):
+    await grant_roles(bot.engine, bot.router.directory)
+    hub = Citizen(bot.emulator, PERSONAS[1].user_id, PERSONAS[1].first_name)  # Kota Padang's hub
+    padang, bogor = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[3:5])
+    await hub.send("/siaran")
+    await hub.send("Posyandu keliling hadir di Kelurahan Jati hari Sabtu.")
+    await hub.tap("Pratinjau")
+    await hub.tap("Kirim ke 1")
+    await eventually(lambda: "Posyandu keliling" in padang.last_text, timeout=15)
+    assert all("Posyandu" not in message.get("text", "") for message in bogor.messages), "another hub's area"
