@@ -77,3 +77,47 @@ async def test_kill_9_loses_nothing_and_duplicates_only_what_was_in_flight(emula
         unique = list(dict.fromkeys(texts))  # a duplicate repeats an earlier reply in place
         assert len(unique) == len(ROUNDS), texts
         assert all(expected in text for (_command, expected), text in zip(ROUNDS, unique)), unique
+
+
+async def test_kill_9_mid_broadcast_skips_nobody_and_repeats_only_what_was_in_flight(emulator, database_url, tmp_path):
+    from bot.db import Transactions, create_engine
+    from bot.db.models import Subscription, User
+    from bot.services import broadcasts
+
+    subscribers = [6_200_000 + index for index in range(40)]
+    process = _start_bot(emulator, database_url, tmp_path)  # it migrates the database
+    engine = create_engine(database_url)
+    try:
+        await _started(emulator, process, 0)
+        async with Transactions(engine).begin() as session:
+            for user_id in subscribers:
+                emulator.add_user(user_id, "Warga")
+                session.add(User(id=user_id, first_name="Warga", lookups=0))
+            await session.flush()
+            session.add_all(Subscription(user_id=user_id, regency_code=None, topics=["lapor"]) for user_id in subscribers)
+            await session.flush()
+            await broadcasts.start(session, 1, broadcasts.Audience(), "Survei kepuasan layanan dibuka.", "id")
+        emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+        await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=60)
+        process.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        process.wait()
+        on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
+        sent_before_kill = len(emulator.stats.sent)
+        emulator.faults.clear()
+        calls = emulator.stats.calls["getUpdates"]
+        process = _start_bot(emulator, database_url, tmp_path)
+        await _started(emulator, process, calls)
+        await eventually(lambda: {sent.chat_id for sent in emulator.stats.sent} >= set(subscribers), timeout=90)
+        await asyncio.sleep(1.0)
+    finally:
+        process.kill()
+        process.wait()
+        await engine.dispose()
+
+    duplicates = emulator.stats.duplicates()
+    print(f"kill -9 mid-broadcast: {sent_before_kill} sent before the kill, {on_the_wire} on the wire, "
+          f"{len(duplicates)} duplicated, {len(emulator.stats.sent)} sent in all")
+    assert 0 < sent_before_kill < len(subscribers), "the kill came mid-way"
+    assert len(duplicates) <= on_the_wire
+    assert len(emulator.stats.sent) == len(subscribers) + len(duplicates), "nobody skipped"
