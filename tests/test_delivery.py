@@ -176,3 +176,21 @@ async def test_interactive_replies_go_before_bulk_messages(bot):
     await bulk
     order = [message.text for message in bot.emulator.stats.sent]
     assert order.index("Jawaban untuk Anda") < 15, order
+
+
+async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(bot):
+    people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
+    slow = Delivery(bot.services.transactions, bot.application.bot, {},
+                    Pacing(per_second=2, burst=1, bulk_per_second=2, chat_burst=5, chat_per_second=1))
+    async with bot.services.transactions.begin() as session:
+        session.add_all(User(id=person.user_id, first_name="Warga", lookups=0) for person in people)
+        await session.flush()
+        await outbox.enqueue_broadcast(session, 1, [(person.user_id, Text("Pengumuman")) for person in people])
+    sending = asyncio.create_task(slow.deliver_due())
+    await asyncio.sleep(1.2)  # a copy or two went out; the rest wait for the pace, claimed
+    sending.cancel()
+    await asyncio.gather(sending, return_exceptions=True)
+    rows = [row for person in people for row in await _rows(bot, person.user_id)]
+    unsent = [row for row in rows if row.state == outbox.PENDING]
+    assert unsent and all(row.claimed_until is None for row in unsent), "claimable again at once, not after the lease"
+    assert len(rows) - len(unsent) == len(bot.emulator.stats.sent)

@@ -158,8 +158,7 @@ class Delivery:
             went_out = await self._send_run(claims, marks)
             sent += went_out
             if went_out < len(claims):
-                async with self._transactions.begin() as session:
-                    await outbox.release(session, claims[went_out + 1 :])
+                await self._release(claims[went_out + 1 :])
                 return sent
             if not then_look_for_more:
                 return sent
@@ -173,7 +172,11 @@ class Delivery:
         unmarked: list[Claim] = []
         try:
             for index, claim in enumerate(claims):
-                outcome = await self._deliver(claim)
+                try:
+                    outcome = await self._deliver(claim)
+                except asyncio.CancelledError:  # stopping: the claims not tried go back at once, not after the lease
+                    await asyncio.shield(self._release(claims[index + 1 :]))
+                    raise
                 if outcome is Outcome.WAIT:
                     return index
                 if outcome is Outcome.REFUSED:  # settled as failed; the chat's next ones go on
@@ -205,14 +208,25 @@ class Delivery:
         return Claim.of(row, message)
 
     async def _deliver(self, claim: Claim) -> Outcome:
-        """Send one message, or settle its failure."""
-        await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
-        async with self._slots:
-            try:
-                await send(self._bot, claim.chat_id, claim.message)
-            except Exception as error:
-                return await self._settle_failure(claim, error)
+        """Send one message, or settle its failure. Stopped before the send, its claim is given back."""
+        try:
+            await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
+            await self._slots.acquire()
+        except asyncio.CancelledError:
+            await asyncio.shield(self._release([claim]))
+            raise
+        try:
+            await send(self._bot, claim.chat_id, claim.message)
+        except Exception as error:
+            return await self._settle_failure(claim, error)
+        finally:
+            self._slots.release()
         return Outcome.SENT
+
+    async def _release(self, claims: list[Claim]) -> None:
+        if claims:
+            async with self._transactions.begin() as session:
+                await outbox.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
         reason = f"{type(error).__name__}: {error}"

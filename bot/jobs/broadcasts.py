@@ -61,7 +61,7 @@ async def _show_progress(session: AsyncSession, show: ShowProgress | None) -> in
     return len(due)
 
 
-async def run_forever(transactions: Transactions, render_for: RenderFor, show_progress: ShowProgress,
+async def run_forever(transactions: Transactions, render_for: RenderFor, show_progress: ShowProgress | None,
                       default_locale: str, kick: Callable[[], None]) -> None:
     while True:
         try:

@@ -1,0 +1,105 @@
+"""How fast a broadcast reaches its subscribers against Telegram's limits, and whether a stop halfway loses or
+repeats anyone: N subscribers, one announcement, the sender and the broadcast job stopped when half have it and
+started afresh.
+
+The emulator enforces Telegram's limits (30 messages/s overall, about 1/s per chat); announcements go at the
+bulk pace (25/s by default, below Telegram's 30/s, so that replies to citizens always find room). Prints, per
+database: the achieved rate as a share of the bulk rate, the 429s, and duplicates and losses after the stop.
+Usage: python bench/broadcast.py [subscribers]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+from telegram import Bot  # noqa: E402
+
+from bot.db import Transactions, create_engine, migrate  # noqa: E402
+from bot.db.models import Subscription, User, utcnow  # noqa: E402
+from bot.delivery.pacing import Pacing  # noqa: E402
+from bot.delivery.sender import Delivery  # noqa: E402
+from bot.i18n import Translator  # noqa: E402
+from bot.jobs import broadcasts as broadcast_job  # noqa: E402
+from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from bot.sandbox.limits import RateLimits  # noqa: E402
+from bot.services import broadcasts  # noqa: E402
+from handlers.admin.announcement import renderer  # noqa: E402
+
+FIRST_USER = 8_500_000
+ANNOUNCEMENT = "📣 Pelayanan KTP keliling hadir di kantor camat pada hari Sabtu."
+
+
+async def bench(database_url: str, count: int) -> None:
+    emulator = BotApiEmulator(rate_limits=RateLimits.telegram())
+    await emulator.start()
+    engine = create_engine(database_url)
+    await migrate(engine)
+    transactions = Transactions(engine)
+    await _subscribers(transactions, emulator, count)
+    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
+    await bot.initialize()
+    pacing = Pacing()
+    async with transactions.begin() as session:
+        await broadcasts.start(session, 1, broadcasts.Audience(), ANNOUNCEMENT, "id")
+    started = time.perf_counter()
+    tasks = _run(transactions, bot, pacing)
+    while len(emulator.stats.sent) < count // 2:
+        await asyncio.sleep(0.1)
+    first_half = emulator.stats.send_rate()
+    await _stop(tasks)  # halfway: the process stops; a new one carries on from the stored cursor
+    tasks = _run(transactions, bot, pacing)
+    reached: set[int] = set()
+    while len(reached) < count and time.perf_counter() - started < count / pacing.bulk_per_second * 3 + 60:
+        await asyncio.sleep(0.2)
+        reached = {sent.chat_id for sent in emulator.stats.sent}
+    elapsed = time.perf_counter() - started
+    await _stop(tasks)
+    await bot.shutdown()
+    await engine.dispose()
+    await emulator.stop()
+    rate = len(emulator.stats.sent) / elapsed
+    kind = database_url.split(":")[0]
+    print(f"{kind:22} {count} subscribers: first half {first_half:5.2f}/s = {first_half / pacing.bulk_per_second:6.1%} of the "
+          f"bulk rate {pacing.bulk_per_second:.0f}/s; all, the stop included, in {elapsed:6.1f} s = {rate:5.2f}/s; "
+          f"429s: {sum(emulator.stats.too_many_requests.values())}; after the stop halfway: duplicates "
+          f"{len(emulator.stats.duplicates())}, lost {count - len(reached)}")
+
+
+def _run(transactions: Transactions, bot: Bot, pacing: Pacing) -> list[asyncio.Task]:
+    delivery = Delivery(transactions, bot, {}, pacing)
+    job = broadcast_job.run_forever(transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick)
+    return [asyncio.create_task(delivery.run_forever()), asyncio.create_task(job)]
+
+
+async def _stop(tasks: list[asyncio.Task]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _subscribers(transactions: Transactions, emulator: BotApiEmulator, count: int) -> None:
+    ids = range(FIRST_USER, FIRST_USER + count)
+    for user_id in ids:
+        emulator.add_user(user_id, f"Warga {user_id}")
+    now = utcnow()
+    async with transactions.begin() as session:
+        await session.execute(insert(User), [dict(id=i, first_name="Warga", reachable=True, lookups=0, created_at=now) for i in ids])
+        await session.execute(insert(Subscription), [dict(user_id=i, regency_code=None, topics=["lapor"], subscribed_at=now)
+                                                     for i in ids])
+
+
+async def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    from tests import postgres
+
+    await postgres.on_each_database(lambda url: bench(url, count))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
