@@ -20,14 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 from telegram import Bot  # noqa: E402
 
-from bot.db import Transactions, create_engine, migrate  # noqa: E402
-from bot.db.models import Subscription, User, utcnow  # noqa: E402
+from bench.against_telegram import against_telegram  # noqa: E402
+from bot.db import Transactions  # noqa: E402
+from bot.db.models import Subscription, utcnow  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
 from bot.delivery.sender import Delivery  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.jobs import broadcasts as broadcast_job  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.sandbox.limits import RateLimits  # noqa: E402
 from bot.services import broadcasts  # noqa: E402
 from handlers.admin.announcement import renderer  # noqa: E402
 
@@ -36,39 +35,31 @@ ANNOUNCEMENT = "📣 Pelayanan KTP keliling hadir di kantor camat pada hari Sabt
 
 
 async def bench(database_url: str, count: int) -> None:
-    emulator = BotApiEmulator(rate_limits=RateLimits.telegram())
-    await emulator.start()
-    engine = create_engine(database_url)
-    await migrate(engine)
-    transactions = Transactions(engine)
-    await _subscribers(transactions, emulator, count)
-    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
-    await bot.initialize()
     pacing = Pacing()
-    async with transactions.begin() as session:
-        await broadcasts.start(session, 1, broadcasts.Audience(), ANNOUNCEMENT, "id")
-    started = time.perf_counter()
-    tasks = _run(transactions, bot, pacing)
-    while len(emulator.stats.sent) < count // 2:
-        await asyncio.sleep(0.1)
-    first_half = emulator.stats.send_rate()
-    await _stop(tasks)  # halfway: the process stops; a new one carries on from the stored cursor
-    tasks = _run(transactions, bot, pacing)
-    reached: set[int] = set()
-    while len(reached) < count and time.perf_counter() - started < count / pacing.bulk_per_second * 3 + 60:
-        await asyncio.sleep(0.2)
-        reached = {sent.chat_id for sent in emulator.stats.sent}
-    elapsed = time.perf_counter() - started
-    await _stop(tasks)
-    await bot.shutdown()
-    await engine.dispose()
-    await emulator.stop()
-    rate = len(emulator.stats.sent) / elapsed
+    async with against_telegram(database_url, range(FIRST_USER, FIRST_USER + count)) as setup:
+        transactions, stats = setup.transactions, setup.emulator.stats
+        await _subscribe(transactions, count)
+        async with transactions.begin() as session:
+            await broadcasts.start(session, 1, broadcasts.Audience(), ANNOUNCEMENT, "id")
+        started = time.perf_counter()
+        tasks = _run(transactions, setup.bot, pacing)
+        while len(stats.sent) < count // 2:
+            await asyncio.sleep(0.1)
+        first_half = stats.send_rate()
+        await _stop(tasks)  # halfway: the process stops; a new one carries on from the stored cursor
+        tasks = _run(transactions, setup.bot, pacing)
+        reached: set[int] = set()
+        while len(reached) < count and time.perf_counter() - started < count / pacing.bulk_per_second * 3 + 60:
+            await asyncio.sleep(0.2)
+            reached = {sent.chat_id for sent in stats.sent}
+        elapsed = time.perf_counter() - started
+        await _stop(tasks)
+    rate = len(stats.sent) / elapsed
     kind = database_url.split(":")[0]
     print(f"{kind:22} {count} subscribers: first half {first_half:5.2f}/s = {first_half / pacing.bulk_per_second:6.1%} of the "
           f"bulk rate {pacing.bulk_per_second:.0f}/s; all, the stop included, in {elapsed:6.1f} s = {rate:5.2f}/s; "
-          f"429s: {sum(emulator.stats.too_many_requests.values())}; after the stop halfway: duplicates "
-          f"{len(emulator.stats.duplicates())}, lost {count - len(reached)}")
+          f"429s: {sum(stats.too_many_requests.values())}; after the stop halfway: duplicates "
+          f"{len(stats.duplicates())}, lost {count - len(reached)}")
 
 
 def _run(transactions: Transactions, bot: Bot, pacing: Pacing) -> list[asyncio.Task]:
@@ -83,15 +74,11 @@ async def _stop(tasks: list[asyncio.Task]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _subscribers(transactions: Transactions, emulator: BotApiEmulator, count: int) -> None:
-    ids = range(FIRST_USER, FIRST_USER + count)
-    for user_id in ids:
-        emulator.add_user(user_id, f"Warga {user_id}")
+async def _subscribe(transactions: Transactions, count: int) -> None:
     now = utcnow()
     async with transactions.begin() as session:
-        await session.execute(insert(User), [dict(id=i, first_name="Warga", reachable=True, lookups=0, created_at=now) for i in ids])
         await session.execute(insert(Subscription), [dict(user_id=i, regency_code=None, topics=["lapor"], subscribed_at=now)
-                                                     for i in ids])
+                                                     for i in range(FIRST_USER, FIRST_USER + count)])
 
 
 async def main() -> None:

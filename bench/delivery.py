@@ -15,59 +15,45 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
-from telegram import Bot  # noqa: E402
 
-from bot.db import Transactions, create_engine, migrate  # noqa: E402
-from bot.db.models import OutboxMessage, User, utcnow  # noqa: E402
+from bench.against_telegram import against_telegram  # noqa: E402
+from bot.db import Transactions  # noqa: E402
+from bot.db.models import OutboxMessage, utcnow  # noqa: E402
 from bot.delivery.messages import Text, to_payload  # noqa: E402
 from bot.delivery.outbox import PENDING, Priority  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
 from bot.delivery.sender import Delivery  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.sandbox.limits import RateLimits  # noqa: E402
 
 RATE = 30.0
 FIRST_USER = 8_000_000
 
 
 async def bench(database_url: str, count: int) -> None:
-    emulator = BotApiEmulator(rate_limits=RateLimits.telegram())
-    await emulator.start()
-    engine = create_engine(database_url)
-    await migrate(engine)
-    transactions = Transactions(engine)
-    await _fill(transactions, emulator, count)
-    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
-    await bot.initialize()
-    delivery = Delivery(transactions, bot, {}, Pacing(per_second=RATE))
-    started = time.perf_counter()
-    sender = asyncio.create_task(delivery.run_forever())
-    while len(emulator.stats.sent) < count:
-        await asyncio.sleep(0.2)
-    elapsed = time.perf_counter() - started
-    sender.cancel()
-    await asyncio.gather(sender, return_exceptions=True)
-    await bot.shutdown()
-    await engine.dispose()
-    await emulator.stop()
+    async with against_telegram(database_url, range(FIRST_USER, FIRST_USER + count)) as setup:
+        await _fill(setup.transactions, count)
+        delivery = Delivery(setup.transactions, setup.bot, {}, Pacing(per_second=RATE))
+        started = time.perf_counter()
+        sender = asyncio.create_task(delivery.run_forever())
+        while len(setup.emulator.stats.sent) < count:
+            await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        sender.cancel()
+        await asyncio.gather(sender, return_exceptions=True)
+        stats = setup.emulator.stats
     rate = count / elapsed
     kind = database_url.split(":")[0]
     print(f"{kind:22} {count} notifications to {count} chats in {elapsed:6.1f} s: {rate:5.2f}/s = "
-          f"{rate / RATE:6.1%} of the configured {RATE:.0f}/s; 429s: {sum(emulator.stats.too_many_requests.values())}; "
-          f"duplicates: {len(emulator.stats.duplicates())}")
+          f"{rate / RATE:6.1%} of the configured {RATE:.0f}/s; 429s: {sum(stats.too_many_requests.values())}; "
+          f"duplicates: {len(stats.duplicates())}")
 
 
-async def _fill(transactions: Transactions, emulator: BotApiEmulator, count: int) -> None:
-    ids = range(FIRST_USER, FIRST_USER + count)
-    for user_id in ids:
-        emulator.add_user(user_id, f"Warga {user_id}")
+async def _fill(transactions: Transactions, count: int) -> None:
     now = utcnow()
     async with transactions.begin() as session:
-        await session.execute(insert(User), [dict(id=i, first_name="Warga", reachable=True, lookups=0, created_at=now) for i in ids])
         await session.execute(insert(OutboxMessage), [
             dict(chat_id=i, user_id=i, kind="message", payload=to_payload(Text(f"🔔 Laporan Anda kini <b>Terverifikasi</b> ({i})")),
                  priority=int(Priority.NOTIFICATION), state=PENDING, attempts=0, next_attempt_at=now, created_at=now)
-            for i in ids
+            for i in range(FIRST_USER, FIRST_USER + count)
         ])
 
 

@@ -30,7 +30,7 @@ from bot.delivery.messages import Edit, Markup, Outgoing, Text, markup_json
 from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
-from bot.services.conversations import read_chat, remember_user
+from bot.services.conversations import end_conversation, load_conversation, read_chat, remember_user
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +201,13 @@ async def _run_in_transaction(handler, update: Update, context, groups: bool) ->
             turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
         await turn.write()
     return turn
+
+
+async def end_flow(turn: Turn, flow: str, said: str) -> bool:
+    """``/batal`` for a conversation of ``flow`` (what a command left waiting): end it and say ``said``;
+    False when the chat has no such conversation."""
+    if await load_conversation(turn.session, turn.chat_id, flow) is None:
+        return False
+    await end_conversation(turn.session, turn.chat_id)
+    turn.say(said)
+    return True

@@ -34,6 +34,17 @@ def _start_bot(emulator, database_url: str, tmp_path) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
 
 
+def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
+    """Kill the bot; how many messages were on the wire (answered too late to count as sent), and how many
+    had been sent. The slow answers stop, for the restart."""
+    process.send_signal(signal.SIGKILL)
+    killed_at = time.monotonic()
+    process.wait()
+    on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
+    emulator.faults.clear()
+    return on_the_wire, len(emulator.stats.sent)
+
+
 async def _started(emulator, process: subprocess.Popen, calls_before: int) -> None:
     await eventually(lambda: emulator.stats.calls["getUpdates"] > calls_before or process.poll() is not None, timeout=60)
     assert process.poll() is None, "the bot did not start"
@@ -49,12 +60,7 @@ async def test_kill_9_loses_nothing_and_duplicates_only_what_was_in_flight(emula
             for citizen in citizens:
                 await emulator.user_sends_text(citizen.user_id, command)
         await asyncio.sleep(SLOW_SEND + 1.0)  # replies are being sent, more updates wait in the inbox
-        process.send_signal(signal.SIGKILL)
-        killed_at = time.monotonic()
-        process.wait()
-        on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
-        sent_before_kill = len(emulator.stats.sent)
-        emulator.faults.clear()
+        on_the_wire, sent_before_kill = _kill_9(emulator, process)
         for citizen in citizens:  # typed while the bot is down: waits as a pending update
             await emulator.user_sends_text(citizen.user_id, ROUNDS[3][0])
 
@@ -99,12 +105,7 @@ async def test_kill_9_mid_broadcast_skips_nobody_and_repeats_only_what_was_in_fl
             await broadcasts.start(session, 1, broadcasts.Audience(), "Survei kepuasan layanan dibuka.", "id")
         emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
         await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=60)
-        process.send_signal(signal.SIGKILL)
-        killed_at = time.monotonic()
-        process.wait()
-        on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
-        sent_before_kill = len(emulator.stats.sent)
-        emulator.faults.clear()
+        on_the_wire, sent_before_kill = _kill_9(emulator, process)
         calls = emulator.stats.calls["getUpdates"]
         process = _start_bot(emulator, database_url, tmp_path)
         await _started(emulator, process, calls)

@@ -24,7 +24,7 @@ from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin.announcement import renderer
 from handlers.commands import Command, add_commands
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn, end_flow, turn_handler
 
 ROOM_FOR_THE_WAY_OUT = 100  # characters kept free for the /berhenti line every copy ends with
 LANGUAGES = (None, "id", "en")
@@ -204,11 +204,7 @@ async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while an announcement is being composed; False when none is."""
-    if await load_conversation(turn.session, turn.chat_id, FLOW) is None:
-        return False
-    await end_conversation(turn.session, turn.chat_id)
-    turn.say(turn._("Announcement discarded."))
-    return True
+    return await end_flow(turn, FLOW, turn._("Announcement discarded."))
 
 
 ACKNOWLEDGED = {"pause": N_("Paused."), "resume": N_("Resumed."), "stop": N_("Stopped: nobody else will get it.")}

@@ -16,7 +16,7 @@ from bot.services import subscriptions
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from handlers import keyboards
 from handlers.commands import Command, add_commands
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn, end_flow, turn_handler
 from routing.regions import REGENCY
 
 AREA_FLOW = "sub_area"  # the conversation that waits for a typed regency or city
@@ -94,11 +94,7 @@ async def take(turn: Turn) -> bool:
 
 async def stop_typing(turn: Turn) -> bool:
     """``/batal`` while a typed area is awaited; False when none is."""
-    if await load_conversation(turn.session, turn.chat_id, AREA_FLOW) is None:
-        return False
-    await end_conversation(turn.session, turn.chat_id)
-    turn.say(turn._("Stopped. /langganan shows your announcements."))
-    return True
+    return await end_flow(turn, AREA_FLOW, turn._("Stopped. /langganan shows your announcements."))
 
 
 async def _offer_areas(turn: Turn, text: str) -> None:
