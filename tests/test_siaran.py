@@ -29,6 +29,7 @@ async def test_the_national_admin_composes_narrows_previews_and_sends_an_announc
     assert "3 pelanggan" in replies[-1]["text"]
     await admin.tap("Bahasa: semua")
     assert "2 pelanggan" in admin.messages[-1]["text"], "the count follows the filter (Indonesian only)"
+    assert "🌐 Bahasa: Bahasa Indonesia" in admin.buttons(), "the language by its name"
     replies = await admin.tap("Pratinjau")
     assert "Siti Nurbaya" in replies[0]["text"] and "/berhenti" in replies[0]["text"], "the copy as subscribers get it"
     assert "Kirim ke 2" in admin.buttons()[0]

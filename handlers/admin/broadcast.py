@@ -16,7 +16,7 @@ from bot.db.models import Broadcast, Conversation
 from bot.domain.announcements import TOPICS
 from bot.domain.roles import Grant, Role
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
-from bot.i18n import N_
+from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services import broadcasts, staff
 from bot.services.broadcasts import Audience
 from bot.services.conversations import BROADCAST as FLOW, end_conversation, load_conversation, start_conversation
@@ -154,7 +154,8 @@ async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
         area=_area(turn, compose.scope), count=_.number(count))
     buttons = [
-        [keyboards.button(_("🌐 Language: {value}").format(value=compose.language or everyone), keyboards.BROADCAST, "lang")],
+        [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)),
+                          keyboards.BROADCAST, "lang")],
         [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone),
                           keyboards.BROADCAST, "topic")],
         [keyboards.button(_("📂 Reported in: {value}").format(
