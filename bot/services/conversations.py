@@ -76,6 +76,13 @@ def _still_current(session: AsyncSession, conversation: Conversation | None) -> 
     return conversation is None or (conversation in session and conversation not in session.deleted)
 
 
+async def other_flow_open(session: AsyncSession, chat_id: int, flow: str) -> bool:
+    """Whether the chat has a conversation of another flow open (a draft, a pending choice), which one of
+    ``flow`` must not replace."""
+    conversation = await session.get(Conversation, chat_id)
+    return conversation is not None and conversation.flow != flow
+
+
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, flow: str = INTAKE) -> Conversation:
     """A new conversation replaces whatever the chat had open (one at a time per chat)."""
     await end_conversation(session, chat_id)

@@ -12,17 +12,19 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.db.models import Broadcast, Conversation
+from bot.db.models import Broadcast
 from bot.domain.announcements import TOPICS
 from bot.domain.roles import Grant, Role
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services import broadcasts, staff
 from bot.services.broadcasts import Audience
-from bot.services.conversations import BROADCAST as FLOW, end_conversation, load_conversation, start_conversation
+from bot.services.conversations import (BROADCAST as FLOW, end_conversation, load_conversation, other_flow_open,
+                                        start_conversation)
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin.announcement import renderer
+from handlers.citizen.announcements import area_name
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, end_flow, turn_handler
 
@@ -64,14 +66,13 @@ async def start(turn: Turn) -> None:
     if not scopes:
         turn.say(turn._("Only the national admin and complaint hub admins send announcements."))
         return
-    open_conversation = await turn.session.get(Conversation, turn.chat_id)
-    if open_conversation is not None and open_conversation.flow != FLOW:
+    if await other_flow_open(turn.session, turn.chat_id, FLOW):
         turn.say(turn._("Please finish or cancel (/batal) your report first."))
         return
     if len(scopes) == 1:
         await _begin(turn, scopes[0])
         return
-    buttons = [keyboards.button(_area(turn, code), keyboards.BROADCAST, "scope", code or "all") for code in scopes]
+    buttons = [keyboards.button(area_name(turn, code), keyboards.BROADCAST, "scope", code or "all") for code in scopes]
     turn.say(turn._("Which area is the announcement for?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
 
 
@@ -109,7 +110,7 @@ async def on_button(turn: Turn) -> None:
         scopes = await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id))
         scope = None if rest[0] == "all" else rest[0]
         if scope in scopes:
-            turn.settle_button(_area(turn, scope))
+            turn.settle_button(area_name(turn, scope))
             await _begin(turn, scope)
             return
     conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
@@ -144,7 +145,7 @@ async def _begin(turn: Turn, scope: str | None) -> None:
     turn.say(turn._(
         "📣 New announcement for {area}. Send it now: text (bold, italic and links as Telegram formats them, or "
         "HTML tags such as &lt;b&gt;), or a photo or document with a caption. /batal stops."
-    ).format(area=_area(turn, scope)))
+    ).format(area=area_name(turn, scope)))
 
 
 async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
@@ -152,7 +153,7 @@ async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
     everyone = _("all")
     count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
-        area=_area(turn, compose.scope), count=_.number(count))
+        area=area_name(turn, compose.scope), count=_.number(count))
     buttons = [
         [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)),
                           keyboards.BROADCAST, "lang")],
@@ -224,11 +225,6 @@ def _problem(turn: Turn, text: str, limit: int) -> str | None:
         return turn._("The announcement is too long: {length} characters, at most {limit}.").format(
             length=turn._.number(len(visible)), limit=turn._.number(limit - ROOM_FOR_THE_WAY_OUT))
     return None
-
-
-def _area(turn: Turn, code: str | None) -> str:
-    region = turn.services.router.hierarchy.get(code)
-    return escape(region.name) if region else turn._("all of Indonesia")
 
 
 COMMANDS = (Command("siaran", "broadcast", N_("Send an announcement to subscribers"), start, menu=False),)

@@ -9,11 +9,11 @@ from html import escape
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.db.models import Conversation, Subscription, utcnow
+from bot.db.models import Subscription, utcnow
 from bot.domain.announcements import TOPICS, EndReason
 from bot.i18n import N_, Translator
 from bot.services import subscriptions
-from bot.services.conversations import end_conversation, load_conversation, start_conversation
+from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
 from handlers import keyboards
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, end_flow, turn_handler
@@ -107,8 +107,7 @@ async def _offer_areas(turn: Turn, text: str) -> None:
 
 
 async def _ask_typed_area(turn: Turn) -> None:
-    open_conversation = await turn.session.get(Conversation, turn.chat_id)
-    if open_conversation is not None and open_conversation.flow != AREA_FLOW:  # never replace a draft
+    if await other_flow_open(turn.session, turn.chat_id, AREA_FLOW):  # never replace a draft
         turn.say(turn._("Please finish or cancel (/batal) your report first."))
         return
     await start_conversation(turn.session, turn.chat_id, turn.user.id, AREA_FLOW)

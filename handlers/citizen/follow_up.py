@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 from telegram import Message
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.db.models import Conversation, Report, ReportEvent, utcnow
+from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
 from bot.i18n import N_
-from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
+from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, other_flow_open, start_conversation
 from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
 from handlers import keyboards
 from handlers.intake.albums import ALBUM_SETTLE
@@ -73,8 +73,7 @@ def answer_of(message: Message) -> ReporterAnswer | None:
 
 async def _other_conversation(turn: Turn) -> bool:
     """A draft or a pending choice is open: a follow-up must not replace it."""
-    conversation = await turn.session.get(Conversation, turn.chat_id)
-    return conversation is not None and conversation.flow != FOLLOW_UP
+    return await other_flow_open(turn.session, turn.chat_id, FOLLOW_UP)
 
 
 async def _begin(turn: Turn, follow: FollowUp) -> None:
