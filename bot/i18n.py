@@ -7,7 +7,7 @@ files are compiled in memory when first used, so there is no ``.mo`` build step 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -75,3 +75,14 @@ class Translator:
 
     def number(self, value: float) -> str:
         return numbers.format_decimal(value, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """A share (0.853) as a percentage with one decimal ("85,3%" in Indonesian)."""
+        return numbers.format_percent(share, "#,##0.0%", locale=self.locale)
+
+    def day(self, day: date) -> str:
+        return dates.format_date(day, "medium", locale=self.locale)
+
+    def month(self, month: date) -> str:
+        """A month for a chart's axis ("Nov 2026")."""
+        return dates.format_date(month, "MMM yyyy", locale=self.locale)

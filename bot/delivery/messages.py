@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,8 @@ from telegram import (
     TelegramObject,
 )
 from telegram.error import BadRequest
+
+from bot.delivery.charts import Chart, draw
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 MediaKind = Literal["photo", "video", "document"]
@@ -76,8 +79,16 @@ class Location:
     longitude: float
 
 
-Outgoing = Text | Edit | Media | Album | Location
-_TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location}
+@dataclass(frozen=True)
+class Charts:
+    """1 to 10 charts, drawn when sent and shown together, each captioned with its title."""
+
+    charts: tuple[Chart, ...] = field(default_factory=tuple)
+
+
+Outgoing = Text | Edit | Media | Album | Location | Charts
+_TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location,
+                           "charts": Charts}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
@@ -90,6 +101,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
     kind = _TYPES[fields.pop("type")]
     if kind is Album:
         return Album(tuple(Media(**item) for item in fields["items"]))
+    if kind is Charts:
+        return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
     return kind(**fields)
 
 
@@ -114,7 +127,17 @@ async def send(bot: Bot, chat_id: int, message: Outgoing) -> TelegramObject | tu
             return await bot.send_media_group(chat_id, media)
         case Location(latitude, longitude):
             return await bot.send_location(chat_id, latitude, longitude)
+        case Charts(charts):
+            return await _send_charts(bot, chat_id, charts)
     raise TypeError(f"cannot send {message!r}")
+
+
+async def _send_charts(bot: Bot, chat_id: int, charts: tuple[Chart, ...]) -> TelegramObject | tuple:
+    images = await asyncio.to_thread(lambda: [draw(chart) for chart in charts])  # CPU work off the event loop
+    if len(images) == 1:
+        return await bot.send_photo(chat_id, images[0], caption=charts[0].title)
+    return await bot.send_media_group(chat_id, [InputMediaPhoto(image, caption=chart.title, filename=f"chart-{index + 1}.png")
+                                                for index, (chart, image) in enumerate(zip(charts, images))])
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None) -> bool:

@@ -68,6 +68,16 @@ def time_zone_for_province(code: str) -> IndonesianTime:
     return zone
 
 
+def provinces_in(zone: IndonesianTime) -> list[str]:
+    """The two-digit province codes whose offices keep ``zone``."""
+    return sorted(code for code, its_zone in _PROVINCE_TIME.items() if its_zone is zone)
+
+
+def utc_offset_hours(zone: IndonesianTime) -> int:
+    """WIB +7, WITA +8, WIT +9: fixed all year (Indonesia keeps no daylight saving time)."""
+    return {IndonesianTime.WIB: 7, IndonesianTime.WITA: 8, IndonesianTime.WIT: 9}[zone]
+
+
 def zone_for_province(code: str) -> ZoneInfo:
     return time_zone_for_province(code).zone
 
@@ -185,6 +195,19 @@ class Calendar:
         off = self._covering(first.year, last.year).days_off
         holidays_on_weekdays = sum(1 for day in off if first < day <= last and day.weekday() not in WEEKEND)
         return _weekdays_after(first, last) - holidays_on_weekdays
+
+
+    def working_day_numbers(self, first: date, last: date) -> dict[date, int]:
+        """Each day from ``first`` to ``last`` with the count of working days after ``first`` up to it, so that
+        ``numbers[b] - numbers[a]`` is ``working_days_between`` of the two days: for many pairs (statistics)."""
+        numbers, count, day = {}, 0, first
+        off = self._covering(first.year, last.year).days_off
+        while day <= last:
+            if day != first and day.weekday() not in WEEKEND and day not in off:
+                count += 1
+            numbers[day] = count
+            day += timedelta(days=1)
+        return numbers
 
 
 _DEFAULT = Calendar()

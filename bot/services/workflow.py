@@ -141,4 +141,13 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
         clocks.stop_clock(report)
     if request.action is Action.ANSWER:
         clocks.await_reply(report, now)
+    _stamp_milestones(report, request.action, now)
     return event
+
+
+def _stamp_milestones(report: Report, action: Action, now: datetime) -> None:
+    """The first verification and the first answer (or resolution), which the statistics measure."""
+    if action is Action.VERIFY and report.verified_at is None:
+        report.verified_at = now
+    if action in (Action.ANSWER, Action.RESOLVE) and report.answered_at is None:
+        report.answered_at = now

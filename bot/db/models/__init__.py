@@ -123,6 +123,9 @@ class Report(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 hub, 2 province, 3 national
     next_alert_at: Mapped[datetime | None] = mapped_column(index=True)  # the sweep's next reminder or escalation
     auto_close_at: Mapped[datetime | None] = mapped_column(index=True)  # an answer waits for the reporter's reply
+    # Milestones for statistics and exports: the first verification, and the first answer or resolution.
+    verified_at: Mapped[datetime | None] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # the reporter's 1-5 for the final answer
     rating_comment: Mapped[str | None] = mapped_column(Text)
 
