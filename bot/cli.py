@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from pathlib import Path
 
-from bot import cli_staff, routing_data
+from bot import cli_export, cli_staff, routing_data
 from bot.config import ConfigError, Settings, configure_logging
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     set_status.add_argument("--note", help="what the reporter reads (required for rejected and waiting_reporter)")
     set_status.set_defaults(command=report_set_status)
     cli_staff.add_parser(commands)
+    cli_export.add_parser(commands)
     return parser
 
 

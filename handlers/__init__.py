@@ -14,6 +14,7 @@ from telegram.ext import Application
 from bot.i18n import SUPPORTED_LOCALES, Translator
 from handlers import chat_member, failures, fallbacks
 from handlers.admin import broadcast as admin_broadcast
+from handlers.admin import export as admin_export
 from handlers.admin import statistics as admin_statistics
 from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # staff_roles first: its `/start <token>` must see the deep link before the citizens' plain /start does.
 FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements,
-            admin_broadcast, admin_statistics)
+            admin_broadcast, admin_statistics, admin_export)
 MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "bantuan", "kembali", "batal")
 apologise = failures.apologise
 

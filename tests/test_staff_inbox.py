@@ -47,8 +47,8 @@ async def add_report(bot, *, agency: str | None = "PUPR-13.71", province: str | 
         report = Report(
             tracking_id=tracking_id, reporter_id=reporter, chat_id=reporter, report_type="pengaduan", status=status,
             province_code=province, regency_code=regency, agency_code=agency, created_at=created_at or datetime.now(UTC),
-            events=[ReportEvent(actor="reporter", to_status="submitted")],
-            **{"description": "Jalan rusak", "category": "jalan", **fields},
+            **{"description": "Jalan rusak", "category": "jalan",
+               "events": [ReportEvent(actor="reporter", to_status="submitted")], **fields},
         )
         if report.due_at is not None and "next_alert_at" not in fields:  # as a clock started by an action would
             report.next_alert_at = running_due(report).next_alert(reminded=False, level=0)

@@ -17,9 +17,11 @@ from telegram import (
     ReplyKeyboardRemove,
     TelegramObject,
 )
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram.error import BadRequest
 
 from bot.delivery.charts import Chart, draw
+from bot.delivery.export_upload import Export, send_export
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 MediaKind = Literal["photo", "video", "document"]
@@ -86,9 +88,9 @@ class Charts:
     charts: tuple[Chart, ...] = field(default_factory=tuple)
 
 
-Outgoing = Text | Edit | Media | Album | Location | Charts
+Outgoing = Text | Edit | Media | Album | Location | Charts | Export
 _TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location,
-                           "charts": Charts}
+                           "charts": Charts, "export": Export}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
@@ -109,8 +111,9 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
 _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
 
 
-async def send(bot: Bot, chat_id: int, message: Outgoing) -> TelegramObject | tuple | bool:
-    """One Bot API call. Raises python-telegram-bot's errors for the sender to classify."""
+async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None) -> TelegramObject | tuple | bool:
+    """One Bot API call (an export first reads the database through ``reads``). Raises python-telegram-bot's
+    errors for the sender to classify."""
     match message:
         case Text(text, markup):
             return await bot.send_message(chat_id, text, reply_markup=markup_from_json(markup))
@@ -129,6 +132,8 @@ async def send(bot: Bot, chat_id: int, message: Outgoing) -> TelegramObject | tu
             return await bot.send_location(chat_id, latitude, longitude)
         case Charts(charts):
             return await _send_charts(bot, chat_id, charts)
+        case Export() if reads is not None:
+            return await send_export(bot, chat_id, message, reads)
     raise TypeError(f"cannot send {message!r}")
 
 

@@ -216,7 +216,7 @@ class Delivery:
             await asyncio.shield(self._release([claim]))
             raise
         try:
-            await send(self._bot, claim.chat_id, claim.message)
+            await send(self._bot, claim.chat_id, claim.message, self._transactions.sessions)
         except Exception as error:
             return await self._settle_failure(claim, error)
         finally:

@@ -1,0 +1,57 @@
+"""``/ekspor [xlsx|csv] [period]``: the reports of the admin's scope as a spreadsheet, sent as a document.
+
+The file is written when the message is sent (``bot.delivery.export_upload``), so a large export neither holds
+this turn nor lives in memory; the admin is told at once how many reports it will hold.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.db.models import Report, utcnow
+from bot.delivery.export_upload import Export
+from bot.i18n import N_
+from bot.services.export_files import Format
+from bot.services.scopes import Period, local_today
+from handlers.admin.reach import reach_of
+from handlers.commands import Command, add_commands
+from handlers.turn import Turn
+
+
+async def export(turn: Turn) -> None:
+    reach = await reach_of(turn)
+    if reach is None:
+        turn.say(turn._("Exports are for admins: the national admin, complaint hub admins and agency liaisons."))
+        return
+    words = [word.lower() for word in turn.context.args or []]
+    kind = next((Format(word) for word in words if word in tuple(Format)), Format.XLSX)
+    typed = " ".join(word for word in words if word not in tuple(Format))
+    today = local_today(turn._.zone, utcnow())
+    period = Period.parse(typed, today) if typed else Period.last_months(today)
+    if period is None:
+        turn.say(turn._("I did not understand that period. Type for example /ekspor 2026, /ekspor csv 2026-11 or "
+                        "/ekspor 2026-01-01..2026-03-31."))
+        return
+    count = await turn.session.scalar(select(func.count()).select_from(Report)
+                                      .where(reach.scope.condition(), period.condition(turn._.zone)))
+    dates = {"area": reach.name, "first": turn._.day(period.first), "last": turn._.day(period.last)}
+    if not count:
+        turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(**dates))
+        return
+    turn.say(turn._("📥 Preparing the export of {count} reports ({area}, {first} to {last}). Anonymous reporters' "
+                    "names are not in it, nor the text of confidential reports.").format(count=turn._.number(count), **dates))
+    turn.send(Export(
+        reach.scope.area_code, reach.scope.agency_code, period.first.isoformat(), period.last.isoformat(), kind.value,
+        str(turn._.zone), f"lapor-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{kind.value}",
+        turn._("Reports received from {first} to {last}").format(**dates),
+        turn._("The export is larger than Telegram lets a bot send (50 MB). Choose a shorter period, or ask the "
+               "operator for <code>lapor-bot export</code>."),
+    ))
+
+
+COMMANDS = (Command("ekspor", "export", N_("Export reports as a spreadsheet"), export, menu=False),)
+
+
+def register(application: Application) -> None:
+    add_commands(application, COMMANDS)

@@ -1,0 +1,87 @@
+"""/ekspor and ``lapor-bot export``: the admin's reports as CSV or XLSX, with area codes, agency, deadlines and
+the status history; never an anonymous reporter's name, never a confidential report's text; a hub admin gets
+its own area only; text a spreadsheet would run as a formula stays text."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from openpyxl import load_workbook
+
+from bot.cli_export import export_command
+from bot.db.models import ReportEvent
+from bot.domain.roles import Role
+from tests.conftest import eventually
+from tests.test_staff_inbox import add_report, make_staff
+
+MONDAY = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+SECRET = "Petugas meminta uang pelicin Rp500.000"
+
+
+async def _reports(bot) -> dict[str, str]:
+    named = await add_report(bot, created_at=MONDAY, verified_at=MONDAY + timedelta(days=1), status="assigned",
+                             due_kind="first_answer", due_at=MONDAY + timedelta(days=8),
+                             events=[ReportEvent(actor="reporter", to_status="submitted", at=MONDAY),
+                                     ReportEvent(actor="staff:1", from_status="submitted", to_status="assigned",
+                                                 action="verify", at=MONDAY + timedelta(days=1))])
+    anonymous = await add_report(bot, created_at=MONDAY, anonymous=True, description="=HYPERLINK(\"http://x\")")
+    secret = await add_report(bot, created_at=MONDAY, confidential=True, description=SECRET, address="Kantor camat")
+    bogor = await add_report(bot, created_at=MONDAY, province="32", regency="32.01", agency="PUPR-32.01")
+    return {"named": named, "anonymous": anonymous, "secret": secret, "bogor": bogor}
+
+
+def _document(bot, person) -> bytes:
+    document = next(message["document"] for message in person.messages if message.get("document"))
+    return bot.emulator.state.files[document["file_id"]].data
+
+
+async def test_the_national_admin_exports_csv_without_anonymous_names_or_confidential_text(bot):
+    ids = await _reports(bot)
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    replies = await admin.send("/ekspor csv 2026-11")
+    assert any("Menyiapkan ekspor 4 laporan" in reply.get("text", "") for reply in replies)
+    await eventually(lambda: any(message.get("document") for message in admin.messages), timeout=20)
+    rows = {row["tracking_id"]: row for row in csv.DictReader(io.StringIO(_document(bot, admin).decode("utf-8-sig")))}
+    assert set(rows) == set(ids.values())
+    named, anonymous, secret = rows[ids["named"]], rows[ids["anonymous"]], rows[ids["secret"]]
+    assert named["reporter_name"] == "Warga" and anonymous["reporter_name"] == "", "the anonymous reporter's name never"
+    assert all(str(user_id) not in _document(bot, admin).decode() for user_id in (7000001,)), "no Telegram ids"
+    assert SECRET not in _document(bot, admin).decode() and secret["description"] == "[rahasia]"
+    assert secret["address"] == "[rahasia]"
+    assert anonymous["description"].startswith("'="), "a formula stays text"
+    assert named["regency_code"] == "13.71" and named["agency_code"] == "PUPR-13.71"
+    assert named["received_at"] == "2026-11-02 09:00:00+07:00", "local time, with its offset"
+    assert named["deadline"] == "first_answer" and named["overdue"] == "yes"
+    assert named["status_history"] == "2026-11-02 09:00:00+07:00 submitted; 2026-11-03 09:00:00+07:00 assigned (verify)"
+
+
+async def test_a_hub_admin_exports_its_area_as_xlsx_and_a_citizen_nothing(bot):
+    ids = await _reports(bot)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-32", "Hana")
+    await hub.send("/ekspor 2026")
+    await eventually(lambda: any(message.get("document") for message in hub.messages), timeout=20)
+    document = next(message["document"] for message in hub.messages if message.get("document"))
+    assert document["file_name"].endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(_document(bot, hub)), read_only=True)["reports"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "tracking_id" and [row[0] for row in rows[1:]] == [ids["bogor"]], "West Java's report only"
+    assert rows[1][1] == datetime(2026, 11, 2, 9, 0), "a real date cell, in local time"
+
+    replies = await bot.citizen("Dodi", None).send("/ekspor")
+    assert "Ekspor hanya untuk admin" in replies[-1]["text"]
+    replies = await hub.send("/ekspor 2025")
+    assert "Tidak ada laporan" in replies[-1]["text"]
+
+
+async def test_the_command_line_streams_the_export(bot, tmp_path, capsys):
+    ids = await _reports(bot)
+    output = tmp_path / "padang.csv"
+    arguments = argparse.Namespace(format="csv", first=MONDAY.date(), last=MONDAY.date(), area="13.71", agency=None,
+                                   output=str(output))
+    assert await export_command(bot.settings, arguments) == 0
+    rows = list(csv.DictReader(output.open(encoding="utf-8-sig")))
+    assert sorted(row["tracking_id"] for row in rows) == sorted([ids["named"], ids["anonymous"], ids["secret"]])
+    assert "exported 3 reports" in capsys.readouterr().err
