@@ -64,9 +64,13 @@ async def fresh_schema() -> None:
 
 async def on_each_database(run: Callable[[str], Awaitable[None]]) -> None:
     """For the benchmarks: ``run(url)`` on a fresh SQLite file, then on a PostgreSQL database of its own
-    (or a line saying why not)."""
-    with tempfile.TemporaryDirectory() as folder:
-        await run(f"sqlite+aiosqlite:///{folder}/bench.db")
+    (or a line saying why not). ``BENCH_DATABASES=postgresql`` (or ``sqlite``) runs on that one only."""
+    chosen = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    if "sqlite" in chosen:
+        with tempfile.TemporaryDirectory() as folder:
+            await run(f"sqlite+aiosqlite:///{folder}/bench.db")
+    if "postgresql" not in chosen:
+        return
     await asyncio.to_thread(create_run_database)
     try:
         if problem():

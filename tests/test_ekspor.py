@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from bot.cli_export import export_command
 from bot.db.models import ReportEvent
 from bot.domain.roles import Role
+from handlers.admin import export as export_handler
 from tests.conftest import eventually
 from tests.test_staff_inbox import add_report, make_staff
 
@@ -58,7 +59,7 @@ async def test_the_national_admin_exports_csv_without_anonymous_names_or_confide
     assert named["status_history"] == "2026-11-02 09:00:00+07:00 submitted; 2026-11-03 09:00:00+07:00 assigned (verify)"
 
 
-async def test_a_hub_admin_exports_its_area_as_xlsx_and_a_citizen_nothing(bot):
+async def test_a_hub_admin_exports_its_area_as_xlsx_and_a_citizen_nothing(bot, monkeypatch):
     ids = await _reports(bot)
     hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-32", "Hana")
     await hub.send("/ekspor 2026")
@@ -74,6 +75,9 @@ async def test_a_hub_admin_exports_its_area_as_xlsx_and_a_citizen_nothing(bot):
     assert "Ekspor hanya untuk admin" in replies[-1]["text"]
     replies = await hub.send("/ekspor 2025")
     assert "Tidak ada laporan" in replies[-1]["text"]
+    monkeypatch.setattr(export_handler, "CHAT_EXPORT_LIMIT", 0)
+    replies = await hub.send("/ekspor")
+    assert "lebih dari yang muat dalam ekspor lewat chat" in replies[-1]["text"], "a large export: told to narrow it"
 
 
 async def test_the_command_line_streams_the_export(bot, tmp_path, capsys):

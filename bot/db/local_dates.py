@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date
+from sqlalchemy import Date, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -37,3 +37,23 @@ def as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+class local_time_text(FunctionElement):  # noqa: N801
+    """``local_time_text(timestamp, offset_hours)``: "YYYY-MM-DD HH:MM:SS" at UTC+``offset_hours``, as text."""
+
+    type = String()
+    inherit_cache = True
+    name = "local_time_text"
+
+
+@compiles(local_time_text, "postgresql")
+def _postgresql_text(element: local_time_text, compiler, **kw) -> str:
+    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"to_char(({moment} AT TIME ZONE 'UTC') + make_interval(hours => {hours}), 'YYYY-MM-DD HH24:MI:SS')"
+
+
+@compiles(local_time_text, "sqlite")
+def _sqlite_text(element: local_time_text, compiler, **kw) -> str:
+    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"strftime('%Y-%m-%d %H:%M:%S', {moment}, ({hours}) || ' hours')"

@@ -15,7 +15,10 @@ from typing import IO
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.exports import COLUMNS, ExportRequest, pages
+from bot.services.exports import COLUMNS, DATE_COLUMNS, FLAG_COLUMNS, TEXT_COLUMNS, ExportRequest, pages
+
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 class Format(StrEnum):
@@ -52,7 +55,7 @@ class _CsvWriter:
         self._csv.writerow(COLUMNS)
 
     def write(self, rows: list[tuple]) -> None:
-        self._csv.writerows(tuple(_csv_value(value) for value in row) for row in rows)
+        self._csv.writerows(_csv_row(row) for row in rows)
 
     def close(self) -> None:
         if self._owned:
@@ -61,17 +64,21 @@ class _CsvWriter:
             self._file.flush()
 
 
-def _csv_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return _inert(value)
+def _csv_row(row: tuple) -> list:
+    values = list(row)
+    for index in DATE_COLUMNS:
+        if values[index] is not None:
+            values[index] = values[index].isoformat(sep=" ")
+    for index in FLAG_COLUMNS:
+        values[index] = "yes" if values[index] else "no"
+    for index in TEXT_COLUMNS:
+        values[index] = _inert(values[index])
+    return values
 
 
 def _inert(value):
     """A citizen's text that a spreadsheet would run as a formula ("=HYPERLINK(...)") is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if value and value[0] in FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -87,13 +94,17 @@ class _XlsxWriter:
 
     def write(self, rows: list[tuple]) -> None:
         for row in rows:
-            self._sheet.append([_xlsx_value(value) for value in row])
+            self._sheet.append(_xlsx_row(row))
 
     def close(self) -> None:
         self._book.save(self._path)
 
 
-def _xlsx_value(value):
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)  # spreadsheets have no time zones: the export's local time
-    return _inert(value)
+def _xlsx_row(row: tuple) -> list:
+    values = list(row)
+    for index in DATE_COLUMNS:  # spreadsheets have no time zones: the export's local time
+        if values[index] is not None:
+            values[index] = values[index].replace(tzinfo=None)
+    for index in TEXT_COLUMNS:
+        values[index] = _inert(values[index])
+    return values

@@ -18,6 +18,10 @@ from handlers.admin.reach import reach_of
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn
 
+# A chat export is written while its message is sent: 100,000 reports are about 30 MB of CSV (Telegram takes
+# 50 MB) and 15 s of XLSX, well within the sender's claim. Larger ones are for the command line.
+CHAT_EXPORT_LIMIT = 100_000
+
 
 async def export(turn: Turn) -> None:
     reach = await reach_of(turn)
@@ -38,6 +42,11 @@ async def export(turn: Turn) -> None:
     dates = {"area": reach.name, "first": turn._.day(period.first), "last": turn._.day(period.last)}
     if not count:
         turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(**dates))
+        return
+    if count > CHAT_EXPORT_LIMIT:
+        turn.say(turn._("That is {count} reports: more than a chat export holds ({limit}). Choose a shorter period, or "
+                        "ask the operator for <code>lapor-bot export</code>.").format(
+            count=turn._.number(count), limit=turn._.number(CHAT_EXPORT_LIMIT)))
         return
     turn.say(turn._("📥 Preparing the export of {count} reports ({area}, {first} to {last}). Anonymous reporters' "
                     "names are not in it, nor the text of confidential reports.").format(count=turn._.number(count), **dates))

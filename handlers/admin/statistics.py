@@ -36,7 +36,7 @@ async def show(turn: Turn) -> None:
         turn.say(turn._("I did not understand that period. Type for example /statistik 2026, /statistik 2026-11 or "
                         "/statistik 2026-01-01..2026-03-31."))
         return
-    figures = await statistics.compute(turn.session, reach.scope, period, turn._.zone, utcnow())
+    figures = await statistics.compute(turn.services.sessions, reach.scope, period, turn._.zone, utcnow())
     if not figures.received and not figures.overdue:
         turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(
             area=reach.name, first=turn._.day(period.first), last=turn._.day(period.last)))
