@@ -109,10 +109,18 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
     try:
         await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url,
-                    prepare=lambda engine, router: personas.grant_roles(engine, router.directory))
+                    prepare=_prepare_sandbox)
     finally:
         await emulator.stop()
     return 0
+
+
+async def _prepare_sandbox(engine, router) -> None:
+    """The sample staff and subscribers, then the sample reports they file (so the admins' figures show)."""
+    from bot.sandbox import personas, sample_reports
+
+    await personas.grant_roles(engine, router.directory)
+    await sample_reports.seed(engine, router)
 
 
 async def db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:

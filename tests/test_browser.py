@@ -184,6 +184,29 @@ async def test_a_citizen_files_the_hub_forwards_the_agency_answers_and_the_citiz
         await browser.close()
 
 
+async def test_the_sample_hub_admin_reads_statistics_as_charts_and_saves_an_export(sandbox):
+    """The sandbox's sample reports give the admin figures on a fresh machine: charts show as images."""
+    from playwright.async_api import async_playwright, expect
+
+    url, _environment, workdir = sandbox
+    async with async_playwright() as playwright:
+        browser = await _open_browser(playwright)
+        page = await browser.new_page(viewport={"width": 900, "height": 1400})
+        await page.goto(url)
+        chat = page.locator("#log")
+        await _play_as(page, "Admin Koordinator")
+        await _say(page, "/statistik")
+        await expect(chat).to_contain_text("Tingkat tindak lanjut", timeout=15000)
+        charts = chat.locator("img.picture")
+        await expect(charts).to_have_count(5, timeout=20000)
+        widths = await charts.evaluate_all("images => images.map(image => image.naturalWidth)")
+        assert all(width >= 600 for width in widths), "every chart loaded as a real image"
+        await page.screenshot(path=str(workdir / "statistik.png"), full_page=True)
+        await _say(page, "/ekspor csv")
+        await expect(chat.locator("a[download$='.csv']")).to_have_count(1, timeout=20000)
+        await browser.close()
+
+
 def _png() -> bytes:
     from tests.flows import png
 

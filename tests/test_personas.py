@@ -5,12 +5,16 @@ answers it as the sample liaison, and sees the answer arrive."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import func, select
 
 from bot.db import Transactions
+from bot.db.models import Report
 from bot.domain.roles import Grant
 from bot.sandbox.client import Citizen
+from bot.sandbox import sample_reports
 from bot.sandbox.personas import PERSONAS, grant_roles
 from bot.services import staff, subscriptions
+from bot.services.statistics import OPEN_STATUSES
 from tests.conftest import eventually
 from tests.flows import file_report
 
@@ -63,3 +67,18 @@ async def test_the_sample_admin_sends_an_announcement_that_the_sample_subscriber
     await hub.tap("Kirim ke 1")
     await eventually(lambda: "Posyandu keliling" in padang.last_text, timeout=15)
     assert all("Posyandu" not in message.get("text", "") for message in bogor.messages), "another hub's area"
+
+
+async def test_the_sample_hub_admin_reads_the_sample_reports_figures_and_charts(bot):
+    for _ in range(2):  # a restarted sandbox adds no second set
+        await grant_roles(bot.engine, bot.router.directory)
+        await sample_reports.seed(bot.engine, bot.router)
+    hub = Citizen(bot.emulator, PERSONAS[1].user_id, PERSONAS[1].first_name)  # Kota Padang's hub admin
+    replies = await hub.send("/statistik")
+    summary = next(reply["text"] for reply in replies if "Statistik" in reply.get("text", ""))
+    assert "Kota Padang" in summary and f"Diterima: <b>{sample_reports.COUNT * 5 // 6}</b>" in summary, summary
+    assert "Tingkat tindak lanjut" in summary and "Kepuasan" in summary and "(tanpa wilayah)" not in summary
+    await eventually(lambda: len([message for message in hub.messages if message.get("photo")]) >= 4, timeout=20)
+    async with bot.sessions() as session:
+        still_open = await session.scalar(select(func.count()).select_from(Report).where(Report.status.in_(OPEN_STATUSES)))
+    assert still_open == 0, "sample reports are all closed: no inbox, no clock, no alert"

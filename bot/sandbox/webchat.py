@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.sandbox.media import file_name
 from bot.sandbox.persistence import KEEP_CLIENT_IDS
 
 if TYPE_CHECKING:
@@ -103,6 +104,15 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
 
         return web.json_response([persona.as_json() for persona in PERSONAS])
 
+    async def stored_file(request: web.Request) -> web.Response:
+        """A photo or document in the chat, for the page to show (a chart) or save (an export)."""
+        stored = emulator.state.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise web.HTTPNotFound(text="no such file")
+        disposition = "inline" if stored.mime_type.startswith("image/") else "attachment"
+        return web.Response(body=stored.data, content_type=stored.mime_type,
+                            headers={"Content-Disposition": f'{disposition}; filename="{file_name(stored)}"'})
+
     async def outline(request: web.Request) -> web.Response:
         return web.json_response(await asyncio.to_thread(indonesia_outline))
 
@@ -117,6 +127,7 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
     app.router.add_post("/sandbox/api/files", files)
     app.router.add_post("/sandbox/api/tap", tap)
     app.router.add_get("/sandbox/api/outline", outline)
+    app.router.add_get("/sandbox/api/file/{file_id}", stored_file)
     app.router.add_get("/sandbox/api/personas", personas)
 
 
