@@ -5,7 +5,8 @@ started afresh.
 The emulator enforces Telegram's limits (30 messages/s overall, about 1/s per chat); announcements go at the
 bulk pace (25/s by default, below Telegram's 30/s, so that replies to citizens always find room). Prints, per
 database: the achieved rate as a share of the bulk rate, the 429s, and duplicates and losses after the stop.
-Usage: python bench/broadcast.py [subscribers]
+With a paid rate, announcements go as Telegram's paid broadcasts (``allow_paid_broadcast``, up to 1,000/s)
+and the share is of that rate. Usage: python bench/broadcast.py [subscribers] [paid rate]
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ FIRST_USER = 8_500_000
 ANNOUNCEMENT = "📣 Pelayanan KTP keliling hadir di kantor camat pada hari Sabtu."
 
 
-async def bench(database_url: str, count: int) -> None:
-    pacing = Pacing()
+async def bench(database_url: str, count: int, paid_rate: float) -> None:
+    pacing = Pacing(paid_per_second=paid_rate)
+    rate = paid_rate or pacing.bulk_per_second
     async with against_telegram(database_url, range(FIRST_USER, FIRST_USER + count)) as setup:
         transactions, stats = setup.transactions, setup.emulator.stats
         await _subscribe(transactions, count)
@@ -49,15 +51,16 @@ async def bench(database_url: str, count: int) -> None:
         await _stop(tasks)  # halfway: the process stops; a new one carries on from the stored cursor
         tasks = _run(transactions, setup.bot, pacing)
         reached: set[int] = set()
-        while len(reached) < count and time.perf_counter() - started < count / pacing.bulk_per_second * 3 + 60:
+        while len(reached) < count and time.perf_counter() - started < count / rate * 3 + 60:
             await asyncio.sleep(0.2)
             reached = {sent.chat_id for sent in stats.sent}
         elapsed = time.perf_counter() - started
         await _stop(tasks)
-    rate = len(stats.sent) / elapsed
+    achieved = len(stats.sent) / elapsed
     kind = database_url.split(":")[0]
-    print(f"{kind:22} {count} subscribers: first half {first_half:5.2f}/s = {first_half / pacing.bulk_per_second:6.1%} of the "
-          f"bulk rate {pacing.bulk_per_second:.0f}/s; all, the stop included, in {elapsed:6.1f} s = {rate:5.2f}/s; "
+    print(f"{kind:22} {count} subscribers: first half {first_half:5.2f}/s = {first_half / rate:6.1%} of the "
+          f"{'paid' if paid_rate else 'bulk'} rate {rate:.0f}/s; all, the stop included, in {elapsed:6.1f} s = {achieved:5.2f}/s; "
+          f"paid broadcasts: {stats.paid_broadcasts}; "
           f"429s: {sum(stats.too_many_requests.values())}; after the stop halfway: duplicates "
           f"{len(stats.duplicates())}, lost {count - len(reached)}")
 
@@ -83,9 +86,10 @@ async def _subscribe(transactions: Transactions, count: int) -> None:
 
 async def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    paid_rate = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     from tests import postgres
 
-    await postgres.on_each_database(lambda url: bench(url, count))
+    await postgres.on_each_database(lambda url: bench(url, count, paid_rate))
 
 
 if __name__ == "__main__":

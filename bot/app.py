@@ -75,7 +75,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     transactions = Transactions(engine)
     delivery = Delivery(
         transactions, application.bot, {STATUS_CHANGED: status_renderer(settings)},
-        pacing=pacing or Pacing(per_second=settings.delivery_rate),
+        pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 

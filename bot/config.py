@@ -39,6 +39,7 @@ class Settings:
     routing_polygons: bool = True
     log_level: str = "INFO"
     delivery_rate: float = 30.0
+    paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
@@ -79,6 +80,7 @@ class Settings:
             routing_polygons=(env.get("ROUTING_POLYGONS") or "1").lower() not in ("0", "false", "no"),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
+            paid_broadcast_rate=_number(env, "PAID_BROADCAST_RATE", 0.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
@@ -122,6 +124,8 @@ def _problems(settings: Settings):
         yield f"PORT={settings.port} is not a port number"
     if not 0 < settings.delivery_rate <= 1000:
         yield f"DELIVERY_RATE={settings.delivery_rate} must be between 0 and 1000 messages a second"
+    if not 0 <= settings.paid_broadcast_rate <= 1000:
+        yield f"PAID_BROADCAST_RATE={settings.paid_broadcast_rate} must be between 0 (off) and 1000 messages a second"
     if settings.delivery_lease_seconds < 6:
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
     if not 1 <= settings.invitation_days <= 365:

@@ -111,20 +111,22 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
 _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
 
 
-async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None) -> TelegramObject | tuple | bool:
-    """One Bot API call (an export first reads the database through ``reads``). Raises python-telegram-bot's
-    errors for the sender to classify."""
+async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None,
+               paid: bool = False) -> TelegramObject | tuple | bool:
+    """One Bot API call (an export first reads the database through ``reads``; ``paid``: an announcement sent
+    as a paid broadcast). Raises python-telegram-bot's errors for the sender to classify."""
+    extra = {"allow_paid_broadcast": True} if paid else {}
     match message:
         case Text(text, markup):
-            return await bot.send_message(chat_id, text, reply_markup=markup_from_json(markup))
+            return await bot.send_message(chat_id, text, reply_markup=markup_from_json(markup), **extra)
         case Edit(message_id, text, markup):
             return await _edit(bot, chat_id, message_id, text, markup)
         case Media("photo", file_id, caption, markup):
-            return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup))
+            return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup), **extra)
         case Media("video", file_id, caption, markup):
             return await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup))
         case Media("document", file_id, caption, markup):
-            return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup))
+            return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup), **extra)
         case Album(items):
             media = [_INPUT_MEDIA[item.kind](item.file_id, caption=item.caption) for item in items]
             return await bot.send_media_group(chat_id, media)

@@ -44,10 +44,11 @@ class Claim:
     priority: int
     attempts: int
     message: Outgoing
+    broadcast: bool = False  # a copy of an announcement (sent as a paid broadcast when the operator enabled it)
 
     @classmethod
     def of(cls, row: OutboxMessage, message: Outgoing) -> "Claim":
-        return cls(row.id, row.chat_id, row.priority, row.attempts, message)
+        return cls(row.id, row.chat_id, row.priority, row.attempts, message, row.broadcast_id is not None)
 
 
 async def enqueue(

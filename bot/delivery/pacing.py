@@ -2,7 +2,8 @@
 
 About 30 messages a second across chats, about one a second to one chat (short bursts pass), 20 a
 minute to one group. Bulk messages (broadcasts) have a slower bucket of their own inside the overall
-one, so that interactive replies always find room.
+one, so that interactive replies always find room. Paid broadcasts (``allow_paid_broadcast``, when the
+operator enables them) are outside Telegram's free limit: they have a bucket of their own at the paid rate.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ class Pacing:
     chat_burst: int = 10
     group_per_minute: int = 20
     bulk_per_second: float = 25.0
+    paid_per_second: float = 0.0  # announcements as paid broadcasts (up to 1,000/s); 0: off
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_per_second > 0
 
 
 def _bucket(capacity: float, per_second: float) -> AsyncLimiter:
@@ -36,11 +42,15 @@ class Pacer:
         self.pacing = pacing
         self._overall = _bucket(pacing.burst, pacing.per_second)
         self._bulk = _bucket(min(pacing.burst, pacing.bulk_per_second), pacing.bulk_per_second)
+        self._paid = _bucket(max(1.0, pacing.paid_per_second / 10), pacing.paid_per_second) if pacing.paid else None
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
 
-    async def wait(self, chat_id: int, priority: int) -> None:
-        """Wait until a message to this chat may go out."""
+    async def wait(self, chat_id: int, priority: int, paid: bool = False) -> None:
+        """Wait until a message to this chat may go out (``paid``: as a paid broadcast)."""
         await self._chat(chat_id).acquire()
+        if paid and self._paid is not None:
+            await self._paid.acquire()
+            return
         if priority >= Priority.BULK:
             await self._bulk.acquire()
         await self._overall.acquire()

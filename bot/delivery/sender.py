@@ -210,13 +210,14 @@ class Delivery:
     async def _deliver(self, claim: Claim) -> Outcome:
         """Send one message, or settle its failure. Stopped before the send, its claim is given back."""
         try:
-            await self._pacer.wait(claim.chat_id, claim.priority)  # waiting for the rate holds no slot
+            paid = claim.broadcast and self._pacer.pacing.paid
+            await self._pacer.wait(claim.chat_id, claim.priority, paid)  # waiting for the rate holds no slot
             await self._slots.acquire()
         except asyncio.CancelledError:
             await asyncio.shield(self._release([claim]))
             raise
         try:
-            await send(self._bot, claim.chat_id, claim.message, self._transactions.sessions)
+            await send(self._bot, claim.chat_id, claim.message, self._transactions.sessions, paid)
         except Exception as error:
             return await self._settle_failure(claim, error)
         finally:

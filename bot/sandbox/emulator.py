@@ -167,9 +167,12 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
                 raise error
 
     def _admit(self, method: str, params: dict[str, Any]) -> None:
-        """The flood limits, for methods that put something in a chat (unknown chats fail first)."""
+        """The flood limits, for methods that put something in a chat (unknown chats fail first). A paid
+        broadcast is counted: Telegram charges for it."""
+        paid = counts_as_message(method) and str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
         if self._limiter and (counts_as_message(method) or counts_as_edit(method)):
-            self._limiter.admit(method, self._chat_of(params))
+            self._limiter.admit(method, self._chat_of(params), paid)
+        self.stats.paid_broadcasts += paid
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]

@@ -6,7 +6,8 @@ short burst into a private chat pass. The buckets here:
 
 - all chats together: 30 tokens, refilled at 30/s;
 - one private chat: 5 tokens, refilled at 1/s (a reply of a few messages passes, a loop of them does not);
-- one group: 20 tokens, refilled at 20 per minute.
+- one group: 20 tokens, refilled at 20 per minute;
+- paid broadcasts (``allow_paid_broadcast``): 1,000 a second, instead of the overall bucket.
 
 A message costs one token of the overall bucket and one of its chat's (an album counts as one message).
 Edits cost a token of the chat's bucket only. A refused call costs nothing and answers 429 with
@@ -38,6 +39,7 @@ class RateLimits:
     overall: Rate = Rate(30, 30)
     private_chat: Rate = Rate(5, 1)
     group_chat: Rate = Rate(20, 20 / 60)
+    paid_broadcast: Rate = Rate(1000, 1000)
 
     @classmethod
     def telegram(cls) -> RateLimits:
@@ -74,11 +76,15 @@ class RateLimiter:
     limits: RateLimits
     clock: Callable[[], float] = time.monotonic
     _overall: TokenBucket | None = None
+    _paid: TokenBucket | None = None
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
 
-    def admit(self, method: str, chat_id: int) -> None:
+    def admit(self, method: str, chat_id: int, paid: bool = False) -> None:
         """Take the tokens ``method`` into ``chat_id`` needs, or raise 429 and take none."""
-        if counts_as_message(method):
+        if counts_as_message(method) and paid:
+            self._paid = self._paid or self._full(self.limits.paid_broadcast)
+            buckets = [self._paid, self._chat_bucket(chat_id)]
+        elif counts_as_message(method):
             buckets = [self._overall_bucket(), self._chat_bucket(chat_id)]
         elif counts_as_edit(method):
             buckets = [self._chat_bucket(chat_id)]

@@ -36,6 +36,7 @@ class Stats:
     too_many_requests: MethodCounts = field(default_factory=MethodCounts)  # 429s answered, from limits and faults
     sent: list[Sent] = field(default_factory=list)
     sent_at: list[float] = field(default_factory=list)  # time.monotonic() of each entry of ``sent``
+    paid_broadcasts: int = 0  # messages sent with allow_paid_broadcast (Telegram charges Stars for them)
 
     def record_sent(self, chat_id: int, message_id: int, text: str) -> None:
         self.sent.append(Sent(chat_id, message_id, text))
@@ -63,3 +64,4 @@ class Stats:
         self.too_many_requests.clear()
         self.sent.clear()
         self.sent_at.clear()
+        self.paid_broadcasts = 0
