@@ -59,3 +59,28 @@ async def test_a_hub_admin_reaches_its_own_area_only_and_a_citizen_none(bot):
     citizen = bot.citizen("Dodi", None)
     replies = await citizen.send("/siaran")
     assert "Hanya admin nasional" in replies[-1]["text"]
+
+
+async def test_an_admin_narrows_the_audience_to_an_area_inside_its_own(bot):
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    padang, bogor = bot.citizen("Ani", None), bot.citizen("Citra", None)
+    await _subscribe(bot, padang, KOTA_PADANG)
+    await _subscribe(bot, bogor, KABUPATEN_BOGOR)
+    await admin.send("/siaran")
+    await admin.send(NEWS)
+    await admin.tap("Wilayah: seluruh Indonesia")
+    replies = await admin.send("kota padang")
+    assert "Wilayah: Kota Padang" in admin.buttons()[0] and "1 pelanggan" in replies[-1]["text"]
+    await admin.tap("Pratinjau")
+    await admin.tap("Kirim ke 1")
+    await eventually(lambda: _got(padang), timeout=15)
+    assert _got(bogor) == []
+
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13", "Hana")  # West Sumatra's hub
+    await hub.send("/siaran")
+    await hub.send(NEWS)
+    await hub.tap("Wilayah: Sumatera Barat")
+    replies = await hub.send("Kabupaten Bogor")
+    assert "tidak mengenal provinsi atau kabupaten/kota itu di Sumatera Barat" in replies[-1]["text"], "outside its area"
+    await hub.tap("Seluruh Sumatera Barat")
+    assert "1 pelanggan" in hub.messages[-1]["text"]

@@ -23,6 +23,7 @@ from bot.services.conversations import (BROADCAST as FLOW, end_conversation, loa
                                         start_conversation)
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
+from handlers.admin import broadcast_area as area
 from handlers.admin.announcement import renderer
 from handlers.citizen.announcements import area_name
 from handlers.commands import Command, add_commands
@@ -37,6 +38,7 @@ class Compose:
     """The announcement being written (the conversation's draft)."""
 
     scope: str | None  # the admin's area; None: everyone
+    area: str | None = None  # narrowed to a province or regency inside the scope; None: the whole scope
     text: str = ""
     media_kind: str | None = None
     media_file_id: str | None = None
@@ -44,8 +46,12 @@ class Compose:
     topic: str | None = None
     category: str | None = None
 
+    @property
+    def reach(self) -> str | None:
+        return self.area or self.scope
+
     def audience(self) -> Audience:
-        return Audience(self.scope, self.language, self.topic, self.category)
+        return Audience(self.reach, self.language, self.topic, self.category)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Compose":
@@ -79,9 +85,12 @@ async def start(turn: Turn) -> None:
 async def take(turn: Turn) -> bool:
     """The announcement itself, while one is being composed; False when none is."""
     conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
-    if conversation is None or conversation.step != "message":
+    if conversation is None or conversation.step not in ("message", "area"):
         return False
     compose, problem = Compose.from_json(conversation.draft), None
+    if conversation.step == "area":
+        await _take_area(turn, conversation, compose)
+        return True
     message = turn.message
     if message.photo or message.document:
         compose.media_kind = "photo" if message.photo else "document"
@@ -114,11 +123,13 @@ async def on_button(turn: Turn) -> None:
             await _begin(turn, scope)
             return
     conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
-    if conversation is None or conversation.step != "audience":
+    if conversation is None or not _fits(conversation.step, verb, bool(rest)):
         turn.notify_callback(turn._("That button is no longer active."))
         return
     compose = Compose.from_json(conversation.draft)
-    if verb == "cancel":
+    if verb == "area":
+        await _choose_area(turn, conversation, compose, rest[0] if rest else None)
+    elif verb == "cancel":
         await end_conversation(turn.session, turn.chat_id)
         turn.settle_button(turn._("Announcement discarded."))
     elif verb == "preview":
@@ -129,6 +140,11 @@ async def on_button(turn: Turn) -> None:
         _cycle(compose, verb)
         conversation.draft = asdict(compose)
         await _show_audience(turn, compose, edit=True)
+
+
+def _fits(step: str, verb: str, with_value: bool) -> bool:
+    """The audience message's buttons work while it is current; an area's buttons while one is being chosen."""
+    return step in ("audience", "area") and (step == "area") == (verb == "area" and with_value)
 
 
 def _cycle(compose: Compose, verb: str) -> None:
@@ -148,13 +164,42 @@ async def _begin(turn: Turn, scope: str | None) -> None:
     ).format(area=area_name(turn, scope)))
 
 
+async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
+    """The area the admin typed: taken when one fits, offered as buttons when several do."""
+    codes = area.candidates(turn, turn.message.text or "", compose.scope)
+    if len(codes) == 1:
+        await _choose_area(turn, conversation, compose, codes[0])
+    elif codes:
+        area.offer(turn, codes)
+    else:
+        area.not_found(turn, compose.scope)
+
+
+async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | None) -> None:
+    """No code: ask for one. ``area.ALL``: the whole scope again. Otherwise the area, if it is inside the scope."""
+    if code is None:
+        conversation.step = "area"
+        area.ask(turn, compose.scope)
+        return
+    chosen = None if code == area.ALL else code
+    if not area.inside(chosen or compose.scope, compose.scope):
+        turn.notify_callback(turn._("That button is no longer active."))
+        return
+    if turn.update.callback_query:
+        turn.settle_button(f"📍 {area_name(turn, chosen or compose.scope)}")
+    compose.area, conversation.step = chosen, "audience"
+    conversation.draft = asdict(compose)
+    await _show_audience(turn, compose, edit=False)
+
+
 async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
     _ = turn._
     everyone = _("all")
     count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
-        area=area_name(turn, compose.scope), count=_.number(count))
+        area=area_name(turn, compose.reach), count=_.number(count))
     buttons = [
+        [keyboards.button(_("📍 Area: {value}").format(value=area_name(turn, compose.reach)), keyboards.BROADCAST, "area")],
         [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)),
                           keyboards.BROADCAST, "lang")],
         [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone),
@@ -178,7 +223,8 @@ async def _preview(turn: Turn, compose: Compose) -> None:
 
 
 async def _send(turn: Turn, compose: Compose) -> None:
-    if compose.scope not in await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id)):
+    if compose.scope not in await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id)) \
+            or not area.inside(compose.reach, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))  # the admin lost the role meanwhile
         return
     media = (compose.media_kind, compose.media_file_id) if compose.media_kind and compose.media_file_id else None
