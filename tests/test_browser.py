@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -130,6 +131,21 @@ async def test_file_a_report_by_clicking_in_the_sandbox(sandbox):
         await browser.close()
 
 
+@asynccontextmanager
+async def _sandbox_page(url: str, height: int):
+    """The sandbox's page in headless Chromium, 900 px wide."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await _open_browser(playwright)
+        try:
+            page = await browser.new_page(viewport={"width": 900, "height": height})
+            await page.goto(url)
+            yield page
+        finally:
+            await browser.close()
+
+
 async def _play_as(page, persona: str) -> None:
     """Switch the page to another person of the sandbox (it reloads as them)."""
     option = page.locator("#persona option", has_text=persona).first
@@ -144,13 +160,10 @@ async def _say(page, text: str) -> None:
 
 async def test_a_citizen_files_the_hub_forwards_the_agency_answers_and_the_citizen_replies(sandbox):
     """The README's promise for a newcomer: every role played in one page, no token."""
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     url, _environment, workdir = sandbox
-    async with async_playwright() as playwright:
-        browser = await _open_browser(playwright)
-        page = await browser.new_page(viewport={"width": 900, "height": 1000})
-        await page.goto(url)
+    async with _sandbox_page(url, height=1000) as page:
         chat = page.locator("#log")
         tracking_id = await _file_report(page)
 
@@ -181,18 +194,14 @@ async def test_a_citizen_files_the_hub_forwards_the_agency_answers_and_the_citiz
         await _say(page, "Terima kasih, kami tunggu pengaspalannya.")
         await expect(chat).to_contain_text("Balasan Anda sudah ditambahkan")
         await page.screenshot(path=str(workdir / "citizen.png"))
-        await browser.close()
 
 
 async def test_the_sample_hub_admin_reads_statistics_as_charts_and_saves_an_export(sandbox):
     """The sandbox's sample reports give the admin figures on a fresh machine: charts show as images."""
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     url, _environment, workdir = sandbox
-    async with async_playwright() as playwright:
-        browser = await _open_browser(playwright)
-        page = await browser.new_page(viewport={"width": 900, "height": 1400})
-        await page.goto(url)
+    async with _sandbox_page(url, height=1400) as page:
         chat = page.locator("#log")
         await _play_as(page, "Admin Koordinator")
         await _say(page, "/statistik")
@@ -204,7 +213,6 @@ async def test_the_sample_hub_admin_reads_statistics_as_charts_and_saves_an_expo
         await page.screenshot(path=str(workdir / "statistik.png"), full_page=True)
         await _say(page, "/ekspor csv")
         await expect(chat.locator("a[download$='.csv']")).to_have_count(1, timeout=20000)
-        await browser.close()
 
 
 def _png() -> bytes:

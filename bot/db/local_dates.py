@@ -1,7 +1,8 @@
-"""The local calendar day of a UTC timestamp, computed by the database (statistics group by it).
+"""Local calendar days and times of UTC timestamps, computed by the database (statistics group by days,
+exports write times).
 
-Indonesia's zones have fixed offsets, so a day is the UTC moment shifted by whole hours. PostgreSQL gives
-a ``date``; SQLite a ``'YYYY-MM-DD'`` text, which ``as_date`` reads.
+Indonesia's zones have fixed offsets, so a local moment is the UTC one shifted by whole hours. PostgreSQL
+gives a ``date``; SQLite a ``'YYYY-MM-DD'`` text, which ``as_date`` reads.
 """
 
 from __future__ import annotations
@@ -21,24 +22,6 @@ class local_date(FunctionElement):  # noqa: N801 (SQL functions read as lowercas
     name = "local_date"
 
 
-@compiles(local_date, "postgresql")
-def _postgresql(element: local_date, compiler, **kw) -> str:
-    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(({moment} AT TIME ZONE 'UTC') + make_interval(hours => {hours}) AS DATE)"
-
-
-@compiles(local_date, "sqlite")
-def _sqlite(element: local_date, compiler, **kw) -> str:
-    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"date({moment}, ({hours}) || ' hours')"
-
-
-def as_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
 class local_time_text(FunctionElement):  # noqa: N801
     """``local_time_text(timestamp, offset_hours)``: "YYYY-MM-DD HH:MM:SS" at UTC+``offset_hours``, as text."""
 
@@ -47,13 +30,22 @@ class local_time_text(FunctionElement):  # noqa: N801
     name = "local_time_text"
 
 
-@compiles(local_time_text, "postgresql")
-def _postgresql_text(element: local_time_text, compiler, **kw) -> str:
-    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"to_char(({moment} AT TIME ZONE 'UTC') + make_interval(hours => {hours}), 'YYYY-MM-DD HH24:MI:SS')"
+def _sql(template: str):
+    """A compiler that fills ``template`` with the SQL of the timestamp and of the offset."""
+    def compile_element(element, compiler, **kw) -> str:
+        moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+        return template.format(moment=moment, hours=hours)
+    return compile_element
 
 
-@compiles(local_time_text, "sqlite")
-def _sqlite_text(element: local_time_text, compiler, **kw) -> str:
-    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"strftime('%Y-%m-%d %H:%M:%S', {moment}, ({hours}) || ' hours')"
+_SHIFTED = "(({moment} AT TIME ZONE 'UTC') + make_interval(hours => {hours}))"
+compiles(local_date, "postgresql")(_sql(f"CAST({_SHIFTED} AS DATE)"))
+compiles(local_date, "sqlite")(_sql("date({moment}, ({hours}) || ' hours')"))
+compiles(local_time_text, "postgresql")(_sql(f"to_char({_SHIFTED}, 'YYYY-MM-DD HH24:MI:SS')"))
+compiles(local_time_text, "sqlite")(_sql("strftime('%Y-%m-%d %H:%M:%S', {moment}, ({hours}) || ' hours')"))
+
+
+def as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
