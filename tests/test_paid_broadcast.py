@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from telegram import Bot
 
 from bot.db import Transactions
-from bot.db.models import Subscription, User, utcnow
+from bot.db.models import OutboxMessage, Subscription, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.delivery.pacing import Pacing
@@ -42,8 +42,13 @@ async def test_announcements_go_as_paid_broadcasts_and_replies_stay_free(emulato
     delivery = Delivery(transactions, bot, {}, Pacing(paid_per_second=300))
     tasks = [asyncio.create_task(delivery.run_forever()), asyncio.create_task(broadcast_job.run_forever(
         transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick))]
+    async def all_marked_sent() -> bool:  # so that no mark is still being written when the tasks stop
+        async with transactions.sessions() as session:
+            return not await session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state != outbox.SENT))
+
     try:
         await eventually(lambda: len(emulator.stats.sent) == len(SUBSCRIBERS) + 1, timeout=30)
+        await eventually(all_marked_sent, timeout=30)
     finally:
         for task in tasks:
             task.cancel()
