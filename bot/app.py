@@ -27,6 +27,8 @@ from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook
 from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job
 from bot.services.jurisdiction import load_router
+from bot.web.metrics import Metrics
+from bot.web.operations import Operations
 from handlers.admin import announcement
 from handlers.render import status_renderer
 from handlers.staff.notices import notice_text
@@ -51,6 +53,7 @@ class Services:
     router: Router
     delivery: Delivery
     inbox: InboxDispatcher
+    operations: Operations
 
     @property
     def sessions(self) -> async_sessionmaker:
@@ -73,10 +76,11 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         .build()
     )
     transactions = Transactions(engine)
+    metrics = Metrics()
     delivery = Delivery(
         transactions, application.bot, {STATUS_CHANGED: status_renderer(settings)},
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
-        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
     )
 
     async def process(item: Stored) -> None:
@@ -85,8 +89,9 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     async def give_up(payload: dict) -> None:
         await handlers.apologise(application, payload)
 
-    dispatcher = InboxDispatcher(transactions, process, give_up)
-    application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher)
+    dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics)
+    operations = Operations(transactions, application.bot, metrics)
+    application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
     handlers.register(application)
     return application
 
@@ -100,7 +105,7 @@ async def start_bot(application: Application, receiver: Receiver) -> None:
     application.bot_data["background"] = [
         loop.create_task(services.delivery.run_forever()),
         loop.create_task(services.inbox.run_forever()),
-        loop.create_task(receiver.run(application.bot, services.inbox)),
+        loop.create_task(receiver.run(application.bot, services.inbox, services.operations)),
         loop.create_task(_prune_forever(services.transactions)),
         loop.create_task(deadline_job.run_forever(services.transactions, services.router.directory,
                                                   services.settings.translator, notice_text, services.delivery.kick)),
@@ -171,9 +176,10 @@ async def load_routing(settings: Settings) -> Router:
 
 
 def receiver_for(settings: Settings) -> Receiver:
+    """The webhook serves health and metrics beside it; polling on PORT (the sandbox's page owns PORT there)."""
     if settings.webhook_url:
         return Webhook(settings.webhook_url, settings.webhook_secret or "", port=settings.port)
-    return Polling()
+    return Polling(operations_port=None if settings.sandbox else settings.port)
 
 
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None,

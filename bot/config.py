@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -38,6 +39,7 @@ class Settings:
     routing_dir: Path = field(default_factory=lambda: Path("routing-data"))
     routing_polygons: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line, for log collectors
     delivery_rate: float = 30.0
     paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
@@ -79,6 +81,7 @@ class Settings:
             routing_dir=Path(env.get("ROUTING_DIR") or "routing-data"),
             routing_polygons=(env.get("ROUTING_POLYGONS") or "1").lower() not in ("0", "false", "no"),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_format=(env.get("LOG_FORMAT") or "text").lower(),
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
             paid_broadcast_rate=_number(env, "PAID_BROADCAST_RATE", 0.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
@@ -113,6 +116,8 @@ def _problems(settings: Settings):
         yield f"DEFAULT_LOCALE={settings.default_locale!r} is not one of {', '.join(SUPPORTED_LOCALES)}"
     if settings.log_level not in LOG_LEVELS:
         yield f"LOG_LEVEL={settings.log_level!r} is not one of {', '.join(LOG_LEVELS)}"
+    if settings.log_format not in ("text", "json"):
+        yield f"LOG_FORMAT={settings.log_format!r} is not text or json"
     if not _is_http_url(settings.api_base_url):
         yield f"TELEGRAM_API_BASE_URL={settings.api_base_url!r} is not an http(s) URL"
     yield from _webhook_problems(settings)
@@ -152,6 +157,10 @@ def configure_logging(settings: Settings) -> None:
     """One line per event. Below DEBUG nothing logs message content: the HTTP client (which would print the
     token in URLs) and SQLAlchemy stay quiet, and SQL errors carry no parameters (see bot.db)."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    if settings.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+                                               rename_fields={"levelname": "level", "name": "logger"}))
     quiet = logging.DEBUG if settings.debug else logging.WARNING
     for name in ("httpx", "httpcore", "sqlalchemy.engine", "aiosqlite", "asyncio"):
         logging.getLogger(name).setLevel(quiet)

@@ -30,6 +30,7 @@ from bot.delivery.messages import Edit, Outgoing, from_payload, send
 from bot.delivery.outbox import MESSAGE, Claim
 from bot.delivery.pacing import Pacer, Pacing
 from bot.services import subscriptions
+from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ class Delivery:
         lease: timedelta = timedelta(seconds=60),
         poll_seconds: float = 1.0,
         concurrency: int = 16,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._transactions, self._bot = transactions, bot
         self._renderers = {MESSAGE: _stored, **renderers}
         self._pacer = Pacer(pacing)
@@ -222,6 +225,7 @@ class Delivery:
             return await self._settle_failure(claim, error)
         finally:
             self._slots.release()
+        self._metrics.delivery.labels("sent").inc()
         return Outcome.SENT
 
     async def _release(self, claims: list[Claim]) -> None:
@@ -231,6 +235,8 @@ class Delivery:
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
         reason = f"{type(error).__name__}: {error}"
+        refused = isinstance(error, BadRequest) or not isinstance(error, TelegramError)
+        self._metrics.delivery.labels("blocked" if isinstance(error, Forbidden) else "refused" if refused else "retried").inc()
         async with self._transactions.begin() as session:
             if isinstance(error, RetryAfter):
                 await outbox.postpone(session, claim, _seconds(error.retry_after), reason, count_attempt=False)

@@ -19,6 +19,7 @@ from datetime import timedelta
 from bot.db import Transactions
 from bot.inbox import store
 from bot.inbox.store import Stored
+from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,9 @@ GiveUp = Callable[[dict], Awaitable[None]]
 
 class InboxDispatcher:
     def __init__(self, transactions: Transactions, process: Process, give_up: GiveUp,
-                 concurrency: int = 32, poll_seconds: float = 1.0) -> None:
+                 concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None) -> None:
         self._transactions, self._process, self._give_up = transactions, process, give_up
+        self._metrics = metrics or Metrics()
         self._slots = asyncio.Semaphore(concurrency)
         self._poll_seconds = poll_seconds
         self._queues: dict[object, list[tuple[int, Stored]]] = {}
@@ -171,11 +173,13 @@ class InboxDispatcher:
         token = current_handling.set(handling)
         try:
             async with self._slots:
-                await self._process(item)
+                with self._metrics.handling_seconds.time():
+                    await self._process(item)
         except Exception as error:  # the application reports handler errors itself; this is a failure around them
             handling.error = error
         finally:
             current_handling.reset(token)
+        self._metrics.updates.labels("deferred" if handling.deferred else "failed" if handling.error else "handled").inc()
         fresh = self._fresh.get(item.update_id)
         if fresh is not None:
             fresh.tell(handling.claimed and handling.error is None and not handling.deferred)

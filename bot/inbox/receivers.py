@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.inbox import store
 from bot.inbox.dispatcher import InboxDispatcher
+from bot.web.operations import Operations
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,23 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 @dataclass
 class Polling:
-    """Long polling: store each batch, then ask for the next one (which confirms the batch)."""
+    """Long polling: store each batch, then ask for the next one (which confirms the batch). With a port, the
+    health and metrics endpoints listen there."""
 
     timeout: int = 20
+    operations_port: int | None = None
+    listen: str = "0.0.0.0"
 
-    async def run(self, bot: Bot, dispatcher: InboxDispatcher) -> None:
+    async def run(self, bot: Bot, dispatcher: InboxDispatcher, operations: Operations | None = None) -> None:
+        if operations is not None and self.operations_port is not None:
+            app = web.Application()
+            operations.add_routes(app)
+            async with _serving(app, self.listen, self.operations_port):
+                await self._poll(bot, dispatcher)
+        else:
+            await self._poll(bot, dispatcher)
+
+    async def _poll(self, bot: Bot, dispatcher: InboxDispatcher) -> None:
         await bot.delete_webhook()
         offset, failures = 0, 0
         while True:
@@ -74,15 +88,13 @@ class Webhook:
 
         return "/" + urlparse(self.url).path.lstrip("/")
 
-    async def run(self, bot: Bot, dispatcher: InboxDispatcher) -> None:
-        runner = web.AppRunner(self.web_app(dispatcher), access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.listen, self.port).start()
+    async def run(self, bot: Bot, dispatcher: InboxDispatcher, operations: Operations | None = None) -> None:
+        app = self.web_app(dispatcher)
+        if operations is not None:
+            operations.add_routes(app)
+        async with _serving(app, self.listen, self.port):
             await bot.set_webhook(self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES)
             await asyncio.Event().wait()  # until cancelled
-        finally:
-            await runner.cleanup()
 
     def web_app(self, dispatcher: InboxDispatcher) -> web.Application:
         async def receive(request: web.Request) -> web.Response:
@@ -99,6 +111,17 @@ class Webhook:
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_post(self.path, receive)
         return app
+
+
+@asynccontextmanager
+async def _serving(app: web.Application, listen: str, port: int):
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, listen, port).start()
+        yield
+    finally:
+        await runner.cleanup()
 
 
 async def _update_from(request: web.Request) -> dict:
