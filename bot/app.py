@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -16,7 +17,7 @@ from telegram.ext import Application, Defaults
 
 import handlers
 from bot.config import Settings
-from bot.db import Transactions, create_engine, migrate
+from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery import outbox
 from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery.pacing import Pacing
@@ -24,7 +25,7 @@ from bot.delivery.sender import Delivery
 from bot.inbox import store as inbox_store
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
-from bot.inbox.receivers import Polling, Webhook
+from bot.inbox.receivers import Polling, Webhook, serve_operations
 from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job
 from bot.services.jurisdiction import load_router
 from bot.web.metrics import Metrics
@@ -96,25 +97,37 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     return application
 
 
-async def start_bot(application: Application, receiver: Receiver) -> None:
-    """Start the application, then its background work: receiving, handling, sending, housekeeping."""
+class ProcessRole(StrEnum):
+    """What a process does (Procfile): ``web`` receives and handles updates (a turn's replies go out right after
+    its commit); ``worker`` sends what waits and runs the scheduled jobs (each once per cluster, by lease);
+    ``all`` is both, the one-process default."""
+
+    ALL = "all"
+    WEB = "web"
+    WORKER = "worker"
+
+
+async def start_bot(application: Application, receiver: Receiver, role: ProcessRole = ProcessRole.ALL) -> None:
+    """Start the application, then the background work of its role: receiving, handling, sending, housekeeping."""
     services: Services = application.bot_data["services"]
     await _initialize(application)
     await application.start()
+    work = []
+    if role in (ProcessRole.ALL, ProcessRole.WEB):
+        work += [services.inbox.run_forever(), receiver.run(application.bot, services.inbox, services.operations),
+                 _publish_commands(application, services.settings.default_locale)]
+    if role in (ProcessRole.ALL, ProcessRole.WORKER):
+        work += [services.delivery.run_forever(), _prune_forever(services.transactions),
+                 deadline_job.run_forever(services.transactions, services.router.directory, services.settings.translator,
+                                          notice_text, services.delivery.kick),
+                 broadcast_job.run_forever(
+                     services.transactions, announcement.renderer(services.settings.translator),
+                     announcement.progress_view(services.settings.translator, services.delivery.bulk_per_second),
+                     services.settings.default_locale, services.delivery.kick)]
+    if role is ProcessRole.WORKER and isinstance(receiver, Polling) and receiver.operations_port is not None:
+        work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
     loop = asyncio.get_running_loop()
-    application.bot_data["background"] = [
-        loop.create_task(services.delivery.run_forever()),
-        loop.create_task(services.inbox.run_forever()),
-        loop.create_task(receiver.run(application.bot, services.inbox, services.operations)),
-        loop.create_task(_prune_forever(services.transactions)),
-        loop.create_task(deadline_job.run_forever(services.transactions, services.router.directory,
-                                                  services.settings.translator, notice_text, services.delivery.kick)),
-        loop.create_task(broadcast_job.run_forever(
-            services.transactions, announcement.renderer(services.settings.translator),
-            announcement.progress_view(services.settings.translator, services.delivery.bulk_per_second),
-            services.settings.default_locale, services.delivery.kick)),
-        loop.create_task(_publish_commands(application, services.settings.default_locale)),
-    ]
+    application.bot_data["background"] = [loop.create_task(coroutine) for coroutine in work]
 
 
 async def stop_bot(application: Application) -> None:
@@ -183,17 +196,22 @@ def receiver_for(settings: Settings) -> Receiver:
 
 
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None,
-                prepare: Callable[[AsyncEngine, Router], Awaitable[None]] | None = None) -> None:
+                prepare: Callable[[AsyncEngine, Router], Awaitable[None]] | None = None,
+                role: ProcessRole = ProcessRole.ALL) -> None:
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise.
-    ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff)."""
+    ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff).
+    Only the one-process role migrates; ``web`` and ``worker`` leave that to the release step."""
     engine = create_engine(settings.database_url, show_parameters=settings.debug)
-    await migrate(engine)
+    if role is ProcessRole.ALL:
+        await migrate(engine)
+    else:
+        await require_current_schema(engine)
     router = await load_routing(settings)
     if prepare is not None:
         await prepare(engine, router)
     application = build_application(settings, engine, router, api_base_url)
     try:
-        await start_bot(application, receiver_for(settings))
+        await start_bot(application, receiver_for(settings), role)
         await stop.wait()
         await stop_bot(application)
     finally:

@@ -42,7 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(command=run)
     commands = parser.add_subparsers(title="commands")
 
-    commands.add_parser("run", help="run the bot (the sandbox when TELEGRAM_BOT_TOKEN is not set)").set_defaults(command=run)
+    run_parser = commands.add_parser("run", help="run the bot (the sandbox when TELEGRAM_BOT_TOKEN is not set)")
+    run_parser.add_argument("--role", choices=["all", "web", "worker"], default="all",
+                            help="web: receive and handle updates; worker: send and run jobs; all (default): both, "
+                                 "and migrate the schema first (web and worker need `lapor-bot db upgrade` run before)")
+    run_parser.set_defaults(command=run)
     sandbox_parser = commands.add_parser("sandbox", help="local Telegram emulator, web chat and the bot")
     sandbox_parser.add_argument("--port", type=int, help="web chat port (default: PORT or 8080)")
     sandbox_parser.set_defaults(command=sandbox)
@@ -84,9 +88,14 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     if settings.sandbox:
         print("TELEGRAM_BOT_TOKEN is not set: starting the local sandbox instead of Telegram.")
         return await sandbox(settings, arguments)
-    from bot.app import serve
+    from bot.app import ProcessRole, serve
+    from bot.db import SchemaBehind
 
-    await serve(settings, _stop_on_signal())
+    try:
+        await serve(settings, _stop_on_signal(), role=ProcessRole(getattr(arguments, "role", "all")))
+    except SchemaBehind as error:
+        print(f"lapor-bot: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

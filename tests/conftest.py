@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.app import build_application, start_bot, stop_bot
+from bot.app import ProcessRole, build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.delivery.pacing import Pacing
@@ -95,13 +95,13 @@ class RunningBot:
         self.application = None
         self.engine = None
 
-    async def start(self, receiver=None) -> None:
-        """Long polling, unless ``receiver`` says otherwise (a webhook)."""
+    async def start(self, receiver=None, role: ProcessRole = ProcessRole.ALL) -> None:
+        """Long polling, unless ``receiver`` says otherwise (a webhook); ``role`` as a Procfile process."""
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
         self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url, self.pacing)
         self.application.add_handler(self.emulator.completion_handler(), group=1000)
-        await start_bot(self.application, receiver or Polling(timeout=1))
+        await start_bot(self.application, receiver or Polling(timeout=1), role)
 
     async def stop(self) -> None:
         if self.application is None:

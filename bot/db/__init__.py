@@ -86,6 +86,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class SchemaBehind(Exception):
+    """The database's schema is older than this code's: the release step (``lapor-bot db upgrade``) has not run."""
+
+
+async def require_current_schema(engine: AsyncEngine) -> None:
+    """For processes that must not migrate (``web``, ``worker``): refuse to start on an older schema."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    async with engine.connect() as connection:
+        current = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+    if current != head:
+        raise SchemaBehind(f"the database schema is at {current or 'nothing'}, this release needs {head}: "
+                           "run `lapor-bot db upgrade` (the release step) first")
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision; several processes starting at once take turns."""
     async with engine.begin() as connection:

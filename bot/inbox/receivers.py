@@ -39,10 +39,9 @@ class Polling:
 
     async def run(self, bot: Bot, dispatcher: InboxDispatcher, operations: Operations | None = None) -> None:
         if operations is not None and self.operations_port is not None:
-            app = web.Application()
-            operations.add_routes(app)
-            async with _serving(app, self.listen, self.operations_port):
-                await self._poll(bot, dispatcher)
+            async with asyncio.TaskGroup() as group:
+                group.create_task(serve_operations(operations, self.listen, self.operations_port))
+                group.create_task(self._poll(bot, dispatcher))
         else:
             await self._poll(bot, dispatcher)
 
@@ -111,6 +110,14 @@ class Webhook:
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_post(self.path, receive)
         return app
+
+
+async def serve_operations(operations: Operations, listen: str, port: int) -> None:
+    """Health and metrics alone (a polling or a worker process), until cancelled."""
+    app = web.Application()
+    operations.add_routes(app)
+    async with _serving(app, listen, port):
+        await asyncio.Event().wait()
 
 
 @asynccontextmanager
