@@ -125,3 +125,19 @@ async def test_a_receiver_stopped_while_it_waits_leaves_no_handler_waiting_for_i
     await asyncio.sleep(0.05)
     receiving.cancel()  # the bot stops: Telegram was told nothing, so the update comes again
     await asyncio.wait_for(dispatcher.idle(), 5)
+
+
+async def test_an_update_the_library_cannot_read_never_stops_polling(bot, citizen):
+    """Telegram may send a field a newer Bot API made required: python-telegram-bot refuses the whole batch.
+    The bot stores each update as it came; the unreadable one is given up, the ones after it go on."""
+    unreadable = await bot.emulator.push_update({"message": {
+        "message_id": 1, "date": 0, "chat": {"id": citizen.user_id, "type": "private"},
+        "from": bot.emulator.users[citizen.user_id].as_json(), "poll": {"id": "1", "question": "?"}}})
+    await citizen.send("/start")  # same chat: it waits for the unreadable one's retries, then goes on
+    assert any("Buat laporan" in label for label in citizen.buttons())
+
+    async def given_up() -> bool:
+        async with bot.sessions() as session:
+            return await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == unreadable["update_id"])) == store.FAILED
+
+    await eventually(given_up, timeout=20)

@@ -50,13 +50,10 @@ class Polling:
         offset, failures = 0, 0
         while True:
             try:
-                updates = await bot.get_updates(
-                    offset=offset, timeout=self.timeout, allowed_updates=Update.ALL_TYPES, read_timeout=self.timeout + 10
-                )
-                if updates:
-                    payloads = [update.to_dict() for update in updates]
-                    await dispatcher.receive(store.received(payloads, list(updates)))
-                    offset = updates[-1].update_id + 1
+                payloads = await _raw_updates(bot, offset, self.timeout)
+                if payloads:
+                    await dispatcher.receive(store.received(payloads, [_parsed(payload, bot) for payload in payloads]))
+                    offset = payloads[-1]["update_id"] + 1
                 failures = 0
             except InvalidToken:
                 raise
@@ -70,6 +67,25 @@ class Polling:
                 failures += 1
                 log.exception("storing updates failed; fetching them again")
                 await asyncio.sleep(min(2 ** failures, 30))
+
+
+async def _raw_updates(bot: Bot, offset: int, timeout: int) -> list[dict]:
+    """getUpdates as Telegram sends it. python-telegram-bot parses the whole batch or raises, so one update it
+    cannot read (a field a newer Bot API added or made required) would stop polling for good; here each
+    update is stored as sent and parsed on its own. (The method is named in lower case, which the Bot API
+    accepts, because python-telegram-bot warns when ``do_api_request`` names one of its own methods.)"""
+    return await bot.do_api_request("getupdates", api_kwargs={
+        "offset": offset, "timeout": timeout, "allowed_updates": list(Update.ALL_TYPES)}, read_timeout=timeout + 10)
+
+
+def _parsed(payload: dict, bot: Bot) -> Update | None:
+    """The update, or None when it cannot be read: stored all the same, it fails in its turn and is given up
+    (with an apology where there is someone to tell) while the updates after it go on."""
+    try:
+        return Update.de_json(payload, bot)
+    except Exception as error:
+        log.warning("update %s cannot be read (%s); stored as it came", payload.get("update_id"), type(error).__name__)
+        return None
 
 
 @dataclass
