@@ -243,7 +243,7 @@ class Delivery:
             elif isinstance(error, Forbidden):
                 await subscriptions.chat_blocked(session, claim.chat_id, reason)
                 log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
-            elif isinstance(error, BadRequest) or not isinstance(error, TelegramError):
+            elif refused:
                 await outbox.mark_failed(session, claim, reason)
                 log.warning("outbox %s refused: %s", claim.id, reason)
                 return Outcome.REFUSED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -51,6 +51,4 @@ async def read_gauges(transactions: Transactions) -> Gauges:
 
 
 def _queue(depth: int, oldest: datetime | None, now: datetime) -> Queue:
-    if oldest is not None and oldest.tzinfo is None:  # naive is UTC here, as everywhere in the schema
-        oldest = oldest.replace(tzinfo=UTC)
     return Queue(depth, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)

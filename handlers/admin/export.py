@@ -9,12 +9,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from telegram.ext import Application
 
-from bot.db.models import Report, utcnow
+from bot.db.models import Report
 from bot.delivery.export_upload import Export
 from bot.i18n import N_
 from bot.services.export_files import Format
-from bot.services.scopes import Period, local_today
-from handlers.admin.reach import reach_of
+from handlers.admin.reach import reach_of, typed_period
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn
 
@@ -31,8 +30,7 @@ async def export(turn: Turn) -> None:
     words = [word.lower() for word in turn.context.args or []]
     kind = next((Format(word) for word in words if word in tuple(Format)), Format.XLSX)
     typed = " ".join(word for word in words if word not in tuple(Format))
-    today = local_today(turn._.zone, utcnow())
-    period = Period.parse(typed, today) if typed else Period.last_months(today)
+    period = typed_period(turn, typed)
     if period is None:
         turn.say(turn._("I did not understand that period. Type for example /ekspor 2026, /ekspor csv 2026-11 or "
                         "/ekspor 2026-01-01..2026-03-31."))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from bot.db.models import utcnow
 from bot.domain.roles import Grant, Role
 from bot.services import staff
-from bot.services.scopes import Scope
+from bot.services.scopes import Period, Scope, local_today
 from handlers.citizen.announcements import area_name
 from handlers.turn import Turn
 
@@ -17,6 +18,13 @@ from handlers.turn import Turn
 class Reach:
     scope: Scope
     name: str  # for the reader, HTML-escaped
+
+
+def typed_period(turn: Turn, typed: str) -> Period | None:
+    """The period the admin typed ("2026", "2026-11", "2026-01-01..2026-03-31"), or the last 12 months when
+    nothing was typed; None when it cannot be read."""
+    today = local_today(turn._.zone, utcnow())
+    return Period.parse(typed, today) if typed.strip() else Period.last_months(today)
 
 
 async def reach_of(turn: Turn) -> Reach | None:

@@ -16,9 +16,8 @@ from bot.delivery.messages import Charts
 from bot.domain.vocabulary import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, Status
 from bot.i18n import N_, Translator
 from bot.services import statistics
-from bot.services.scopes import Period, local_today
 from bot.services.statistics import Statistics
-from handlers.admin.reach import Reach, reach_of
+from handlers.admin.reach import Reach, reach_of, typed_period
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn
 
@@ -31,7 +30,7 @@ async def show(turn: Turn) -> None:
     if reach is None:
         turn.say(turn._("Statistics are for admins: the national admin, complaint hub admins and agency liaisons."))
         return
-    period = _period(turn)
+    period = typed_period(turn, " ".join(turn.context.args or []))
     if period is None:
         turn.say(turn._("I did not understand that period. Type for example /statistik 2026, /statistik 2026-11 or "
                         "/statistik 2026-01-01..2026-03-31."))
@@ -41,16 +40,13 @@ async def show(turn: Turn) -> None:
         turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(
             area=reach.name, first=turn._.day(period.first), last=turn._.day(period.last)))
         return
-    turn.say(summary(turn._, reach, figures, lambda code: _area(turn, code)))
-    charts = draw_list(turn._, figures, lambda code: _area(turn, code))
+    def area_name(code: str) -> str:
+        return _area(turn, code)
+
+    turn.say(summary(turn._, reach, figures, area_name))
+    charts = draw_list(turn._, figures, area_name)
     if charts:
         turn.send(Charts(tuple(charts)))
-
-
-def _period(turn: Turn) -> Period | None:
-    today = local_today(turn._.zone, utcnow())
-    typed = " ".join(turn.context.args or [])
-    return Period.parse(typed, today) if typed.strip() else Period.last_months(today)
 
 
 def _area(turn: Turn, code: str) -> str:
