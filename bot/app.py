@@ -128,6 +128,7 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
         work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
     loop = asyncio.get_running_loop()
     application.bot_data["background"] = [loop.create_task(coroutine) for coroutine in work]
+    log.info("started as %s (%s)", role.value, type(receiver).__name__.lower())
 
 
 async def stop_bot(application: Application) -> None:

@@ -107,7 +107,7 @@ class Webhook:
         app = self.web_app(dispatcher)
         if operations is not None:
             operations.add_routes(app)
-        async with _serving(app, self.listen, self.port):
+        async with _serving(app, self.listen, self.port, share_port=True):
             await bot.set_webhook(self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES)
             await asyncio.Event().wait()  # until cancelled
 
@@ -137,11 +137,13 @@ async def serve_operations(operations: Operations, listen: str, port: int) -> No
 
 
 @asynccontextmanager
-async def _serving(app: web.Application, listen: str, port: int):
+async def _serving(app: web.Application, listen: str, port: int, share_port: bool = False):
+    """``share_port``: several web processes may listen on one port, the kernel spreading Telegram's
+    connections among them (SO_REUSEPORT), so that adding one needs no change to the proxy in front."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, listen, port).start()
+        await web.TCPSite(runner, listen, port, reuse_port=share_port).start()
         yield
     finally:
         await runner.cleanup()

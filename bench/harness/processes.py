@@ -1,0 +1,128 @@
+"""Starting the harness's processes, waiting until each is ready, and stopping them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "load-harness-secret"
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def wait_for(self, text: str, timeout: float = 90.0) -> str:
+        """The first log line containing ``text``; fails when the process exits or takes too long."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log.read_text(errors="replace").splitlines():
+                if text in line:
+                    return line
+            if self.popen.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not print {text!r}; its log:\n{self.log.read_text(errors='replace')[-3000:]}")
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def kill_9(self) -> None:
+        self.popen.kill()
+        self.popen.wait()
+
+
+def start(name: str, arguments: list[str], folder: Path, env: dict[str, str] | None = None) -> Process:
+    log = folder / f"{name}.log"
+    with open(log, "ab") as output:
+        popen = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env={**os.environ, **(env or {})},
+                                 stdout=output, stderr=subprocess.STDOUT)
+    return Process(name, popen, log)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Emulator:
+    process: Process
+    base_url: str
+    token: str
+
+
+def start_emulator(folder: Path) -> Emulator:
+    process = start("emulator", ["-m", "bench.harness.emulator_process"], folder)
+    ready = json.loads(process.wait_for('"ready"'))
+    return Emulator(process, ready["ready"], ready["token"])
+
+
+def bot_env(emulator: Emulator, database_url: str, webhook_port: int) -> dict[str, str]:
+    """lapor-bot against the emulator by webhook, with the emulator's limits off and our own pacing at its
+    highest across chats (1,000/s; per chat it stays Telegram's): what is measured is the bot, not a limiter."""
+    return {"TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_BASE_URL": emulator.base_url,
+            "DATABASE_URL": database_url, "WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/telegram",
+            "WEBHOOK_SECRET": WEBHOOK_SECRET, "PORT": str(webhook_port), "DELIVERY_RATE": "1000",
+            "LOG_LEVEL": "INFO"}
+
+
+def lapor_bot(name: str, role: str, folder: Path, env: dict[str, str]) -> Process:
+    process = start(name, ["-m", "bot.cli", "run", "--role", role], folder, env)
+    process.wait_for(f"started as {role}")
+    return process
+
+
+def wait_until_idle(webhook_port: int, timeout: float = 300.0) -> None:
+    """Until the bot's inbox and outbox are empty (its /healthz says so): a rate starts on an idle bot."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{webhook_port}/healthz", timeout=10) as response:
+                health = json.loads(response.read())
+            if health["inbox"]["depth"] == 0 and health["outbox"]["depth"] == 0:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the bot did not work through its backlog")
+
+
+def migrate(folder: Path, env: dict[str, str]) -> None:
+    """The release step: `lapor-bot db upgrade`."""
+    process = start("release", ["-m", "bot.cli", "db", "upgrade"], folder, env)
+    if process.popen.wait(300) != 0:
+        raise RuntimeError(process.log.read_text(errors="replace")[-3000:])
+
+
+def echo_bot(folder: Path, emulator: Emulator, webhook_port: int) -> Process:
+    process = start("echo", ["-m", "bench.harness.echo_bot", emulator.base_url, emulator.token, str(webhook_port)], folder)
+    process.wait_for("ready")
+    return process
+
+
+def generate(folder: Path, emulator: Emulator, script: str, rate: float, seconds: float, first_user: int) -> dict:
+    """Run the load generator to its end; what it measured."""
+    process = start(f"generator-{script}-{rate:g}", ["-m", "bench.harness.generator", emulator.base_url, script,
+                                                       str(rate), str(seconds), str(first_user)], folder)
+    if process.popen.wait(seconds + 120) != 0:
+        raise RuntimeError(process.log.read_text(errors="replace")[-3000:])
+    return json.loads(process.log.read_text().strip().splitlines()[-1])

@@ -1,0 +1,114 @@
+"""Load in separate processes (issue 14): the emulator, the bot and the load generator each in a process of
+their own, on loopback. The baseline is an echo bot on the same python-telegram-bot stack and harness.
+
+For each bot and setup, at each offered rate: updates per second achieved, and p50/p99 of the reply latency
+(an update handed to the bot until its first reply is in the chat; "awaited": until the reply the user waits
+for, the last of a turn's messages). lapor-bot runs by webhook: SQLite in one process (role all); PostgreSQL
+with 1 and 2 web processes sharing the port, beside one worker, migrated first by the release step.
+Usage: python bench/load.py [--rates 50,100,200,400] [--seconds 15] [--bots echo,citizens,staff] [--web 1,2]
+       [--profile RATE]   (py-spy samples the first web process at that rate; BENCH_DATABASES as elsewhere)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import processes  # noqa: E402
+from bench.harness.generator import THINK_SECONDS  # noqa: E402
+from bench.harness.profile import Profile  # noqa: E402
+from bench.harness.seed import staff_with_inboxes  # noqa: E402
+
+STAFF_FIRST_USER = 30_000_000
+
+
+def _row(label: str, figures: dict) -> None:
+    print(f"{label:34} {figures['offered']:5.0f}/s -> {figures['achieved']:6.1f}/s   "
+          f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms   "
+          f"awaited p50 {figures['awaited_p50_ms']:7.1f} ms  p99 {figures['awaited_p99_ms']:7.1f} ms   "
+          f"({figures['acts']} acts, {figures['failed']} failed, {figures['missed_slots']} slots missed)", flush=True)
+
+
+def _rates(arguments, folder: Path, emulator, label: str, script: str, web: list | None = None,
+           webhook_port: int | None = None) -> None:
+    for index, rate in enumerate(arguments.rates):
+        if webhook_port:
+            processes.wait_until_idle(webhook_port)
+        first_user = STAFF_FIRST_USER if script == "staff" else 10_000_000 + 1_000_000 * index + 100_000 * len(label)
+        profile = Profile(web[0], folder, f"{label}-{rate:g}") if web and rate == arguments.profile else None
+        figures = processes.generate(folder, emulator, script, rate, arguments.seconds, first_user)
+        if profile:
+            print(profile.finish(), flush=True)
+        _row(label, figures)
+
+
+def echo(arguments) -> None:
+    with tempfile.TemporaryDirectory() as name, ExitStack() as running:
+        folder = Path(name)
+        emulator = processes.start_emulator(folder)
+        running.callback(emulator.process.stop)
+        bot = processes.echo_bot(folder, emulator, processes.free_port())
+        running.callback(bot.stop)
+        _rates(arguments, folder, emulator, "echo bot, 1 process", "echo")
+
+
+def lapor_bot(arguments, script: str, database_url: str, webs: int) -> None:
+    kind = database_url.split("+")[0]
+    with tempfile.TemporaryDirectory() as name, ExitStack() as running:
+        folder = Path(name)
+        if kind == "sqlite":
+            database_url = f"sqlite+aiosqlite:///{folder}/load.db"
+        emulator = processes.start_emulator(folder)
+        running.callback(emulator.process.stop)
+        port = processes.free_port()
+        env = processes.bot_env(emulator, database_url, port)
+        processes.migrate(folder, env)
+        if script == "staff":
+            asyncio.run(staff_with_inboxes(database_url, STAFF_FIRST_USER, int(max(arguments.rates) * THINK_SECONDS)))
+        roles = ["all"] if kind == "sqlite" else ["worker"] + ["web"] * webs
+        started = [processes.lapor_bot(f"{role}-{index}", role, folder, env) for index, role in enumerate(roles)]
+        for process in started:
+            running.callback(process.stop)
+        label = f"lapor-bot {script}, {kind}, {webs} web"
+        _rates(arguments, folder, emulator, label, script, [p for p in started if not p.name.startswith("worker")], port)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rates", default="50,100,200,400", type=lambda text: [float(r) for r in text.split(",")])
+    parser.add_argument("--seconds", default=15.0, type=float)
+    parser.add_argument("--bots", default="echo,citizens,staff")
+    parser.add_argument("--web", default="1,2", type=lambda text: [int(n) for n in text.split(",")])
+    parser.add_argument("--profile", type=float)
+    arguments = parser.parse_args()
+    from tests import postgres
+
+    bots = arguments.bots.split(",")
+    if "echo" in bots:
+        echo(arguments)
+    databases = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    for script in [bot for bot in bots if bot != "echo"]:
+        if "sqlite" in databases:
+            lapor_bot(arguments, script, "sqlite", 1)
+        if "postgresql" not in databases:
+            continue
+        for webs in arguments.web:
+            postgres.create_run_database()
+            try:
+                if postgres.problem():
+                    print(f"postgresql: skipped ({postgres.problem()})")
+                    break
+                lapor_bot(arguments, script, postgres.run_url(), webs)
+            finally:
+                postgres.drop_run_database()
+
+
+if __name__ == "__main__":
+    main()
