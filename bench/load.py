@@ -12,16 +12,14 @@ Usage: python bench/load.py [--rates 50,100,200,400] [--seconds 15] [--bots echo
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import tempfile
-from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import processes  # noqa: E402
+from bench.harness import cluster, processes  # noqa: E402
 from bench.harness.generator import THINK_SECONDS  # noqa: E402
 from bench.harness.profile import Profile  # noqa: E402
 from bench.harness.seed import staff_with_inboxes  # noqa: E402
@@ -36,48 +34,32 @@ def _row(label: str, figures: dict) -> None:
           f"({figures['acts']} acts, {figures['failed']} failed, {figures['missed_slots']} slots missed)", flush=True)
 
 
-def _rates(arguments, folder: Path, emulator, label: str, script: str, web: list | None = None,
-           webhook_port: int | None = None) -> None:
+def _rates(arguments, folder: Path, running: cluster.Cluster, label: str, script: str) -> None:
     for index, rate in enumerate(arguments.rates):
-        if webhook_port:
-            processes.wait_until_idle(webhook_port)
-        first_user = STAFF_FIRST_USER if script == "staff" else 10_000_000 + 1_000_000 * index + 100_000 * len(label)
-        profile = Profile(web[0], folder, f"{label}-{rate:g}") if web and rate == arguments.profile else None
-        figures = processes.generate(folder, emulator, script, rate, arguments.seconds, first_user)
+        running.wait_until_idle()
+        first_user = STAFF_FIRST_USER if script == "staff" else 10_000_000 + 1_000_000 * index
+        profile = Profile(running.webs[0], f"{label}-{rate:g}") if rate == arguments.profile else None
+        figures = processes.generate(folder, running.emulator, script, rate, arguments.seconds, first_user)
         if profile:
             print(profile.finish(), flush=True)
         _row(label, figures)
 
 
 def echo(arguments) -> None:
-    with tempfile.TemporaryDirectory() as name, ExitStack() as running:
-        folder = Path(name)
-        emulator = processes.start_emulator(folder)
-        running.callback(emulator.process.stop)
-        bot = processes.echo_bot(folder, emulator, processes.free_port())
-        running.callback(bot.stop)
-        _rates(arguments, folder, emulator, "echo bot, 1 process", "echo")
+    with tempfile.TemporaryDirectory() as name, cluster.echo_bot(Path(name)) as running:
+        _rates(arguments, Path(name), running, "echo bot, 1 process", "echo")
 
 
 def lapor_bot(arguments, script: str, database_url: str, webs: int) -> None:
     kind = database_url.split("+")[0]
-    with tempfile.TemporaryDirectory() as name, ExitStack() as running:
+    staff = int(max(arguments.rates) * THINK_SECONDS)
+    with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if kind == "sqlite":
             database_url = f"sqlite+aiosqlite:///{folder}/load.db"
-        emulator = processes.start_emulator(folder)
-        running.callback(emulator.process.stop)
-        port = processes.free_port()
-        env = processes.bot_env(emulator, database_url, port)
-        processes.migrate(folder, env)
-        if script == "staff":
-            asyncio.run(staff_with_inboxes(database_url, STAFF_FIRST_USER, int(max(arguments.rates) * THINK_SECONDS)))
-        roles = ["all"] if kind == "sqlite" else ["worker"] + ["web"] * webs
-        started = [processes.lapor_bot(f"{role}-{index}", role, folder, env) for index, role in enumerate(roles)]
-        for process in started:
-            running.callback(process.stop)
-        label = f"lapor-bot {script}, {kind}, {webs} web"
-        _rates(arguments, folder, emulator, label, script, [p for p in started if not p.name.startswith("worker")], port)
+        prepare = (lambda url: staff_with_inboxes(url, STAFF_FIRST_USER, staff)) if script == "staff" else None
+        with cluster.lapor_bot(folder, database_url, webs, prepare) as running:
+            _rates(arguments, folder, running, f"lapor-bot {script}, {kind}, {webs} web", script)
 
 
 def main() -> None:

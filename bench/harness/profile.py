@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -15,8 +16,8 @@ TOP = 15
 
 
 class Profile:
-    def __init__(self, process: Process, folder: Path, label: str) -> None:
-        self.output = folder / f"profile-{label}.txt"
+    def __init__(self, process: Process, label: str) -> None:
+        self.output = Path(tempfile.gettempdir()) / f"lapor-bot-profile-{label.replace(' ', '').replace(',', '-')}.txt"
         self.recorder = None
         py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
         if py_spy:
@@ -29,22 +30,37 @@ class Profile:
             return "profile: py-spy is not installed (pip install py-spy)"
         self.recorder.send_signal(2)  # SIGINT: py-spy writes what it sampled
         self.recorder.wait(60)
-        return summary(self.output.read_text())
+        return f"{summary(self.output.read_text())}\n  (the samples: {self.output})"
 
 
 def summary(collapsed: str) -> str:
-    """Top functions by inclusive and by own share of the samples, from py-spy's collapsed stacks."""
-    inclusive, own, total = Counter(), Counter(), 0
+    """From py-spy's collapsed stacks: own time by package (where the CPU goes), and our own functions by the
+    share of samples they appear in (what the time is spent for)."""
+    by_package, ours, total = Counter(), Counter(), 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
-        frames = [frame.split(" (")[0] + " " + frame.split("/")[-1].rstrip(")") for frame in stack.split(";") if frame]
+        frames = [frame for frame in stack.split(";") if frame]
+        if not frames:
+            continue
         samples = int(count)
         total += samples
-        for frame in set(frames):
-            inclusive[frame] += samples
-        if frames:
-            own[frames[-1]] += samples
-    lines = [f"profile ({total} samples): with what it calls"]
-    lines += [f"  {count / total:6.1%}  {frame}" for frame, count in inclusive.most_common(TOP)]
-    lines += ["own time"] + [f"  {count / total:6.1%}  {frame}" for frame, count in own.most_common(TOP)]
+        by_package[_package(frames[-1])] += samples
+        for frame in {_short(frame) for frame in frames if _package(frame) in ("bot", "handlers", "routing")}:
+            ours[frame] += samples
+    lines = [f"profile ({total} samples of a busy web process): own time by package"]
+    lines += [f"  {count / total:6.1%}  {package}" for package, count in by_package.most_common(TOP)]
+    lines += ["our functions, with what they call"]
+    lines += [f"  {count / total:6.1%}  {frame}" for frame, count in ours.most_common(TOP)]
     return "\n".join(lines)
+
+
+def _package(frame: str) -> str:
+    """``function (path:line)``, py-spy's path starting at the package -> the package (ours, a library, or
+    the standard library's module)."""
+    path = frame.rpartition(" (")[2].rstrip(")").split(":")[0]
+    return path.split("/")[0] if "/" in path else f"stdlib {path}"
+
+
+def _short(frame: str) -> str:
+    function, _, path = frame.rpartition(" (")
+    return f"{function} ({path.rstrip(')')})"

@@ -1,0 +1,58 @@
+"""A bot under test with its emulator, each in processes of their own: the echo bot, or lapor-bot as the
+Procfile runs it (release step first; then one process on SQLite, or a worker and web processes on
+PostgreSQL, the web processes sharing the webhook port)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.harness import processes
+from bench.harness.processes import Emulator, Process
+
+
+@dataclass
+class Cluster:
+    emulator: Emulator
+    webhook_port: int
+    webs: list[Process] = field(default_factory=list)  # the processes that handle updates
+    database_url: str | None = None
+
+    def wait_until_idle(self) -> None:
+        if self.database_url:
+            processes.wait_until_idle(self.webhook_port)
+
+
+@contextmanager
+def echo_bot(folder: Path) -> Iterator[Cluster]:
+    with ExitStack() as running:
+        emulator = processes.start_emulator(folder)
+        running.callback(emulator.process.stop)
+        port = processes.free_port()
+        bot = processes.echo_bot(folder, emulator, port)
+        running.callback(bot.stop)
+        yield Cluster(emulator, port, [bot])
+
+
+@contextmanager
+def lapor_bot(folder: Path, database_url: str, webs: int = 1,
+              prepare: Callable[[str], object] | None = None) -> Iterator[Cluster]:
+    """``prepare(database_url)`` (a coroutine function) runs after the release step, before the bot starts."""
+    with ExitStack() as running:
+        emulator = processes.start_emulator(folder)
+        running.callback(emulator.process.stop)
+        port = processes.free_port()
+        env = processes.bot_env(emulator, database_url, port)
+        processes.migrate(folder, env)
+        if prepare is not None:
+            asyncio.run(prepare(database_url))
+        roles = ["all"] if database_url.startswith("sqlite") else ["worker"] + ["web"] * webs
+        started = []
+        for index, role in enumerate(roles):
+            started.append(processes.lapor_bot(f"{role}-{index}", role, folder, env))
+            running.callback(started[-1].stop)
+        yield Cluster(emulator, port, [process for process in started if process.name.split("-")[0] != "worker"],
+                      database_url)
