@@ -31,6 +31,7 @@ def _row(label: str, figures: dict) -> None:
     print(f"{label:34} {figures['offered']:5.0f}/s -> {figures['achieved']:6.1f}/s   "
           f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms   "
           f"awaited p50 {figures['awaited_p50_ms']:7.1f} ms  p99 {figures['awaited_p99_ms']:7.1f} ms   "
+          f"CPU {figures['cpu_ms_per_update']:5.2f} ms/update   "
           f"({figures['acts']} acts, {figures['failed']} failed, {figures['missed_slots']} slots missed)", flush=True)
 
 
@@ -39,7 +40,7 @@ def _rates(arguments, folder: Path, running: cluster.Cluster, label: str, script
         running.wait_until_idle()
         first_user = STAFF_FIRST_USER if script == "staff" else 10_000_000 + 1_000_000 * index
         profile = Profile(running.webs[0], f"{label}-{rate:g}") if rate == arguments.profile else None
-        figures = processes.generate(folder, running.emulator, script, rate, arguments.seconds, first_user)
+        figures = processes.generate(folder, running.emulator, script, rate, arguments.seconds, first_user, running.bots)
         if profile:
             print(profile.finish(), flush=True)
         _row(label, figures)

@@ -20,6 +20,11 @@ class Cluster:
     webhook_port: int
     webs: list[Process] = field(default_factory=list)  # the processes that handle updates
     database_url: str | None = None
+    workers: list[Process] = field(default_factory=list)
+
+    @property
+    def bots(self) -> list[Process]:
+        return self.webs + self.workers
 
     def wait_until_idle(self) -> None:
         if self.database_url:
@@ -54,5 +59,5 @@ def lapor_bot(folder: Path, database_url: str, webs: int = 1,
         for index, role in enumerate(roles):
             started.append(processes.lapor_bot(f"{role}-{index}", role, folder, env))
             running.callback(started[-1].stop)
-        yield Cluster(emulator, port, [process for process in started if process.name.split("-")[0] != "worker"],
-                      database_url)
+        workers = [process for process in started if process.name.startswith("worker")]
+        yield Cluster(emulator, port, [process for process in started if process not in workers], database_url, workers)

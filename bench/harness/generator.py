@@ -53,13 +53,14 @@ class Results:
     first_ms: list[float] = field(default_factory=list)
     awaited_ms: list[float] = field(default_factory=list)
     failed: int = 0
+    all_acts: int = 0  # answered, warm-up and drain included (for the CPU time per update)
 
     def summary(self, seconds: float, missed: int, offered: float) -> dict:
         def percentile(values: list[float], share: float) -> float:
             ordered = sorted(values)
             return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 1) if ordered else 0.0
 
-        return {"offered": offered, "achieved": round(len(self.first_ms) / seconds, 1), "acts": len(self.first_ms),
+        return {"offered": offered, "achieved": round(len(self.first_ms) / seconds, 1), "acts": len(self.first_ms), "all_acts": self.all_acts,
                 "failed": self.failed, "missed_slots": missed,
                 "p50_ms": round(statistics.median(self.first_ms), 1) if self.first_ms else 0.0,
                 "p99_ms": percentile(self.first_ms, 0.99),
@@ -85,6 +86,7 @@ async def run(url: str, script: str, rate: float, seconds: float, first_user: in
                                                               "expect": step.expect}) as response:
                     answer = await response.json()
                 in_flight -= 1
+                results.all_acts += answer["ok"]
                 if counted_from <= started < counted_until:
                     if answer["ok"]:
                         results.first_ms.append(answer["first_ms"])

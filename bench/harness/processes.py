@@ -35,6 +35,11 @@ class Process:
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not print {text!r}; its log:\n{self.log.read_text(errors='replace')[-3000:]}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far, user and system (Linux)."""
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
@@ -49,10 +54,11 @@ class Process:
         self.popen.wait()
 
 
-def start(name: str, arguments: list[str], folder: Path, env: dict[str, str] | None = None) -> Process:
+def start(name: str, arguments: list[str], folder: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Process:
+    """``cwd``: another checkout of the bot (to compare a release with an earlier one)."""
     log = folder / f"{name}.log"
     with open(log, "ab") as output:
-        popen = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env={**os.environ, **(env or {})},
+        popen = subprocess.Popen([sys.executable, *arguments], cwd=cwd, env={**os.environ, **(env or {})},
                                  stdout=output, stderr=subprocess.STDOUT)
     return Process(name, popen, log)
 
@@ -119,10 +125,14 @@ def echo_bot(folder: Path, emulator: Emulator, webhook_port: int) -> Process:
     return process
 
 
-def generate(folder: Path, emulator: Emulator, script: str, rate: float, seconds: float, first_user: int) -> dict:
-    """Run the load generator to its end; what it measured."""
+def generate(folder: Path, emulator: Emulator, script: str, rate: float, seconds: float, first_user: int,
+             bots: list[Process] = ()) -> dict:
+    """Run the load generator to its end; what it measured, with the CPU time the ``bots`` spent per update."""
+    cpu_before = sum(bot.cpu_seconds() for bot in bots)
     process = start(f"generator-{script}-{rate:g}", ["-m", "bench.harness.generator", emulator.base_url, script,
                                                        str(rate), str(seconds), str(first_user)], folder)
     if process.popen.wait(seconds + 120) != 0:
         raise RuntimeError(process.log.read_text(errors="replace")[-3000:])
-    return json.loads(process.log.read_text().strip().splitlines()[-1])
+    figures = json.loads(process.log.read_text().strip().splitlines()[-1])
+    cpu = sum(bot.cpu_seconds() for bot in bots) - cpu_before
+    return figures | {"cpu_ms_per_update": round(cpu * 1000 / figures["all_acts"], 2) if bots and figures["all_acts"] else None}
