@@ -38,6 +38,7 @@ from bot.sandbox.wire import Uploads, drop_connection, error_response, read_para
 __all__ = ["ApiError", "BotApiEmulator", "EmulatorState", "Fault", "RateLimits", "SandboxUser", "StoredFile", "media_json"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+WEBHOOK_RETRY_SECONDS = 0.2  # the first retry of a failed webhook post; doubling up to 5 s
 
 
 class BotApiEmulator(BotApiMethods, CitizenSide):
@@ -65,6 +66,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self._webhook_tasks: set[asyncio.Task] = set()
         self.version = 0  # grows with every change, for the web chat's long poll
         self.processed_ids: set[int] = set()
+        self.answered_ids: set[int] = set()  # updates a webhook answered 200 (each, not only the newest)
 
     @property
     def users(self) -> dict[int, SandboxUser]:
@@ -218,11 +220,22 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         return update
 
     async def _post_webhook(self, update: dict[str, Any]) -> None:
-        headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
-        async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
-            if response.status == 200:
-                self._confirm(update["update_id"] + 1)
-                await self._notify()
+        """Post until the bot answers 200, as Telegram does: an update whose receiver died or refused it comes
+        again (to whichever process takes the next connection), later and later, while the webhook is set."""
+        delay = WEBHOOK_RETRY_SECONDS
+        while self.state.webhook_url:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
+            try:
+                async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
+                    if response.status == 200:
+                        self.answered_ids.add(update["update_id"])
+                        self._confirm(update["update_id"] + 1)
+                        await self._notify()
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     # Observing the bot -------------------------------------------------------------------------
 
@@ -231,6 +244,8 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
 
     def handled(self, update: dict[str, Any]) -> bool:
         """Fetched by the bot (confirmed through getUpdates' offset, or answered 200 by its webhook)."""
+        if self.state.webhook_url:
+            return update["update_id"] in self.answered_ids
         return self.state.confirmed_offset > update["update_id"]
 
     def processed(self, update: dict[str, Any]) -> bool:
