@@ -40,7 +40,7 @@ def summary(collapsed: str) -> str:
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         frames = [frame for frame in stack.split(";") if frame]
-        if not frames:
+        if not frames or not count.isdigit():  # the last line may be cut short when py-spy is stopped
             continue
         samples = int(count)
         total += samples
