@@ -36,7 +36,7 @@ LABELS = {
     "kelurahan": VILLAGE, "desa": VILLAGE, "jalan": 0, "gang": 0,
 }
 NOISE = {
-    "no", "nomor", "rt", "rw", "km", "di", "arah", "dusun",
+    "no", "nomor", "rt", "rw", "km", "di", "arah", "dusun", "raya",
     "kampung", "administrasi", "daerah", "khusus", "istimewa", "ibukota",
 }
 LANDMARKS = {
@@ -103,7 +103,7 @@ class PlaceMatcher:
         for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):  # exact names first: they claim their words
             _keep_best(named, self._candidates(phrases, level, None, exact_only=True))
         named = _without_inner_matches(named)
-        claimed = {word for hit in named.values() for word in hit.words}
+        claimed = {hit.words for hit in named.values()}
         for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):  # then typos, in the words no exact name explains
             _keep_best(named, self._candidates(phrases, level, None, claimed))
         named = _without_inner_matches(named)
@@ -117,18 +117,23 @@ class PlaceMatcher:
         support = {region: self._support(region, named) for region in named}
         best = max(support.values())
         close = sorted((r for r, s in support.items() if best - s <= CLOSE), key=lambda r: (-support[r], -r.level, r.code))
+        if any(region.level >= REGENCY for region in close):  # "Yogyakarta" is the city, not its province
+            close = [region for region in close if region.level >= REGENCY]
         close = _outermost(close)
         largest = min(region.level for region in close)  # people name cities more than villages called the same
         close = [region for region in close if region.level == largest]
         typed = {phrase.kind for phrase in phrases if phrase.kind}  # "kota banjar": the city, not the regency
         if typed and any(region.kind in typed for region in close):
             close = [region for region in close if region.level != REGENCY or region.kind in typed]
+        common = self._common(close)
         if len(close) == 1 and (named[close[0]].score >= SURE_ALONE or support[close[0]] > named[close[0]].score):
             result.region, result.score = close[0], best
+        elif len(close) > 1 and common is not None and common.level >= REGENCY:
+            result.region, result.score = common, best  # rivals in one regency: the agency is known, no question
         elif len(close) <= MAX_ALTERNATIVES:
-            result.region, result.alternatives = self._common(close), close  # a lone fuzzy guess is asked about
+            result.region, result.alternatives = common, close  # a lone fuzzy guess is asked about
         else:  # too many equally good places (every "Sukamaju"): asking would not help; stay general
-            result.region = self._common(close)
+            result.region = common
         return result
 
     def _support(self, region: Region, named: dict[Region, "Hit"]) -> float:
@@ -150,9 +155,9 @@ class PlaceMatcher:
         return common if common not in regions else None
 
     def _candidates(self, phrases: list[Phrase], level: int, scope: str | None,
-                    claimed: set[tuple[int, int]] = frozenset(), exact_only: bool = False) -> dict[Region, Hit]:
-        """Areas of ``level`` the phrases may name, each with its best hit. ``claimed`` words (phrase, index)
-        are already an exact name: looked up again only as part of a longer name."""
+                    claimed: set[frozenset] = frozenset(), exact_only: bool = False) -> dict[Region, Hit]:
+        """Areas of ``level`` the phrases may name, each with its best hit. ``claimed``: the words of exact names
+        (sets of (phrase, index)); words one of them covers are looked up again only as part of a longer name."""
         hits: dict[Region, Hit] = {}
         for number, phrase in enumerate(phrases):
             if phrase.level not in (None, level):
@@ -160,7 +165,7 @@ class PlaceMatcher:
             spans = _prefixes(len(phrase.words)) if phrase.level else _windows(len(phrase.words))
             for start, end in spans:
                 words = {(number, index) for index in range(start, end)}
-                if words <= claimed:
+                if any(words <= name for name in claimed):
                     continue
                 query = " ".join(phrase.words[start:end])
                 fuzzy = not exact_only and (phrase.level == level or scope is not None or level < VILLAGE)
