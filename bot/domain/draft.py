@@ -118,6 +118,7 @@ class Draft:
     editing: bool = False  # changing one answer from the summary: the summary comes next
     album_id: str | None = None  # the album (media group) whose parts are arriving
     album_refusals: list[str] = field(default_factory=list)  # why some of its files were not kept
+    unknown_places: int = 0  # typed places in a row that named no regency or city we know
 
     @property
     def category_info(self) -> Category | None:
@@ -142,6 +143,7 @@ class Draft:
                 "anonymous": self.anonymous,
                 "confidential": self.confidential,
                 "editing": self.editing,
+                "unknown_places": self.unknown_places,
                 "album_id": self.album_id,
                 "album_refusals": self.album_refusals or None,
             }
@@ -163,6 +165,7 @@ class Draft:
             anonymous=data.get("anonymous"),
             confidential=data.get("confidential"),
             editing=bool(data.get("editing")),
+            unknown_places=int(data.get("unknown_places") or 0),
             album_id=data.get("album_id"),
             album_refusals=list(data.get("album_refusals") or []),
         )

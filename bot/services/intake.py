@@ -25,6 +25,9 @@ from bot.domain.draft import Draft
 from bot.domain.steps import Step, bears_on_routing, next_step, previous_step
 from bot.services.jurisdiction import questions, record, route_draft
 from routing.engine import Router
+from routing.regions import REGENCY
+
+UNKNOWN_PLACE_QUESTIONS = 2  # a place we cannot find is asked for again at most this often
 
 __all__ = [
     "NONE_OF_THESE",
@@ -33,6 +36,8 @@ __all__ = [
     "choose_category",
     "choose_place",
     "choose_type",
+    "UNKNOWN_PLACE_QUESTIONS",
+    "ask_again_for_place",
     "go_back",
     "new_draft",
     "parse_coordinates",
@@ -69,3 +74,16 @@ def go_back(router: Router, draft: Draft, current: Step) -> Step | None:
     elif previous == Step.SUMMARY:
         draft.editing = False
     return previous
+
+
+def ask_again_for_place(router: Router, draft: Draft) -> bool:
+    """Whether to ask again for a typed place that names no regency or city we know (and nothing to choose
+    from): twice at most; after that the report goes to the hub of whatever area is known."""
+    address = draft.place.address if draft.place and draft.place.point is None else None
+    match = router.places.match(address) if address else None
+    unknown = match is not None and not match.alternatives and (match.region is None or match.region.level < REGENCY)
+    if not unknown:
+        draft.unknown_places = 0
+        return False
+    draft.unknown_places += 1
+    return draft.unknown_places <= UNKNOWN_PLACE_QUESTIONS

@@ -50,6 +50,12 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
         move_on(turn, conversation, draft, step)
     elif step == Step.LOCATION:
         intake.set_location_text(draft, text)
+        if intake.ask_again_for_place(turn.services.router, draft):
+            save_draft(conversation, draft, step)
+            prompt(turn, step, draft, "🔎 " + _(
+                "I cannot find that place. Please type the district (kecamatan) and the city or regency, "
+                "for example: <i>Kec. Cilaku, Kab. Cianjur</i>."))
+            return
         _location_taken(turn, conversation, draft)
     elif step == Step.ROAD:
         intake.set_road(draft, text)
@@ -65,12 +71,16 @@ def _take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft
     location, venue = message.location, message.venue
     address = ", ".join(part for part in (venue.title, venue.address) if part) if venue else None
     intake.set_location_point(draft, location.latitude, location.longitude, address)
+    intake.ask_again_for_place(turn.services.router, draft)  # a pin: nothing to ask again; forgets typed tries
     _location_taken(turn, conversation, draft)
 
 
 def _location_taken(turn: Turn, conversation: Conversation, draft: Draft) -> None:
     _, where = turn._, draft.place
     text = _("📍 Place noted: {place}").format(place=render.place(_, where.latitude, where.longitude, where.address))
+    if draft.unknown_places > intake.UNKNOWN_PLACE_QUESTIONS:  # asked for twice already: the office below forwards it
+        text += "\n" + _("I still cannot tell which city or regency this is, so an office that forwards reports will "
+                         "take yours.")
     turn.say(text, ReplyKeyboardRemove())
     move_on(turn, conversation, draft, Step.LOCATION)
 
