@@ -4,7 +4,9 @@
 - typed place -> area over the full village list: p50/p99, and how often the right village is found;
 - the accuracy of both GPS modes: on landmarks with a known district, and how often the gazetteer
   agrees with the polygons on random points inside districts;
-- the process's RSS with all routing data loaded.
+- the process's RSS with all routing data loaded;
+- where simplified district polygons overlap, how often the rule (the district the point lies deepest in)
+  and the first polygon found agree with the regency polygons.
 
 Usage: python bench/routing.py [samples]
 """
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shapely.geometry import Point  # noqa: E402
 
+from routing.boundaries import packaged_index  # noqa: E402
 from routing.engine import Router  # noqa: E402
 from tests.test_routing import LANDMARKS  # noqa: E402
 
@@ -116,6 +119,32 @@ def accuracy(name: str, router: Router, samples: list[tuple[tuple[float, float],
     )
 
 
+def overlap_rule(rng: random.Random, count: int = 600) -> None:
+    """Where two simplified district polygons of different regencies overlap, which district does each rule
+    pick? The regency polygons, simplified on their own, are the referee (only where exactly one holds the
+    point): how often each rule's district lies in that regency."""
+    districts, regencies = packaged_index("districts"), packaged_index("regencies")
+    parts = list(districts.parts)
+    tried = first_agrees = deepest_agrees = 0
+    while tried < count:
+        ring = rng.choice(parts).exterior.coords
+        x, y = ring[rng.randrange(len(ring))]
+        point = Point(x + rng.uniform(-0.002, 0.002), y + rng.uniform(-0.002, 0.002))  # near an edge
+        hits = [int(hit) for hit in districts._tree.query(point, predicate="intersects")]
+        owners = {districts.areas[districts.part_areas[hit]].code.rsplit(".", 1)[0] for hit in hits}
+        referee = {regencies.areas[regencies.part_areas[int(hit)]].code
+                   for hit in regencies._tree.query(point, predicate="intersects")}
+        if len(owners) < 2 or len(referee) != 1 or not referee <= owners:
+            continue
+        tried += 1
+        regency = referee.pop()
+        first = districts.areas[districts.part_areas[hits[0]]].code
+        first_agrees += first.startswith(regency + ".")
+        deepest_agrees += districts.locate(point.y, point.x).code.startswith(regency + ".")
+    print(f"overlaps of districts of two regencies ({count} points): the regency polygons agree with the district "
+          f"found first {first_agrees / count:.1%}, with the one the point lies deepest in (the rule) {deepest_agrees / count:.1%}")
+
+
 def main() -> None:
     samples = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rng = random.Random(SEED)
@@ -132,6 +161,7 @@ def main() -> None:
     accuracy("polygons", polygons, inside)
     accuracy("gazetteer", gazetteer, inside)
     bench_places(polygons, min(samples, 2000), rng)
+    overlap_rule(rng)
 
 
 if __name__ == "__main__":

@@ -68,9 +68,13 @@ class BoundaryIndex:
         return cls(areas, parts, part_area, invalid, repaired)
 
     def locate(self, latitude: float, longitude: float) -> Area | None:
-        """The area whose polygon holds the point, if any."""
-        hits = self._tree.query(Point(longitude, latitude), predicate="intersects")
-        return self.areas[self.part_areas[int(hits[0])]] if len(hits) else None
+        """The area whose polygon holds the point, if any. Where simplified polygons overlap, the one the point
+        lies deepest inside (farthest from its edge) wins, not whichever comes first (bench/routing.py)."""
+        point = Point(longitude, latitude)
+        hits = [int(hit) for hit in self._tree.query(point, predicate="intersects")]
+        if len({self.part_areas[hit] for hit in hits}) > 1:
+            hits.sort(key=lambda hit: -self.parts[hit].boundary.distance(point))
+        return self.areas[self.part_areas[hits[0]]] if hits else None
 
     def nearest(self, latitude: float, longitude: float, max_km: float) -> tuple[Area, float] | None:
         """The closest area within max_km of the point, with its distance in km (0 when inside)."""

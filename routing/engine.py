@@ -122,7 +122,7 @@ class Router:
         if point:
             found: PointMatch | None = self.locator.locate(*point)
             near = self.roads.near(*point)
-            region = (found.district or found.regency) if found else None
+            region = found.deepest if found else None  # a province alone: its hub, with districts to choose
             alternatives = [] if (found is None or found.certain) else found.alternatives
             return region, alternatives if len(alternatives) > 1 else [], bool(found and found.certain), None, near[0] if near else None
         if address:

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from shapely.geometry import Point
 
-from routing.boundaries import COAST_TOLERANCE_KM, Area, BoundaryIndex
+from routing.boundaries import COAST_TOLERANCE_KM, Area, BoundaryIndex, packaged_index
 from routing.regions import DISTRICT, PROVINCE, REGENCY, Hierarchy, Region
 
 POLYGON, GAZETTEER = "polygon", "gazetteer"
 NEIGHBOURS = 3  # districts offered when the citizen must confirm
 NEIGHBOUR_KM = 15.0
+FAR_DISTRICT_KM = 60.0  # a point in a province but outside every district: its districts this near are offered
+PHONE_ACCURACY_KM = 0.05  # a pin this close outside a district's (simplified) edge is taken as inside it
 GAZETTEER_RADII_KM = (20.0, 60.0, 150.0)  # districts in remote Papua are large: their points lie far apart
 
 
@@ -43,9 +45,14 @@ class PointMatch:
 class PolygonLocator:
     mode = POLYGON
 
-    def __init__(self, hierarchy: Hierarchy, districts: BoundaryIndex) -> None:
+    def __init__(self, hierarchy: Hierarchy, districts: BoundaryIndex, provinces: BoundaryIndex | None = None) -> None:
         self.hierarchy = hierarchy
         self.districts = districts
+        self._provinces = provinces
+
+    @property
+    def provinces(self) -> BoundaryIndex:
+        return self._provinces or packaged_index("provinces")
 
     def locate(self, latitude: float, longitude: float) -> PointMatch | None:
         inside = self.districts.locate(latitude, longitude)
@@ -54,8 +61,23 @@ class PolygonLocator:
         # Off a coast or a border: the nearest district if close enough, with its neighbours to choose from.
         neighbours = self.districts.nearest_many(latitude, longitude, NEIGHBOURS, NEIGHBOUR_KM)
         if not neighbours or neighbours[0][1] > COAST_TOLERANCE_KM:
-            return None
+            return self._in_province_only(latitude, longitude)
+        if neighbours[0][1] <= PHONE_ACCURACY_KM:  # a phone's own error, or a simplified edge: no question
+            return _match(self.hierarchy, neighbours[0][0].code, POLYGON, certain=True, distance=neighbours[0][1])
         return _uncertain(self.hierarchy, neighbours, POLYGON)
+
+
+    def _in_province_only(self, latitude: float, longitude: float) -> PointMatch | None:
+        """Inside a province's polygon but far from every district's: the province (its hub answers), with the
+        nearest districts of that province to choose from."""
+        province = self.provinces.locate(latitude, longitude)
+        region = self.hierarchy.by_code.get(province.code) if province else None
+        if region is None:
+            return None
+        nearby = [(area, km) for area, km in self.districts.nearest_many(latitude, longitude, 10, FAR_DISTRICT_KM)
+                  if area.code.startswith(region.code + ".")][:NEIGHBOURS]
+        alternatives = [self.hierarchy.by_code[area.code] for area, _km in nearby if area.code in self.hierarchy.by_code]
+        return PointMatch(None, None, region, POLYGON, False, nearby[0][1] if nearby else 0.0, alternatives)
 
 
 class GazetteerLocator:

@@ -43,6 +43,36 @@ async def test_an_ambiguous_place_is_asked_about(bot, citizen):
     assert report.routing_confidence == "high" and "Dinas Lingkungan Hidup Kota Padang" in report.routing_reason
 
 
+async def test_a_place_nobody_knows_is_asked_for_twice_with_an_example_then_goes_to_a_hub_that_says_so(bot, citizen):
+    replies = await report_from(citizen, "Kota Atlantis")  # no such city: not "Place noted", never nowhere
+    assert "tidak dapat menemukan tempat itu" in replies[-1]["text"] and "Kec. Cilaku, Kab. Cianjur" in replies[-1]["text"]
+    assert "Lokasi dicatat" not in str(replies)
+    replies = await citizen.send("Desa Sukamaju")  # dozens of them: asked again too
+    assert "Kec. Cilaku, Kab. Cianjur" in replies[-1]["text"]
+    replies = await citizen.send("entah di mana")  # the third time it is taken, and said so
+    assert "Lokasi dicatat" in replies[0]["text"] and "kantor yang meneruskan" in replies[0]["text"]
+    summary = await finish_to_summary(citizen, "Lewati")
+    assert "Diteruskan ke:</b> Admin Nasional" in summary[-1]["text"]
+
+
+async def test_a_known_place_after_an_unknown_one_is_taken_at_once(bot, citizen):
+    await report_from(citizen, "Kota Atlantis")
+    replies = await citizen.send("desa sukamaju kec cilaku cianjur")
+    assert "Lokasi dicatat" in replies[0]["text"] and "kantor yang meneruskan" not in replies[0]["text"]
+    assert "Cianjur" in str(replies)
+
+
+async def test_back_from_the_files_returns_to_the_road_question_that_was_asked(bot, citizen):
+    await start_report(citizen, category="Jalan")
+    await citizen.send(DESCRIPTION)
+    await citizen.share_location(*PADANG)
+    assert "Jalan apa?" in citizen.last_text
+    await citizen.send("Jl. By Pass")
+    assert "Foto atau berkas" in citizen.last_text
+    await citizen.tap("Kembali")
+    assert "Jalan apa?" in citizen.last_text
+
+
 async def test_back_from_the_files_offers_the_places_again(bot, citizen):
     await report_from(citizen, "Kel. Padang Pasr")
     await citizen.tap("Padang Pasir, Padang Barat, Kota Padang")
@@ -82,7 +112,7 @@ async def test_an_unknown_road_goes_to_the_regency_hub(bot, citizen):
 
 async def test_a_pin_off_the_coast_asks_for_the_district(bot, citizen):
     await report_from(citizen, OFF_PADANG)
-    assert "Maksud Anda yang mana?" in citizen.last_text
+    assert "Titik Anda dekat batas" in citizen.last_text, "a question worded for a pin"
     replies = await citizen.tap("Padang Selatan")
     assert "Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"]
 
@@ -103,7 +133,7 @@ async def test_without_polygons_the_citizen_confirms_the_district(emulator, data
     try:
         citizen = running.citizen()
         await report_from(citizen, TENGGARONG)
-        assert "Maksud Anda yang mana?" in citizen.last_text
+        assert "Titik Anda dekat batas" in citizen.last_text
         replies = await citizen.tap("Tenggarong, Kabupaten Kutai Kartanegara")
         assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in replies[-1]["text"]
     finally:

@@ -218,3 +218,65 @@ def test_import_boundaries_from_the_shared_files(router, tmp_path):
     assert imported.locate(-0.9492, 100.3543).code == "13"
     with pytest.raises(ValueError):
         routing_data.import_boundaries(engine.SAMPLE_ROADS, "regency", router.hierarchy, tmp_path)
+
+
+def _square(code: str, west: float, south: float, size: float) -> dict:
+    ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
+    return {"type": "Feature", "properties": {"code": code, "name": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_where_simplified_polygons_overlap_the_one_the_point_is_deepest_in_wins():
+    from routing.boundaries import BoundaryIndex
+
+    index = BoundaryIndex.from_features([_square("A", 0.0, 0.0, 1.0), _square("B", 0.9, 0.0, 1.0)])  # overlap 0.9-1.0
+    assert index.locate(0.5, 0.92).code == "A"  # 0.08 inside A's edge, 0.02 inside B's
+    assert index.locate(0.5, 0.98).code == "B"
+    index = BoundaryIndex.from_features([_square("B", 0.9, 0.0, 1.0), _square("A", 0.0, 0.0, 1.0)])
+    assert index.locate(0.5, 0.92).code == "A", "whichever comes first"
+
+
+def test_a_pin_just_outside_an_inland_edge_is_taken_without_a_question(router):
+    """A gap between two simplified district polygons, a few metres wide: a phone's pin there is no question."""
+    from shapely.geometry import Point
+
+    districts = router.locator.districts
+    found = 0
+    for part in districts.parts[:400]:
+        ring = getattr(part, "exterior", None)
+        if ring is None:
+            continue
+        centre = part.centroid
+        for x, y in list(ring.coords)[::25]:
+            dx, dy = x - centre.x, y - centre.y
+            length = (dx * dx + dy * dy) ** 0.5 or 1.0
+            outside = Point(x + dx / length * 0.0002, y + dy / length * 0.0002)  # about 20 m further out
+            if districts.locate(outside.y, outside.x) is not None:
+                continue
+            near = districts.nearest_many(outside.y, outside.x, 2, 1.0)
+            if len(near) < 2 or near[1][1] > 0.5:  # a coast, not a border between districts
+                continue
+            match = router.locator.locate(outside.y, outside.x)
+            assert match.certain and not match.alternatives and match.distance_km <= 0.05, match
+            found += 1
+            if found >= 3:
+                return
+    pytest.fail("no gap between inland district polygons found to try")
+
+
+def test_a_point_in_a_province_far_from_every_district_goes_to_the_province_with_its_districts_offered(router):
+    from routing.boundaries import BoundaryIndex
+    from routing.gps import PolygonLocator
+
+    provinces = BoundaryIndex.from_features([_square("13", 100.0, -1.0, 1.0)])  # Sumatera Barat, as a square
+    districts = BoundaryIndex.from_features([_square("13.71.01", 100.5, -0.5, 0.05), _square("13.06.01", 100.6, -0.4, 0.05),
+                                             _square("14.71.01", 101.2, -0.3, 0.05)])  # the last one in Riau
+    match = PolygonLocator(router.hierarchy, districts, provinces).locate(-0.2, 100.2)  # 30 km from the nearest
+    assert match.province.code == "13" and match.district is None and not match.certain
+    assert [region.code for region in match.alternatives] == ["13.71.01", "13.06.01"], "its own districts only"
+    assert match.deepest.code == "13"
+    assert PolygonLocator(router.hierarchy, districts, provinces).locate(-0.2, 99.5) is None, "outside: nothing"
+    locator = PolygonLocator(router.hierarchy, districts, provinces)
+    routed = engine.Router(router.hierarchy, router.places, locator, router.roads, router.directory).route(
+        "sampah", False, point=(-0.2, 100.2))
+    assert routed.agency.code == "HUB-13" and len(routed.alternatives) == 2, "the province's hub, and a question"

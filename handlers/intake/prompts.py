@@ -92,7 +92,11 @@ def place_prompt(_: Translator, draft: Draft) -> Prompt:
     offered = draft.routing.alternatives if draft.routing else []
     choices = [(option.label, option.code) for option in offered]
     choices.append((_("None of these"), NONE_OF_THESE))
-    return _("<b>Which place do you mean?</b>"), step_keyboard(_, Step.PLACE, choices)
+    if draft.place is not None and draft.place.point is not None:  # a pin, not a name: where is it, exactly?
+        question = _("<b>Your pin is near the border of these districts.</b> Which one is the place in?")
+    else:
+        question = _("<b>Which place do you mean?</b>")
+    return question, step_keyboard(_, Step.PLACE, choices)
 
 
 def road_prompt(_: Translator, draft: Draft) -> Prompt:
