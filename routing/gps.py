@@ -66,7 +66,6 @@ class PolygonLocator:
             return _match(self.hierarchy, neighbours[0][0].code, POLYGON, certain=True, distance=neighbours[0][1])
         return _uncertain(self.hierarchy, neighbours, POLYGON)
 
-
     def _in_province_only(self, latitude: float, longitude: float) -> PointMatch | None:
         """Inside a province's polygon but far from every district's: the province (its hub answers), with the
         nearest districts of that province to choose from."""

@@ -99,32 +99,13 @@ class PlaceMatcher:
         phrases = parse(text)
         road = next((" ".join(p.words) for p in phrases if p.level == 0 and p.words), None)
         result = PlaceMatch(region=None, road_name=core_road_name(road) if road else None)
-        named: dict[Region, Hit] = {}
-        for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):  # exact names first: they claim their words
-            _keep_best(named, self._candidates(phrases, level, None, exact_only=True))
-        named = _without_inner_matches(named)
-        claimed = {hit.words for hit in named.values()}
-        for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):  # then typos, in the words no exact name explains
-            _keep_best(named, self._candidates(phrases, level, None, claimed))
-        named = _without_inner_matches(named)
-        anchors = sorted((r for r, hit in named.items() if r.level < VILLAGE and hit.score == 100.0), key=lambda r: -r.level)
-        for anchor in anchors[:MAX_ANCHORS]:  # a misspelt smaller area is looked for inside one named exactly
-            for level in range(anchor.level + 1, VILLAGE + 1):
-                _keep_best(named, self._candidates(phrases, level, anchor.code, claimed))
-        named = _without_inner_matches(named)
+        named = self._named(phrases)
         if not named:
             return result
         support = {region: self._support(region, named) for region in named}
         best = max(support.values())
-        close = sorted((r for r, s in support.items() if best - s <= CLOSE), key=lambda r: (-support[r], -r.level, r.code))
-        if any(region.level >= REGENCY for region in close):  # "Yogyakarta" is the city, not its province
-            close = [region for region in close if region.level >= REGENCY]
-        close = _outermost(close)
-        largest = min(region.level for region in close)  # people name cities more than villages called the same
-        close = [region for region in close if region.level == largest]
-        typed = {phrase.kind for phrase in phrases if phrase.kind}  # "kota banjar": the city, not the regency
-        if typed and any(region.kind in typed for region in close):
-            close = [region for region in close if region.level != REGENCY or region.kind in typed]
+        close = _rivals(sorted((r for r, s in support.items() if best - s <= CLOSE),
+                               key=lambda r: (-support[r], -r.level, r.code)), phrases)
         common = self._common(close)
         if len(close) == 1 and (named[close[0]].score >= SURE_ALONE or support[close[0]] > named[close[0]].score):
             result.region, result.score = close[0], best
@@ -136,7 +117,24 @@ class PlaceMatcher:
             result.region = common
         return result
 
-    def _support(self, region: Region, named: dict[Region, "Hit"]) -> float:
+    def _named(self, phrases: list[Phrase]) -> dict[Region, Hit]:
+        """Every area the phrases may name, at every level, with its best hit: exact names first (they claim
+        their words), then typos in the words no exact name explains, then typos inside areas named exactly."""
+        named: dict[Region, Hit] = {}
+        for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):
+            _keep_best(named, self._candidates(phrases, level, None, exact_only=True))
+        named = _without_inner_matches(named)
+        claimed = {hit.words for hit in named.values()}
+        for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):
+            _keep_best(named, self._candidates(phrases, level, None, claimed))
+        named = _without_inner_matches(named)
+        anchors = sorted((r for r, hit in named.items() if r.level < VILLAGE and hit.score == 100.0), key=lambda r: -r.level)
+        for anchor in anchors[:MAX_ANCHORS]:
+            for level in range(anchor.level + 1, VILLAGE + 1):
+                _keep_best(named, self._candidates(phrases, level, anchor.code, claimed))
+        return _without_inner_matches(named)
+
+    def _support(self, region: Region, named: dict[Region, Hit]) -> float:
         """Its own score and those of the larger areas it lies in that the text also names in other words (a name
         shared by a village, its district and its regency does not vouch for itself)."""
         own = named[region]
@@ -192,13 +190,28 @@ class PlaceMatcher:
         return [(regions[index], score) for _name, score, index in hits]
 
 
-def _keep_best(named: dict[Region, "Hit"], found: dict[Region, "Hit"]) -> None:
+def _rivals(close: list[Region], phrases: list[Phrase]) -> list[Region]:
+    """Of the close candidates, those worth naming: a city rather than its province of the same name, the larger
+    of two where one lies in the other, larger areas rather than villages called the same, and the kind
+    ("kota"/"kab") the citizen typed."""
+    if any(region.level >= REGENCY for region in close):  # "Yogyakarta" is the city, not its province
+        close = [region for region in close if region.level >= REGENCY]
+    close = _outermost(close)
+    largest = min(region.level for region in close)  # people name cities more than villages called the same
+    close = [region for region in close if region.level == largest]
+    typed = {phrase.kind for phrase in phrases if phrase.kind}  # "kota banjar": the city, not the regency
+    if typed and any(region.kind in typed for region in close):
+        close = [region for region in close if region.level != REGENCY or region.kind in typed]
+    return close
+
+
+def _keep_best(named: dict[Region, Hit], found: dict[Region, Hit]) -> None:
     for region, hit in found.items():
         if region not in named or hit.score > named[region].score:
             named[region] = hit
 
 
-def _without_inner_matches(named: dict[Region, "Hit"]) -> dict[Region, "Hit"]:
+def _without_inner_matches(named: dict[Region, Hit]) -> dict[Region, Hit]:
     """The longest name read surely wins over any match inside its words ("konawe selatan" is not "konawe",
     "padang pasr" is Padang Pasir rather than a village called Padang)."""
     sure = [hit.words for hit in named.values() if hit.score >= SURE_ALONE]

@@ -75,6 +75,7 @@ def set_location_point(draft: Draft, latitude: float, longitude: float, address:
             N_("That point is outside Indonesia. Please share a location in Indonesia or type the address.")
         )
     draft.move_to(Place(latitude, longitude, address))
+    draft.unknown_places = 0  # a pin is never asked for again: typed tries before it are forgotten
 
 
 def set_location_text(draft: Draft, text: str) -> None:

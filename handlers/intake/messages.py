@@ -71,7 +71,6 @@ def _take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft
     location, venue = message.location, message.venue
     address = ", ".join(part for part in (venue.title, venue.address) if part) if venue else None
     intake.set_location_point(draft, location.latitude, location.longitude, address)
-    intake.ask_again_for_place(turn.services.router, draft)  # a pin: nothing to ask again; forgets typed tries
     _location_taken(turn, conversation, draft)
 
 
