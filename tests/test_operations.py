@@ -73,6 +73,10 @@ async def test_health_on_its_port_when_polling(emulator, database_url, tmp_path)
 
 
 def test_logs_are_one_json_object_per_line_when_asked(capsys):
+    # configure_logging replaces the root handlers with one on this test's captured stderr, which pytest closes
+    # after the test: put back what was there, or every later log line fails to write.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     try:
         configure_logging(Settings(log_format="json"))
         logging.getLogger("lapor-bot").info("delivery round done")
@@ -80,4 +84,8 @@ def test_logs_are_one_json_object_per_line_when_asked(capsys):
         record = json.loads(line)
         assert record["message"] == "delivery round done" and record["level"] == "INFO" and record["logger"] == "lapor-bot"
     finally:
-        configure_logging(Settings())
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
