@@ -13,8 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shapely.geometry import mapping
-
 from routing.agencies import AGENCY_FIELDS, RULE_FIELDS, load_directory_file
 from routing.boundaries import BoundaryIndex
 from routing.engine import BOUNDARY_LEVELS
