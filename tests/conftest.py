@@ -12,6 +12,7 @@ import asyncio
 import inspect
 import itertools
 import os
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -31,6 +32,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Scripted citizens answer faster than people: pace only across chats, as Telegram does.
 TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000)
 _user_ids = itertools.count(5000001)
+TASKS_SHOWN_SECONDS_BEFORE = 15
 
 
 def pytest_sessionstart(session) -> None:
@@ -136,6 +138,34 @@ async def bot(emulator, database_url, tmp_path) -> AsyncIterator[RunningBot]:
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture(autouse=True)
+async def _tasks_shown_before_a_timeout(request):
+    """Shortly before pytest-timeout stops a test (or its setup), print what each asyncio task awaits: the
+    timeout's own dump shows only the event loop, idle, waiting for whatever never came."""
+    loop = asyncio.get_running_loop()
+    handle = loop.call_later(float(request.config.getini("timeout")) - TASKS_SHOWN_SECONDS_BEFORE, _print_tasks)
+    yield
+    handle.cancel()
+
+
+def _print_tasks() -> None:
+    print(f"--- {TASKS_SHOWN_SECONDS_BEFORE} s before the timeout, the tasks and what they await ---", file=sys.stderr)
+    for task in asyncio.all_tasks():
+        print(f"{task.get_name()}:", file=sys.stderr)
+        for frame in _awaited_frames(task.get_coro()):
+            print(f"  {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}", file=sys.stderr)
+
+
+def _awaited_frames(awaitable):
+    """A suspended coroutine's frames, down the chain of what each awaits (Task.print_stack shows only the
+    outermost one)."""
+    while awaitable is not None:
+        frame = getattr(awaitable, "cr_frame", None) or getattr(awaitable, "gi_frame", None)
+        if frame is not None:
+            yield frame
+        awaitable = getattr(awaitable, "cr_await", None) or getattr(awaitable, "gi_yieldfrom", None)
 
 
 @pytest.fixture
