@@ -4,12 +4,13 @@ features will use too: photos by upload and by file_id, albums, getFile and the 
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 from telegram import InputMediaPhoto
 from telegram.error import BadRequest, Forbidden
 
+from tests.conftest import eventually
 from tests.flows import png
-
-
+from tests.test_webhook import free_port
 
 
 async def test_get_me_and_messages(telegram_bot, emulator):
@@ -47,3 +48,37 @@ async def test_telegrams_errors(telegram_bot, emulator):
     emulator.state.blocked.add(42)
     with pytest.raises(Forbidden, match="blocked"):
         await telegram_bot.send_message(42, "halo")
+
+
+async def test_a_webhook_update_not_answered_stays_pending_while_later_ones_are_answered(telegram_bot, emulator):
+    """As Telegram: each update waits until the webhook answers it 200, whatever became of later ones; it is
+    counted by getWebhookInfo, offered by getUpdates once the webhook is gone, and posted to the next one."""
+    refusing = True
+
+    async def receive(request: web.Request) -> web.Response:
+        update = await request.json()
+        refused = refusing and update["message"]["text"] == "tolak"
+        return web.Response(status=500 if refused else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        sent = [await emulator.user_sends_text(42, text) for text in ("satu", "tolak", "tiga")]
+        await eventually(lambda: emulator.handled(sent[0]) and emulator.handled(sent[2]))
+        assert not emulator.handled(sent[1]) and (await telegram_bot.get_webhook_info()).pending_update_count == 1
+
+        await telegram_bot.delete_webhook()
+        assert [update.update_id for update in await telegram_bot.get_updates(timeout=0)] == [sent[1]["update_id"]]
+
+        refusing = False
+        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        await eventually(lambda: emulator.handled(sent[1]))
+        assert (await telegram_bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await telegram_bot.delete_webhook()
+        await runner.cleanup()

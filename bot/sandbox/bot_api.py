@@ -65,6 +65,7 @@ class BotApiMethods:
         self.state.webhook_secret = params.get("secret_token")
         if params.get("drop_pending_updates"):
             self._confirm(self.state.last_update_id + 1)
+        self.post_pending_to_webhook()
         await self._notify()
         return True
 

@@ -64,6 +64,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._webhook_tasks: set[asyncio.Task] = set()
+        self._posting: set[int] = set()  # update ids a webhook task is posting
         self.version = 0  # grows with every change, for the web chat's long poll
         self.processed_ids: set[int] = set()
         self.answered_ids: set[int] = set()  # updates a webhook answered 200 (each, not only the newest)
@@ -212,30 +213,42 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
     async def redeliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update; delivering one twice is what Telegram does after a webhook failure."""
         self.state.updates.append(update)
-        if self.state.webhook_url:
-            task = asyncio.get_running_loop().create_task(self._post_webhook(update))
-            self._webhook_tasks.add(task)
-            task.add_done_callback(self._webhook_tasks.discard)
+        self.post_pending_to_webhook()
         await self._notify()
         return update
 
+    def post_pending_to_webhook(self) -> None:
+        """While a webhook is set, every pending update is posted to it (also those that waited for it)."""
+        if not self.state.webhook_url:
+            return
+        for update in self.state.pending_updates():
+            if update["update_id"] not in self._posting:
+                self._posting.add(update["update_id"])
+                task = asyncio.get_running_loop().create_task(self._post_webhook(update))
+                self._webhook_tasks.add(task)
+                task.add_done_callback(self._webhook_tasks.discard)
+
     async def _post_webhook(self, update: dict[str, Any]) -> None:
         """Post until the bot answers 200, as Telegram does: an update whose receiver died or refused it comes
-        again (to whichever process takes the next connection), later and later, while the webhook is set."""
+        again (to whichever process takes the next connection), later and later, while the webhook is set.
+        An answered update is forgotten on its own: the ones before it that are not answered yet stay pending."""
         delay = WEBHOOK_RETRY_SECONDS
-        while self.state.webhook_url:
-            headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
-            try:
-                async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
-                    if response.status == 200:
-                        self.answered_ids.add(update["update_id"])
-                        self._confirm(update["update_id"] + 1)
-                        await self._notify()
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        try:
+            while self.state.webhook_url:
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
+                try:
+                    async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
+                        if response.status == 200:
+                            self.answered_ids.add(update["update_id"])
+                            self.state.updates = [kept for kept in self.state.updates if kept["update_id"] != update["update_id"]]
+                            await self._notify()
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        finally:
+            self._posting.discard(update["update_id"])
 
     # Observing the bot -------------------------------------------------------------------------
 
