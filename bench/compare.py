@@ -3,7 +3,8 @@ offered rate, each bot in one process (role all, by webhook) with a fresh emulat
 alternating round by round so that the VM's drift falls on both. Prints p50/p99 of the first and of the
 awaited reply, and the CPU time per update. The other revision runs from a git worktree with this
 checkout's virtualenv, so it must run on the same dependencies (issue 10 measured 8808b98 this way).
-Usage: python bench/compare.py REVISION [rate] [seconds] [rounds]   (BENCH_DATABASES as elsewhere)
+Usage: python bench/compare.py REVISION [rate] [seconds] [rounds]   (BENCH_DATABASES as elsewhere;
+       BENCH_PROFILE=1 also prints where each bot spends its time, as bench/load.py --profile does)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import processes  # noqa: E402
 from bench.harness.processes import ROOT  # noqa: E402
+from bench.harness.profile import Profile  # noqa: E402
 
 
 def _webhook_set(emulator: processes.Emulator) -> bool:
@@ -42,7 +44,10 @@ def measure(label: str, checkout: Path, database_url: str, rate: float, seconds:
                 if bot.popen.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(bot.log.read_text(errors="replace")[-3000:])
                 time.sleep(0.2)
+            profile = Profile(bot, f"compare-{label}") if os.environ.get("BENCH_PROFILE") else None
             f = processes.generate(folder, emulator, "citizens", rate, seconds, 10_000_000, [bot])
+            if profile:
+                print(profile.finish(), flush=True)
             print(f"{label:12} {database_url.split('+')[0]:10} {f['achieved']:6.1f}/s   first reply p50 {f['p50_ms']:6.1f} "
                   f"p99 {f['p99_ms']:6.1f} ms   awaited p50 {f['awaited_p50_ms']:6.1f} p99 {f['awaited_p99_ms']:6.1f} ms   "
                   f"CPU {f['cpu_ms_per_update']} ms/update   ({f['acts']} acts, {f['failed']} failed)", flush=True)
