@@ -137,6 +137,7 @@ async def stop_bot(application: Application) -> None:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await application.bot_data["services"].inbox.idle()
+    await application.bot_data["services"].delivery.close()
     await application.stop()
     await application.shutdown()
 

@@ -174,6 +174,7 @@ async def test_interactive_replies_go_before_bulk_messages(bot):
         await outbox.enqueue(session, people[0].user_id, Text("Jawaban untuk Anda"))
     await slow.deliver_chat(people[0].user_id)
     await bulk
+    await slow.close()
     order = [message.text for message in bot.emulator.stats.sent]
     assert order.index("Jawaban untuk Anda") < 15, order
 
@@ -190,6 +191,7 @@ async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(b
     await asyncio.sleep(1.2)  # a copy or two went out; the rest wait for the pace, claimed
     sending.cancel()
     await asyncio.gather(sending, return_exceptions=True)
+    await slow.close()
     rows = [row for person in people for row in await _rows(bot, person.user_id)]
     unsent = [row for row in rows if row.state == outbox.PENDING]
     assert unsent and all(row.claimed_until is None for row in unsent), "claimable again at once, not after the lease"

@@ -53,6 +53,7 @@ async def test_announcements_go_as_paid_broadcasts_and_replies_stay_free(emulato
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await delivery.close()
         await bot.shutdown()
     stats = emulator.stats
     assert stats.paid_broadcasts == len(SUBSCRIBERS), "every announcement, and only announcements, paid"

@@ -25,6 +25,13 @@ class SentMarks:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
         return done
 
+    async def flushed(self) -> None:
+        """Wait until every mark asked for so far is committed. For shutdown: a flush cut off by the end of the
+        event loop leaves its messages unmarked (sent again after a restart) and its connection half-closed,
+        which aiosqlite may never finish closing, so the loop's own shutdown waits for ever."""
+        while self._flushing is not None:
+            await asyncio.shield(self._flushing)
+
     async def _flush(self) -> None:
         try:
             while self._waiting:

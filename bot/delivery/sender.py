@@ -89,6 +89,10 @@ class Delivery:
             log.exception("fast delivery to a chat failed; left to the background sender")
             self.kick()
 
+    async def close(self) -> None:
+        """Stopping: wait until what went out is recorded as sent (the senders themselves are cancelled first)."""
+        await self._marks.flushed()
+
     @property
     def lease(self) -> timedelta:
         return self._lease
