@@ -142,12 +142,11 @@ async def bot(emulator, database_url, tmp_path) -> AsyncIterator[RunningBot]:
 
 @pytest.fixture(autouse=True)
 async def _tasks_shown_before_a_timeout(request):
-    """Shortly before pytest-timeout stops a test (or its setup), print what each asyncio task awaits: the
-    timeout's own dump shows only the event loop, idle, waiting for whatever never came."""
-    loop = asyncio.get_running_loop()
-    handle = loop.call_later(float(request.config.getini("timeout")) - TASKS_SHOWN_SECONDS_BEFORE, _print_tasks)
-    yield
-    handle.cancel()
+    """Shortly before pytest-timeout stops a test (its setup, call or teardown), print what each asyncio task
+    awaits: the timeout's own dump shows only the event loop, idle, waiting for whatever never came. The
+    call stays scheduled until the test's event loop is closed, whose own shutdown is where CI once hung."""
+    asyncio.get_running_loop().call_later(float(request.config.getini("timeout")) - TASKS_SHOWN_SECONDS_BEFORE,
+                                          _print_tasks)
 
 
 def _print_tasks() -> None:
