@@ -53,6 +53,16 @@ def normalise_locale(locale: str | None, default: str = "id") -> str:
     return default
 
 
+def zone_label(zone: ZoneInfo, local: datetime) -> str:
+    """WIB, WITA or WIT for Indonesia's zones; elsewhere the offset ("UTC+02:00")."""
+    from bot.domain.calendar import IndonesianTime  # here: bot.domain imports this module
+
+    if zone.key in tuple(IndonesianTime):
+        return IndonesianTime(zone.key).name
+    offset = int(local.utcoffset().total_seconds() // 60)
+    return f"UTC{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+
+
 class Translator:
     """Everything a reply needs to speak one user's language."""
 
@@ -67,8 +77,15 @@ class Translator:
     def plural(self, singular: str, plural: str, count: int) -> str:
         return self._translations.ngettext(singular, plural, count)
 
-    def datetime(self, moment: datetime) -> str:
-        return dates.format_datetime(moment, "medium", tzinfo=self.zone, locale=self.locale)
+    def datetime(self, moment: datetime, zone: ZoneInfo | None = None) -> str:
+        """A moment to the minute, with its zone ("4 Des 2026 23.59 WIB"): seconds mean nothing to a reader,
+        and the zone says whose clock it is (an office in Papua keeps WIT)."""
+        zone = zone or self.zone
+        local = moment.astimezone(zone)
+        pattern = dates.get_datetime_format("medium", locale=self.locale)
+        text = pattern.format(dates.format_time(local, "short", locale=self.locale),
+                              dates.format_date(local, "medium", locale=self.locale))
+        return f"{text} {zone_label(zone, local)}"
 
     def date(self, moment: datetime) -> str:
         return dates.format_date(moment.astimezone(self.zone), "medium", locale=self.locale)

@@ -147,7 +147,7 @@ def _area_lines(_: Translator, routing: RoutingRecord | None) -> list[str]:
     return lines
 
 
-def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
+def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str | None = None) -> str:
     """A report as its reporter sees it, or as anyone else holding the tracking ID may.
 
     Others never learn who filed it; of a confidential report they learn its status only (its category,
@@ -167,6 +167,8 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool) -> str:
         lines.append(_("<b>Goes to:</b> {value}").format(value=shown(report.agency_name)))
     lines.append(_("<b>What happened:</b> {value}").format(value=shown(report.description, DESCRIPTION_PREVIEW)))
     lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
+    if area:
+        lines.append(_("<b>Area:</b> {value}").format(value=shown(area)))
     if for_reporter:
         lines.append(_("<b>Anonymous:</b> {value}").format(value=yes_no(_, report.anonymous)))
         lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))
@@ -221,6 +223,9 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
         lines.append(_("It closed on its own: the agency's answer had no reply within {days} working days.").format(
             days=FIXED_WORKING_DAYS[Deadline.AUTO_CLOSE]))
     lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
+    if event.action in (Action.RESOLVE.value, LoopAction.AUTO_CLOSE.value):  # the question the buttons answer
+        lines += ["", _("<b>How satisfied are you with the answer?</b> Tap the stars below (1 poor, 5 very good), or "
+                        "<i>Not fixed</i> if the problem is still there.")]
     return "\n".join(lines)
 
 

@@ -40,6 +40,8 @@ async def report_row(bot, tracking_id: str) -> Report:
 
 async def test_the_reporter_rates_the_final_answer(bot, citizen):
     tracking_id = await resolved_report(bot, citizen)
+    question = next(message["text"] for message in citizen.messages if "⭐" in str(message.get("reply_markup")))
+    assert "Seberapa puas Anda dengan jawabannya?" in question, "the stars come with their question"
     replies = await citizen.tap("⭐⭐⭐⭐")
     assert "4 dari 5" in replies[-1]["text"]
     assert (await report_row(bot, tracking_id)).rating == 4
@@ -50,6 +52,13 @@ async def test_not_fixed_reopens_to_the_same_agency_and_tells_its_staff_and_hub(
     hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
     tracking_id = await resolved_report(bot, citizen)
     replies = await citizen.tap("Belum beres")
+    assert "Buka kembali laporan" in replies[-1]["text"], "one tap only asks"
+    assert (await report_row(bot, tracking_id)).status == Status.RESOLVED.value
+    await citizen.tap("Tidak, tetap ditutup")
+    assert "tetap ditutup" in citizen.last_text
+    assert (await report_row(bot, tracking_id)).status == Status.RESOLVED.value
+    await citizen.tap("Belum beres")
+    replies = await citizen.tap("Ya, buka kembali")
     assert "dibuka kembali" in replies[-1]["text"]
     row = await report_row(bot, tracking_id)
     assert row.status == Status.IN_PROGRESS.value and row.agency_code == "PUPR-13.71" and row.due_kind == "resolution"

@@ -126,6 +126,7 @@ async def test_staff_hear_of_a_reopened_report_in_their_own_language(bot, citize
     await hub.tap("English")
     tracking_id = await resolved_report(bot, citizen)
     await citizen.tap("Belum beres")
+    await citizen.tap("Ya, buka kembali")
     await eventually(lambda: liaison.messages and hub.messages)
     assert "dibuka kembali" in liaison.last_text and "was reopened" in hub.last_text
     assert tracking_id in hub.last_text

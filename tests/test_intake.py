@@ -252,3 +252,12 @@ async def test_command_menu_is_published_in_both_languages(bot):
         {c["command"] for c in commands[""]}
     assert dict((c["command"], c["description"]) for c in commands["en"])["lapor"] == "File a report"
     assert dict((c["command"], c["description"]) for c in commands[""])["lapor"] == "Buat laporan"
+
+
+async def test_a_place_changed_from_the_summary_explains_the_routing_once(citizen):
+    await through_to_summary(citizen)
+    await citizen.tap("✏️ Lokasi")
+    await share_pin(citizen, PADANG)  # a pin, then the road's name
+    summary = citizen.last_text
+    assert "Periksa kembali laporan Anda" in summary
+    assert summary.count("jadi laporan Anda akan diteruskan ke") == 1, summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,9 +15,11 @@ from bot.db.models import OutboxMessage, User, utcnow
 from bot.sandbox.emulator import ApiError
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.domain import Status
+from bot.domain.roles import Role
 from bot.i18n import Translator
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
+from tests.test_staff_inbox import make_staff
 
 
 async def set_status(bot, tracking_id: str, status: str, note: str | None = None) -> int:
@@ -172,3 +175,34 @@ async def test_dates_in_the_chat_follow_the_configured_time_zone(emulator, datab
         assert Translator("id", "Asia/Jakarta").datetime(filed) not in card
     finally:
         await running.stop()
+
+
+SECONDS = re.compile(r"\d{4} \d\d\.\d\d\.\d\d")  # 2026 23.59.59: a time with seconds, as Indonesian writes it
+
+
+async def test_times_are_to_the_minute_and_name_their_zone(bot, citizen):
+    tracking_id = await file_report(citizen)
+    card = (await citizen.send(f"/status {tracking_id}"))[0]["text"]
+    filed = re.search(r"Dikirim:</b> (.*)", card).group(1)
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4} \d\d\.\d\d WIB", filed), filed
+    assert not SECONDS.search(card.split("Riwayat")[1]) and "WIB" in card.split("Riwayat")[1], "the history too"
+
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    view = (await admin.send(f"/kotakmasuk {tracking_id}"))[0]["text"]
+    deadline = re.search(r"Batas verifikasi:</b> (.*)", view).group(1)
+    assert re.match(r"\d{1,2} \w{3} \d{4} \d\d\.\d\d WIB", deadline) and not SECONDS.search(view), deadline
+
+
+async def test_the_card_names_the_area_of_a_pin(bot, citizen):
+    tracking_id = await file_report(citizen)
+    card = (await citizen.send(f"/status {tracking_id}"))[0]["text"]
+    assert "titik -0.94920, 100.35430" in card
+    assert "Wilayah:</b> Padang Barat, Kota Padang, Sumatera Barat" in card
+
+
+async def test_only_an_id_shaped_text_is_called_a_typo(bot, citizen):
+    replies = await citizen.send("/status HALO")
+    assert "bukan nomor pelacakan" in replies[0]["text"] and "K7MQ9-TRXZS" in replies[0]["text"]
+    assert "salah ketik" not in replies[0]["text"]
+    replies = await citizen.send("/status K7MQ9-TRXZT")  # one character off
+    assert "salah ketik" in replies[0]["text"]

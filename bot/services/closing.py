@@ -33,6 +33,20 @@ async def _own_resolved(session: AsyncSession, reporter_id: int, tracking_id: st
     return Closing.DONE, report
 
 
+async def may_reopen(session: AsyncSession, reporter_id: int, tracking_id: str, now: datetime | None = None) -> Closing:
+    """Whether ``not_fixed`` would reopen the report now (asked before the reporter confirms)."""
+    return (await _reopenable(session, reporter_id, tracking_id, now or utcnow()))[0]
+
+
+async def _reopenable(session: AsyncSession, reporter_id: int, tracking_id: str, now: datetime
+                      ) -> tuple[Closing, Report | None]:
+    outcome, report = await _own_resolved(session, reporter_id, tracking_id)
+    if outcome is Closing.DONE and (report.due_kind != Deadline.REOPEN_WINDOW.value or report.due_at is None
+                                    or report.due_at < now):
+        return Closing.TOO_LATE, report
+    return outcome, report
+
+
 async def rate(session: AsyncSession, reporter_id: int, tracking_id: str, stars: int) -> Closing:
     outcome, report = await _own_resolved(session, reporter_id, tracking_id)
     if outcome is Closing.DONE:
@@ -44,11 +58,9 @@ async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, n
                     ) -> tuple[Closing, ReportEvent | None]:
     """Reopen to the same agency: in progress again, with its resolution clock running afresh."""
     now = now or utcnow()
-    outcome, report = await _own_resolved(session, reporter_id, tracking_id)
+    outcome, report = await _reopenable(session, reporter_id, tracking_id, now)
     if outcome is not Closing.DONE:
         return outcome, None
-    if report.due_kind != Deadline.REOPEN_WINDOW.value or report.due_at is None or report.due_at < now:
-        return Closing.TOO_LATE, None
     event = await record_change(session, report, Status.IN_PROGRESS, actor="reporter", action=LoopAction.REOPEN.value)
     clocks.resume_clock(report, now)
     audit.record(session, reporter_id, "report.reopen", report.tracking_id, agency=report.agency_code)

@@ -29,7 +29,7 @@ def new_tracking_id() -> str:
 
 def parse_tracking_id(typed: str) -> str:
     """The canonical form of what a citizen typed, or InvalidTrackingId if it cannot be one of ours."""
-    compact = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_LOOKALIKES)
+    compact = _compact(typed)
     if len(compact) != RANDOM_CHARS + 1 or any(ch not in ALPHABET for ch in compact):
         raise InvalidTrackingId(typed)
     try:
@@ -37,6 +37,15 @@ def parse_tracking_id(typed: str) -> str:
     except ValidationError as error:
         raise InvalidTrackingId(typed) from error
     return _format(compact)
+
+
+def looks_like_tracking_id(typed: str) -> bool:
+    """Whether text has a tracking ID's shape (ten letters and digits, grouped any way), right or mistyped."""
+    return len(_compact(typed)) == RANDOM_CHARS + 1
+
+
+def _compact(typed: str) -> str:
+    return "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_LOOKALIKES)
 
 
 def _format(compact: str) -> str:

@@ -3,6 +3,7 @@ fixed (within the reopen window), which sends the report back to the same agency
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.i18n import N_
@@ -39,17 +40,36 @@ async def on_rating(turn: Turn) -> None:
 
 
 async def on_not_fixed(turn: Turn) -> None:
-    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    """``nfx:<id>`` asks first; ``nfx:<id>:yes`` reopens, ``nfx:<id>:no`` leaves it closed."""
+    _prefix, tracking_id, answer = (turn.update.callback_query.data.split(":") + [""])[:3]
+    if answer == "no":
+        turn.settle_button(turn._("Report <code>{tracking_id}</code> stays closed.").format(tracking_id=tracking_id))
+        return
+    if answer != "yes":
+        await _confirm_reopen(turn, tracking_id)
+        return
     outcome, event = await closing.not_fixed(turn.session, turn.user.id, tracking_id)
     if outcome is not closing.Closing.DONE:
         turn.notify_callback(_refusal(turn, outcome))
         return
+    turn.settle_button(turn._("🔁 Reopened."))
     report = event.report
     hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
     await notices.tell_holders(turn, (report.agency_code, hub.code), REOPENED, tracking_id)
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
 
+
+async def _confirm_reopen(turn: Turn, tracking_id: str) -> None:
+    outcome = await closing.may_reopen(turn.session, turn.user.id, tracking_id)
+    if outcome is not closing.Closing.DONE:
+        turn.notify_callback(_refusal(turn, outcome))
+        return
+    _ = turn._
+    turn.say(_("Reopen report <code>{tracking_id}</code>? It goes back to the agency as not fixed, and its staff and "
+               "hub are told.").format(tracking_id=tracking_id),
+             InlineKeyboardMarkup([[keyboards.button(_("🔁 Yes, reopen it"), keyboards.NOT_FIXED, tracking_id, "yes"),
+                                    keyboards.button(_("No, keep it closed"), keyboards.NOT_FIXED, tracking_id, "no")]]))
 
 
 def register(application: Application) -> None:

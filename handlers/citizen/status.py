@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.i18n import N_
 from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
-from bot.services.tracking import InvalidTrackingId, parse_tracking_id
+from bot.services.tracking import InvalidTrackingId, looks_like_tracking_id, parse_tracking_id
 from handlers import keyboards, render
 from handlers.commands import Command, add_commands
 from handlers.replies import say_in_parts
@@ -62,18 +62,33 @@ async def show_status(turn: Turn, typed: str) -> None:
         )
         return
     if tracking_id is None:
-        turn.say(
-            _(
-                "<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
-                "Please check it; it looks like <code>{example}</code>."
-            ).format(typed=escape(typed[:40]), example=EXAMPLE_ID)
-        )
+        turn.say(not_an_id(turn, typed))
         return
     if report is None:
         turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return
     # A long history may need more than one message.
-    say_in_parts(turn, render.report_card(_, report, for_reporter=report.reporter_id == turn.user.id))
+    say_in_parts(turn, render.report_card(_, report, for_reporter=report.reporter_id == turn.user.id,
+                                          area=area_of(turn, report)))
+
+
+def not_an_id(turn: Turn, typed: str) -> str:
+    """A typo only where the text has a tracking ID's shape; anything else is simply not one."""
+    if looks_like_tracking_id(typed):
+        text = turn._("<code>{typed}</code> is not a valid tracking ID: one character seems mistyped. "
+                      "Please check it; it looks like <code>{example}</code>.")
+    else:
+        text = turn._("<code>{typed}</code> is not a tracking ID. A tracking ID looks like <code>{example}</code>: "
+                      "ten letters and digits, as the bot sent them when the report was filed. Your reports: /laporanku")
+    return text.format(typed=escape(typed[:40]), example=EXAMPLE_ID)
+
+
+def area_of(turn: Turn, report) -> str | None:
+    """The most precise area the report was routed to, by name ("Padang Barat, Kota Padang, Sumatera Barat")."""
+    hierarchy = turn.services.router.hierarchy
+    code = report.village_code or report.district_code or report.regency_code or report.province_code
+    region = hierarchy.get(code) if code else None
+    return hierarchy.describe(region) if region else None
 
 
 async def show_from_button(turn: Turn) -> None:

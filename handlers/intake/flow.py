@@ -28,11 +28,11 @@ def go_to(turn: Turn, conversation: Conversation, draft: Draft, step: Step, pref
 
 def move_on(turn: Turn, conversation: Conversation, draft: Draft, answered: Step) -> None:
     """On from an answered step. Where the answer changes who is responsible, say who and why, once no
-    question about the place or the road is left."""
+    question about the place or the road is left (the summary says it already)."""
     rerouted = bears_on_routing(draft, answered)
     step = intake.proceed(turn.services.router, draft, answered)
     preface = None
-    if rerouted and step not in PLACE_QUESTIONS:
+    if rerouted and step not in PLACE_QUESTIONS and step is not Step.SUMMARY:
         preface = "🏛️ " + render.routing_explanation(turn._, draft.routing)
     go_to(turn, conversation, draft, step, preface)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from html import escape
 
-from babel import dates
-
 from bot.delivery.messages import Album, Location, Media, Outgoing
 from bot.domain.deadlines import Deadline, Due, Urgency
 from bot.i18n import N_, Translator
@@ -38,8 +36,7 @@ URGENCY_LABELS = {
 
 def due_text(_: Translator, due: Due) -> str:
     """The deadline in the report's own time zone (WIB, WITA, WIT), where the working days are counted."""
-    moment = dates.format_datetime(due.at, "medium", tzinfo=due.time_zone.zone, locale=_.locale)
-    return f"{moment} {due.time_zone.name}"
+    return _.datetime(due.at, due.time_zone.zone)
 
 
 # The clocks after verification, as the view names them.
