@@ -107,13 +107,13 @@ async def test_a_paused_broadcast_queues_nobody_more_and_a_cancelled_one_takes_b
     await eventually(lambda: sum(len(_copies(person)) for person in people) >= 1, timeout=20)
     async with bot.services.transactions.begin() as session:
         stored = await session.get(Broadcast, broadcast.id)
-        assert broadcasts.pause(stored)
+        assert await broadcasts.pause(session, stored)
         queued_at_pause = stored.queued
     await _until_quiet(bot)
     async with bot.services.transactions.begin() as session:
         stored = await session.get(Broadcast, broadcast.id)
         assert stored.queued == queued_at_pause < len(people), "paused: nobody more was queued"
-        assert broadcasts.resume(stored)
+        assert await broadcasts.resume(session, stored)
 
     async def some_wait() -> bool:
         async with bot.sessions() as session:
@@ -131,6 +131,49 @@ async def test_a_paused_broadcast_queues_nobody_more_and_a_cancelled_one_takes_b
     delivered = sum(len(_copies(person)) for person in people)
     assert done.sent + withdrawn == stored.queued, "what was queued went out (claimed: on its way) or was taken back"
     assert done.sent == delivered < len(people) and done.remaining == 0 and stored.state == broadcasts.State.CANCELLED
+
+
+async def test_a_pause_holds_the_copies_already_queued_and_an_opt_out_meanwhile_is_respected(engine):
+    """Once every recipient is queued, only the outbox holds the rest: a pause holds those copies (not one the
+    sender has claimed), a stop takes them back, and a resume sends them except to whoever left meanwhile."""
+    from datetime import timedelta
+
+    from bot.db import Transactions
+    from bot.db.models import utcnow
+    from bot.delivery.messages import Text
+    from bot.domain.announcements import EndReason
+    from bot.services import subscriptions
+
+    transactions = Transactions(engine)
+    async with transactions.begin() as session:
+        for user_id in (1, 2, 3, 4):
+            session.add(User(id=user_id, first_name="Warga", lookups=0))
+            await session.flush()
+            await subscriptions.subscribe(session, user_id, KOTA_PADANG)
+        broadcast = await broadcasts.start(session, 9, Audience(scope_code=KOTA_PADANG), ANNOUNCEMENT, "id")
+        assert await broadcasts.queue_next(session, broadcast, lambda _locale: Text(ANNOUNCEMENT), "id") == 4
+        assert broadcast.state == broadcasts.State.QUEUED
+        claimed = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
+        claimed.claimed_until = utcnow() + timedelta(seconds=60)  # on its way
+        assert await broadcasts.pause(session, broadcast)
+        shown = await broadcasts.progress(session, broadcast)
+        assert (shown.waiting, shown.remaining) == (4, 4) and not broadcasts.settled(broadcast, shown)
+    async with transactions.begin() as session:
+        assert await subscriptions.end(session, 4, EndReason.OPTED_OUT)
+        assert await broadcasts.resume(session, await session.get(Broadcast, broadcast.id))
+    async with transactions.sessions() as session:
+        rows = {row.chat_id: (row.state, row.last_error) for row in await session.scalars(select(OutboxMessage))}
+        resumed = await session.get(Broadcast, broadcast.id)
+    assert rows == {1: (outbox.PENDING, None), 2: (outbox.PENDING, None), 3: (outbox.PENDING, None),
+                    4: (outbox.WITHDRAWN, "opted_out")}
+    assert resumed.state == broadcasts.State.QUEUED, "all were queued before the pause"
+    async with transactions.begin() as session:
+        stored = await session.get(Broadcast, broadcast.id)
+        assert await broadcasts.pause(session, stored) and await broadcasts.cancel(session, stored)
+    async with transactions.sessions() as session:
+        states = {row.chat_id: row.state for row in await session.scalars(select(OutboxMessage))}
+    assert states == {1: outbox.PENDING, 2: outbox.WITHDRAWN, 3: outbox.WITHDRAWN, 4: outbox.WITHDRAWN}, \
+        "a stop takes back the held copies too"
 
 
 async def test_an_opt_out_takes_back_the_copies_not_yet_on_their_way(engine):

@@ -3,7 +3,12 @@ reaches its own area only; the progress message shows the outcome; bad HTML is r
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.domain.roles import Role
+from bot.jobs import broadcasts as broadcast_job
+from bot.sandbox.faults import Fault
+from bot.services import broadcasts
 from tests.conftest import eventually
 from tests.test_broadcasts import KABUPATEN_BOGOR, KOTA_PADANG, _subscribe
 from tests.test_staff_inbox import make_staff
@@ -84,3 +89,42 @@ async def test_an_admin_narrows_the_audience_to_an_area_inside_its_own(bot):
     assert "tidak mengenal provinsi atau kabupaten/kota itu di Sumatera Barat" in replies[-1]["text"], "outside its area"
     await hub.tap("Seluruh Sumatera Barat")
     assert "1 pelanggan" in hub.messages[-1]["text"]
+
+
+def _progress(admin) -> dict:
+    return next(message for message in reversed(admin.messages) if "Pengumuman #" in message.get("text", ""))
+
+
+async def test_the_progress_pauses_and_resumes_the_preview_goes_back_and_copies_name_the_office(bot, monkeypatch):
+    monkeypatch.setattr(broadcast_job, "WINDOW", 2)  # queued one at a time: it stays in progress a while
+    monkeypatch.setattr(broadcasts, "BATCH", 1)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")  # Kota Padang's hub
+    people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
+    for person in people:
+        await _subscribe(bot, person, KOTA_PADANG)
+    await hub.send("/siaran")
+    await hub.send(NEWS)
+    replies = await hub.tap("Pratinjau")
+    assert "Dari: Admin SP4N-LAPOR! Kota Padang" in replies[0]["text"], "the copy names the office, not the person"
+    assert "Hana" not in replies[0]["text"]
+    await hub.tap("Kembali ke penyaring")
+    assert "Penerima</b>" in hub.messages[-1]["text"] and "Pratinjau" in " ".join(hub.buttons())
+    await hub.tap("Bahasa: semua")  # the filters work again
+    await hub.tap("Pratinjau")
+    bot.emulator.inject(Fault("sendMessage", delay=1.0, times=1000))  # the copies go out slowly
+    await hub.tap("Kirim ke 6")
+
+    await eventually(lambda: any("Jeda" in label for label in hub.buttons()), timeout=15)
+    assert "Sekitar 1 menit" not in _progress(hub)["text"] and "Kurang dari semenit lagi" in _progress(hub)["text"]
+    await hub.tap("Jeda")
+    await eventually(lambda: "dijeda" in _progress(hub)["text"] and "▶️ Lanjutkan" in hub.buttons(), timeout=15)
+    await asyncio.sleep(2.5)  # what was on its way when paused arrives
+    held = sum(len(_got(person)) for person in people)
+    await asyncio.sleep(2.5)
+    assert sum(len(_got(person)) for person in people) == held < 6, "paused: nothing more goes out"
+    bot.emulator.faults.clear()
+    await hub.tap("Lanjutkan")
+    await eventually(lambda: all(_got(person) for person in people), timeout=20)
+    assert [len(_got(person)) for person in people] == [1] * 6
+    assert "Dari: Admin SP4N-LAPOR! Kota Padang" in _got(people[0])[0]
+    await eventually(lambda: "terkirim ke semua" in _progress(hub)["text"], timeout=15)

@@ -16,12 +16,15 @@ from enum import StrEnum
 from sqlalchemy import String, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import bulk_update
 from bot.db.models import Broadcast, OutboxMessage, Report, Subscription, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
 from bot.domain.announcements import EndReason
 
 BATCH = 500
+# A copy held by a pause: not ``pending``, so the sender neither sends it nor holds its chat's other messages back.
+PAUSED_COPY = "paused"
 PROGRESS_EVERY = timedelta(seconds=3)  # how often the admin's progress message is edited
 
 
@@ -125,28 +128,44 @@ async def sending(session: AsyncSession) -> list[Broadcast]:
     return list(await session.scalars(select(Broadcast).where(Broadcast.state == State.SENDING.value).order_by(Broadcast.id)))
 
 
-def pause(broadcast: Broadcast) -> bool:
-    return _move(broadcast, State.SENDING, State.PAUSED)
+async def pause(session: AsyncSession, broadcast: Broadcast) -> bool:
+    """No more recipients are queued, and the copies waiting in the outbox are held (a copy already claimed by
+    the sender still goes): also once every recipient is queued, as long as copies wait."""
+    if broadcast.state not in (State.SENDING.value, State.QUEUED.value) or broadcast.progress_final:
+        return False
+    broadcast.state = State.PAUSED.value
+    await session.execute(_unclaimed_copies(broadcast.id, outbox.PENDING).values(state=PAUSED_COPY))
+    return True
 
 
-def resume(broadcast: Broadcast) -> bool:
-    return _move(broadcast, State.PAUSED, State.SENDING)
+async def resume(session: AsyncSession, broadcast: Broadcast) -> bool:
+    """The held copies go out again, except to those who opted out or blocked the bot meanwhile."""
+    if broadcast.state != State.PAUSED.value:
+        return False
+    broadcast.state = (State.SENDING if broadcast.finished_at is None else State.QUEUED).value
+    ended = select(Subscription.end_reason).where(Subscription.user_id == OutboxMessage.chat_id,
+                                                  Subscription.ended_at.is_not(None))
+    held = _unclaimed_copies(broadcast.id, PAUSED_COPY)
+    await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN, last_error=ended.scalar_subquery()))
+    await session.execute(held.values(state=outbox.PENDING, next_attempt_at=utcnow()))
+    return True
 
 
 async def cancel(session: AsyncSession, broadcast: Broadcast) -> bool:
-    """No more recipients are queued, and the copies not yet on their way are taken back."""
+    """No more recipients are queued, and the copies not yet on their way (held ones too) are taken back."""
     if broadcast.state == State.CANCELLED.value or broadcast.progress_final:
         return False
     broadcast.state, broadcast.finished_at = State.CANCELLED.value, utcnow()
+    await session.execute(_unclaimed_copies(broadcast.id, PAUSED_COPY).values(state=outbox.PENDING))
     await outbox.withdraw_broadcasts(session, State.CANCELLED.value, broadcast_id=broadcast.id)
     return True
 
 
-def _move(broadcast: Broadcast, before: State, after: State) -> bool:
-    if broadcast.state != before.value:
-        return False
-    broadcast.state = after.value
-    return True
+def _unclaimed_copies(broadcast_id: int, state: str):
+    """An UPDATE of a broadcast's copies in ``state`` that no sender holds (as ``outbox.withdraw_broadcasts``)."""
+    return bulk_update(OutboxMessage).where(
+        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state == state,
+        OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < utcnow()))
 
 
 async def progress(session: AsyncSession, broadcast: Broadcast) -> Progress:
@@ -156,11 +175,12 @@ async def progress(session: AsyncSession, broadcast: Broadcast) -> Progress:
     for state, reason, number in await session.execute(statement):
         key = reason if state == outbox.WITHDRAWN else state
         counts[key] = counts.get(key, 0) + number
-    still_queuing = broadcast.state in (State.SENDING.value, State.PAUSED.value)
+    still_queuing = broadcast.finished_at is None  # set once every recipient is queued, or at a stop
     return Progress(
         broadcast.recipients, counts.get(outbox.SENT, 0), counts.get(outbox.FAILED, 0),
         counts.get(EndReason.BLOCKED.value, 0) + counts.get(outbox.HELD, 0), counts.get(EndReason.OPTED_OUT.value, 0),
-        counts.get(outbox.PENDING, 0), max(broadcast.recipients - broadcast.queued, 0) if still_queuing else 0,
+        counts.get(outbox.PENDING, 0) + counts.get(PAUSED_COPY, 0),
+        max(broadcast.recipients - broadcast.queued, 0) if still_queuing else 0,
     )
 
 

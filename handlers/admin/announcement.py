@@ -12,6 +12,7 @@ from bot.delivery.messages import Edit, Media, Outgoing, Text, markup_json
 from bot.i18n import N_, Translator
 from bot.services.broadcasts import Progress, State
 from handlers import keyboards
+from handlers.render import shown as displayed
 
 WAY_OUT = "—\n/berhenti: {stop}"
 
@@ -22,7 +23,7 @@ def renderer(translator: Callable[[str | None], Translator]) -> Callable[[Broadc
     def for_broadcast(broadcast: Broadcast) -> Callable[[str], Outgoing]:
         def copy(locale: str) -> Outgoing:
             _ = translator(locale)
-            text = broadcast.text + "\n\n" + WAY_OUT.format(stop=_("no more announcements"))
+            text = broadcast.text + "\n\n" + _sender_line(_, broadcast) + WAY_OUT.format(stop=_("no more announcements"))
             markup = markup_json(InlineKeyboardMarkup([[keyboards.button(_("🔕 Unsubscribe"), keyboards.SUBSCRIBE, "stop")]]))
             if broadcast.media_kind and broadcast.media_file_id:
                 return Media(broadcast.media_kind, broadcast.media_file_id, caption=text, markup=markup)
@@ -31,6 +32,11 @@ def renderer(translator: Callable[[str | None], Translator]) -> Callable[[Broadc
         return copy
 
     return for_broadcast
+
+
+def _sender_line(_: Translator, broadcast: Broadcast) -> str:
+    """Which office sent it (an announcement started before senders were recorded has none)."""
+    return _("📣 From: {sender}").format(sender=displayed(broadcast.sender)) + "\n" if broadcast.sender else ""
 
 
 def progress_view(translator: Callable[[str | None], Translator], bulk_per_second: float):
@@ -48,10 +54,9 @@ def progress_view(translator: Callable[[str | None], Translator], bulk_per_secon
         lines = [header, counts]
         buttons = []
         if not broadcast.progress_final:
-            minutes = max(1, round(shown.remaining / bulk_per_second / 60))
-            lines.append(_("About {minutes} min left.").format(minutes=_.number(minutes)))
+            lines += _time_left(_, broadcast, shown, bulk_per_second)
             stop = keyboards.button("✖️ " + _("Stop"), keyboards.BROADCAST, "stop", str(broadcast.id))
-            if broadcast.state == State.SENDING:
+            if broadcast.state in (State.SENDING, State.QUEUED):
                 buttons = [[keyboards.button("⏸ " + _("Pause"), keyboards.BROADCAST, "pause", str(broadcast.id)), stop]]
             elif broadcast.state == State.PAUSED:
                 buttons = [[keyboards.button("▶️ " + _("Resume"), keyboards.BROADCAST, "resume", str(broadcast.id)), stop]]
@@ -60,6 +65,17 @@ def progress_view(translator: Callable[[str | None], Translator], bulk_per_secon
         return Edit(broadcast.progress_message_id, "\n".join(lines), markup_json(InlineKeyboardMarkup(buttons)) if buttons else None)
 
     return edit
+
+
+def _time_left(_: Translator, broadcast: Broadcast, shown: Progress, bulk_per_second: float) -> list[str]:
+    """At the bulk pace; nothing while paused (it waits for the admin) or once nothing remains."""
+    if broadcast.state == State.PAUSED or not shown.remaining:
+        return []
+    minutes = round(shown.remaining / bulk_per_second / 60)
+    if minutes < 1:
+        return [_("Less than a minute left.")]
+    return [_.plural("About {minutes} minute left.", "About {minutes} minutes left.", minutes).format(
+        minutes=_.number(minutes))]
 
 
 STATE_LABELS = {

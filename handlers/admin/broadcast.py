@@ -28,8 +28,9 @@ from handlers.admin.announcement import renderer
 from handlers.citizen.announcements import area_name
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, end_flow, turn_handler
+from routing.agencies import NATIONAL_ADMIN
 
-ROOM_FOR_THE_WAY_OUT = 100  # characters kept free for the /berhenti line every copy ends with
+ROOM_FOR_THE_WAY_OUT = 250  # characters kept free for the sender's and the /berhenti lines every copy ends with
 LANGUAGES = (None, "id", "en")
 
 
@@ -134,6 +135,8 @@ async def on_button(turn: Turn) -> None:
         turn.settle_button(turn._("Announcement discarded."))
     elif verb == "preview":
         await _preview(turn, compose)
+    elif verb == "filters":  # from the preview, back to the filters
+        await _show_audience(turn, compose, edit=True)
     elif verb == "send":
         await _send(turn, compose)
     elif verb in ("lang", "topic", "cat"):
@@ -214,12 +217,26 @@ async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
 async def _preview(turn: Turn, compose: Compose) -> None:
     """The copy exactly as a subscriber in the admin's language gets it, then the confirmation."""
     _ = turn._
-    draft = Broadcast(id=0, text=compose.text, media_kind=compose.media_kind, media_file_id=compose.media_file_id)
+    draft = Broadcast(id=0, text=compose.text, media_kind=compose.media_kind, media_file_id=compose.media_file_id,
+                      sender=await sender_office(turn, compose.scope))
     turn.send(renderer(lambda _locale: turn._)(draft)(turn.user.locale or ""))
     count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
     turn.say(_("This is what subscribers will get. Send it to {count} subscribers?").format(count=_.number(count)),
-             InlineKeyboardMarkup([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), keyboards.BROADCAST, "send"),
+             InlineKeyboardMarkup([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), keyboards.BROADCAST, "send")],
+                                   [keyboards.button(_("⬅️ Back to the filters"), keyboards.BROADCAST, "filters"),
                                     keyboards.button(_("✖️ Discard"), keyboards.BROADCAST, "cancel")]]))
+
+
+async def sender_office(turn: Turn, scope: str | None) -> str | None:
+    """The office an announcement comes from (the national admin's, or the hub's whose area is ``scope``): never
+    the person who wrote it."""
+    agencies = turn.services.router.directory.agencies
+    if scope is None:
+        national = agencies.get(NATIONAL_ADMIN)
+        return national.name if national else None
+    hubs = (agencies.get(grant.agency_code) for grant in await staff.roles_of(turn.session, turn.user.id)
+            if grant.role is Role.HUB_ADMIN)
+    return next((hub.name for hub in hubs if hub is not None and hub.area_code == scope), None)
 
 
 async def _send(turn: Turn, compose: Compose) -> None:
@@ -230,6 +247,7 @@ async def _send(turn: Turn, compose: Compose) -> None:
     media = (compose.media_kind, compose.media_file_id) if compose.media_kind and compose.media_file_id else None
     broadcast = await broadcasts.start(turn.session, turn.user.id, compose.audience(), compose.text,
                                        turn.services.settings.default_locale, media)
+    broadcast.sender = await sender_office(turn, compose.scope)
     broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.update.callback_query.message.message_id
     await end_conversation(turn.session, turn.chat_id)
     turn.settle_button(turn._("📣 Announcement #{number}: sending to {count} subscribers…").format(
@@ -241,8 +259,8 @@ async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
     broadcast = await turn.session.get(Broadcast, broadcast_id)
     grants = await staff.roles_of(turn.session, turn.user.id)
     allowed = broadcast is not None and (broadcast.created_by == turn.user.id or any(g.role is Role.NATIONAL_ADMIN for g in grants))
-    done = allowed and (broadcasts.pause(broadcast) if verb == "pause" else broadcasts.resume(broadcast) if verb == "resume"
-                        else await broadcasts.cancel(turn.session, broadcast))
+    steer = {"pause": broadcasts.pause, "resume": broadcasts.resume, "stop": broadcasts.cancel}[verb]
+    done = allowed and await steer(turn.session, broadcast)
     if not done:
         turn.notify_callback(turn._("That button is no longer active."))
         return

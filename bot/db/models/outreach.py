@@ -40,6 +40,7 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     media_kind: Mapped[str | None] = mapped_column(String(16))
     media_file_id: Mapped[str | None] = mapped_column(String(256))
+    sender: Mapped[str | None] = mapped_column(String(256))  # the office it comes from, as its copies name it
     state: Mapped[str] = mapped_column(String(12), default="sending", index=True)
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     recipients: Mapped[int] = mapped_column(Integer, default=0)  # counted when sending started
