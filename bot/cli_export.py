@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.db import create_engine, session_factory
 from bot.db.models import utcnow
+from bot.i18n import SUPPORTED_LOCALES
 from bot.services import export_files
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
@@ -26,6 +27,8 @@ def add_parser(commands) -> None:
     where.add_argument("--area", help="a province (13) or regency (13.71) code; default: all of Indonesia")
     where.add_argument("--agency", help="one agency's reports (its code, e.g. PUPR-13.71)")
     export.add_argument("--output", "-o", default="-", help="a file (default: CSV to standard output)")
+    export.add_argument("--lang", choices=SUPPORTED_LOCALES,
+                        help="the language of headers and values (default: DEFAULT_LOCALE, Indonesian)")
     export.set_defaults(command=export_command)
 
 
@@ -41,7 +44,8 @@ async def export_command(settings: Settings, arguments: argparse.Namespace) -> i
     if kind is Format.XLSX and arguments.output == "-":
         print("lapor-bot export: an XLSX export needs --output FILE", file=sys.stderr)
         return 2
-    request = ExportRequest(Scope(area_code=arguments.area, agency_code=arguments.agency), period, zone)
+    request = ExportRequest(Scope(area_code=arguments.area, agency_code=arguments.agency), period, zone,
+                            arguments.lang or settings.default_locale)
     target = sys.stdout if arguments.output == "-" else Path(arguments.output)
     engine = create_engine(settings.database_url)
     try:  # no migration here: an export only reads (and must not wait on a schema change)

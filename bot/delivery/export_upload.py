@@ -33,10 +33,11 @@ class Export:
     file_name: str
     caption: str
     too_large: str  # said instead when the file passes Telegram's upload limit, in the reader's language
+    language: str = "id"  # of the headers and values (exports queued before it was recorded: the default)
 
     def request(self) -> ExportRequest:
         period = Period(date.fromisoformat(self.first), date.fromisoformat(self.last))
-        return ExportRequest(Scope(self.area_code, self.agency_code), period, ZoneInfo(self.time_zone))
+        return ExportRequest(Scope(self.area_code, self.agency_code), period, ZoneInfo(self.time_zone), self.language)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Export":

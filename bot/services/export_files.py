@@ -15,7 +15,8 @@ from typing import IO
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.exports import COLUMNS, DATE_COLUMNS, FLAG_COLUMNS, TEXT_COLUMNS, ExportRequest, pages
+from bot.services.export_columns import Sheet, sheet
+from bot.services.exports import ExportRequest, pages
 
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -31,7 +32,8 @@ MEDIA_TYPES = {Format.CSV: "text/csv", Format.XLSX: "application/vnd.openxmlform
 
 async def write(session: AsyncSession, request: ExportRequest, kind: Format, target: Path | IO[str], now: datetime) -> int:
     """Write the export to ``target`` (a path, or an open text stream for CSV); returns the number of reports."""
-    writer = _CsvWriter(target) if kind is Format.CSV else _XlsxWriter(target)
+    columns = sheet(request.translator())
+    writer = _CsvWriter(target, columns) if kind is Format.CSV else _XlsxWriter(target, columns)
     count, pending = 0, None
     try:
         async for page in pages(session, request, now):
@@ -47,15 +49,16 @@ async def write(session: AsyncSession, request: ExportRequest, kind: Format, tar
 
 
 class _CsvWriter:
-    def __init__(self, target: Path | IO[str]) -> None:
+    def __init__(self, target: Path | IO[str], columns: Sheet) -> None:
         # A byte order mark, so that Excel opens the UTF-8 (Indonesian names, emoji) correctly.
         self._file = open(target, "w", newline="", encoding="utf-8-sig") if isinstance(target, Path) else target
         self._owned = isinstance(target, Path)
         self._csv = csv.writer(self._file)
-        self._csv.writerow(COLUMNS)
+        self._csv.writerow(columns.headers)
+        self._columns = columns
 
     def write(self, rows: list[tuple]) -> None:
-        self._csv.writerows(_csv_row(row) for row in rows)
+        self._csv.writerows(_csv_row(self._columns, row) for row in rows)
 
     def close(self) -> None:
         if self._owned:
@@ -64,14 +67,14 @@ class _CsvWriter:
             self._file.flush()
 
 
-def _csv_row(row: tuple) -> list:
-    values = list(row)
-    for index in DATE_COLUMNS:
+def _csv_row(columns: Sheet, row: tuple) -> list:
+    values = columns.row(row)
+    for index in columns.dates:
         if values[index] is not None:
             values[index] = values[index].isoformat(sep=" ")
-    for index in FLAG_COLUMNS:
-        values[index] = "yes" if values[index] else "no"
-    for index in TEXT_COLUMNS:
+    for index in columns.flags:
+        values[index] = columns.yes if values[index] else columns.no
+    for index in columns.typed:
         values[index] = _inert(values[index])
     return values
 
@@ -84,27 +87,30 @@ def _inert(value):
 
 
 class _XlsxWriter:
-    def __init__(self, target: Path | IO[str]) -> None:
+    def __init__(self, target: Path | IO[str], columns: Sheet) -> None:
         if not isinstance(target, Path):
             raise ValueError("an XLSX export needs a file, not a stream")
         self._path = target
         self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("reports")
-        self._sheet.append(COLUMNS)
+        self._sheet = self._book.create_sheet(columns.title)
+        self._sheet.append(columns.headers)
+        self._columns = columns
 
     def write(self, rows: list[tuple]) -> None:
         for row in rows:
-            self._sheet.append(_xlsx_row(row))
+            self._sheet.append(_xlsx_row(self._columns, row))
 
     def close(self) -> None:
         self._book.save(self._path)
 
 
-def _xlsx_row(row: tuple) -> list:
-    values = list(row)
-    for index in DATE_COLUMNS:  # spreadsheets have no time zones: the export's local time
+def _xlsx_row(columns: Sheet, row: tuple) -> list:
+    values = columns.row(row)
+    for index in columns.dates:  # spreadsheets have no time zones: the export's local time
         if values[index] is not None:
             values[index] = values[index].replace(tzinfo=None)
-    for index in TEXT_COLUMNS:
+    for index in columns.flags:  # a yes/no a reader can read, in any spreadsheet program's language
+        values[index] = columns.yes if values[index] else columns.no
+    for index in columns.typed:
         values[index] = _inert(values[index])
     return values

@@ -2,7 +2,8 @@
 
 Streamed in id order with keyset pages (``id > last``), so an export of a million reports holds one page in
 memory. Privacy: an anonymous reporter's name is never in a row (nor is any reporter's Telegram id), and a
-confidential report's text and address are left out.
+confidential report's text and address are left out. Rows carry codes; ``export_columns`` shows them in the
+reader's language, except the status history, which the database writes in it.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.local_dates import local_time_text
 from bot.db.models import Report, ReportEvent, User
+from bot.domain import STATUS_LABELS
+from bot.domain.actions import Action, LoopAction
+from bot.i18n import N_, Translator, zone_label
 from bot.services.scopes import Period, Scope
 from bot.services.statistics import OPEN_STATUSES
 
 PAGE = 2000
-WITHHELD = "[rahasia]"  # in place of a confidential report's text and address
+WITHHELD = N_("[confidential]")  # in place of a confidential report's text and address
 
 COLUMNS = (
     "tracking_id", "received_at", "report_type", "category", "status", "anonymous", "confidential", "reporter_name",
@@ -30,11 +34,20 @@ COLUMNS = (
     "deadline_at", "overdue", "escalation_level", "verified_at", "answered_at", "rating", "status_history",
 )
 
-# What a file writer must convert, by position: moments, yes/no flags, and free text a spreadsheet might take
-# for a formula.
-DATE_COLUMNS = tuple(COLUMNS.index(name) for name in ("received_at", "deadline_at", "verified_at", "answered_at"))
-FLAG_COLUMNS = tuple(COLUMNS.index(name) for name in ("anonymous", "confidential", "overdue"))
-TEXT_COLUMNS = tuple(COLUMNS.index(name) for name in ("reporter_name", "description", "address", "road_name"))
+# What happened, beside the status, in the status history (the chat's msgids where it has them).
+EVENT_LABELS = {
+    Action.VERIFY: N_("verified and forwarded"),
+    Action.ASK: N_("question to the reporter"),
+    Action.FORWARD: N_("sent on to the competent body"),
+    Action.ARCHIVE: N_("archived"),
+    Action.TAKE: N_("taken by the agency"),
+    Action.ANSWER: N_("answer"),
+    Action.HAND_BACK: N_("handed back to the hub"),
+    Action.RESOLVE: N_("final answer"),
+    LoopAction.REPLY: N_("the reporter's reply"),
+    LoopAction.REOPEN: N_("reopened: not fixed"),
+    LoopAction.AUTO_CLOSE: N_("closed on its own"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,11 +55,16 @@ class ExportRequest:
     scope: Scope
     period: Period
     zone: ZoneInfo
+    language: str = "id"
+
+    def translator(self) -> Translator:
+        return Translator(self.language, self.zone.key)
 
 
 async def pages(session: AsyncSession, request: ExportRequest, now: datetime) -> AsyncIterator[list[tuple]]:
     """Lists of rows (one tuple per report, in ``COLUMNS`` order), oldest report first."""
-    last_id, history = 0, _history(*_suffix(request.zone, now))
+    _ = request.translator()
+    last_id, history, withheld = 0, _history(_, *_suffix(request.zone, now)), _(WITHHELD)
     while True:
         rows = (await session.execute(
             select(*_REPORT_COLUMNS, User.first_name.label("reporter_name"), history)
@@ -55,25 +73,29 @@ async def pages(session: AsyncSession, request: ExportRequest, now: datetime) ->
             .order_by(Report.id).limit(PAGE))).all()
         if not rows:
             return
-        yield [_row(report, request.zone, now) for report in rows]
+        yield [_row(report, request.zone, now, withheld) for report in rows]
         last_id = rows[-1].id
 
 
-def _history(offset_hours: int, suffix: str):
-    """The report's events, oldest first, as one text ("2026-11-02 09:00:00+07:00 submitted; ... (verify)"),
-    built by the database: a million reports' histories would cost Python more than the rest of the export."""
-    step = local_time_text(ReportEvent.at, literal(offset_hours)) + suffix + " " + ReportEvent.to_status \
-        + func.coalesce(" (" + ReportEvent.action + ")", "")
+def _history(_: Translator, offset_hours: int, suffix: str):
+    """The report's events, oldest first, as one text in the reader's language ("2026-11-02 09:00 WIB Belum
+    terverifikasi; ... (diverifikasi dan diteruskan)"), built by the database: a million reports' histories
+    would cost Python more than the rest of the export."""
+    status = case({code.value: _(label) for code, label in STATUS_LABELS.items()}, value=ReportEvent.to_status,
+                  else_=ReportEvent.to_status)
+    action = case({code.value: _(label) for code, label in EVENT_LABELS.items()}, value=ReportEvent.action,
+                  else_=ReportEvent.action)
+    minute = func.substr(local_time_text(ReportEvent.at, literal(offset_hours)), 1, 16)  # no seconds
+    step = minute + suffix + " " + status + func.coalesce(" (" + action + ")", "")
     steps = select(step.label("step")).where(ReportEvent.report_id == Report.id).order_by(ReportEvent.id) \
         .correlate(Report).subquery()
     return select(func.aggregate_strings(steps.c.step, "; ")).scalar_subquery().label("status_history")
 
 
 def _suffix(zone: ZoneInfo, now: datetime) -> tuple[int, str]:
-    """The zone's offset in whole hours and as written after a time ("+07:00"); Indonesia's never change."""
-    offset = now.astimezone(zone).utcoffset()
-    hours = int(offset.total_seconds() // 3600)
-    return hours, f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+    """The zone's offset in whole hours, and its name as written after a time (" WIB"); Indonesia's never change."""
+    local = now.astimezone(zone)
+    return int(local.utcoffset().total_seconds() // 3600), " " + zone_label(zone, local)
 
 
 # Plain columns, not ORM objects: a million rows are read several times faster without the identity map.
@@ -84,13 +106,13 @@ _REPORT_COLUMNS = tuple(getattr(Report, name) for name in (
     "verified_at", "answered_at", "rating"))
 
 
-def _row(report, zone: ZoneInfo, now: datetime) -> tuple:
+def _row(report, zone: ZoneInfo, now: datetime, withheld: str) -> tuple:
     secret = report.confidential
     overdue = report.status in OPEN_STATUSES and report.due_at is not None and report.due_at < now
     return (
         report.tracking_id, _local(report.created_at, zone), report.report_type, report.category, report.status,
         report.anonymous, report.confidential, None if report.anonymous else report.reporter_name,
-        WITHHELD if secret else report.description, WITHHELD if secret and report.address else report.address,
+        withheld if secret else report.description, withheld if secret and report.address else report.address,
         None if secret else report.latitude, None if secret else report.longitude,
         report.province_code, report.regency_code, report.district_code, report.village_code,
         report.road_name, report.road_status, report.agency_code, report.agency_name, report.resolution_class,

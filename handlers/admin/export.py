@@ -54,6 +54,7 @@ async def export(turn: Turn) -> None:
         turn._("Reports received from {first} to {last}").format(**dates),
         turn._("The export is larger than Telegram lets a bot send (50 MB). Choose a shorter period, or ask the "
                "operator for <code>lapor-bot export</code>."),
+        turn._.locale,
     ))
 
 
