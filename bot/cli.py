@@ -17,6 +17,7 @@ from bot import cli_export, cli_staff, routing_data
 from bot.config import ConfigError, Settings, configure_logging, sandbox_settings
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
+from bot.inbox.cleaning import storable_text
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 
@@ -29,7 +30,8 @@ LOGGING_COMMANDS = ("run", "sandbox", "db")
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    arguments = parser.parse_args(argv)
+    # The command line is an edge too: bytes that are not UTF-8 arrive as lone surrogates, which no database takes.
+    arguments = parser.parse_args([storable_text(argument) for argument in (sys.argv[1:] if argv is None else argv)])
     try:
         settings = Settings.from_env()
     except ConfigError as error:

@@ -7,11 +7,13 @@ field is stored, on both databases, with the NUL dropped and the surrogate shown
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import pytest
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.db.models import Attachment, Conversation, Report, ReportEvent, User
 from bot.db.models.outreach import Broadcast
 from bot.domain.roles import Role
@@ -207,3 +209,13 @@ async def test_a_button_without_a_chat_is_always_answered_politely_in_the_tapper
         answers = [answer for answer in bot.emulator.state.callback_answers if answer["callback_query_id"] == query_id]
         assert [answer.get("text") for answer in answers] == ["That button cannot be used here. Please use the buttons in our chat."], data
     assert len(citizen.messages) == said_before, "nothing is done in the chat"
+
+
+async def test_the_command_line_is_cleaned_too(bot, citizen, monkeypatch):
+    """Bytes that are not UTF-8 in an argument reach Python as lone surrogates ("surrogateescape")."""
+    tracking_id = await file_report(citizen)
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    note = "Laporan ganda dengan laporan sebelumnya"
+    assert await asyncio.to_thread(main, ["report", "set-status", tracking_id, "rejected", "--note", dirty(note)]) == 0
+    assert await _last_note(bot, tracking_id) == cleaned(note)
+    await eventually(lambda: len(notifications_in(citizen)) == 1)
