@@ -22,6 +22,7 @@ from bot.inbox.cleaning import storable
 from tests.conftest import eventually
 from tests.flows import DESCRIPTION, PADANG, file_report, finish_to_summary, photos, share_pin, start_report
 from tests.test_broadcasts import KOTA_PADANG, _subscribe
+from tests.test_closing import resolved_report
 from tests.test_follow_up import REPLY_ADDED, answered_report
 from tests.test_staff_inbox import add_report, make_staff
 from tests.test_status import notifications_in, set_status
@@ -127,6 +128,13 @@ async def reply_to_an_answer(bot, citizen) -> None:
     assert await _last_note(bot, tracking_id) == cleaned("Terima kasih, tapi lubangnya masih ada")
 
 
+async def rating_comment(bot, citizen) -> None:
+    tracking_id = await resolved_report(bot, citizen)
+    await citizen.tap("⭐⭐⭐⭐⭐")
+    await citizen.send(dirty("Cepat sekali ditangani"))
+    assert (await _report(bot, tracking_id)).rating_comment == cleaned("Cepat sekali ditangani")
+
+
 async def staff_reason(bot, citizen) -> None:
     tracking_id = await add_report(bot, agency="HUB-13.71")
     hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", dirty("Hana"))
@@ -173,7 +181,7 @@ async def broadcast_caption(bot, citizen) -> None:
 
 
 FIELDS = [description, photo_caption, typed_address, road_name, venue_title, file_name, user_names, answer_to_a_question,
-          reply_to_an_answer, staff_reason, staff_answer, broadcast_text, broadcast_caption]
+          reply_to_an_answer, rating_comment, staff_reason, staff_answer, broadcast_text, broadcast_caption]
 
 
 @pytest.mark.parametrize("field", FIELDS, ids=[field.__name__ for field in FIELDS])
