@@ -4,43 +4,57 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 
 from pathlib import Path
 
 from bot import cli_export, cli_staff, routing_data
-from bot.config import ConfigError, Settings, configure_logging
+from bot.config import ConfigError, Settings, configure_logging, sandbox_settings
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
+from bot.inbox.cleaning import storable_text
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 
 log = logging.getLogger("lapor-bot")
 
 
+# Commands that run for long and say what they do; the others print their answer, without alembic's INFO lines.
+LOGGING_COMMANDS = ("run", "sandbox", "db")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    arguments = parser.parse_args(argv)
+    # The command line is an edge too: bytes that are not UTF-8 arrive as lone surrogates, which no database takes.
+    arguments = parser.parse_args([storable_text(argument) for argument in (sys.argv[1:] if argv is None else argv)])
     try:
         settings = Settings.from_env()
     except ConfigError as error:
         print(f"lapor-bot: configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
+    if arguments.name not in LOGGING_COMMANDS and not settings.debug:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     command: Callable[[Settings, argparse.Namespace], Awaitable[int]] = arguments.command
     try:
         return asyncio.run(command(settings, arguments))
     except KeyboardInterrupt:
         return 0
+    except PortInUse as error:
+        print(f"lapor-bot: {error}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lapor-bot", description="Telegram intake bot for SP4N-LAPOR!")
-    parser.set_defaults(command=run)
-    commands = parser.add_subparsers(title="commands")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.set_defaults(command=run, name="run")
+    commands = parser.add_subparsers(title="commands", dest="name")
 
     run_parser = commands.add_parser("run", help="run the bot (the sandbox when TELEGRAM_BOT_TOKEN is not set)")
     run_parser.add_argument("--role", choices=["all", "web", "worker"], default="all",
@@ -56,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     regions = commands.add_parser("regions", help="administrative boundaries").add_subparsers(title="regions commands", required=True)
     boundaries = regions.add_parser("import-boundaries", help="import boundary polygons (GeoJSON with Kemendagri codes)")
-    boundaries.add_argument("file", type=Path)
+    boundaries.add_argument("file", type=Path, help="a GeoJSON FeatureCollection whose features carry a `code` property")
     boundaries.add_argument("--level", choices=["province", "regency", "district"], required=True)
     boundaries.set_defaults(command=regions_import_boundaries)
     gazetteer = regions.add_parser("build-gazetteer", help="district reference points for GPS lookups without polygons")
@@ -65,18 +79,18 @@ def _parser() -> argparse.ArgumentParser:
 
     roads = commands.add_parser("roads", help="the road registry").add_subparsers(title="roads commands", required=True)
     roads_import = roads.add_parser("import", help="import a road registry (CSV or GeoJSON, see README)")
-    roads_import.add_argument("file", type=Path)
+    roads_import.add_argument("file", type=Path, help="a CSV or GeoJSON file of roads (columns: see README)")
     roads_import.set_defaults(command=roads_import_file)
 
     agencies = commands.add_parser("agencies", help="the agency directory").add_subparsers(title="agencies commands", required=True)
     agencies_import = agencies.add_parser("import", help="import agencies or routing rules (CSV, see README)")
-    agencies_import.add_argument("file", type=Path)
+    agencies_import.add_argument("file", type=Path, help="a CSV of agencies or of routing rules (columns: see README)")
     agencies_import.set_defaults(command=agencies_import_file)
 
     report = commands.add_parser("report", help="work on reports").add_subparsers(title="report commands", required=True)
     set_status = report.add_parser("set-status", help="change a report's status; the reporter is told")
-    set_status.add_argument("tracking_id")
-    set_status.add_argument("status", choices=[status.value for status in Status])
+    set_status.add_argument("tracking_id", help="the report's tracking ID, e.g. K7MQ9-TRXZS")
+    set_status.add_argument("status", choices=[status.value for status in Status], help="the new status")
     set_status.add_argument("--note", help="what the reporter reads (required for rejected and waiting_reporter)")
     set_status.set_defaults(command=report_set_status)
     cli_staff.add_parser(commands)
@@ -91,8 +105,11 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     from bot.app import ProcessRole, serve
     from bot.db import SchemaBehind
 
+    role = ProcessRole(getattr(arguments, "role", "all"))
+    if role is not ProcessRole.WORKER or not settings.webhook_url:  # a worker with a webhook URL listens nowhere
+        ensure_port_free(settings.port, "PORT", shared=bool(settings.webhook_url))
     try:
-        await serve(settings, _stop_on_signal(), role=ProcessRole(getattr(arguments, "role", "all")))
+        await serve(settings, _stop_on_signal(), role=role)
     except SchemaBehind as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 2
@@ -108,13 +125,19 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     from bot.sandbox.persistence import state_dir_for
 
     port = getattr(arguments, "port", None) or settings.port
-    state_dir = state_dir_for(os.environ, settings.database_url)  # chats and files survive a restart
+    settings = sandbox_settings(settings, os.environ, port)  # another port, another sandbox
+    state_dir = state_dir_for(os.environ, settings.database_url, port)  # chats and files survive a restart
     emulator = BotApiEmulator(host="127.0.0.1", port=port, state_dir=state_dir)
-    await emulator.start()
+    try:
+        await emulator.start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(port, "--port or PORT") from None
+        raise
     personas.seat(emulator)
     print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen; switch to a")
     print("  sample admin or agency liaison at the top of the page to work the reports.")
-    print(f"  The sandbox keeps its chats in {state_dir.resolve()}")
+    print(f"  The sandbox keeps its chats in {state_dir.resolve()} and its reports in {settings.database_url}")
     print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
     try:
         await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url,
@@ -197,6 +220,36 @@ def _report_import(run) -> int:
         return 2
     print("\n".join(report.lines()))
     return 1 if report.problems else 0
+
+
+class PortInUse(Exception):
+    def __init__(self, port: int, variable: str) -> None:
+        super().__init__(f"port {port} is already in use (is another lapor-bot running?); set {variable} to a free port")
+
+
+def ensure_port_free(port: int, variable: str, *, shared: bool = False) -> None:
+    """Raise PortInUse, naming the setting to change, when another process listens on ``port``. ``shared``: a
+    webhook, whose web processes may share their port (SO_REUSEPORT), so only a listener that does not share
+    it is in the way."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does: a closing socket is no obstacle
+        if shared:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(port, variable) from None
+            raise
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lapor-bot")
+    except PackageNotFoundError:  # run from a checkout that was not installed
+        return "(not installed)"
 
 
 def _stop_on_signal() -> asyncio.Event:

@@ -17,6 +17,7 @@ from bot.i18n import SUPPORTED_LOCALES, Translator
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lapor-bot.db"
+DEFAULT_PORT = 8080
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -32,7 +33,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    port: int = 8080
+    port: int = DEFAULT_PORT
     default_locale: str = "id"
     media_dir: Path = field(default_factory=lambda: Path("media"))
     time_zone: str = "Asia/Jakarta"
@@ -74,7 +75,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
-            port=_number(env, "PORT", 8080, int),
+            port=_number(env, "PORT", DEFAULT_PORT, int),
             default_locale=env.get("DEFAULT_LOCALE") or "id",
             media_dir=Path(env.get("MEDIA_DIR") or "media"),
             time_zone=env.get("TIME_ZONE") or "Asia/Jakarta",
@@ -95,6 +96,14 @@ class Settings:
         problems = list(_problems(self))
         if problems:
             raise ConfigError("; ".join(problems))
+
+
+def sandbox_settings(settings: Settings, env, port: int) -> Settings:
+    """A sandbox on a port other than the default one is a sandbox of its own: unless DATABASE_URL is set, its
+    reports go to a SQLite database of its own, ``lapor-bot-8090.db`` beside ``lapor-bot.db``."""
+    if env.get("DATABASE_URL") or port == DEFAULT_PORT:
+        return settings
+    return replace(settings, database_url=DEFAULT_DATABASE_URL.replace(".db", f"-{port}.db"))
 
 
 def _number(env, name: str, default, kind):

@@ -67,7 +67,7 @@ class Corpus:
             await self._expect_reply(name, self.bot.emulator.user_sends(self.person.user_id, content, self._group()))
         for data in FORGED_CALLBACKS:
             await self._forged_tap(data)
-        await self._silent(self._callback_without_message())
+        await self._expect_reply("button without a message", self.bot.emulator.push_update(self._callback_without_message()))
         await self._silent(self._edited())
         await self._silent(self._channel_post())
         if self.chat_id == self.person.user_id:  # the person blocks the bot mid-step, then unblocks it

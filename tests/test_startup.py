@@ -3,18 +3,27 @@ citizens' words out below DEBUG. Group chats reach only the features that ask fo
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli import main
+from bot.cli import _parser, main
 from bot.config import ConfigError, Settings
 from bot.db import create_engine
 from bot.sandbox.faults import Fault
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
+from tests.test_webhook import free_port
 
 SECRET_WORDS = "Kepala dinas meminta uang pelicin RAHASIA-7Q"
 
@@ -90,3 +99,86 @@ async def test_groups_reach_only_the_features_that_ask_for_them(bot, citizen):
     await bot.emulator.wait_until(lambda: bot.emulator.processed(update))
     said = bot.emulator.bot_messages(-100777)
     assert len(said) == 1 and "chat pribadi" in said[0]["text"], "no report is written in a group"
+
+
+def _listening_socket() -> socket.socket:
+    """A port another process holds, as the first lapor-bot does."""
+    holder = socket.socket()
+    holder.bind(("0.0.0.0", 0))
+    holder.listen()
+    return holder
+
+
+@pytest.mark.parametrize("argv, env", [
+    (["sandbox"], {}),
+    (["run"], {"TELEGRAM_BOT_TOKEN": "1:x"}),  # polling: /healthz and /metrics on PORT
+    (["run", "--role", "web"], {"TELEGRAM_BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://lapor.example.go.id/hook",
+                                "WEBHOOK_SECRET": "s"}),
+])
+def test_a_second_lapor_bot_on_a_busy_port_says_so_in_one_line(argv, env, monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for variable in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "DATABASE_URL", "SANDBOX_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    with _listening_socket() as holder:
+        port = holder.getsockname()[1]
+        for variable, value in {**env, "PORT": str(port)}.items():
+            monkeypatch.setenv(variable, value)
+        assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error, error
+    assert f"port {port} is already in use" in error and "PORT" in error
+
+
+def test_a_sandbox_on_another_port_is_a_sandbox_of_its_own(tmp_path):
+    port = free_port()
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "DATABASE_URL", "SANDBOX_DIR", "PORT")}
+    second = subprocess.Popen([sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port)], cwd=tmp_path,
+                              env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        said = ""
+        while "keeps its chats" not in said:
+            line = second.stdout.readline()
+            assert line, f"the sandbox stopped: {said}"
+            said += line
+        database = tmp_path / f"lapor-bot-{port}.db"
+        deadline = time.monotonic() + 60
+        while not database.exists() and time.monotonic() < deadline:  # created as the bot starts, after the page
+            time.sleep(0.1)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert (tmp_path / f"lapor-bot-{port}.db").exists() and (tmp_path / f"sandbox-data-{port}").is_dir()
+    assert not (tmp_path / "lapor-bot.db").exists() and not (tmp_path / "sandbox-data").exists(), \
+        "the default sandbox's database and state folder are not shared"
+    assert f"sandbox-data-{port}" in said and f"lapor-bot-{port}.db" in said
+
+
+def test_one_shot_commands_print_their_answer_without_alembics_info_lines(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}")
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    assert main(["staff", "list"]) == 0
+    assert main(["report", "set-status", "K7MQ9-TRXZS", "verified"]) in (1, 2)
+    printed = capsys.readouterr()
+    assert "alembic" not in printed.err + printed.out and "active roles" in printed.out
+    assert main(["db", "upgrade"]) == 0
+    assert "database is up to date" in capsys.readouterr().out
+
+
+def test_version_and_help_for_every_positional_argument(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0 and capsys.readouterr().out.strip() == f"lapor-bot {version('lapor-bot')}"
+    unexplained = [f"{parser.prog} {action.dest}" for parser in _all_parsers(_parser())
+                   for action in parser._actions if not action.option_strings and action.nargs != argparse.PARSER
+                   and not action.help]
+    assert unexplained == []
+
+
+def _all_parsers(parser: argparse.ArgumentParser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _all_parsers(child)

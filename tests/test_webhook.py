@@ -5,7 +5,9 @@ from __future__ import annotations
 import socket
 
 import aiohttp
+import pytest
 
+from bot.inbox.cleaning import MAX_JSON_DEPTH, read_json
 from bot.inbox.receivers import Webhook
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
@@ -39,3 +41,31 @@ async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator
         assert not emulator.processed(forged)
     finally:
         await running.stop()
+
+
+async def test_json_nested_too_deeply_is_a_400_not_a_crash_and_the_next_update_is_handled(emulator, database_url, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    running = RunningBot(emulator, database_url, tmp_path)
+    await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
+    try:
+        await eventually(lambda: emulator.state.webhook_url == url)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        deep_bodies = ['{"update_id": 1, "message": ' + "[" * 100_000 + "]" * 100_000 + "}",  # the parser's recursion
+                       '{"update_id": 2, "message": {"text": ' + "[" * 900 + "]" * 900 + "}}"]  # what reads it next
+        async with aiohttp.ClientSession() as http:
+            for body in deep_bodies:
+                async with http.post(url, data=body, headers=headers) as response:
+                    assert response.status == 400, await response.text()
+                    assert "nested too deeply" in await response.text()
+        citizen = running.citizen()
+        assert "SP4N-LAPOR!" in (await citizen.send("/start"))[0]["text"], "the receiver goes on"
+    finally:
+        await running.stop()
+
+
+def test_the_json_guard_is_one_function_any_receiver_can_use():
+    assert read_json(b'{"update_id": 1, "message": {"chat": {"id": 3}}}') == {"update_id": 1, "message": {"chat": {"id": 3}}}
+    for body in (b"[" * 5000 + b"]" * 5000, b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1), b"\xff", b"{"):
+        with pytest.raises(ValueError):
+            read_json(body)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.inbox import store
+from bot.inbox.cleaning import read_json
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.web.operations import Operations
 
@@ -52,7 +52,7 @@ class Polling:
             try:
                 payloads = await _raw_updates(bot, offset, self.timeout)
                 if payloads:
-                    await dispatcher.receive(store.received(payloads, [_parsed(payload, bot) for payload in payloads]))
+                    await dispatcher.receive(store.received(payloads, lambda payload: _parsed(payload, bot)))
                     offset = payloads[-1]["update_id"] + 1
                 failures = 0
             except InvalidToken:
@@ -151,11 +151,11 @@ async def _serving(app: web.Application, listen: str, port: int, share_port: boo
 
 async def _update_from(request: web.Request) -> dict:
     try:
-        payload = json.loads(await request.read())
+        payload = read_json(await request.read())
     except web.HTTPRequestEntityTooLarge:
         raise
-    except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text="the body is not JSON") from None
+    except ValueError as error:  # UnicodeDecodeError too
+        raise web.HTTPBadRequest(text=f"the body is not JSON that can be read ({error})") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int) or payload["update_id"] < 0:
         raise web.HTTPBadRequest(text="not a Telegram update")
     return payload

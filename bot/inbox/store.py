@@ -9,6 +9,7 @@ redelivery window, so that a redelivered update is still recognised.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.orm import aliased
 from bot.db import bulk_update, insert_for
 from bot.db.models import InboxUpdate, utcnow
 from bot.delivery import outbox
+from bot.inbox.cleaning import storable
 
 PENDING, DONE, IGNORED, FAILED = "pending", "done", "ignored", "failed"
 # Telegram keeps an undelivered update for at most 24 hours: older ids cannot come back.
@@ -46,10 +48,12 @@ def chat_of(payload: dict[str, Any]) -> int | None:
     return None
 
 
-def received(payloads: list[dict[str, Any]], parsed: list[Any] | None = None) -> list[Stored]:
-    """What a receiver got, ready to dispatch and to store."""
-    return [Stored(int(payload["update_id"]), chat_of(payload), payload, update)
-            for payload, update in zip(payloads, parsed or [None] * len(payloads))]
+def received(payloads: list[dict[str, Any]], parse: Callable[[dict[str, Any]], Any] | None = None) -> list[Stored]:
+    """What a receiver got, cleaned of what a database refuses (every field: see ``cleaning``), ready to
+    dispatch and to store; ``parse`` reads each cleaned payload into the Update the handlers see."""
+    cleaned = [storable(payload) for payload in payloads]
+    return [Stored(int(payload["update_id"]), chat_of(payload), payload, parse(payload) if parse else None)
+            for payload in cleaned]
 
 
 async def store(session: AsyncSession, updates: list[Stored]) -> list[int]:

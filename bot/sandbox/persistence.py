@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot.config import DEFAULT_PORT
 from bot.sandbox.model import EmulatorState, SandboxGroup, SandboxUser, StoredFile
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,18 @@ KEEP_CALLBACK_ANSWERS = 50  # the page shows the latest one only
 KEEP_CLIENT_IDS = 1000
 
 
-def state_dir_for(environ: Mapping[str, str], database_url: str) -> Path:
-    """``SANDBOX_DIR``, else ``sandbox-data`` next to the SQLite database (or in the working folder)."""
+def state_dir_for(environ: Mapping[str, str], database_url: str, port: int = DEFAULT_PORT) -> Path:
+    """``SANDBOX_DIR``, else ``sandbox-data`` next to the SQLite database (or in the working folder); a
+    sandbox on another port than the default is one of its own, in ``sandbox-data-8090``."""
     if environ.get("SANDBOX_DIR"):
         return Path(environ["SANDBOX_DIR"])
     from sqlalchemy.engine import make_url
 
+    name = "sandbox-data" if port == DEFAULT_PORT else f"sandbox-data-{port}"
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).parent / "sandbox-data"
-    return Path("sandbox-data")
+        return Path(url.database).parent / name
+    return Path(name)
 
 
 def encode(state: EmulatorState) -> str:

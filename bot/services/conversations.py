@@ -34,6 +34,11 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
     await release_chat(session, user.id)
 
 
+async def locale_of(session: AsyncSession, user_id: int) -> str | None:
+    """The language a user chose (None: none, or not known yet)."""
+    return await session.scalar(select(User.locale).where(User.id == user_id))
+
+
 INTAKE, ANSWER, FOLLOW_UP, BROADCAST = "intake", "answer", "follow_up", "broadcast"
 
 
