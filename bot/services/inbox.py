@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import Report, utcnow
 from bot.domain import Status
-from bot.domain.actions import Side, available
+from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, Side, available
 from bot.domain.calendar import IndonesianTime
 from bot.domain.deadlines import Deadline, Due, Urgency
 from bot.domain.due_windows import province_codes_by_zone, start_window
@@ -38,6 +38,7 @@ CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
 class View(StrEnum):
+    TO_DO = "todo"  # what waits for the reader's side of the counter: the hub's to verify, the agency's to answer
     NEW = "new"  # submitted, not yet verified
     DUE_SOON = "due_soon"  # submitted, its verification deadline today or the next working day
     OVERDUE = "overdue"  # submitted, past its verification deadline
@@ -130,6 +131,19 @@ class InboxPage:
         return max(1, math.ceil(self.total / self.page_size)) if self.counted else None
 
 
+def _to_do_clause(roles: Sequence[Grant], directory: Directory) -> ColumnElement[bool]:
+    """Per role, the reports whose next step is that role's: a hub verifies (or sends on) what is open at the hub
+    in its area; an agency takes and answers what is assigned to it."""
+    parts = []
+    for grant in roles:
+        if grant.role in (Role.LIAISON, Role.STAFF):
+            statuses, where = AT_AGENCY, Report.agency_code == grant.agency_code
+        else:
+            statuses, where = OPEN_AT_HUB, scope_of([grant], directory).clause()
+        parts.append(and_(where, Report.status.in_(sorted(status.value for status in statuses))))
+    return or_(*parts) if parts else false()
+
+
 def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
     in_zone = func.substr(Report.province_code, 1, 2).in_(province_codes_by_zone()[zone])
     return or_(in_zone, Report.province_code.is_(None)) if zone is ZONE_WITHOUT_PROVINCE else in_zone
@@ -154,13 +168,13 @@ def _view_clause(view: View, now: datetime) -> ColumnElement[bool]:
 
 
 async def inbox(
-    session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.NEW, page: int = 0,
+    session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.TO_DO, page: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE, now: datetime | None = None,
 ) -> InboxPage:
     """One page of a view, oldest first, of the reports the reader may see."""
     now = now or utcnow()
     scope = scope_of(roles, directory)
-    where = and_(scope.clause(), _view_clause(view, now))
+    where = _to_do_clause(roles, directory) if view is View.TO_DO else and_(scope.clause(), _view_clause(view, now))
     counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
     total = await session.scalar(select(func.count()).select_from(counted)) or 0
     page = min(max(page, 0), MAX_PAGE)

@@ -23,6 +23,7 @@ REASON_SHOWN = 600
 ALBUM_LIMIT = 10  # Telegram's most items in one album
 
 VIEW_LABELS = {
+    View.TO_DO: N_("📌 To do"),
     View.NEW: N_("🆕 New"),
     View.DUE_SOON: N_("⏳ Due soon"),
     View.OVERDUE: N_("🔴 Overdue"),
