@@ -4,7 +4,13 @@ hears every change; a stale button is refused with what happened; /batal stops a
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.db.models import Report
 from bot.domain.roles import Role
+from routing import agency_search
+from routing.agencies import Agency
+from routing.regions import Hierarchy
 from tests.conftest import eventually
 from tests.flows import photos
 from tests.test_staff import STAFF_ONLY
@@ -80,3 +86,38 @@ async def test_a_citizen_forging_a_staff_button_is_told_it_is_for_staff(bot, cit
     assert STAFF_ONLY in replies[-1]["text"]
     after = await citizen.send("Jalan di depan rumah saya rusak parah")  # not taken as an archive reason
     assert "Arsip" not in after[-1]["text"]
+
+
+async def test_the_agency_picker_offers_the_reports_area_first_with_labels_that_tell_agencies_apart(bot, citizen):
+    """Issue 22: "pekerjaan umum kota padang" showed three identical buttons cut at the same point, and a Kota
+    Padang hub was offered an agency in Kota Sorong."""
+    tracking_id = await add_report(bot, agency="HUB-13.71", reporter=citizen.user_id)  # Kota Padang
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13", "Hana")  # the province's hub: all of Sumatera Barat
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.send("pekerjaan umum kota padang")
+    offered = hub.buttons()
+    assert offered[0] == PADANG_ROADS and len(set(offered)) == len(offered), offered
+    assert all(label.endswith(("Kota Padang", "Sumatera Barat", "(Kementerian PU)")) for label in offered), \
+        f"the report's city, province and national bodies only: {offered}"
+
+    await hub.send("pekerjaan umum padang pariaman")  # a neighbour typed by name, its long name kept apart
+    offered = hub.buttons()
+    assert offered[0] == "Dinas PUPR Kabupaten Padang Pariaman", offered
+    assert len(set(offered)) == len(offered) and not any("…" in label for label in offered), offered
+
+    await hub.send("dinas kesehatan kota sorong")  # another area's agency, when its area is typed too
+    assert hub.buttons()[0] == "Dinas Kesehatan Kota Sorong"
+    await hub.tap("Dinas Kesehatan Kota Sorong")
+    async with bot.sessions() as session:
+        assert await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id)) == "DINKES-96.71"
+
+
+def test_an_imported_agency_without_its_area_in_its_name_is_labelled_with_it_and_long_names_keep_their_tail():
+    hierarchy = Hierarchy.from_lokal()
+    long_name = "Dinas Pekerjaan Umum, Perumahan Rakyat dan Kawasan Permukiman Bidang Bina Marga"
+    agencies = [Agency("BM-13.05", long_name, "kabupaten_kota", "13.05"), Agency("BM-13.06", long_name, "kabupaten_kota", "13.06"),
+                Agency("X-1", "Unit Pengaduan", "nasional", None), Agency("X-2", "Unit Pengaduan", "nasional", None)]
+    shown = agency_search.labels(agencies, hierarchy, 60)
+    assert shown[0].endswith("… Kab. Padang Pariaman") and shown[1].endswith("… Kab. Agam"), shown
+    assert all(len(label) <= 60 for label in shown[:2]) and shown[2:] == ["Unit Pengaduan (X-1)", "Unit Pengaduan (X-2)"]
