@@ -12,7 +12,7 @@ from routing import agency_search
 from routing.agencies import Agency
 from routing.regions import Hierarchy
 from tests.conftest import eventually
-from tests.flows import photos
+from tests.flows import file_report, photos
 from tests.test_staff import STAFF_ONLY
 from tests.test_staff_inbox import add_report, make_staff
 
@@ -121,3 +121,30 @@ def test_an_imported_agency_without_its_area_in_its_name_is_labelled_with_it_and
     shown = agency_search.labels(agencies, hierarchy, 60)
     assert shown[0].endswith("… Kab. Padang Pariaman") and shown[1].endswith("… Kab. Agam"), shown
     assert all(len(label) <= 60 for label in shown[:2]) and shown[2:] == ["Unit Pengaduan (X-1)", "Unit Pengaduan (X-2)"]
+
+
+async def test_each_view_says_who_holds_the_report_now_for_its_reader_and_the_push_names_the_agency(bot, citizen):
+    """Issue 22: routed to the national-road office, forwarded to the city's: the staff view said "Diteruskan ke"
+    the city's office beside the routing's words to the citizen naming the national one, unlabelled; the push
+    named no agency; /status of the unverified report already said "Diteruskan ke"."""
+    tracking_id = await file_report(citizen)  # Jl. By Pass, Kota Padang: routed to BPJN Sumatera Barat
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert "Usulan instansi:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat" in card, card
+    assert "diverifikasi dan diteruskan oleh admin koordinator" in card and "Diteruskan ke" not in card, card
+
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    view = (await hub.send(f"/kotakmasuk {tracking_id}"))[0]["text"]
+    assert "Usulan instansi:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat" in view, view
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.send("pekerjaan umum kota padang")
+    await hub.tap(PADANG_ROADS)
+
+    forwarded = f"Diteruskan ke:</b> {PADANG_ROADS}"
+    await eventually(lambda: forwarded in citizen.last_text)  # the push names the agency
+    assert "Diteruskan ke instansi berwenang" in citizen.last_text
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert forwarded in card and "Usulan instansi" not in card, card
+    view = (await hub.send(f"/kotakmasuk {tracking_id}"))[0]["text"]
+    assert f"{forwarded} (PUPR-13.71)" in view, view
+    routing = next(line for line in view.splitlines() if "Balai Pelaksanaan Jalan Nasional" in line)
+    assert routing.startswith("<b>Perutean saat laporan dibuat</b> (seperti disampaikan kepada pelapor):"), routing
