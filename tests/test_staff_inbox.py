@@ -260,3 +260,15 @@ async def test_the_default_view_holds_what_waits_for_the_reader_hub_or_agency(bo
     await liaison.tap("Ambil")
     await liaison.tap("Ringan")
     assert tracking_id in (await liaison.send("/kotakmasuk"))[-1]["text"], "taken, not answered: still to do"
+
+
+async def test_a_hub_finds_in_its_default_view_an_agencys_report_escalated_to_it(bot):
+    """An overdue report escalates to the regency's hub, then the province's, then the national admin; each is told
+    "escalated to you" and finds it in what waits for it."""
+    first = await add_report(bot, status="in_progress", escalation_level=1)
+    second = await add_report(bot, status="in_progress", escalation_level=2)
+    quiet = await add_report(bot, status="assigned")
+    readers = {Grant(Role.HUB_ADMIN, "HUB-13.71"): [first, second], Grant(Role.HUB_ADMIN, "HUB-13"): [second],
+               Grant(Role.NATIONAL_ADMIN, None): [], Grant(Role.LIAISON, "PUPR-13.71"): [first, second, quiet]}
+    for grant, expected in readers.items():
+        assert await open_ids(bot, [grant], view=inbox.View.TO_DO) == expected, grant

@@ -22,7 +22,7 @@ from bot.db.models import Report, utcnow
 from bot.domain import Status
 from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, Side, available
 from bot.domain.calendar import IndonesianTime
-from bot.domain.deadlines import Deadline, Due, Urgency
+from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due, Urgency
 from bot.domain.due_windows import province_codes_by_zone, start_window
 from bot.domain.roles import Grant, Role
 from bot.services.staff_view import ZONE_WITHOUT_PROVINCE, StaffReportView, build_view, verification_due
@@ -133,15 +133,29 @@ class InboxPage:
 
 def _to_do_clause(roles: Sequence[Grant], directory: Directory) -> ColumnElement[bool]:
     """Per role, the reports whose next step is that role's: a hub verifies (or sends on) what is open at the hub
-    in its area; an agency takes and answers what is assigned to it."""
+    in its area, and chases an agency's report escalated to its level; an agency takes and answers what is
+    assigned to it."""
     parts = []
     for grant in roles:
         if grant.role in (Role.LIAISON, Role.STAFF):
-            statuses, where = AT_AGENCY, Report.agency_code == grant.agency_code
-        else:
-            statuses, where = OPEN_AT_HUB, scope_of([grant], directory).clause()
-        parts.append(and_(where, Report.status.in_(sorted(status.value for status in statuses))))
+            parts.append(and_(Report.agency_code == grant.agency_code, _status_in(AT_AGENCY)))
+            continue
+        escalated = and_(_status_in(AT_AGENCY), Report.escalation_level >= _escalation_level(grant, directory))
+        parts.append(and_(scope_of([grant], directory).clause(), or_(_status_in(OPEN_AT_HUB), escalated)))
     return or_(*parts) if parts else false()
+
+
+def _status_in(statuses: frozenset[Status]) -> ColumnElement[bool]:
+    return Report.status.in_(sorted(status.value for status in statuses))
+
+
+def _escalation_level(grant: Grant, directory: Directory) -> int:
+    """The escalation that reaches this hub (bot/services/deadline_sweep.py): a regency's hub 1, a province's 2,
+    the national admin 3."""
+    if grant.role is Role.NATIONAL_ADMIN:
+        return TOP_ESCALATION
+    hub = directory.agencies.get(grant.agency_code or "")
+    return 1 if hub and hub.area_code and "." in hub.area_code else 2
 
 
 def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
