@@ -116,7 +116,8 @@ async def test_the_agency_picker_offers_the_reports_area_first_with_labels_that_
 def test_an_imported_agency_without_its_area_in_its_name_is_labelled_with_it_and_long_names_keep_their_tail():
     hierarchy = Hierarchy.from_lokal()
     long_name = "Dinas Pekerjaan Umum, Perumahan Rakyat dan Kawasan Permukiman Bidang Bina Marga"
-    agencies = [Agency("BM-13.05", long_name, "kabupaten_kota", "13.05"), Agency("BM-13.06", long_name, "kabupaten_kota", "13.06"),
+    agencies = [Agency("BM-13.05", long_name, "kabupaten_kota", "13.05"),
+                Agency("BM-13.06", long_name, "kabupaten_kota", "13.06"),
                 Agency("X-1", "Unit Pengaduan", "nasional", None), Agency("X-2", "Unit Pengaduan", "nasional", None)]
     shown = agency_search.labels(agencies, hierarchy, 60)
     assert shown[0].endswith("… Kab. Padang Pariaman") and shown[1].endswith("… Kab. Agam"), shown
@@ -148,3 +149,11 @@ async def test_each_view_says_who_holds_the_report_now_for_its_reader_and_the_pu
     assert f"{forwarded} (PUPR-13.71)" in view, view
     routing = next(line for line in view.splitlines() if "Balai Pelaksanaan Jalan Nasional" in line)
     assert routing.startswith("<b>Perutean saat laporan dibuat</b> (seperti disampaikan kepada pelapor):"), routing
+
+
+def test_a_typed_area_is_named_by_all_its_own_words_and_a_typed_kind_keeps_to_it():
+    hierarchy = Hierarchy.from_lokal()
+    assert agency_search.named_areas("pu kota padang", hierarchy) == {"13.71"}, "not Kota Padang Panjang"
+    assert agency_search.named_areas("dinkes sorong", hierarchy) == {"96.01", "96.71"}
+    assert agency_search.named_areas("dinkes kabupaten sorong", hierarchy) == {"96.01"}
+    assert agency_search.named_areas("dinas sosial jakarta selatan", hierarchy) == {"31", "31.74"}

@@ -15,7 +15,8 @@ from routing.agencies import Directory
 from routing.agency_search import ReportArea
 
 
-async def report_area(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str) -> ReportArea:
+async def report_area(session: AsyncSession, grants: Sequence[Grant], directory: Directory,
+                      tracking_id: str) -> ReportArea:
     scope = scope_of(grants, directory)
     if scope.empty:
         return ReportArea()
