@@ -157,3 +157,25 @@ def test_a_typed_area_is_named_by_all_its_own_words_and_a_typed_kind_keeps_to_it
     assert agency_search.named_areas("dinkes sorong", hierarchy) == {"96.01", "96.71"}
     assert agency_search.named_areas("dinkes kabupaten sorong", hierarchy) == {"96.01"}
     assert agency_search.named_areas("dinas sosial jakarta selatan", hierarchy) == {"31", "31.74"}
+
+
+async def test_after_a_hand_back_the_hub_checks_it_and_a_report_sent_on_names_where_it_went(bot, citizen):
+    tracking_id = await file_report(citizen)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    liaison = await make_staff(bot, Role.LIAISON, "BPJN-13", "Lina")
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.tap("Sumatera Barat")  # the routed national-road office
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await liaison.tap("Kembalikan")
+    await liaison.send("Ruas ini sudah diserahkan ke pemerintah kota.")
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert "Sedang diperiksa oleh:</b> Admin SP4N-LAPOR! Kota Padang" in card and "Diteruskan ke:" not in card, card
+
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Bukan wewenang")
+    await hub.send("admin koordinator sumatera barat")
+    await hub.tap("Admin Koordinator SP4N-LAPOR! Provinsi Sumatera Barat")
+    await hub.send("Perlu diputuskan oleh provinsi.")
+    sent_on = "Dikirim ke:</b> Admin Koordinator SP4N-LAPOR! Provinsi Sumatera Barat"
+    await eventually(lambda: any(sent_on in (message.get("text") or "") for message in citizen.messages))
