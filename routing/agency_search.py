@@ -1,9 +1,10 @@
 """Finding the agency a report should go to by a typed name (the staff's agency picker), and labels that tell
 the agencies found apart.
 
-The bodies that serve the report's area come first: its regency's, its province's and the national ones
-responsible there (BPJN of the province, the national admin). Another area's agency is offered only when
-that area is typed too ("dinas kesehatan kota sorong"), or its code is. Pure: no database, no messenger.
+Offered: the bodies that serve the report's area (its regency's, its province's and the national ones
+responsible there: BPJN of the province, the national admin), and another area's only when that area is typed
+too ("dinas kesehatan kota sorong") or its code is; the best matches first, and on equal matches a typed area's
+before the report's own. Pure: no database, no messenger.
 """
 
 from __future__ import annotations

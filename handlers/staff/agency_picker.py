@@ -1,8 +1,10 @@
 """The agency picker of a staff action (verify and forward, send on): the staff member types a name and taps
-one of the closest agencies. Those serving the report's area come first, another area's only when its area is
-typed too (routing/agency_search.py), and each button names its agency's area, shortened where it is common."""
+one of the closest agencies: those serving the report's area, and another area's only when its area is typed too
+(routing/agency_search.py); each button names its agency's area, shortened where it is common."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardMarkup
 
@@ -14,12 +16,15 @@ from handlers.staff.roles import staff_roles
 from handlers.turn import Turn
 from routing import agency_search
 
+if TYPE_CHECKING:  # the actions module uses this one
+    from handlers.staff.actions import PendingAction
+
 AGENCY = "sag"  # sag:<index of a found agency>
 FOUND_AGENCIES = 6
 AGENCY_LABEL_CHARS = 60
 
 
-async def offer_agencies(turn: Turn, conversation: Conversation, pending, typed: str) -> None:
+async def offer_agencies(turn: Turn, conversation: Conversation, pending: PendingAction, typed: str) -> None:
     """Search for what was typed and offer the agencies found; ``pending`` keeps them, for the tapped index."""
     grants = await staff_roles(turn)
     if grants is None:
