@@ -179,3 +179,14 @@ async def test_after_a_hand_back_the_hub_checks_it_and_a_report_sent_on_names_wh
     await hub.send("Perlu diputuskan oleh provinsi.")
     sent_on = "Dikirim ke:</b> Admin Koordinator SP4N-LAPOR! Provinsi Sumatera Barat"
     await eventually(lambda: any(sent_on in (message.get("text") or "") for message in citizen.messages))
+
+
+async def test_for_a_report_without_an_area_the_picker_asks_for_the_agencys_area_and_then_offers_it(bot, citizen):
+    tracking_id = await add_report(bot, agency="ADMIN-NASIONAL", province=None, regency=None, reporter=citizen.user_id)
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    await admin.send(f"/kotakmasuk {tracking_id}")
+    await admin.tap("Verifikasi dan teruskan")
+    asked = await admin.send("dinas kesehatan")
+    assert "beserta wilayahnya" in asked[-1]["text"] and not asked[-1].get("reply_markup"), "no other area's guessed"
+    await admin.send("dinas kesehatan kota padang")
+    assert admin.buttons()[0] == "Dinas Kesehatan Kota Padang"

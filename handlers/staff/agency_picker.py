@@ -34,8 +34,9 @@ async def offer_agencies(turn: Turn, conversation: Conversation, pending: Pendin
     pending.found = agency_search.search(router.directory, router.hierarchy, typed, area,
                                          hubs_too=pending.action is Action.FORWARD, limit=FOUND_AGENCIES)
     conversation.draft = pending.to_json()
-    if not pending.found:
-        turn.say(turn._("Please type the agency's name."))
+    if not pending.found:  # nothing typed, or a report without an area and no area typed
+        turn.say(turn._("Please type the agency's name with its area, for example "
+                        "<i>dinas kesehatan kota padang</i>."))
         return
     turn.say(turn._("Which one? (Or type another name.)"), agency_buttons(turn, pending.found))
 
