@@ -24,6 +24,7 @@ from bot.services.staff_view import HistoryEntry
 from bot.textlimits import shorten
 from handlers import keyboards
 from routing import engine
+from routing.agencies import is_hub_code
 
 # How much of a long text is shown, in characters. A summary at these limits, with a preface, stays
 # well within a message (see tests/test_limits.py).
@@ -163,8 +164,9 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str 
         _("<b>Category:</b> {value}").format(value=category_label(_, report.category)),
         _("<b>Filed:</b> {value}").format(value=_.datetime(report.created_at)),
     ]
-    if report.agency_name:
-        lines.append(_("<b>Goes to:</b> {value}").format(value=shown(report.agency_name)))
+    holder = agency_line(_, Status(report.status), report.agency_code, shown(report.agency_name),
+                         verified=report.verified_at is not None)
+    lines += [holder] if holder else []
     lines.append(_("<b>What happened:</b> {value}").format(value=shown(report.description, DESCRIPTION_PREVIEW)))
     lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
     if area:
@@ -174,6 +176,18 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str 
         lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))
         lines += ["", _("<b>History</b>"), *(history_line(_, event) for event in report.events)]
     return "\n".join(lines)
+
+
+def agency_line(_: Translator, status: Status, agency_code: str | None, agency: str, *, verified: bool) -> str | None:
+    """Who holds the report now, as true as its status: a hub checking it, the agency routing proposes (until the
+    hub verifies and forwards it), or the agency it was forwarded to. ``agency`` is already HTML."""
+    if not agency or status is Status.REJECTED:
+        return None
+    if is_hub_code(agency_code):
+        return _("<b>Being checked by:</b> {value}").format(value=agency)
+    if status in (Status.SUBMITTED, Status.VERIFIED) or not verified:
+        return _("<b>Proposed agency:</b> {value} (the hub verifies and forwards it)").format(value=agency)
+    return _("<b>Forwarded to:</b> {value}").format(value=agency)
 
 
 # What a history line names besides the status, where the status alone would not say what happened.
@@ -212,6 +226,8 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
         title = _("🔔 <b>Your report {tracking_id} has a new status</b>")
     lines = [title.format(tracking_id=report.tracking_id),
              _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status))]
+    sent_to = _sent_to_line(_, report, event)
+    lines += [sent_to] if sent_to else []
     if event.note:
         lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
     if event.to_status == Status.WAITING_REPORTER:
@@ -227,6 +243,16 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
         lines += ["", _("<b>How satisfied are you with the answer?</b> Tap the stars below (1 poor, 5 very good), or "
                         "<i>Not fixed</i> if the problem is still there.")]
     return "\n".join(lines)
+
+
+def _sent_to_line(_: Translator, report: Report, event: ReportEvent) -> str | None:
+    """Where a forward sent the report. Rendered when sent (right after the action): the report's agency then is
+    the one the action chose, unless it has already gone back to a hub, which the next push will tell."""
+    if event.action == Action.FORWARD.value:
+        return _("<b>Sent on to:</b> {value}").format(value=shown(report.agency_name))
+    if event.to_status == Status.ASSIGNED and report.agency_name and not is_hub_code(report.agency_code):
+        return _("<b>Forwarded to:</b> {value}").format(value=shown(report.agency_name))
+    return None
 
 
 def notification_keyboard(_: Translator, tracking_id: str, action: str | None) -> InlineKeyboardMarkup | None:

@@ -121,6 +121,11 @@ class Directory:
         return self.agencies[NATIONAL_ADMIN]
 
 
+def is_hub_code(code: str | None) -> bool:
+    """Whether a code names a hub (``HUB-...``, or the national admin), as the directory's own ``Agency.hub`` says."""
+    return code == NATIONAL_ADMIN or (code or "").startswith("HUB-")
+
+
 def _codes(region: Region | None) -> tuple[str | None, str | None]:
     if region is None:
         return None, None
@@ -176,7 +181,7 @@ def _agencies(rows, hierarchy: Hierarchy) -> tuple[list[Agency], list[tuple[int,
             errors.append((number, f"area_code {area!r} is not a Kemendagri code"))
         else:
             categories = frozenset(c.strip() for c in row["categories"].split(";") if c.strip())
-            agencies.append(Agency(code, name, level, area or None, categories, hub=code.startswith("HUB-")))
+            agencies.append(Agency(code, name, level, area or None, categories, hub=is_hub_code(code)))
     return agencies, errors
 
 

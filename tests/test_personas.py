@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from bot.db import Transactions
 from bot.db.models import Report
-from bot.domain.roles import Grant
+from bot.domain.roles import Grant, Role
 from bot.sandbox.client import Citizen
 from bot.sandbox import sample_reports
-from bot.sandbox.personas import PERSONAS, grant_roles
+from bot.sandbox.personas import PERSONAS, grant_roles, seat
 from bot.services import staff, subscriptions
 from bot.services.statistics import OPEN_STATUSES
 from tests.conftest import eventually
@@ -35,20 +35,31 @@ async def test_sample_staff_get_their_roles_once_and_the_page_lists_them(bot):
     assert all("(contoh)" in person["first_name"] for person in listed), "labelled as samples"
 
 
-async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot, citizen):
+def played(bot, role: Role | None, agency_code: str | None = None, subscribed_to: str | None = None) -> Citizen:
+    """The sample persona with this role and agency (or this subscription), as the page plays it."""
+    found = [persona for persona in PERSONAS if persona.role is role and persona.agency_code == agency_code
+             and persona.subscribed_to == subscribed_to]
+    assert found, f"no sample persona is {role} of {agency_code}: a newcomer cannot play it"
+    seat(bot.emulator)  # as the sandbox does: each persona has started the bot, so it hears what it is told
+    return Citizen(bot.emulator, found[0].user_id, found[0].first_name)
+
+
+async def test_the_readme_story_is_played_to_its_end_by_the_sample_staff(bot, citizen):
+    """README's story: a pothole on Jl. By Pass in Kota Padang goes to the national-road office; the sample hub
+    admin verifies and forwards it there in one tap, and that office's sample liaison takes and answers it."""
     await grant_roles(bot.engine, bot.router.directory)
     tracking_id = await file_report(citizen)
-    admin, liaison = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[0:3:2])
-
+    async with bot.sessions() as session:
+        routed = await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id))
+    assert routed == "BPJN-13", "README: a national road of Sumatera Barat"
+    admin = played(bot, Role.HUB_ADMIN, "HUB-13.71")
     await admin.send(f"/kotakmasuk {tracking_id}")
-    await admin.tap("Verifikasi dan teruskan")  # routed to the national road office: the admin sends it to the city's
-    assert any("Balai Pelaksanaan Jalan Nasional" in label for label in admin.buttons()), "the routed agency, one tap away"
-    await admin.send("pekerjaan umum penataan ruang kota padang")
-    message, _data = admin.find_button("Penataan Ruang Kota Padang")
-    data = next(key["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for key in row
-                if key["text"].endswith("Kota Padang"))
-    await admin.tap_data(message["message_id"], data)
-    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await admin.tap("Verifikasi dan teruskan")
+    await admin.tap("Sumatera Barat")  # the routed agency, one tap away
+    liaison = played(bot, Role.LIAISON, routed)
+    await eventually(lambda: f"/kotakmasuk {tracking_id}" in liaison.last_text)  # told of it
+    await liaison.send("/kotakmasuk")
+    await liaison.tap(tracking_id)
     await liaison.tap("Ambil")
     await liaison.tap("Ringan")
     await liaison.send(f"/kotakmasuk {tracking_id}")
@@ -57,10 +68,23 @@ async def test_a_newcomer_files_as_a_citizen_and_answers_as_the_sample_staff(bot
     await eventually(lambda: "Sudah kami perbaiki" in citizen.last_text)
 
 
+async def test_the_sample_liaison_of_a_city_office_answers_what_the_hub_forwards_to_it(bot, citizen):
+    await grant_roles(bot.engine, bot.router.directory)
+    tracking_id = await file_report(citizen, category="Drainase", description="Saluran air tersumbat sampah, "
+                                    "jalan tergenang setiap hujan sejak sebulan terakhir.")
+    admin, liaison = played(bot, Role.NATIONAL_ADMIN), played(bot, Role.LIAISON, "PUPR-13.71")
+    await admin.send(f"/kotakmasuk {tracking_id}")
+    await admin.tap("Verifikasi dan teruskan")
+    await admin.tap("Kota Padang")
+    await eventually(lambda: f"/kotakmasuk {tracking_id}" in liaison.last_text)
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    assert "📥 Ambil" in liaison.buttons()
+
+
 async def test_the_sample_admin_sends_an_announcement_that_the_sample_subscribers_read(bot):
     await grant_roles(bot.engine, bot.router.directory)
-    hub = Citizen(bot.emulator, PERSONAS[1].user_id, PERSONAS[1].first_name)  # Kota Padang's hub
-    padang, bogor = (Citizen(bot.emulator, persona.user_id, persona.first_name) for persona in PERSONAS[3:5])
+    hub = played(bot, Role.HUB_ADMIN, "HUB-13.71")
+    padang, bogor = played(bot, None, subscribed_to="13.71"), played(bot, None, subscribed_to="32.01")
     await hub.send("/siaran")
     await hub.send("Posyandu keliling hadir di Kelurahan Jati hari Sabtu.")
     await hub.tap("Pratinjau")
@@ -73,7 +97,7 @@ async def test_the_sample_hub_admin_reads_the_sample_reports_figures_and_charts(
     for _ in range(2):  # a restarted sandbox adds no second set
         await grant_roles(bot.engine, bot.router.directory)
         await sample_reports.seed(bot.engine, bot.router)
-    hub = Citizen(bot.emulator, PERSONAS[1].user_id, PERSONAS[1].first_name)  # Kota Padang's hub admin
+    hub = played(bot, Role.HUB_ADMIN, "HUB-13.71")
     replies = await hub.send("/statistik")
     summary = next(reply["text"] for reply in replies if "Statistik" in reply.get("text", ""))
     assert "Kota Padang" in summary and f"Diterima: <b>{sample_reports.COUNT * 5 // 6}</b>" in summary, summary

@@ -4,9 +4,15 @@ hears every change; a stale button is refused with what happened; /batal stops a
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.db.models import Report
 from bot.domain.roles import Role
+from routing import agency_search
+from routing.agencies import Agency
+from routing.regions import Hierarchy
 from tests.conftest import eventually
-from tests.flows import photos
+from tests.flows import file_report, photos
 from tests.test_staff import STAFF_ONLY
 from tests.test_staff_inbox import add_report, make_staff
 
@@ -80,3 +86,107 @@ async def test_a_citizen_forging_a_staff_button_is_told_it_is_for_staff(bot, cit
     assert STAFF_ONLY in replies[-1]["text"]
     after = await citizen.send("Jalan di depan rumah saya rusak parah")  # not taken as an archive reason
     assert "Arsip" not in after[-1]["text"]
+
+
+async def test_the_agency_picker_offers_the_reports_area_first_with_labels_that_tell_agencies_apart(bot, citizen):
+    """Issue 22: "pekerjaan umum kota padang" showed three identical buttons cut at the same point, and a Kota
+    Padang hub was offered an agency in Kota Sorong."""
+    tracking_id = await add_report(bot, agency="HUB-13.71", reporter=citizen.user_id)  # Kota Padang
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13", "Hana")  # the province's hub: all of Sumatera Barat
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.send("pekerjaan umum kota padang")
+    offered = hub.buttons()
+    assert offered[0] == PADANG_ROADS and len(set(offered)) == len(offered), offered
+    assert all(label.endswith(("Kota Padang", "Sumatera Barat", "(Kementerian PU)")) for label in offered), \
+        f"the report's city, province and national bodies only: {offered}"
+
+    await hub.send("pekerjaan umum padang pariaman")  # a neighbour typed by name, its long name kept apart
+    offered = hub.buttons()
+    assert offered[0] == "Dinas PUPR Kabupaten Padang Pariaman", offered
+    assert len(set(offered)) == len(offered) and not any("…" in label for label in offered), offered
+
+    await hub.send("dinas kesehatan kota sorong")  # another area's agency, when its area is typed too
+    assert hub.buttons()[0] == "Dinas Kesehatan Kota Sorong"
+    await hub.tap("Dinas Kesehatan Kota Sorong")
+    async with bot.sessions() as session:
+        assert await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id)) == "DINKES-96.71"
+
+
+def test_an_imported_agency_without_its_area_in_its_name_is_labelled_with_it_and_long_names_keep_their_tail():
+    hierarchy = Hierarchy.from_lokal()
+    long_name = "Dinas Pekerjaan Umum, Perumahan Rakyat dan Kawasan Permukiman Bidang Bina Marga"
+    agencies = [Agency("BM-13.05", long_name, "kabupaten_kota", "13.05"),
+                Agency("BM-13.06", long_name, "kabupaten_kota", "13.06"),
+                Agency("X-1", "Unit Pengaduan", "nasional", None), Agency("X-2", "Unit Pengaduan", "nasional", None)]
+    shown = agency_search.labels(agencies, hierarchy, 60)
+    assert shown[0].endswith("… Kab. Padang Pariaman") and shown[1].endswith("… Kab. Agam"), shown
+    assert all(len(label) <= 60 for label in shown[:2]) and shown[2:] == ["Unit Pengaduan (X-1)", "Unit Pengaduan (X-2)"]
+
+
+async def test_each_view_says_who_holds_the_report_now_for_its_reader_and_the_push_names_the_agency(bot, citizen):
+    """Issue 22: routed to the national-road office, forwarded to the city's: the staff view said "Diteruskan ke"
+    the city's office beside the routing's words to the citizen naming the national one, unlabelled; the push
+    named no agency; /status of the unverified report already said "Diteruskan ke"."""
+    tracking_id = await file_report(citizen)  # Jl. By Pass, Kota Padang: routed to BPJN Sumatera Barat
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert "Usulan instansi:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat" in card, card
+    assert "diverifikasi dan diteruskan oleh admin koordinator" in card and "Diteruskan ke" not in card, card
+
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    view = (await hub.send(f"/kotakmasuk {tracking_id}"))[0]["text"]
+    assert "Usulan instansi:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat" in view, view
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.send("pekerjaan umum kota padang")
+    await hub.tap(PADANG_ROADS)
+
+    forwarded = f"Diteruskan ke:</b> {PADANG_ROADS}"
+    await eventually(lambda: forwarded in citizen.last_text)  # the push names the agency
+    assert "Diteruskan ke instansi berwenang" in citizen.last_text
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert forwarded in card and "Usulan instansi" not in card, card
+    view = (await hub.send(f"/kotakmasuk {tracking_id}"))[0]["text"]
+    assert f"{forwarded} (PUPR-13.71)" in view, view
+    routing = next(line for line in view.splitlines() if "Balai Pelaksanaan Jalan Nasional" in line)
+    assert routing.startswith("<b>Perutean saat laporan dibuat</b> (seperti disampaikan kepada pelapor):"), routing
+
+
+def test_a_typed_area_is_named_by_all_its_own_words_and_a_typed_kind_keeps_to_it():
+    hierarchy = Hierarchy.from_lokal()
+    assert agency_search.named_areas("pu kota padang", hierarchy) == {"13.71"}, "not Kota Padang Panjang"
+    assert agency_search.named_areas("dinkes sorong", hierarchy) == {"96.01", "96.71"}
+    assert agency_search.named_areas("dinkes kabupaten sorong", hierarchy) == {"96.01"}
+    assert agency_search.named_areas("dinas sosial jakarta selatan", hierarchy) == {"31", "31.74"}
+
+
+async def test_after_a_hand_back_the_hub_checks_it_and_a_report_sent_on_names_where_it_went(bot, citizen):
+    tracking_id = await file_report(citizen)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    liaison = await make_staff(bot, Role.LIAISON, "BPJN-13", "Lina")
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.tap("Sumatera Barat")  # the routed national-road office
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await liaison.tap("Kembalikan")
+    await liaison.send("Ruas ini sudah diserahkan ke pemerintah kota.")
+    card = (await citizen.send(f"/status {tracking_id}"))[-1]["text"]
+    assert "Sedang diperiksa oleh:</b> Admin SP4N-LAPOR! Kota Padang" in card and "Diteruskan ke:" not in card, card
+
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Bukan wewenang")
+    await hub.send("admin koordinator sumatera barat")
+    await hub.tap("Admin Koordinator SP4N-LAPOR! Provinsi Sumatera Barat")
+    await hub.send("Perlu diputuskan oleh provinsi.")
+    sent_on = "Dikirim ke:</b> Admin Koordinator SP4N-LAPOR! Provinsi Sumatera Barat"
+    await eventually(lambda: any(sent_on in (message.get("text") or "") for message in citizen.messages))
+
+
+async def test_for_a_report_without_an_area_the_picker_asks_for_the_agencys_area_and_then_offers_it(bot, citizen):
+    tracking_id = await add_report(bot, agency="ADMIN-NASIONAL", province=None, regency=None, reporter=citizen.user_id)
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    await admin.send(f"/kotakmasuk {tracking_id}")
+    await admin.tap("Verifikasi dan teruskan")
+    asked = await admin.send("dinas kesehatan")
+    assert "beserta wilayahnya" in asked[-1]["text"] and not asked[-1].get("reply_markup"), "no other area's guessed"
+    await admin.send("dinas kesehatan kota padang")
+    assert admin.buttons()[0] == "Dinas Kesehatan Kota Padang"

@@ -18,6 +18,7 @@ from bot.services.staff_view import running_due, verification_due
 from bot.services.tracking import new_tracking_id
 from bot.textlimits import MESSAGE_LIMIT, visible_length
 from handlers.staff.report_view import media_messages
+from tests.conftest import eventually
 from tests.flows import file_report
 from tests.test_staff import STAFF_ONLY
 
@@ -141,8 +142,8 @@ async def test_a_named_reporter_is_shown_to_staff(bot):
 
 async def test_the_inbox_pages_with_buttons_and_opens_a_report_from_its_button(bot):
     start = datetime.now(UTC) - timedelta(hours=12)
-    ids = [await add_report(bot, created_at=start + timedelta(minutes=n)) for n in range(11)]
-    await add_report(bot, agency="DLH-13.71")  # not theirs
+    ids = [await add_report(bot, status="assigned", created_at=start + timedelta(minutes=n)) for n in range(11)]
+    await add_report(bot, agency="DLH-13.71", status="assigned")  # not theirs
     liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71")
     first = (await liaison.send("/kotakmasuk"))[-1]
     assert "Halaman 1 dari 2" in first["text"] and "11 laporan" in first["text"]
@@ -222,12 +223,12 @@ async def test_a_long_report_fits_telegrams_limits_and_media_go_in_albums_of_ten
 
 
 async def test_staff_read_the_inbox_in_english_too(bot):
-    await add_report(bot)
+    await add_report(bot, status="in_progress")
     liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Ben")
     async with bot.sessions() as session, session.begin():
         await session.merge(User(id=liaison.user_id, first_name="Ben", locale="en"))
     text = (await liaison.send("/inbox"))[-1]["text"]
-    assert "Inbox: 🆕 New" in text and "Page 1 of 1 · 1 report, oldest first" in text
+    assert "Inbox: 📌 To do" in text and "Page 1 of 1 · 1 report, oldest first" in text
 
 
 async def test_a_stranger_learns_only_the_status_of_a_confidential_report(bot):
@@ -236,3 +237,38 @@ async def test_a_stranger_learns_only_the_status_of_a_confidential_report(bot):
     assert "Belum terverifikasi" in card and "rahasia" in card
     for leaked in ("Jalan", "Dinas PUPR", "Dikirim", "Kategori"):
         assert leaked not in card, leaked
+
+
+async def test_the_default_view_holds_what_waits_for_the_reader_hub_or_agency(bot, citizen):
+    """A liaison told of a report forwarded to them finds it in /kotakmasuk at once; the hub no longer does."""
+    tracking_id = await file_report(citizen)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Lina")
+    assert tracking_id in (await hub.send("/kotakmasuk"))[-1]["text"], "to verify: the hub's"
+    assert tracking_id not in (await liaison.send("/kotakmasuk"))[-1]["text"], "not verified yet: not the agency's"
+
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Verifikasi dan teruskan")
+    await hub.send("PUPR-13.71")
+    await hub.tap("Kota Padang")
+    await eventually(lambda: f"/kotakmasuk {tracking_id}" in liaison.last_text)  # "a report for you"
+    shown = (await liaison.send("/kotakmasuk"))[-1]
+    assert "Perlu tindakan" in shown["text"] and tracking_id in shown["text"] and tracking_id in liaison.buttons()
+    assert tracking_id not in (await hub.send("/kotakmasuk"))[-1]["text"], "forwarded: no longer the hub's to do"
+
+    await liaison.tap(tracking_id)
+    await liaison.tap("Ambil")
+    await liaison.tap("Ringan")
+    assert tracking_id in (await liaison.send("/kotakmasuk"))[-1]["text"], "taken, not answered: still to do"
+
+
+async def test_a_hub_finds_in_its_default_view_an_agencys_report_escalated_to_it(bot):
+    """An overdue report escalates to the regency's hub, then the province's, then the national admin; each is told
+    "escalated to you" and finds it in what waits for it."""
+    first = await add_report(bot, status="in_progress", escalation_level=1)
+    second = await add_report(bot, status="in_progress", escalation_level=2)
+    quiet = await add_report(bot, status="assigned")
+    readers = {Grant(Role.HUB_ADMIN, "HUB-13.71"): [first, second], Grant(Role.HUB_ADMIN, "HUB-13"): [second],
+               Grant(Role.NATIONAL_ADMIN, None): [], Grant(Role.LIAISON, "PUPR-13.71"): [first, second, quiet]}
+    for grant, expected in readers.items():
+        assert await open_ids(bot, [grant], view=inbox.View.TO_DO) == expected, grant

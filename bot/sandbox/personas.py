@@ -35,6 +35,8 @@ PERSONAS = (
     Persona(9_900_001, "Admin Nasional (contoh)", Role.NATIONAL_ADMIN, None),
     Persona(9_900_002, "Admin Koordinator Kota Padang (contoh)", Role.HUB_ADMIN, "HUB-13.71"),
     Persona(9_900_003, "Penghubung PUPR Kota Padang (contoh)", Role.LIAISON, "PUPR-13.71"),
+    # README's story, a pothole on Jl. By Pass in Kota Padang, is a national road's: its road office answers.
+    Persona(9_900_004, "Penghubung BPJN Sumatera Barat (contoh)", Role.LIAISON, "BPJN-13"),
     Persona(9_900_101, "Warga Kota Padang (contoh)", None, subscribed_to="13.71"),
     Persona(9_900_102, "Warga Kabupaten Bogor (contoh)", None, subscribed_to="32.01"),
     Persona(9_900_103, "Warga seluruh Indonesia (contoh)", None, subscribed_to=None),

@@ -20,9 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import Report, utcnow
 from bot.domain import Status
-from bot.domain.actions import Side, available
+from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, Side, available
 from bot.domain.calendar import IndonesianTime
-from bot.domain.deadlines import Deadline, Due, Urgency
+from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due, Urgency
 from bot.domain.due_windows import province_codes_by_zone, start_window
 from bot.domain.roles import Grant, Role
 from bot.services.staff_view import ZONE_WITHOUT_PROVINCE, StaffReportView, build_view, verification_due
@@ -38,6 +38,7 @@ CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
 class View(StrEnum):
+    TO_DO = "todo"  # what waits for the reader's side of the counter: the hub's to verify, the agency's to answer
     NEW = "new"  # submitted, not yet verified
     DUE_SOON = "due_soon"  # submitted, its verification deadline today or the next working day
     OVERDUE = "overdue"  # submitted, past its verification deadline
@@ -130,6 +131,33 @@ class InboxPage:
         return max(1, math.ceil(self.total / self.page_size)) if self.counted else None
 
 
+def _to_do_clause(roles: Sequence[Grant], directory: Directory) -> ColumnElement[bool]:
+    """Per role, the reports whose next step is that role's: a hub verifies (or sends on) what is open at the hub
+    in its area, and chases an agency's report escalated to its level; an agency takes and answers what is
+    assigned to it."""
+    parts = []
+    for grant in roles:
+        if grant.role in (Role.LIAISON, Role.STAFF):
+            parts.append(and_(Report.agency_code == grant.agency_code, _status_in(AT_AGENCY)))
+            continue
+        escalated = and_(_status_in(AT_AGENCY), Report.escalation_level >= _escalation_level(grant, directory))
+        parts.append(and_(scope_of([grant], directory).clause(), or_(_status_in(OPEN_AT_HUB), escalated)))
+    return or_(*parts) if parts else false()
+
+
+def _status_in(statuses: frozenset[Status]) -> ColumnElement[bool]:
+    return Report.status.in_(sorted(status.value for status in statuses))
+
+
+def _escalation_level(grant: Grant, directory: Directory) -> int:
+    """The escalation that reaches this hub (bot/services/deadline_sweep.py): a regency's hub 1, a province's 2,
+    the national admin 3."""
+    if grant.role is Role.NATIONAL_ADMIN:
+        return TOP_ESCALATION
+    hub = directory.agencies.get(grant.agency_code or "")
+    return 1 if hub and hub.area_code and "." in hub.area_code else 2
+
+
 def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
     in_zone = func.substr(Report.province_code, 1, 2).in_(province_codes_by_zone()[zone])
     return or_(in_zone, Report.province_code.is_(None)) if zone is ZONE_WITHOUT_PROVINCE else in_zone
@@ -154,13 +182,13 @@ def _view_clause(view: View, now: datetime) -> ColumnElement[bool]:
 
 
 async def inbox(
-    session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.NEW, page: int = 0,
+    session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.TO_DO, page: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE, now: datetime | None = None,
 ) -> InboxPage:
     """One page of a view, oldest first, of the reports the reader may see."""
     now = now or utcnow()
     scope = scope_of(roles, directory)
-    where = and_(scope.clause(), _view_clause(view, now))
+    where = _to_do_clause(roles, directory) if view is View.TO_DO else and_(scope.clause(), _view_clause(view, now))
     counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
     total = await session.scalar(select(func.count()).select_from(counted)) or 0
     page = min(max(page, 0), MAX_PAGE)

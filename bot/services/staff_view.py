@@ -83,6 +83,7 @@ class StaffReportView:
     running: Due | None = None  # the clock that runs after verification (first answer, resolution, reopening)
     running_urgency: Urgency | None = None  # for a clock someone at the counter runs against
     closes_at: Due | None = None  # an answer waiting for the reporter's reply closes the report then
+    verified: bool = False  # the hub has verified and forwarded it at least once
 
 
 def time_zone_of(report: Report) -> IndonesianTime:
@@ -133,6 +134,7 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         actions=tuple(actions),
         rating=report.rating,
         rating_comment=report.rating_comment,
+        verified=report.verified_at is not None,
         **_later_clocks(report, now),
     )
 

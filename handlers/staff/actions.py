@@ -12,11 +12,9 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
 from telegram import ForceReply, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
@@ -25,18 +23,16 @@ from bot.i18n import N_
 from bot.services import workflow
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from bot.services.workflow import ActionRequest, Outcome
-from bot.textlimits import shorten
 from handlers import keyboards, render
 from handlers.intake.messages import attachment_of
 from handlers.staff import notices
+from handlers.staff.agency_picker import AGENCY, agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
-ACT, AGENCY = "sac", "sag"  # sac:<action>:<tracking id>:<version>[:<class>], sag:<index of a found agency>
+ACT = "sac"  # sac:<action>:<tracking id>:<version>[:<class>]
 STAFF_ACTION = "staff_action"
 AGENCY_STEP, NOTE_STEP = "agency", "note"
-FOUND_AGENCIES = 6
-AGENCY_LABEL_CHARS = 60
 
 ACTION_LABELS = {
     Action.VERIFY: N_("✅ Verify and forward"),
@@ -139,7 +135,7 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
     if step == AGENCY_STEP:
         prompt = turn._("Type the name of the agency or hub that should get report <code>{tracking_id}</code>.").format(
             tracking_id=pending.tracking_id)
-        turn.say(prompt, _agency_buttons(turn, pending.found))
+        turn.say(prompt, agency_buttons(turn, pending.found))
     else:
         _ask_note(turn, pending.action)
 
@@ -161,7 +157,7 @@ async def take(turn: Turn) -> bool:
     pending, _ = PendingAction.from_json(conversation.draft), turn._
     text = (turn.message.text or turn.message.caption or "").strip()
     if conversation.step == AGENCY_STEP:
-        _offer_agencies(turn, conversation, pending, text)
+        await offer_agencies(turn, conversation, pending, text)
         return True
     attachment = attachment_of(turn.message)
     if attachment is not None and RULES[pending.action].takes_files:
@@ -185,28 +181,6 @@ async def stop(turn: Turn) -> bool:
     turn.say(turn._("Stopped: nothing was done to report <code>{tracking_id}</code>.").format(
         tracking_id=PendingAction.from_json(conversation.draft).tracking_id))
     return True
-
-
-def _offer_agencies(turn: Turn, conversation: Conversation, pending: PendingAction, typed: str) -> None:
-    directory = turn.services.router.directory
-    hubs_too = pending.action is Action.FORWARD
-    # Name and code, compared word by word: "PUPR Kota Padang", "dlh padang" and "PUPR-13.71" all find theirs.
-    names = {code: f"{agency.name} {code}" for code, agency in directory.agencies.items() if hubs_too or not agency.hub}
-    found = [code for _name, _score, code in process.extract(
-        typed, names, scorer=fuzz.token_set_ratio, processor=utils.default_process, limit=FOUND_AGENCIES)] if typed else []
-    pending.found = found
-    conversation.draft = pending.to_json()
-    if not found:
-        turn.say(turn._("Please type the agency's name."))
-        return
-    turn.say(turn._("Which one? (Or type another name.)"), _agency_buttons(turn, found))
-
-
-def _agency_buttons(turn: Turn, codes: list[str]) -> InlineKeyboardMarkup | None:
-    agencies = turn.services.router.directory.agencies
-    buttons = [keyboards.button(shorten(agencies[code].name, AGENCY_LABEL_CHARS), AGENCY, str(index))
-               for index, code in enumerate(codes)]
-    return InlineKeyboardMarkup(keyboards.rows(buttons, 1)) if buttons else None
 
 
 async def on_agency_button(turn: Turn) -> None:

@@ -36,7 +36,7 @@ async def inbox_command(turn: Turn) -> None:
     if typed:
         await _open_report(turn, grants, typed)
     else:
-        text, markup = await _inbox_page(turn, grants, inbox.View.NEW, 0)
+        text, markup = await _inbox_page(turn, grants, inbox.View.TO_DO, 0)
         turn.say(text, markup)
 
 
@@ -47,8 +47,8 @@ async def inbox_button(turn: Turn) -> None:
     _prefix, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
     try:
         chosen, number = inbox.View(view), int(page)
-    except ValueError:  # an old or forged button: show the first page of the new reports
-        chosen, number = inbox.View.NEW, 0
+    except ValueError:  # an old or forged button: show the first page of what waits for the reader
+        chosen, number = inbox.View.TO_DO, 0
     text, markup = await _inbox_page(turn, grants, chosen, number)
     turn.edit_tapped(text, markup)
 

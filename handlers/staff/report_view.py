@@ -21,6 +21,7 @@ REASON_SHOWN = 600
 ALBUM_LIMIT = 10  # Telegram's most items in one album
 
 VIEW_LABELS = {
+    View.TO_DO: N_("📌 To do"),
     View.NEW: N_("🆕 New"),
     View.DUE_SOON: N_("⏳ Due soon"),
     View.OVERDUE: N_("🔴 Overdue"),
@@ -109,10 +110,12 @@ def report_text(_: Translator, view: StaffReportView) -> str:
     lines.append(_("<b>Place:</b> {value}").format(value=render.place(_, view.latitude, view.longitude, view.address)))
     if view.road_name:
         lines.append(_("<b>Road:</b> {value}").format(value=shown(view.road_name)))
-    if view.agency_code:
-        lines.append(_("<b>Goes to:</b> {value}").format(value=f"{shown(view.agency_name)} ({escape(view.agency_code)})"))
-    if view.routing_reason:
-        lines.append(_("<b>Why:</b> {value}").format(value="<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
+    holder = render.agency_line(_, view.status, view.agency_code, f"{shown(view.agency_name)} ({escape(view.agency_code)})",
+                                verified=view.verified) if view.agency_code else None
+    lines += [holder] if holder else []
+    if view.routing_reason:  # the routing's words to the citizen, which a later forward does not change
+        lines.append(_("<b>Routing when filed</b> (as the reporter was told): {value}").format(
+            value="<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
     lines.append(_("<b>What happened:</b> {value}").format(value=shown(view.description, DESCRIPTION_IN_VIEW)))
     lines.append(_("<b>Photos and files:</b> {value}").format(value=render.attachments_line(_, len(view.attachments))))
     lines += ["", _("<b>History</b>")]
