@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 from dataclasses import replace
 from datetime import timedelta
 
@@ -172,3 +174,25 @@ async def test_dates_in_the_chat_follow_the_configured_time_zone(emulator, datab
         assert Translator("id", "Asia/Jakarta").datetime(filed) not in card
     finally:
         await running.stop()
+
+
+async def test_the_status_a_report_has_is_refused_once_or_five_times_at_once(bot, capsys):
+    from tests.test_browser import LAPOR_BOT
+    from tests.test_staff_inbox import add_report
+
+    tracking_id = await add_report(bot, status="assigned")
+    assert await set_status(bot, tracking_id, "assigned") == 1
+    assert "already assigned" in capsys.readouterr().err
+    command = [str(LAPOR_BOT), "report", "set-status", tracking_id, "in_progress"]
+    environment = {**os.environ, "DATABASE_URL": bot.settings.database_url}
+    calls = [await asyncio.create_subprocess_exec(*command, env=environment, stderr=asyncio.subprocess.PIPE)
+             for _ in range(5)]
+    errors = [(await call.communicate())[1].decode() for call in calls]
+    assert sorted(call.returncode for call in calls) == [0, 1, 1, 1, 1], errors
+    assert sum("already in_progress" in error for error in errors) == 4, errors
+    async with bot.sessions() as session:
+        report = await find_by_tracking_id(session, tracking_id)
+        assert [(event.from_status, event.to_status) for event in report.events] == [
+            (None, "submitted"), ("assigned", "in_progress")]
+        pushes = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).all()
+        assert len(pushes) == 1
