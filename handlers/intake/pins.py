@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
-from bot.domain.steps import FLAG_STEPS, PLACE_QUESTIONS, STEPS, Step, start_edit
+from bot.domain.steps import FLAG_STEPS, STEPS, Step, start_edit
 from bot.services import intake
 from bot.services.conversations import save_draft
 from handlers import keyboards, render
@@ -17,6 +17,8 @@ from handlers.turn import Turn
 MOVE, KEEP = "move", "keep"  # the answers to "change the place to this point?", under the summary's step
 # Steps where a pin is the place: the location question and every step after it (the summary asks first).
 _TAKEN_AT = frozenset(STEPS[STEPS.index(Step.LOCATION):STEPS.index(Step.SUMMARY)])
+# Of those, the ones past the place's questions: the citizen comes back to them once the new place is settled.
+_RESUMED = frozenset({Step.ATTACHMENTS, *FLAG_STEPS})
 
 
 def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
@@ -46,8 +48,7 @@ def location_taken(turn: Turn, conversation: Conversation, draft: Draft, resume:
     turn.say(text, ReplyKeyboardRemove())
     if resume in FLAG_STEPS:  # after any question about the place, back to the first answer still missing
         start_edit(draft, resume)
-    later = resume if resume in _TAKEN_AT and resume not in (Step.LOCATION, *PLACE_QUESTIONS) else None
-    move_on(turn, conversation, draft, Step.LOCATION, resume=later)
+    move_on(turn, conversation, draft, Step.LOCATION, resume=resume if resume in _RESUMED else None)
 
 
 def _offer_move(turn: Turn, draft: Draft) -> None:
