@@ -90,7 +90,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     async def give_up(payload: dict) -> None:
         await handlers.apologise(application, payload)
 
-    dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics)
+    dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics, order_wait=settings.inbox_order_wait)
     operations = Operations(transactions, application.bot, metrics)
     application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
     handlers.register(application)
@@ -113,6 +113,8 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     await _initialize(application)
     await application.start()
     work = []
+    if isinstance(receiver, Polling):  # getUpdates hands every update over in order: a gap is never filled later
+        services.inbox.arrivals.wait = 0
     if role in (ProcessRole.ALL, ProcessRole.WEB):
         work += [services.inbox.run_forever(), receiver.run(application.bot, services.inbox, services.operations),
                  _publish_commands(application, services.settings.default_locale)]

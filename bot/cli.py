@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings, configure_logging, sandbox_setting
 from bot.db import create_engine, migrate, session_factory
 from bot.domain import Status
 from bot.inbox.cleaning import storable_text
-from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
+from bot.services.reports import StatusChangeRefused, change_status, locked_for_change
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 
 log = logging.getLogger("lapor-bot")
@@ -175,7 +175,7 @@ async def report_set_status(settings: Settings, arguments: argparse.Namespace) -
     try:
         await migrate(engine)
         async with session_factory(engine)() as session, session.begin():
-            report = await find_by_tracking_id(session, tracking_id)
+            report = await locked_for_change(session, tracking_id)
             if report is None:
                 print(f"no report {tracking_id}", file=sys.stderr)
                 return 1

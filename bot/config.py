@@ -46,6 +46,7 @@ class Settings:
     delivery_lease_seconds: float = 60.0
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
+    inbox_order_wait: float = 1.5  # seconds a chat's update waits for an older one still on its way; 0: off
 
     @property
     def sandbox(self) -> bool:
@@ -88,6 +89,7 @@ class Settings:
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            inbox_order_wait=_number(env, "INBOX_ORDER_WAIT", 1.5, float),
         )
         settings.check()
         return settings
@@ -144,6 +146,8 @@ def _problems(settings: Settings):
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
     if not 1 <= settings.invitation_days <= 365:
         yield f"INVITATION_DAYS={settings.invitation_days} must be between 1 and 365"
+    if not 0 <= settings.inbox_order_wait <= 10:
+        yield f"INBOX_ORDER_WAIT={settings.inbox_order_wait} must be between 0 (off) and 10 seconds"
 
 
 def _webhook_problems(settings: Settings):

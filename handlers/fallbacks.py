@@ -67,6 +67,8 @@ async def on_unknown_command(turn: Turn) -> None:
 
 
 async def on_edited_message(turn: Turn) -> None:
+    if turn.update.edited_message and turn.update.edited_message.location:
+        return  # a live location moving on: its first position was the answer, and a hint each time would flood the chat
     turn.say(turn._("I do not read edited messages. Please send the corrected text as a new message."))
 
 

@@ -138,3 +138,47 @@ async def test_without_polygons_the_citizen_confirms_the_district(emulator, data
         assert "Dinas Lingkungan Hidup Kabupaten Kutai Kartanegara" in replies[-1]["text"]
     finally:
         await running.stop()
+
+
+async def test_a_pin_while_the_place_is_asked_about_is_the_place(bot, citizen):
+    await report_from(citizen, "Kel. Padang Pasr")
+    assert "Maksud Anda yang mana?" in citizen.last_text
+    replies = await citizen.share_location(*TENGGARONG)
+    assert "ditanyakan nanti" not in str(replies)
+    assert "Lokasi dicatat" in replies[0]["text"] and "Kutai Kartanegara" in replies[-1]["text"]
+    assert "Foto atau berkas" in replies[-1]["text"]
+
+
+async def test_a_venue_or_a_live_location_at_the_files_step_is_the_new_place(bot, citizen):
+    await report_from(citizen, PADANG)
+    assert "Foto atau berkas" in citizen.last_text
+    replies = await citizen.share_location(*TENGGARONG, venue={"title": "Pasar Tangga Arung", "address": "Tenggarong"})
+    assert "Lokasi dicatat" in replies[0]["text"] and "Pasar Tangga Arung" in replies[0]["text"]
+    assert "Kutai Kartanegara" in str(replies) and "Foto atau berkas" in replies[-1]["text"], "still the files step"
+    replies = await citizen.send_raw({"location": {"latitude": PADANG[0], "longitude": PADANG[1], "live_period": 900}})
+    assert "Lokasi dicatat" in replies[0]["text"] and "Kota Padang" in str(replies)
+    assert "Foto atau berkas" in replies[-1]["text"]
+    live = {**citizen.last_updates[0]["message"], "edit_date": citizen.last_updates[0]["message"]["date"] + 30}
+    live["location"] = {"latitude": PADANG[0] + 0.0001, "longitude": PADANG[1], "live_period": 900}
+    assert await citizen._act(citizen.emulator.push_update({"edited_message": live})) == [], "the live pin moving on"
+    await citizen.tap("Lewati")
+    replies = await citizen.share_location(*TENGGARONG)  # at "anonymous?": taken, and asked that again
+    assert "Lokasi dicatat" in replies[0]["text"] and "Lapor secara anonim?" in replies[-1]["text"]
+    summary = await finish_to_summary(citizen, "Lewati")
+    assert "Kabupaten Kutai Kartanegara" in summary[-1]["text"]
+
+
+async def test_a_pin_at_the_summary_is_offered_as_the_new_place(bot, citizen):
+    await report_from(citizen, PADANG)
+    await finish_to_summary(citizen, "Lewati")
+    replies = await citizen.share_location(*TENGGARONG)
+    assert "Ganti lokasi ke titik ini?" in replies[-1]["text"] and "ditanyakan nanti" not in str(replies)
+    replies = await citizen.tap("Tidak")
+    assert "Periksa kembali" in replies[-1]["text"] and "Kota Padang" in replies[-1]["text"]
+    await citizen.share_location(*TENGGARONG)
+    replies = await citizen.tap("Ya, ganti")
+    assert "Lokasi dicatat" in replies[0]["text"]
+    assert "Periksa kembali" in replies[-1]["text"] and "Kabupaten Kutai Kartanegara" in replies[-1]["text"]
+    await citizen.tap("Kirim laporan")
+    report = await stored_report(bot)
+    assert (report.latitude, report.longitude) == TENGGARONG and report.regency_code == "64.02"

@@ -190,3 +190,19 @@ async def test_for_a_report_without_an_area_the_picker_asks_for_the_agencys_area
     assert "beserta wilayahnya" in asked[-1]["text"] and not asked[-1].get("reply_markup"), "no other area's guessed"
     await admin.send("dinas kesehatan kota padang")
     assert admin.buttons()[0] == "Dinas Kesehatan Kota Padang"
+
+
+async def test_sending_a_report_on_to_the_hub_that_has_it_is_refused_and_the_citizen_hears_nothing(bot, citizen):
+    tracking_id = await add_report(bot, agency="HUB-13.71", reporter=citizen.user_id)
+    hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    await hub.tap("Bukan wewenang")
+    await hub.send("HUB-13.71")
+    message, data = hub.find_button("Admin SP4N-LAPOR! Kota Padang")
+    await hub.tap_data(message["message_id"], data)
+    refused = await hub.send("Salah kirim, ini wewenang kami sendiri.")
+    assert "sudah ada di sana" in refused[-1]["text"] and "tidak ada yang diubah" in refused[-1]["text"]
+    await hub.send(f"/kotakmasuk {tracking_id}")
+    assert "Belum terverifikasi" in hub.last_text
+    await citizen.quiet(0.3)
+    assert citizen.messages == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import asyncio
+import os
 from dataclasses import replace
 from datetime import timedelta
 
@@ -206,3 +208,23 @@ async def test_only_an_id_shaped_text_is_called_a_typo(bot, citizen):
     assert "salah ketik" not in replies[0]["text"]
     replies = await citizen.send("/status K7MQ9-TRXZT")  # one character off
     assert "salah ketik" in replies[0]["text"]
+async def test_the_status_a_report_has_is_refused_once_or_five_times_at_once(bot, capsys):
+    from tests.test_browser import LAPOR_BOT
+    from tests.test_staff_inbox import add_report
+
+    tracking_id = await add_report(bot, status="assigned")
+    assert await set_status(bot, tracking_id, "assigned") == 1
+    assert "already assigned" in capsys.readouterr().err
+    command = [str(LAPOR_BOT), "report", "set-status", tracking_id, "in_progress"]
+    environment = {**os.environ, "DATABASE_URL": bot.settings.database_url}
+    calls = [await asyncio.create_subprocess_exec(*command, env=environment, stderr=asyncio.subprocess.PIPE)
+             for _ in range(5)]
+    errors = [(await call.communicate())[1].decode() for call in calls]
+    assert sorted(call.returncode for call in calls) == [0, 1, 1, 1, 1], errors
+    assert sum("already in_progress" in error for error in errors) == 4, errors
+    async with bot.sessions() as session:
+        report = await find_by_tracking_id(session, tracking_id)
+        assert [(event.from_status, event.to_status) for event in report.events] == [
+            (None, "submitted"), ("assigned", "in_progress")]
+        pushes = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).all()
+        assert len(pushes) == 1

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.db.models import Attachment, AuditEntry, Report
+from bot.db.models import Attachment, AuditEntry, Report, ReportEvent
 from bot.domain import Status
 from bot.domain.actions import Action
 from bot.domain.deadlines import Deadline, ResolutionClass
@@ -118,3 +118,15 @@ async def test_an_agency_hands_a_report_back_to_its_hub_which_sends_it_on(bot):
         "no longer the agency's report"
     again = await act(bot, HUB, Action.VERIFY, tracking_id, back.version, agency_code="BPJN-13")
     assert again.outcome is Outcome.DONE and (await report_row(bot, tracking_id)).agency_code == "BPJN-13"
+
+
+async def test_sending_a_report_on_to_whoever_has_it_already_is_refused_and_tells_nobody(bot):
+    reporter = bot.citizen().user_id
+    tracking_id = await add_report(bot, agency="HUB-13.71", reporter=reporter)
+    same = await act(bot, HUB, Action.FORWARD, tracking_id, 1, note="Bukan wewenang kami", agency_code="HUB-13.71")
+    assert same.outcome is Outcome.UNCHANGED and same.status is Status.SUBMITTED
+    async with bot.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        assert await session.scalar(select(func.count()).select_from(ReportEvent)) == 1, "only the filing"
+    sent_on = await act(bot, HUB, Action.FORWARD, tracking_id, 1, note="Bukan wewenang kami", agency_code="HUB-13")
+    assert sent_on.outcome is Outcome.DONE, "to another body it goes, in the same status"

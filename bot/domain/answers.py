@@ -70,12 +70,31 @@ def set_description(draft: Draft, text: str) -> None:
 
 
 def set_location_point(draft: Draft, latitude: float, longitude: float, address: str | None = None) -> None:
+    _require_indonesia(latitude, longitude)
+    draft.move_to(Place(latitude, longitude, address))
+    draft.unknown_places = 0  # a pin is never asked for again: typed tries before it are forgotten
+
+
+def propose_point(draft: Draft, latitude: float, longitude: float, address: str | None = None) -> None:
+    """A pin sent at the summary: kept, to be offered as the new place."""
+    _require_indonesia(latitude, longitude)
+    draft.proposed_place = Place(latitude, longitude, address)
+
+
+def take_proposed_place(draft: Draft) -> bool:
+    """The offered pin becomes the place; False when none is offered (an old button)."""
+    place, draft.proposed_place = draft.proposed_place, None
+    if place is None or place.point is None:
+        return False
+    set_location_point(draft, *place.point, place.address)
+    return True
+
+
+def _require_indonesia(latitude: float, longitude: float) -> None:
     if not in_indonesia(latitude, longitude):
         raise InputRejected(
             N_("That point is outside Indonesia. Please share a location in Indonesia or type the address.")
         )
-    draft.move_to(Place(latitude, longitude, address))
-    draft.unknown_places = 0  # a pin is never asked for again: typed tries before it are forgotten
 
 
 def set_location_text(draft: Draft, text: str) -> None:

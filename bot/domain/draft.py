@@ -119,6 +119,7 @@ class Draft:
     album_id: str | None = None  # the album (media group) whose parts are arriving
     album_refusals: list[str] = field(default_factory=list)  # why some of its files were not kept
     unknown_places: int = 0  # typed places in a row that named no regency or city we know
+    proposed_place: Place | None = None  # a pin sent at the summary, offered as the new place
 
     @property
     def category_info(self) -> Category | None:
@@ -127,7 +128,7 @@ class Draft:
     def move_to(self, place: Place) -> None:
         """A new place: what was chosen or named about the old one no longer holds."""
         self.place = place
-        self.place_choice = self.road_answer = self.routing = None
+        self.place_choice = self.road_answer = self.routing = self.proposed_place = None
 
     def to_json(self) -> Json:
         return _without_nones(
@@ -146,6 +147,7 @@ class Draft:
                 "unknown_places": self.unknown_places,
                 "album_id": self.album_id,
                 "album_refusals": self.album_refusals or None,
+                "proposed_place": asdict(self.proposed_place) if self.proposed_place else None,
             }
         )
 
@@ -153,6 +155,7 @@ class Draft:
     def from_json(cls, data: Json | None) -> Draft:
         data = data or {}
         report_type, place, routing = data.get("report_type"), data.get("location"), data.get("routing")
+        proposed = data.get("proposed_place")
         return cls(
             report_type=ReportType(report_type) if report_type else None,
             category=data.get("category"),
@@ -168,4 +171,5 @@ class Draft:
             unknown_places=int(data.get("unknown_places") or 0),
             album_id=data.get("album_id"),
             album_refusals=list(data.get("album_refusals") or []),
+            proposed_place=Place.from_json(proposed) if proposed else None,
         )

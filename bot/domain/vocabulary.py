@@ -106,9 +106,7 @@ STATUS_LABELS = {
 STATUS_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.SUBMITTED: frozenset({Status.VERIFIED, Status.ASSIGNED, Status.WAITING_REPORTER, Status.REJECTED}),
     Status.VERIFIED: frozenset({Status.ASSIGNED, Status.WAITING_REPORTER, Status.REJECTED}),
-    Status.ASSIGNED: frozenset(
-        {Status.IN_PROGRESS, Status.ASSIGNED, Status.WAITING_REPORTER, Status.RESOLVED, Status.REJECTED}
-    ),
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.WAITING_REPORTER, Status.RESOLVED, Status.REJECTED}),
     Status.IN_PROGRESS: frozenset({Status.ASSIGNED, Status.WAITING_REPORTER, Status.RESOLVED, Status.REJECTED}),
     Status.WAITING_REPORTER: frozenset(
         {Status.SUBMITTED, Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REJECTED}

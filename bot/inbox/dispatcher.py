@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from bot.db import Transactions
 from bot.inbox import store
+from bot.inbox.order import Arrivals
 from bot.inbox.store import Stored
 from bot.web.metrics import Metrics
 
@@ -28,6 +29,9 @@ SCAN_LIMIT = 500
 # How long a receiver waits for fresh updates' turns before storing the rest itself (Telegram's
 # confirmation waits as long): a turn stores its own update, so the usual update needs no store of its own.
 STORE_PATIENCE_SECONDS = 0.5
+# How long a chat's update waits for a lower update id that has not arrived yet (see bot.inbox.order);
+# INBOX_ORDER_WAIT sets it.
+ORDER_WAIT_SECONDS = 1.5
 
 
 @dataclass
@@ -71,7 +75,8 @@ GiveUp = Callable[[dict], Awaitable[None]]
 
 class InboxDispatcher:
     def __init__(self, transactions: Transactions, process: Process, give_up: GiveUp,
-                 concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None) -> None:
+                 concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None,
+                 order_wait: float = ORDER_WAIT_SECONDS) -> None:
         self._transactions, self._process, self._give_up = transactions, process, give_up
         self._metrics = metrics or Metrics()
         self._slots = asyncio.Semaphore(concurrency)
@@ -80,6 +85,7 @@ class InboxDispatcher:
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
         self._fresh: dict[int, _Fresh] = {}
+        self.arrivals = Arrivals(order_wait)
 
     async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS) -> None:
         """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
@@ -108,6 +114,7 @@ class InboxDispatcher:
         """Queue updates for handling (each chat's in update order): stored ones, or the fresh ones of
         ``receive``."""
         for item in updates:
+            self.arrivals.arrived(item.update_id, fresh=fresh is not None)
             if item.update_id in self._queued:
                 if fresh:  # already on its way (a redelivery): the receiver stores it, if need be
                     fresh[item.update_id].tell(False)
@@ -151,6 +158,7 @@ class InboxDispatcher:
         queue = self._queues[key]
         try:
             while queue:
+                await self._after_earlier_ones(queue)
                 _update_id, item = heapq.heappop(queue)
                 if not await self._handle(item):
                     for _uid, left in queue:  # the chat waits for the retry; the scan brings them back
@@ -160,6 +168,24 @@ class InboxDispatcher:
         finally:
             self._queues.pop(key, None)
             self._workers.pop(key, None)
+
+    async def _after_earlier_ones(self, queue: list[tuple[int, Stored]]) -> None:
+        """Wait while an update older than the chat's next one is on its way: it may be the chat's (an update
+        that arrives meanwhile goes first, if it is older)."""
+        head = None
+        while queue and queue[0][0] != head:
+            head, item = queue[0]
+            await self.arrivals.wait_for_earlier(head, self._stored_elsewhere, lambda: self._store_while_waiting(item))
+
+    async def _stored_elsewhere(self, update_ids: list[int]) -> set[int]:
+        async with self._transactions.sessions() as session:
+            return await store.stored_ids(session, update_ids)
+
+    async def _store_while_waiting(self, item: Stored) -> None:
+        """Store a waiting update at once, due only when the wait is over: another process then sees it has
+        arrived (and need not wait for it), and its scan leaves the chat alone meanwhile."""
+        async with self._transactions.begin() as session:
+            await store.store(session, [item], due_in=timedelta(seconds=self.arrivals.wait))
 
     def _forget(self, item: Stored) -> None:
         self._queued.discard(item.update_id)

@@ -68,6 +68,8 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self.version = 0  # grows with every change, for the web chat's long poll
         self.processed_ids: set[int] = set()
         self.answered_ids: set[int] = set()  # updates a webhook answered 200 (each, not only the newest)
+        self._late_next = 0.0  # see deliver_late
+        self._late: dict[int, float] = {}  # update id -> seconds its first webhook post waits
 
     @property
     def users(self) -> dict[int, SandboxUser]:
@@ -210,8 +212,16 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         async with self._changed:
             self._changed.notify_all()
 
+    def deliver_late(self, seconds: float) -> None:
+        """The next update reaches the webhook ``seconds`` late, after updates sent behind it: out of order, as
+        Telegram's parallel webhook connections and retries may deliver. (getUpdates always hands them over
+        in order.)"""
+        self._late_next = seconds
+
     async def redeliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update; delivering one twice is what Telegram does after a webhook failure."""
+        if self._late_next:
+            self._late[update["update_id"]], self._late_next = self._late_next, 0.0
         self.state.updates.append(update)
         self.post_pending_to_webhook()
         await self._notify()
@@ -234,6 +244,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         An answered update is forgotten on its own: the ones before it that are not answered yet stay pending."""
         delay = WEBHOOK_RETRY_SECONDS
         try:
+            await asyncio.sleep(self._late.pop(update["update_id"], 0.0))
             while self.state.webhook_url:
                 headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
                 try:

@@ -15,11 +15,13 @@ from bot.domain.answers import (  # what each step accepts, for handlers to call
     choose_place,
     choose_type,
     parse_coordinates,
+    propose_point,
     set_description,
     set_flag,
     set_location_point,
     set_location_text,
     set_road,
+    take_proposed_place,
 )
 from bot.domain.draft import Draft
 from bot.domain.steps import Step, bears_on_routing, next_step, previous_step
@@ -42,11 +44,13 @@ __all__ = [
     "new_draft",
     "parse_coordinates",
     "proceed",
+    "propose_point",
     "set_description",
     "set_flag",
     "set_location_point",
     "set_location_text",
     "set_road",
+    "take_proposed_place",
 ]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.db import bulk_update
 from bot.db.models import Attachment, Conversation, Report, ReportEvent, User
 from bot.delivery import outbox
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
@@ -100,12 +101,23 @@ async def change_status(
     """Move a report on (the operator's command line), writing its history and the reporter's notification
     in one transaction."""
     current = Status(report.status)
+    if new_status is current:
+        raise StatusChangeRefused(f"the report is already {current.value}; nothing was changed")
     if new_status not in STATUS_TRANSITIONS[current]:
         raise StatusChangeRefused(f"a report that is {current.value} cannot become {new_status.value}")
     note = (note or "").strip() or None
     if new_status in STATUSES_NEEDING_NOTE and not note:
         raise StatusChangeRefused(f"{new_status.value} needs a note saying why")
     return await record_change(session, report, new_status, actor=actor, note=note)
+
+
+async def locked_for_change(session: AsyncSession, tracking_id: str) -> Report | None:
+    """The report, locked before it is read, so that of several changes at once (the command line run five times)
+    each sees what the one before it did: a row lock on PostgreSQL; on SQLite this first write takes the
+    database's write lock, where a read first would leave a snapshot that cannot write once another has."""
+    touched = await session.execute(
+        bulk_update(Report).where(Report.tracking_id == tracking_id).values(version=Report.version))
+    return await find_by_tracking_id(session, tracking_id) if touched.rowcount else None
 
 
 async def record_change(session: AsyncSession, report: Report, new_status: Status, *, actor: str,

@@ -40,6 +40,7 @@ class Outcome(StrEnum):
     NOT_NOW = "not_now"  # the action does not fit the report's status
     INCOMPLETE = "incomplete"  # a reason, an agency or a resolution class is missing
     UNKNOWN_AGENCY = "unknown_agency"
+    UNCHANGED = "unchanged"  # the report is already where the action would put it: nobody is told again
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,15 @@ def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, requ
         return Outcome.INCOMPLETE
     if rule.needs_agency and request.agency_code not in directory.agencies:
         return Outcome.UNKNOWN_AGENCY
+    if _changes_nothing(report, request):
+        return Outcome.UNCHANGED
     return None
+
+
+def _changes_nothing(report: Report, request: ActionRequest) -> bool:
+    """Sending a report on, in the status it has, to whoever has it already (the same status set again)."""
+    rule = RULES[request.action]
+    return rule.to_status is Status(report.status) and (not rule.needs_agency or request.agency_code == report.agency_code)
 
 
 async def _apply(session: AsyncSession, report: Report, actor_id: int, directory: Directory, request: ActionRequest,

@@ -26,11 +26,13 @@ def go_to(turn: Turn, conversation: Conversation, draft: Draft, step: Step, pref
     prompt(turn, step, draft, preface)
 
 
-def move_on(turn: Turn, conversation: Conversation, draft: Draft, answered: Step) -> None:
-    """On from an answered step. Where the answer changes who is responsible, say who and why, once no
-    question about the place or the road is left (the summary says it already)."""
+def move_on(turn: Turn, conversation: Conversation, draft: Draft, answered: Step, resume: Step | None = None) -> None:
+    """On from an answered step (or back to ``resume``, unless a question about the place comes first). Where
+    the answer changes who is responsible, say who and why, once no question about the place or the road is left."""
     rerouted = bears_on_routing(draft, answered)
     step = intake.proceed(turn.services.router, draft, answered)
+    if resume is not None and step not in PLACE_QUESTIONS:
+        step = resume
     preface = None
     if rerouted and step not in PLACE_QUESTIONS and step is not Step.SUMMARY:
         preface = "🏛️ " + render.routing_explanation(turn._, draft.routing)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from telegram import Message, ReplyKeyboardRemove
+from telegram import Message
 
 from bot.db.models import Conversation
 from bot.domain import MAX_ATTACHMENTS
@@ -12,8 +12,7 @@ from bot.domain.steps import Step
 from bot.services import intake
 from bot.services.conversations import draft_of, save_draft
 from bot.services.intake import InputRejected
-from handlers import render
-from handlers.intake import albums
+from handlers.intake import albums, pins
 from handlers.intake.prompts import (
     prompt,
 )
@@ -30,7 +29,7 @@ async def on_message(turn: Turn, conversation: Conversation) -> None:
         if attachment_of(message):
             _take_attachment(turn, conversation, step, draft, message)
         elif message.location:
-            _take_point(turn, conversation, step, draft, message)
+            pins.take_point(turn, conversation, step, draft, message)
         elif message.text:
             await _take_text(turn, conversation, step, draft, message.text)
         else:
@@ -56,32 +55,12 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
                 "I cannot find that place. Please type the district (kecamatan) and the city or regency, "
                 "for example: <i>Kec. Cilaku, Kab. Cianjur</i>."))
             return
-        _location_taken(turn, conversation, draft)
+        pins.location_taken(turn, conversation, draft)
     elif step == Step.ROAD:
         intake.set_road(draft, text)
         move_on(turn, conversation, draft, step)
     else:
         hint(turn, conversation, _("Please answer with the buttons below."))
-
-
-def _take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
-    if step != Step.LOCATION:
-        hint(turn, conversation, turn._("A location is asked for later; please answer this question first."))
-        return
-    location, venue = message.location, message.venue
-    address = ", ".join(part for part in (venue.title, venue.address) if part) if venue else None
-    intake.set_location_point(draft, location.latitude, location.longitude, address)
-    _location_taken(turn, conversation, draft)
-
-
-def _location_taken(turn: Turn, conversation: Conversation, draft: Draft) -> None:
-    _, where = turn._, draft.place
-    text = _("📍 Place noted: {place}").format(place=render.place(_, where.latitude, where.longitude, where.address))
-    if draft.unknown_places > intake.UNKNOWN_PLACE_QUESTIONS:  # asked for twice already: the office below forwards it
-        text += "\n" + _("I still cannot tell which city or regency this is, so an office that forwards reports will "
-                         "take yours.")
-    turn.say(text, ReplyKeyboardRemove())
-    move_on(turn, conversation, draft, Step.LOCATION)
 
 
 def attachment_of(message: Message) -> AttachmentRef | None:

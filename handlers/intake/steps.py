@@ -24,6 +24,7 @@ from handlers import keyboards, render
 from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, follow_up
 from handlers.commands import Command, add_commands
+from handlers.intake import pins
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
     EDIT,
@@ -159,6 +160,8 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
             ).format(tracking_id=report.tracking_id),
             keyboards.main_menu(_),
         )
+    elif value in (pins.MOVE, pins.KEEP):
+        pins.answer_move(turn, conversation, draft, value)
     elif value.startswith(EDIT) and value.removeprefix(EDIT) in {step.value for step, _label in EDITABLE}:
         go_to(turn, conversation, draft, start_edit(draft, Step(value.removeprefix(EDIT))))
     else:

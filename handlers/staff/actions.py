@@ -238,6 +238,7 @@ def _result_text(turn: Turn, pending: PendingAction, result: workflow.ActionResu
         Outcome.NOT_NOW: _("Report <code>{tracking_id}</code> is {status}: this action does not fit now."),
         Outcome.INCOMPLETE: _("Something is missing for this action on <code>{tracking_id}</code>; please start again."),
         Outcome.UNKNOWN_AGENCY: _("That agency is not in the directory; please start again."),
+        Outcome.UNCHANGED: _("Report <code>{tracking_id}</code> is already there, and {status}: nothing was changed."),
     }
     return reasons[result.outcome].format(tracking_id=tracking_id, status=status)
 
