@@ -55,8 +55,10 @@ async def test_the_view_follows_the_conversation_past_charts_and_marks_new_messa
 
         # Scrolled up to the menu, a tap's answer arrives below: the view stays, and a marker says so.
         help_button = page.get_by_role("button", name="❓ Bantuan").first
-        while not await _in_view(page, help_button):
-            await page.mouse.move(screen[0] / 2, screen[1] / 2)
+        await page.mouse.move(screen[0] / 2, screen[1] / 2)
+        for _ in range(100):
+            if await _in_view(page, help_button):
+                break
             await page.mouse.wheel(0, -400)
             await page.wait_for_timeout(50)
         before = await page.evaluate("document.getElementById('log').scrollTop")
