@@ -187,7 +187,7 @@ async def test_a_citizen_files_the_hub_forwards_the_agency_answers_and_the_citiz
         await expect(chat.get_by_text("Pelapor diberi tahu")).to_have_count(2)  # taken, then answered
         await page.screenshot(path=str(workdir / "agency.png"))
 
-        await _play_as(page, "Citizen")
+        await _play_as(page, "Warga Sandbox")
         await expect(chat).to_contain_text("pengaspalan pekan depan")
         await page.get_by_role("button", name="💬 Balas").last.click()
         await expect(chat).to_contain_text("Ketik balasan Anda")

@@ -64,8 +64,9 @@ async def test_a_message_typed_while_the_sandbox_is_down_is_sent_when_it_is_back
         await page.press("#text", "Enter")
         # The page is up as soon as the emulator is; the bot answers once its routing data is loaded.
         await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!", timeout=30000)
-        await page.click("#stickerbtn")
-        await expect(chat).to_contain_text("👍 sticker")
+        await page.get_by_role("button", name="Lampiran").click()
+        await page.get_by_role("menuitem", name="Stiker").click()
+        await expect(chat).to_contain_text("👍 stiker")
         assert await page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # it keeps the page for reloads
 
         sandbox.stop()
@@ -73,7 +74,7 @@ async def test_a_message_typed_while_the_sandbox_is_down_is_sent_when_it_is_back
         await page.press("#text", "Enter")
         waiting = page.locator(".msg.pending")
         await expect(waiting).to_have_text("/bantuan")
-        await expect(page.locator("#status")).to_contain_text("waiting")
+        await expect(page.locator("#status")).to_contain_text("menunggu sandbox")
 
         await page.reload()  # the sandbox is still down: the page shows what it kept
         await expect(chat).to_contain_text("Saya bot SP4N-LAPOR!")

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from shapely.geometry import Polygon
 
 from bot.sandbox.media import file_name
 from bot.sandbox.persistence import KEEP_CLIENT_IDS
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
     from bot.sandbox.emulator import BotApiEmulator
 
 LONG_POLL_SECONDS = 25
-OUTLINE_TOLERANCE_DEGREES = 0.05  # about 5 km: enough to click on a map, small enough to send
+# How much the map's outlines are simplified, in degrees: the provinces by about 5 km (the whole country,
+# drawn at once), the regencies by about 500 m (drawn when the map is zoomed in to a region).
+OUTLINE_TOLERANCE_DEGREES = {"provinces": 0.05, "regencies": 0.005}
+PAGE_SCRIPTS = ("i18n.js", "chat.js", "map.js", "controls.js")
 
 
 def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
@@ -28,6 +32,12 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
 
     async def worker(request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC_DIR / "sw.js", headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache"})
+
+    async def script(request: web.Request) -> web.FileResponse:
+        name = request.match_info["name"]
+        if name not in PAGE_SCRIPTS:
+            raise web.HTTPNotFound()
+        return web.FileResponse(STATIC_DIR / name, headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache"})
 
     async def join(request: web.Request) -> web.Response:
         body = await request.json()
@@ -114,10 +124,16 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
                             headers={"Content-Disposition": f'{disposition}; filename="{file_name(stored)}"'})
 
     async def outline(request: web.Request) -> web.Response:
-        return web.json_response(await asyncio.to_thread(indonesia_outline))
+        level = request.query.get("level", "provinces")
+        if level not in OUTLINE_TOLERANCE_DEGREES:
+            raise web.HTTPBadRequest(text="level is provinces or regencies")
+        response = web.json_response(await asyncio.to_thread(outlines, level))
+        response.enable_compression()
+        return response
 
     app.router.add_get("/", page)
     app.router.add_get("/sandbox-sw.js", worker)
+    app.router.add_get("/sandbox/static/{name}", script)
     app.router.add_post("/sandbox/api/join", join)
     app.router.add_get("/sandbox/api/chat", chat)
     app.router.add_post("/sandbox/api/text", text)
@@ -138,14 +154,24 @@ def _known(emulator: BotApiEmulator, body) -> int:
     return user_id
 
 
-@lru_cache(maxsize=1)
-def indonesia_outline() -> list[list[list[float]]]:
-    """Province outlines as [lng, lat] rings, simplified for drawing the location picker's map."""
+@lru_cache(maxsize=2)
+def outlines(level: str) -> dict:
+    """Outlines of one level for the location picker's map: the areas' names and label points, and their
+    polygons as [area index, [[lng, lat], ...]] rings, simplified for drawing."""
     from routing.boundaries import packaged_index
 
+    index, tolerance = packaged_index(level), OUTLINE_TOLERANCE_DEGREES[level]
     rings = []
-    for polygon in packaged_index("provinces").parts:
-        simple = polygon.simplify(OUTLINE_TOLERANCE_DEGREES)
-        if not simple.is_empty and simple.area > 0.001:
-            rings.append([[round(x, 3), round(y, 3)] for x, y in simple.exterior.coords])
-    return rings
+    for polygon, area in zip(index.parts, index.part_areas):
+        simple = polygon.simplify(tolerance)
+        if not simple.is_empty and simple.area > tolerance * tolerance / 2:
+            rings.append([area, [[round(x, 3), round(y, 3)] for x, y in simple.exterior.coords]])
+    largest: dict[int, Polygon] = {}  # an area's name goes on its largest part
+    for polygon, area in zip(index.parts, index.part_areas):
+        if area not in largest or polygon.area > largest[area].area:
+            largest[area] = polygon
+    areas = []
+    for number, area in enumerate(index.areas):
+        label = largest[number].representative_point() if number in largest else None
+        areas.append({"name": area.name, "label": [round(label.x, 3), round(label.y, 3)] if label else None})
+    return {"areas": areas, "rings": rings}
