@@ -112,7 +112,9 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        # Long polls (the bot's getUpdates, the page's wait for news) would hold a stop for their whole
+        # timeout: past this many seconds a stop cancels them, as a restarted Telegram drops its connections.
+        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
