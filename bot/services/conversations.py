@@ -59,13 +59,18 @@ async def load_conversation(session: AsyncSession, chat_id: int, flow: str = INT
     """The chat's open conversation of this flow (a draft report, by default), locked for this transaction.
     A turn asks for several flows in turn: what was read is kept (the session itself holds unchanged rows
     only weakly) until the conversation starts, ends or is deleted."""
+    conversation = await open_conversation(session, chat_id)
+    return conversation if conversation is not None and conversation.flow == flow else None
+
+
+async def open_conversation(session: AsyncSession, chat_id: int) -> Conversation | None:
+    """The chat's open conversation, whatever its flow, locked for this transaction."""
     loaded = session.info.setdefault(_LOADED, {})
     if chat_id in loaded and _still_current(session, loaded[chat_id]):
-        conversation = loaded[chat_id]
-    else:
-        conversation = await session.get(Conversation, chat_id, with_for_update=True)
-        _remember(session, chat_id, conversation)
-    return conversation if conversation is not None and conversation.flow == flow else None
+        return loaded[chat_id]
+    conversation = await session.get(Conversation, chat_id, with_for_update=True)
+    _remember(session, chat_id, conversation)
+    return conversation
 
 
 def _remember(session: AsyncSession, chat_id: int, conversation: Conversation | None) -> None:

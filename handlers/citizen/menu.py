@@ -66,13 +66,9 @@ async def set_language(turn: Turn) -> None:
     turn.say(turn._("From now on I will speak English with you."), keyboards.main_menu(turn._))
 
 
-async def _ask_status(turn: Turn) -> None:
-    ask_for_tracking_id(turn)
-
-
 MENU_ACTIONS = {
     "new": begin,
-    "status": _ask_status,
+    "status": ask_for_tracking_id,
     "mine": my_reports,
     "help": show_help,
     "language": choose_language,

@@ -61,6 +61,8 @@ class Conversation(Base):
     flow: Mapped[str] = mapped_column(String(16), default="intake")
     step: Mapped[str] = mapped_column(String(32))
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A command's own question asked while the flow is open (``tracking_id``): its answer comes before the flow's.
+    question: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
