@@ -35,6 +35,7 @@ async def mark_reachable(session: AsyncSession, user: User) -> None:
 
 
 INTAKE, ANSWER, FOLLOW_UP, BROADCAST = "intake", "answer", "follow_up", "broadcast"
+TYPED = "typed"  # a text sent outside any flow, kept while the citizen decides whether to report it
 
 
 _LOADED = "conversations_loaded"  # in ``session.info``: chat id -> its conversation (None: it has none), as read here
@@ -83,9 +84,10 @@ def _still_current(session: AsyncSession, conversation: Conversation | None) -> 
 
 async def other_flow_open(session: AsyncSession, chat_id: int, flow: str) -> bool:
     """Whether the chat has a conversation of another flow open (a draft, a pending choice), which one of
-    ``flow`` must not replace."""
+    ``flow`` must not replace. A kept text (``TYPED``) only waits to be offered: anything the citizen starts
+    may replace it."""
     conversation = await session.get(Conversation, chat_id)
-    return conversation is not None and conversation.flow != flow
+    return conversation is not None and conversation.flow not in (flow, TYPED)
 
 
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, flow: str = INTAKE) -> Conversation:
