@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Conversation, Report
-from tests.flows import PADANG, TRACKING_ID, finish_to_summary, share_pin
+from tests.flows import PADANG, TRACKING_ID, finish_to_summary, photos, share_pin
 
 OFFER = "Laporkan teks ini"
 COMPLAINT = "jalan di depan rumah saya rusak, lubangnya besar dan sudah dua minggu"
@@ -49,3 +49,15 @@ async def test_a_kept_text_never_replaces_a_report_in_progress_and_its_old_butto
     async with bot.sessions() as session:
         conversation = await session.get(Conversation, citizen.user_id)
         assert conversation.flow == "intake" and conversation.draft.get("report_type") == "aspirasi"
+
+
+async def test_a_photo_after_a_kept_text_starts_a_report_with_both(bot, citizen):
+    await citizen.send(COMPLAINT)
+    started = await citizen.send_files(photos(1))
+    assert "Berkas disimpan" in started[-1]["text"] and "Pengaduan" in " ".join(citizen.buttons())
+    await citizen.tap("Pengaduan")
+    after_category = await citizen.tap("Jalan")
+    assert "Di mana lokasinya?" in after_category[-1]["text"], "the text sent before the photo describes it"
+    async with bot.sessions() as session:
+        draft = (await session.get(Conversation, citizen.user_id)).draft
+    assert draft["description"] == COMPLAINT and len(draft["attachments"]) == 1

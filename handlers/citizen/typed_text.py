@@ -3,7 +3,8 @@ of a new report, which then asks only the type and the category before the place
 
 Several texts in a row are kept together (a citizen often writes in more than one message); one sent after a
 pause of more than ``KEPT_FOR`` starts afresh. The text stays until the citizen takes it or starts something
-else, and never replaces a flow that is open (a draft, a staff action)."""
+else, and never replaces a flow that is open (a draft, a staff action); a photo sent after it starts a report
+with both."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup
 
-from bot.db.models import utcnow
+from bot.db.models import Conversation, utcnow
 from bot.domain import DESCRIPTION_MAX_CHARS
 from bot.domain.draft import Draft
 from bot.domain.steps import Step
@@ -68,18 +69,32 @@ def _describes(text: str) -> bool:
     return True
 
 
+async def kept_description(turn: Turn) -> str | None:
+    """The text kept for this chat, if it would describe a report."""
+    kept = await load_conversation(turn.session, turn.chat_id, TYPED)
+    text = kept.draft.get("text") if kept is not None else None
+    return text if text and _describes(text) else None
+
+
+async def start_report(turn: Turn, description: str | None) -> Conversation:
+    """A new report (replacing the kept text), described by ``description`` when there is one."""
+    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
+    if description:
+        draft = draft_of(conversation)
+        intake.set_description(draft, description)
+        save_draft(conversation, draft, Step.TYPE)
+    return conversation
+
+
 async def report_kept_text(turn: Turn) -> None:
     """The button under the offer: a new report whose description is the kept text."""
     _ = turn._
-    kept = await load_conversation(turn.session, turn.chat_id, TYPED)
-    text = kept.draft.get("text") if kept is not None else None
-    if not text or not _describes(text):
+    text = await kept_description(turn)
+    if text is None:
         turn.notify_callback(_("That button is no longer active."))
         return
-    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
+    conversation = await start_report(turn, text)
     draft = draft_of(conversation)
-    intake.set_description(draft, text)
-    save_draft(conversation, draft, Step.TYPE)
     turn.settle_button(_("📝 Report this text"))
     prompt(turn, Step.TYPE, draft, _("📝 Your text is the description of the report (you can change it on the "
                                      "summary before sending):\n<i>{text}</i>").format(
