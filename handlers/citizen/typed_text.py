@@ -98,4 +98,4 @@ async def report_kept_text(turn: Turn) -> None:
     turn.settle_button(_("📝 Report this text"))
     prompt(turn, Step.TYPE, draft, _("📝 Your text is the description of the report (you can change it on the "
                                      "summary before sending):\n<i>{text}</i>").format(
-        text=escape(shorten(text, SHOWN_CHARS))))
+        text=escape(shorten(" ".join(text.split()), SHOWN_CHARS))))  # one line: a long prompt is split by lines
