@@ -12,12 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.services import staff_groups
-from bot.services.conversations import load_conversation, locale_of
+from bot.services.conversations import INTAKE, load_conversation, locale_of
 from handlers import keyboards
 from handlers.admin import broadcast as admin_broadcast
-from handlers.citizen import announcements, answers, follow_up
+from handlers.citizen import announcements, answers, follow_up, typed_text
 from handlers.citizen.menu import help_text
-from handlers.citizen.status import is_tracking_id, show_status
+from handlers.citizen.status import answer_to_question, is_tracking_id, show_status
 from handlers.intake import flow as intake_flow, messages as intake_messages
 from handlers.staff import actions as staff_actions
 from handlers.turn import Turn, turn_handler
@@ -27,8 +27,12 @@ BEFORE_FEATURES = -1  # a handler group processed before the features' (group 0)
 
 
 async def on_message(turn: Turn) -> None:
-    """Any message: what a staff action waits for, the answer to a report in progress, a tracking ID, or else
-    the menu."""
+    """Any message: the ID a command asked for, what a staff action waits for, the answer to a report in
+    progress, a tracking ID, or else the menu (with the offer to report what was written)."""
+    if (answered := await answer_to_question(turn)) is not None:
+        if answered.flow == INTAKE:  # the report waited: its question, again
+            intake_flow.hint(turn, answered, turn._("You have a report in progress:"))
+        return
     if await staff_actions.take(turn) or await admin_broadcast.take(turn):
         return
     if turn.in_group:
@@ -48,7 +52,7 @@ async def on_message(turn: Turn) -> None:
         return
     if await announcements.take(turn):
         return
-    turn.say(turn._("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(turn._))
+    await typed_text.offer(turn)
 
 
 async def _in_group(turn: Turn) -> None:

@@ -46,10 +46,10 @@ async def test_the_hub_forwards_the_agency_takes_and_answers_and_the_citizen_hea
     assert "Ditindaklanjuti" in taken[-1]["text"]
 
     again = await liaison.tap_data(stale_view[0]["message_id"], stale_view[1])  # the old button, once more
-    classes = again[-1]
-    assert "Klasifikasi" in classes["text"]
-    refused = await liaison.tap("Ringan")
-    assert "Orang lain sudah menindak" in refused[-1]["text"], "the report changed since that button was shown"
+    assert "Orang lain sudah menindak" in again[0]["text"], "the report changed since that button was shown"
+    assert not any("Klasifikasi" in message.get("text", "") for message in again)
+    refused = await liaison.tap("Ringan")  # a class button of the first tap, once more
+    assert "Orang lain sudah menindak" in refused[0]["text"]
 
     await liaison.send(f"/kotakmasuk {tracking_id}")
     await liaison.tap("Tindak lanjut")
@@ -206,3 +206,76 @@ async def test_sending_a_report_on_to_the_hub_that_has_it_is_refused_and_the_cit
     assert "Belum terverifikasi" in hub.last_text
     await citizen.quiet(0.3)
     assert citizen.messages == []
+
+
+async def _taken_by(staff_member, tracking_id: str) -> None:
+    await staff_member.send(f"/kotakmasuk {tracking_id}")
+    await staff_member.tap("Ambil")
+    await staff_member.tap("Normatif (5 hari kerja)")
+
+
+async def _answered_by(staff_member, tracking_id: str, text: str) -> None:
+    await staff_member.send(f"/kotakmasuk {tracking_id}")
+    await staff_member.tap("Tindak lanjut")
+    answered = await staff_member.send(text)
+    assert "✅ Berhasil" in answered[-1]["text"]
+
+
+async def test_the_reporters_reply_meanwhile_is_no_conflict_for_the_final_answer(bot, citizen):
+    """Issue 22.1: the view was shown before the citizen replied to the answer; the final answer still goes."""
+    tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
+    liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Lina")
+    await _taken_by(liaison, tracking_id)
+    await _answered_by(liaison, tracking_id, "Tim kami memeriksa lokasi pekan ini.")
+    view = liaison.find_button("Selesai")  # under the answer's confirmation, before the reply
+    await eventually(lambda: "💬 Balas" in citizen.buttons())
+    await citizen.tap("Balas")
+    await citizen.send("Lubangnya tepat di depan toko nomor 12.")
+    await eventually(lambda: "membalas" in liaison.last_text)
+
+    prompt = await liaison.tap_data(view[0]["message_id"], view[1])
+    assert "jawaban akhir" in prompt[-1]["text"]
+    resolved = await liaison.send("Lubang sudah ditambal dan diaspal ulang.")
+    assert "✅ Berhasil" in resolved[-1]["text"] and "Selesai" in resolved[-1]["text"], resolved[-1]["text"]
+    await eventually(lambda: "ditambal dan diaspal" in citizen.last_text)
+
+
+async def test_a_staff_conflict_shows_at_the_tap_and_a_typed_answer_is_kept_and_offered_again(bot, citizen):
+    tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
+    liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Lina")
+    colleague = await make_staff(bot, Role.STAFF, "PUPR-13.71", "Sari")
+    await _taken_by(liaison, tracking_id)
+    await colleague.send(f"/kotakmasuk {tracking_id}")
+    stale = colleague.find_button("Selesai")
+    await _answered_by(liaison, tracking_id, "Material sudah dipesan.")
+
+    told = await colleague.tap_data(stale[0]["message_id"], stale[1])  # checked at the tap, before any typing
+    assert "Orang lain sudah menindak" in told[0]["text"] and "jawaban akhir" not in told[-1]["text"]
+    assert "Material sudah dipesan" in "\n".join(m.get("text", "") for m in told), "the fresh view comes with it"
+    assert "🏁 Selesai" in colleague.buttons()
+
+    prompt = await colleague.tap("Selesai")
+    assert "jawaban akhir" in prompt[-1]["text"]
+    await _answered_by(liaison, tracking_id, "Alat berat tiba besok.")  # while the colleague types
+    kept = await colleague.send("Jalan sudah diaspal ulang sepanjang 50 meter.")
+    said = "\n".join(m.get("text", "") for m in kept)
+    assert "Orang lain sudah menindak" in said and "disimpan" in said and "Alat berat tiba besok" in said, said
+    prompt = await colleague.tap("Selesai")
+    assert "diaspal ulang sepanjang 50 meter" in prompt[-1]["text"]
+    done = await colleague.tap("Pakai teks tadi")
+    assert "✅ Berhasil" in done[-1]["text"]
+    await eventually(lambda: "diaspal ulang sepanjang 50 meter" in citizen.last_text)
+
+
+async def test_a_typed_answer_for_a_report_no_longer_the_agencys_is_given_back_to_copy(bot, citizen):
+    tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
+    liaison = await make_staff(bot, Role.LIAISON, "PUPR-13.71", "Lina")
+    colleague = await make_staff(bot, Role.STAFF, "PUPR-13.71", "Sari")
+    await _taken_by(liaison, tracking_id)
+    await colleague.send(f"/kotakmasuk {tracking_id}")
+    await colleague.tap("Selesai")
+    await liaison.send(f"/kotakmasuk {tracking_id}")
+    await liaison.tap("Kembalikan")
+    await liaison.send("Ini jalan nasional, bukan kewenangan kami.")  # the report leaves the agency's hands
+    refused = await colleague.send("Jalan sudah diaspal ulang sepanjang 50 meter.")
+    assert "untuk disalin" in refused[-1]["text"] and "diaspal ulang sepanjang 50 meter" in refused[-1]["text"]

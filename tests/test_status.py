@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 import asyncio
 import os
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.cli import report_set_status
-from bot.db.models import OutboxMessage, User, utcnow
+from bot.db.models import Conversation, OutboxMessage, User, utcnow
 from bot.sandbox.emulator import ApiError
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.domain import Status
 from bot.domain.roles import Role
 from bot.i18n import Translator
 from tests.conftest import RunningBot, eventually
-from tests.flows import file_report
+from tests.flows import DESCRIPTION, PADANG, file_report, share_pin, start_report
 from tests.test_staff_inbox import make_staff
 
 
@@ -228,3 +228,25 @@ async def test_the_status_a_report_has_is_refused_once_or_five_times_at_once(bot
             (None, "submitted"), ("assigned", "in_progress")]
         pushes = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).all()
         assert len(pushes) == 1
+async def test_status_mid_report_takes_the_id_sent_next_as_its_answer_and_the_report_waits(bot, citizen):
+    """Issue 22.2: at "Di mana lokasinya?", /status asks for an ID; the ID sent next is looked up, not the place."""
+    tracking_id = await file_report(citizen)
+    await start_report(citizen)
+    await citizen.send(DESCRIPTION)
+    assert "Di mana lokasinya?" in citizen.last_text
+    asked = await citizen.send("/status")
+    assert "Kirimkan nomor pelacakan" in asked[-1]["text"]
+
+    replies = await citizen.send(tracking_id.lower())
+    said = "\n".join(message.get("text", "") for message in replies)
+    assert "Lokasi dicatat" not in said and f"<b>Laporan {tracking_id}</b>" in said, said
+    assert "Di mana lokasinya?" in replies[-1]["text"], "then the report's own question, again"
+    async with bot.sessions() as session:
+        conversation = await session.get(Conversation, citizen.user_id)
+        assert conversation.step == "location" and conversation.question is None
+
+    before = len(citizen.messages)
+    await share_pin(citizen, PADANG)
+    assert any("Lokasi dicatat" in message.get("text", "") for message in citizen.messages[before:]), "it carries on"
+    again = await citizen.send(tracking_id)  # not asked for now: the old question does not linger
+    assert not any(f"<b>Laporan {tracking_id}</b>" in message.get("text", "") for message in again)

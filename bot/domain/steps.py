@@ -67,7 +67,8 @@ def next_step(draft: Draft, answered_step: Step, place_questions: Collection[Ste
     ``place_questions`` are the questions routing raised about the draft just now (see
     ``bot.services.jurisdiction.questions``); the first one not yet answered comes next. Once the place
     is settled, an answer that bears on routing goes on as after the last place question. Otherwise
-    straight on through the steps; but an edit from the summary, and the last step, lead to the first
+    straight on through the steps, past a description the draft already holds (the citizen's text that started
+    the report, or one kept while they went back to the category); but an edit from the summary, and the last step, lead to the first
     answer still missing (asked as an edit, so that it returns to the summary), or else to the summary.
     """
     for question in PLACE_QUESTIONS:
@@ -76,6 +77,8 @@ def next_step(draft: Draft, answered_step: Step, place_questions: Collection[Ste
     if bears_on_routing(draft, answered_step):
         answered_step = PLACE_QUESTIONS[-1]
     following = _following(answered_step)
+    if following == Step.DESCRIPTION and answered(draft, Step.DESCRIPTION):  # typed before the report began
+        following = _following(Step.DESCRIPTION)
     if not draft.editing and following != Step.SUMMARY:
         return following
     missing = missing_steps(draft)

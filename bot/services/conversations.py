@@ -40,6 +40,7 @@ async def locale_of(session: AsyncSession, user_id: int) -> str | None:
 
 
 INTAKE, ANSWER, FOLLOW_UP, BROADCAST = "intake", "answer", "follow_up", "broadcast"
+TYPED = "typed"  # a text sent outside any flow, kept while the citizen decides whether to report it
 
 
 _LOADED = "conversations_loaded"  # in ``session.info``: chat id -> its conversation (None: it has none), as read here
@@ -64,13 +65,18 @@ async def load_conversation(session: AsyncSession, chat_id: int, flow: str = INT
     """The chat's open conversation of this flow (a draft report, by default), locked for this transaction.
     A turn asks for several flows in turn: what was read is kept (the session itself holds unchanged rows
     only weakly) until the conversation starts, ends or is deleted."""
+    conversation = await open_conversation(session, chat_id)
+    return conversation if conversation is not None and conversation.flow == flow else None
+
+
+async def open_conversation(session: AsyncSession, chat_id: int) -> Conversation | None:
+    """The chat's open conversation, whatever its flow, locked for this transaction."""
     loaded = session.info.setdefault(_LOADED, {})
     if chat_id in loaded and _still_current(session, loaded[chat_id]):
-        conversation = loaded[chat_id]
-    else:
-        conversation = await session.get(Conversation, chat_id, with_for_update=True)
-        _remember(session, chat_id, conversation)
-    return conversation if conversation is not None and conversation.flow == flow else None
+        return loaded[chat_id]
+    conversation = await session.get(Conversation, chat_id, with_for_update=True)
+    _remember(session, chat_id, conversation)
+    return conversation
 
 
 def _remember(session: AsyncSession, chat_id: int, conversation: Conversation | None) -> None:
@@ -83,9 +89,10 @@ def _still_current(session: AsyncSession, conversation: Conversation | None) -> 
 
 async def other_flow_open(session: AsyncSession, chat_id: int, flow: str) -> bool:
     """Whether the chat has a conversation of another flow open (a draft, a pending choice), which one of
-    ``flow`` must not replace."""
+    ``flow`` must not replace. A kept text (``TYPED``) only waits to be offered: anything the citizen starts
+    may replace it."""
     conversation = await session.get(Conversation, chat_id)
-    return conversation is not None and conversation.flow != flow
+    return conversation is not None and conversation.flow not in (flow, TYPED)
 
 
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, flow: str = INTAKE) -> Conversation:

@@ -18,6 +18,7 @@ from bot.domain import Status
 from bot.domain.actions import LoopAction
 from bot.domain.draft import AttachmentRef
 from bot.services import clocks
+from bot.services.reports import bump_version
 
 REPORTER = "reporter"
 
@@ -95,6 +96,8 @@ async def _append(session: AsyncSession, report: Report, answer: ReporterAnswer,
                   action: str | None) -> ReportEvent:
     event = ReportEvent(report=report, actor=REPORTER, from_status=report.status, to_status=to_status.value,
                         note=answer.note(), action=action)
+    if report.status != to_status.value:  # the answer to a question moves the report on; a reply does not
+        bump_version(report)
     report.status = to_status.value
     session.add(event)
     await session.flush()

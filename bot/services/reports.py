@@ -120,6 +120,13 @@ async def locked_for_change(session: AsyncSession, tracking_id: str) -> Report |
     return await find_by_tracking_id(session, tracking_id) if touched.rowcount else None
 
 
+def bump_version(report: Report) -> None:
+    """A change that staff must have seen before they act (a status change, a staff action): the version a staff
+    button names moves on. A reporter's reply and the deadline sweep's marks leave it, so a staff member's
+    action is never turned away because of them."""
+    report.version = (report.version or 1) + 1
+
+
 async def record_change(session: AsyncSession, report: Report, new_status: Status, *, actor: str,
                         note: str | None = None, action: str | None = None) -> ReportEvent:
     """The report's new status, its history event and the reporter's notification; the caller checked
@@ -127,6 +134,7 @@ async def record_change(session: AsyncSession, report: Report, new_status: Statu
     event = ReportEvent(report=report, actor=actor, from_status=report.status, to_status=new_status.value, note=note,
                         action=action)
     report.status = new_status.value
+    bump_version(report)
     session.add(event)
     await session.flush()
     reporter = await session.get(User, report.reporter_id)

@@ -3,7 +3,8 @@ deadline and the citizen's notification.
 
 The report is read within the actor's scope (outside it: not found) and locked; the action names the
 version of the report the actor saw, so of two people acting at once exactly one wins and the other learns
-what happened meanwhile. No Telegram here; the caller owns the transaction.
+what happened meanwhile. The version moves with status changes and staff actions only: a reporter's reply
+meanwhile is no competing action. No Telegram here; the caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.db.models import Report, ReportEvent, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Media
 from bot.domain import Status
-from bot.domain.actions import RULES, Action, available
+from bot.domain.actions import RULES, Action, LoopAction, available
 from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
 from bot.domain.roles import Grant
@@ -74,22 +75,26 @@ async def routed_agency(session: AsyncSession, grants: Sequence[Grant], director
     return agency.code if agency and not agency.hub else None
 
 
+async def check(session: AsyncSession, grants: Sequence[Grant], directory: Directory,
+                request: ActionRequest) -> ActionResult | None:
+    """What the action would meet now, before the text or choice it still needs: checked when its button is
+    tapped, so that nobody types an answer for a report that has moved on. None: it may go ahead."""
+    report = await _in_scope(session, grants, directory, request.tracking_id, lock=False)
+    if report is None:
+        return ActionResult(Outcome.NOT_FOUND)
+    refused = _refusal(report, grants, directory, request, complete=False)
+    return _refused(report, refused) if refused is not None else None
+
+
 async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,
               request: ActionRequest, now: datetime | None = None) -> ActionResult:
     now = now or utcnow()
-    scope = scope_of(grants, directory)
-    if scope.empty:
-        return ActionResult(Outcome.NOT_FOUND)
-    report = await session.scalar(
-        select(Report).where(Report.tracking_id == request.tracking_id, scope.clause())
-        .options(selectinload(Report.events), selectinload(Report.attachments)).with_for_update()
-    )
+    report = await _in_scope(session, grants, directory, request.tracking_id, lock=True)
     if report is None:
         return ActionResult(Outcome.NOT_FOUND)
     refused = _refusal(report, grants, directory, request)
     if refused is not None:
-        last = report.events[-1] if report.events else None
-        return ActionResult(refused, Status(report.status), report.version, last if refused is Outcome.CHANGED else None)
+        return _refused(report, refused)
     event = await _apply(session, report, actor_id, directory, request, now)
     audit.record(session, actor_id, f"report.{request.action.value}", report.tracking_id,
                  status=report.status, agency=report.agency_code, resolution=report.resolution_class)
@@ -100,7 +105,25 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], dir
                         report.agency_code if sends_on else None, next_actions)
 
 
-def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, request: ActionRequest) -> Outcome | None:
+async def _in_scope(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str, *,
+                    lock: bool) -> Report | None:
+    scope = scope_of(grants, directory)
+    if scope.empty:
+        return None
+    statement = (select(Report).where(Report.tracking_id == tracking_id, scope.clause())
+                 .options(selectinload(Report.events), selectinload(Report.attachments)))
+    return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+def _refused(report: Report, outcome: Outcome) -> ActionResult:
+    moved_on = [event for event in report.events if event.action != LoopAction.REPLY.value]  # what moved the version
+    last = moved_on[-1] if moved_on and outcome is Outcome.CHANGED else None
+    return ActionResult(outcome, Status(report.status), report.version, last)
+
+
+def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, request: ActionRequest, *,
+             complete: bool = True) -> Outcome | None:
+    """Why the action cannot be taken; ``complete=False`` leaves out what the actor has not given yet."""
     rule = RULES[request.action]
     if report.version != request.seen_version:
         return Outcome.CHANGED
@@ -108,6 +131,8 @@ def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, requ
         return Outcome.NOT_ALLOWED
     if Status(report.status) not in rule.from_statuses:
         return Outcome.NOT_NOW
+    if not complete:
+        return None
     if (rule.needs_note and not (request.note or "").strip()) or (rule.needs_resolution and request.resolution is None) \
             or (rule.needs_agency and not request.agency_code):
         return Outcome.INCOMPLETE

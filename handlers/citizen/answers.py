@@ -18,6 +18,7 @@ from bot.i18n import N_
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
+from handlers.citizen import typed_text
 from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.intake import messages as intake_messages
 from handlers.staff import notices
@@ -43,8 +44,8 @@ async def take(turn: Turn) -> bool:
         conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=ANSWER)
         conversation.draft = answer.to_json()
         _ask_which(turn, waiting)
-    elif answer.files:  # a photo before /lapor: it starts the report
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
+    elif answer.files:  # a photo before /lapor: it starts the report (described by a text sent just before)
+        conversation = await typed_text.start_report(turn, await typed_text.kept_description(turn))
         await intake_messages.on_message(turn, conversation)
     else:
         return False

@@ -10,6 +10,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, Translator, normalise_locale
 from bot.domain.steps import Step
 from bot.services.conversations import draft_of, load_conversation
 from handlers import keyboards
+from handlers.citizen import typed_text
 from handlers.citizen.reports import my_reports
 from handlers.citizen.status import ask_for_tracking_id
 from handlers.commands import Command, add_commands
@@ -66,13 +67,10 @@ async def set_language(turn: Turn) -> None:
     turn.say(turn._("From now on I will speak English with you."), keyboards.main_menu(turn._))
 
 
-async def _ask_status(turn: Turn) -> None:
-    ask_for_tracking_id(turn)
-
-
 MENU_ACTIONS = {
     "new": begin,
-    "status": _ask_status,
+    "status": ask_for_tracking_id,
+    typed_text.FROM_TEXT: typed_text.report_kept_text,
     "mine": my_reports,
     "help": show_help,
     "language": choose_language,

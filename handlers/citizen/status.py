@@ -6,7 +6,9 @@ from html import escape
 
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.db.models import Conversation
 from bot.i18n import N_
+from bot.services.conversations import open_conversation
 from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, looks_like_tracking_id, parse_tracking_id
@@ -19,20 +21,39 @@ EXAMPLE_ID = "K7MQ9-TRXZS"
 LONGEST_TYPED_ID = 16  # a tracking ID with spaces or dashes where the citizen put them
 
 
+TRACKING_ID_QUESTION = "tracking_id"  # in Conversation.question
+
+
 async def status_command(turn: Turn) -> None:
     typed = " ".join(turn.context.args or [])
     if typed:
         await show_status(turn, typed)
     else:
-        ask_for_tracking_id(turn)
+        await ask_for_tracking_id(turn)
 
 
-def ask_for_tracking_id(turn: Turn) -> None:
+async def ask_for_tracking_id(turn: Turn) -> None:
+    """Ask for the ID; in the middle of a report (or any flow) the ID sent next answers this, not the flow."""
+    conversation = await open_conversation(turn.session, turn.chat_id)
+    if conversation is not None:
+        conversation.question = TRACKING_ID_QUESTION
     turn.say(
         turn._("Send me the tracking ID, for example <code>{example}</code>, or type /status {example}.").format(
             example=EXAMPLE_ID
         )
     )
+
+
+async def answer_to_question(turn: Turn) -> Conversation | None:
+    """A tracking ID sent after /status asked for one while a flow was open: its status is shown, and the flow's
+    conversation (whose question comes again) returned; None when the message is no such answer."""
+    conversation = await open_conversation(turn.session, turn.chat_id)
+    text = (turn.message.text or "").strip()
+    if conversation is None or conversation.question != TRACKING_ID_QUESTION or not is_tracking_id(text):
+        return None
+    conversation.question = None
+    await show_status(turn, text)
+    return conversation
 
 
 def is_tracking_id(text: str) -> bool:

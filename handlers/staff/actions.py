@@ -2,8 +2,9 @@
 resolution class, a reason or an answer with files) asked for in turn.
 
 Thin: ``bot.services.workflow`` decides; a button only names the action and the version of the report the
-reader saw, and is checked again when the action is taken. An action waiting for its text lives in the chat's
-conversation (flow ``staff_action``), so a restart loses nothing.
+reader saw, checked when the button is tapped and again when the action is taken. An action waiting for its
+text lives in the chat's conversation (flow ``staff_action``), so a restart loses nothing; a text typed for a
+report that moved on meanwhile is kept there too, and offered again when the member picks an action anew.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
@@ -23,27 +25,21 @@ from bot.i18n import N_
 from bot.services import workflow
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from bot.services.workflow import ActionRequest, Outcome
-from handlers import keyboards, render
+from handlers import keyboards
 from handlers.intake.messages import attachment_of
+from handlers.render import shown
+from handlers.replies import say_in_parts
 from handlers.staff import notices
+from handlers.staff.action_buttons import ACT, action_keyboard, find_view, result_text, show_view
 from handlers.staff.agency_picker import AGENCY, agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
-ACT = "sac"  # sac:<action>:<tracking id>:<version>[:<class>]
+KEPT = "skn"  # skn: the text kept from a refused action
 STAFF_ACTION = "staff_action"
-AGENCY_STEP, NOTE_STEP = "agency", "note"
-
-ACTION_LABELS = {
-    Action.VERIFY: N_("✅ Verify and forward"),
-    Action.ASK: N_("❓ Ask the reporter"),
-    Action.FORWARD: N_("↪️ Not ours: send on"),
-    Action.ARCHIVE: N_("🗄 Archive"),
-    Action.TAKE: N_("📥 Take it"),
-    Action.ANSWER: N_("💬 Answer"),
-    Action.HAND_BACK: N_("↩️ Hand back to the hub"),
-    Action.RESOLVE: N_("🏁 Resolved"),
-}
+AGENCY_STEP, NOTE_STEP, KEPT_STEP = "agency", "note", "kept"  # kept: nothing waits, a typed text is kept
+KEPT_SHOWN = 600
+SHOWN_AGAIN = (Outcome.CHANGED, Outcome.NOT_NOW, Outcome.NOT_ALLOWED)  # refusals that come with the fresh view
 RESOLUTION_LABELS = {
     ResolutionClass.LIGHT: N_("Light (2 working days)"),
     ResolutionClass.NORMATIVE: N_("Normative (5 working days)"),
@@ -70,6 +66,7 @@ class PendingAction:
     agency_code: str | None = None
     files: list[AttachmentRef] = field(default_factory=list)
     found: list[str] = field(default_factory=list)  # agency codes offered after a search
+    kept_note: str | None = None  # typed for an action the report had moved on from: offered again
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "action": self.action.value}
@@ -77,12 +74,12 @@ class PendingAction:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PendingAction:
         return cls(Action(data["action"]), data["tracking_id"], int(data["version"]), data.get("agency_code"),
-                   [AttachmentRef.from_json(item) for item in data.get("files", [])], list(data.get("found", [])))
+                   [AttachmentRef.from_json(item) for item in data.get("files", [])], list(data.get("found", [])),
+                   data.get("kept_note"))
 
-
-def action_keyboard(_, tracking_id: str, version: int, actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
-    buttons = [keyboards.button(_(ACTION_LABELS[action]), ACT, action.value, tracking_id, str(version)) for action in actions]
-    return InlineKeyboardMarkup(keyboards.rows(buttons, 2)) if buttons else None
+    def request(self, note: str | None = None, resolution: ResolutionClass | None = None) -> ActionRequest:
+        return ActionRequest(self.action, self.tracking_id, self.version, note, self.agency_code, resolution,
+                             tuple(self.files))
 
 
 async def on_action_button(turn: Turn) -> None:
@@ -97,22 +94,24 @@ async def on_action_button(turn: Turn) -> None:
         return
     pending = PendingAction(action, tracking_id, version)
     rule = RULES[action]
-    if rule.needs_resolution:
-        if len(parts) < 5:
-            _ask_resolution(turn, pending)
-            return
+    if rule.needs_resolution and len(parts) >= 5:
         try:
             await _execute(turn, grants, pending, resolution=ResolutionClass(parts[4]))
         except ValueError:
             turn.notify_callback(turn._("That button is no longer active."))
         return
-    if not (rule.needs_agency or rule.needs_note):
+    if not (rule.needs_resolution or rule.needs_agency or rule.needs_note):
         await _execute(turn, grants, pending)
         return
-    if await load_conversation(turn.session, turn.chat_id) is not None:  # the chat holds the member's own draft
+    refused = await workflow.check(turn.session, grants, turn.services.router.directory, pending.request())
+    if refused is not None:  # said now, before the member chooses or types anything for it
+        await _refused(turn, grants, pending, refused)
+    elif rule.needs_resolution:
+        _ask_resolution(turn, pending)
+    elif await load_conversation(turn.session, turn.chat_id) is not None:  # the chat holds the member's own draft
         turn.say(turn._("Please finish or cancel (/batal) your own report first."))
-        return
-    await _start(turn, grants, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
+    else:
+        await _start(turn, grants, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
 
 
 def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
@@ -127,6 +126,8 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
     if conversation is None:  # replaces a finished follow-up the chat may still have open
         conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
+    else:
+        _carry_kept_text(turn, conversation, pending)
     conversation.user_id = turn.user.id  # in a group, the latest to start an action is the one it waits for
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
         routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
@@ -137,23 +138,34 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
             tracking_id=pending.tracking_id)
         turn.say(prompt, agency_buttons(turn, pending.found))
     else:
-        _ask_note(turn, pending.action)
+        _ask_note(turn, pending)
 
 
-def _ask_note(turn: Turn, action: Action) -> None:
-    text = turn._(NOTE_PROMPTS[action]) + "\n" + turn._("(/batal stops this action.)")
+def _carry_kept_text(turn: Turn, conversation: Conversation, pending: PendingAction) -> None:
+    """The member's text kept from a refused action on this report goes on with the action picked now."""
+    earlier = PendingAction.from_json(conversation.draft)
+    if conversation.user_id == turn.user.id and earlier.tracking_id == pending.tracking_id and earlier.kept_note:
+        pending.kept_note = earlier.kept_note
+        pending.files = earlier.files if RULES[pending.action].takes_files else []
+
+
+def _ask_note(turn: Turn, pending: PendingAction) -> None:
+    text = turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)")
     if turn.in_group:  # a reply reaches a bot in privacy mode: ask the member by name, to reply to it
         mention = f'<a href="tg://user?id={turn.user.id}">{escape(turn.user.first_name)}</a>'
         turn.say(f"{mention}: {text}", ForceReply(selective=True))
-        return
-    turn.say(text)
+    else:
+        turn.say(text)
+    if pending.kept_note:
+        offer = turn._("Or send the text you typed before:") + f"\n<i>{shown(pending.kept_note, KEPT_SHOWN)}</i>"
+        turn.say(offer, InlineKeyboardMarkup([[keyboards.button(turn._("📝 Use the text typed before"), KEPT)]]))
 
 
 async def take(turn: Turn) -> bool:
     """A message while an action waits for its text or files; False when no action waits."""
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
-    if conversation is None or conversation.user_id != turn.user.id:  # in a group: only who started it
-        return False
+    if conversation is None or conversation.user_id != turn.user.id or conversation.step == KEPT_STEP:
+        return False  # in a group: only who started it
     pending, _ = PendingAction.from_json(conversation.draft), turn._
     text = (turn.message.text or turn.message.caption or "").strip()
     if conversation.step == AGENCY_STEP:
@@ -201,6 +213,19 @@ async def on_agency_button(turn: Turn) -> None:
     await _execute_as_member(turn, pending)
 
 
+async def on_kept_button(turn: Turn) -> None:
+    """The text kept from a refused action, sent for the action the member picked anew."""
+    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    mine = conversation is not None and conversation.user_id == turn.user.id and conversation.step == NOTE_STEP
+    pending = PendingAction.from_json(conversation.draft) if mine else None
+    if pending is None or not pending.kept_note:
+        turn.notify_callback(turn._("That button is no longer active."))
+        return
+    turn.settle_button(turn._("📝 The text typed before"))
+    await end_conversation(turn.session, turn.chat_id)
+    await _execute_as_member(turn, pending, note=pending.kept_note)
+
+
 async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | None = None) -> None:
     """Act with the roles the member holds now (in a group: for the group's agency only)."""
     grants = await staff_roles(turn)
@@ -210,39 +235,36 @@ async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | 
 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
-    request = ActionRequest(pending.action, pending.tracking_id, pending.version, note, pending.agency_code, resolution,
-                            tuple(pending.files))
-    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory, request)
-    next_buttons = action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions) \
-        if result.outcome is Outcome.DONE else None
-    turn.say(_result_text(turn, pending, result), next_buttons)
+    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory,
+                                pending.request(note, resolution))
+    if result.outcome is not Outcome.DONE:
+        await _refused(turn, grants, pending, result, note)
+        return
+    turn.say(result_text(turn._, pending.tracking_id, result),
+             action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions))
     if result.handed_to:
         await notices.tell_holders(turn, (result.handed_to,), notices.NEW_REPORT, pending.tracking_id)
 
 
-def _result_text(turn: Turn, pending: PendingAction, result: workflow.ActionResult) -> str:
-    _, tracking_id = turn._, pending.tracking_id
-    status = render.status_label(_, result.status) if result.status else ""
-    if result.outcome is Outcome.DONE:
-        return _("✅ Done. Report <code>{tracking_id}</code> is now: {status}. The reporter is told.").format(
-            tracking_id=tracking_id, status=status)
-    if result.outcome is Outcome.CHANGED:
-        when = _.datetime(result.last_event.at) if result.last_event else ""
-        return _("⚠️ Someone else acted on report <code>{tracking_id}</code> first ({when}); it is now: {status}. "
-                 "Nothing was changed. Open it again to see what happened.").format(
-            tracking_id=tracking_id, when=when, status=status)
-    reasons = {
-        Outcome.NOT_FOUND: _("No report has the tracking ID <code>{tracking_id}</code>."),
-        Outcome.NOT_ALLOWED: _("This action on report <code>{tracking_id}</code> belongs to the other side of the "
-                               "counter (the hub or the agency)."),
-        Outcome.NOT_NOW: _("Report <code>{tracking_id}</code> is {status}: this action does not fit now."),
-        Outcome.INCOMPLETE: _("Something is missing for this action on <code>{tracking_id}</code>; please start again."),
-        Outcome.UNKNOWN_AGENCY: _("That agency is not in the directory; please start again."),
-        Outcome.UNCHANGED: _("Report <code>{tracking_id}</code> is already there, and {status}: nothing was changed."),
-    }
-    return reasons[result.outcome].format(tracking_id=tracking_id, status=status)
+async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, result: workflow.ActionResult,
+                   note: str | None = None) -> None:
+    """Say why and show the report as it is now; what the member typed for it is kept, to be offered with the
+    next action they pick on it, or (with no action left to them) given back to copy."""
+    _, text = turn._, result_text(turn._, pending.tracking_id, result)
+    view = await find_view(turn, grants, pending.tracking_id) if result.outcome in SHOWN_AGAIN else None
+    if note and view is not None and view.actions:
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
+        pending.kept_note = note
+        conversation.step, conversation.draft = KEPT_STEP, pending.to_json()
+        text += "\n\n" + _("Your text is kept: pick the action again below and it is offered to you.")
+    elif note:  # whole, and split where it must be: every line of it stays as typed
+        text += "\n\n" + _("Your text, to copy:") + "\n" + escape(note)
+    say_in_parts(turn, text)
+    if view is not None:
+        show_view(turn, view)
 
 
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(turn_handler(on_action_button, groups=True), pattern=f"^{ACT}:"))
     application.add_handler(CallbackQueryHandler(turn_handler(on_agency_button, groups=True), pattern=f"^{AGENCY}:"))
+    application.add_handler(CallbackQueryHandler(turn_handler(on_kept_button, groups=True), pattern=f"^{KEPT}$"))

@@ -18,9 +18,8 @@ from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards
 from handlers.citizen.status import EXAMPLE_ID
 from handlers.commands import Command, add_commands
-from handlers.replies import say_in_parts
-from handlers.staff.actions import action_keyboard
-from handlers.staff.report_view import VIEW_LABELS, inbox_text, media_messages, report_text
+from handlers.staff.action_buttons import find_view, show_view
+from handlers.staff.report_view import VIEW_LABELS, inbox_text
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn, turn_handler
 
@@ -87,14 +86,11 @@ async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
                    "Please check it; it looks like <code>{example}</code>.").format(typed=escape(typed[:40]),
                                                                                     example=EXAMPLE_ID))
         return
-    router = turn.services.router
-    view = await inbox.find_for_staff(turn.session, grants, router.directory, tracking_id, hierarchy=router.hierarchy)
+    view = await find_view(turn, grants, tracking_id)
     if view is None:  # missing or outside the reader's scope: the same answer, so nothing is confirmed
         turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return
-    say_in_parts(turn, report_text(_, view), action_keyboard(_, view.tracking_id, view.version, view.actions))
-    for message in media_messages(view):
-        turn.send(message)
+    show_view(turn, view)
 
 
 COMMANDS = (Command("kotakmasuk", "inbox", N_("Staff inbox"), inbox_command, menu=False, groups=True),)

@@ -61,6 +61,8 @@ class Conversation(Base):
     flow: Mapped[str] = mapped_column(String(16), default="intake")
     step: Mapped[str] = mapped_column(String(32))
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A command's own question asked while the flow is open (``tracking_id``): its answer comes before the flow's.
+    question: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -114,7 +116,8 @@ class Report(Base):
     routing_reason: Mapped[str | None] = mapped_column(Text)  # the explanation, in the default language
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Staff work: every change bumps the version, so that of two people acting on what they saw, one wins.
+    # Staff work: every status change and staff action bumps the version (bot.services.reports.bump_version), so
+    # that of two people acting on what they saw, one wins; a reporter's reply or the sweep's marks leave it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     resolution_class: Mapped[str | None] = mapped_column(String(24))
     due_kind: Mapped[str | None] = mapped_column(String(16))  # the clock that runs now (bot.domain.deadlines)
@@ -129,7 +132,7 @@ class Report(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # the reporter's 1-5 for the final answer
     rating_comment: Mapped[str | None] = mapped_column(Text)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", cascade="all, delete-orphan"
