@@ -207,7 +207,7 @@ async def on_agency_button(turn: Turn) -> None:
     turn.settle_button(escape(turn.services.router.directory.agencies[pending.agency_code].name))
     if RULES[pending.action].needs_note:
         conversation.step, conversation.draft = NOTE_STEP, pending.to_json()
-        _ask_note(turn, pending.action)
+        _ask_note(turn, pending)
         return
     await end_conversation(turn.session, turn.chat_id)
     await _execute_as_member(turn, pending)
