@@ -51,7 +51,7 @@ async def test_full_report_with_album_and_location_pin(bot, citizen):
     assert "Periksa kembali laporan Anda" in text
     for expected in (
         "Pengaduan", "Jalan", "Jalan berlubang besar", "-0.94920, 100.35430", "3 berkas", "Anonim:</b> Tidak",
-        "Diteruskan ke:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat", "Kota Padang, Sumatera Barat",
+        "Akan diteruskan ke:</b> Balai Pelaksanaan Jalan Nasional wilayah Sumatera Barat", "Kota Padang, Sumatera Barat",
     ):
         assert expected in text, expected
 

@@ -35,7 +35,7 @@ async def test_an_ambiguous_place_is_asked_about(bot, citizen):
     assert "ditangani oleh Dinas Lingkungan Hidup Kota Padang" in replies[-1]["text"]
     assert "Foto atau berkas" in replies[-1]["text"]
     summary = await finish_to_summary(citizen, "Lewati")
-    assert "Diteruskan ke:</b> Dinas Lingkungan Hidup Kota Padang" in summary[-1]["text"]
+    assert "Akan diteruskan ke:</b> Dinas Lingkungan Hidup Kota Padang" in summary[-1]["text"]
     await citizen.tap("Kirim laporan")
 
     report = await stored_report(bot)
@@ -52,7 +52,7 @@ async def test_a_place_nobody_knows_is_asked_for_twice_with_an_example_then_goes
     replies = await citizen.send("entah di mana")  # the third time it is taken, and said so
     assert "Lokasi dicatat" in replies[0]["text"] and "kantor yang meneruskan" in replies[0]["text"]
     summary = await finish_to_summary(citizen, "Lewati")
-    assert "Diteruskan ke:</b> Admin Nasional" in summary[-1]["text"]
+    assert "Akan diteruskan ke:</b> Admin Nasional" in summary[-1]["text"]
 
 
 async def test_a_known_place_after_an_unknown_one_is_taken_at_once(bot, citizen):
