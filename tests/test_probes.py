@@ -20,7 +20,8 @@ from bot.domain.roles import Role
 from bot.inbox import store
 from bot.inbox.cleaning import storable
 from tests.conftest import eventually
-from tests.flows import DESCRIPTION, PADANG, file_report, finish_to_summary, photos, share_pin, start_report
+from tests.flows import (DESCRIPTION, PADANG, answer_road_question, file_report, finish_to_summary, photos, share_pin,
+                         start_report)
 from tests.test_broadcasts import KOTA_PADANG, _subscribe
 from tests.test_closing import resolved_report
 from tests.test_follow_up import REPLY_ADDED, answered_report
@@ -86,7 +87,7 @@ async def venue_title(bot, citizen) -> None:
     await start_report(citizen)
     await citizen.send(DESCRIPTION)
     await citizen.share_location(*PADANG, venue={"title": dirty("Pasar Raya"), "address": dirty("Jl. Pasar Raya")})
-    await share_pin(citizen, PADANG)  # the road question, if asked, takes the pin's answer
+    await answer_road_question(citizen)  # a pin now would be taken as the place instead of the venue
     await finish_to_summary(citizen, "Lewati")
     await citizen.tap("Kirim laporan")
     assert (await _report(bot)).address == f"{cleaned('Pasar Raya')}, {cleaned('Jl. Pasar Raya')}"

@@ -1,5 +1,6 @@
-"""The staff the load generator plays: liaisons of 50 regencies' public-works offices, each with 100 open
-reports in its inbox (made-up sample reports, "(contoh)", written straight to the database)."""
+"""The staff the load generator plays: liaisons of 50 regencies' public-works offices, each with 100 reports
+forwarded to it, waiting in its inbox's default view (made-up sample reports, "(contoh)", written straight to
+the database)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,12 @@ async def staff_with_inboxes(database_url: str, first_user: int, users: int) -> 
                 for index in range(users)])
             for agency in agencies:
                 reports = [Report(tracking_id=new_tracking_id(), reporter_id=REPORTER, chat_id=REPORTER,
-                                  report_type="pengaduan", category="jalan", status="submitted",
+                                  report_type="pengaduan", category="jalan", status="assigned",
                                   description="Jalan rusak (contoh)", province_code=agency.area_code.split(".")[0],
                                   regency_code=agency.area_code, agency_code=agency.code, agency_name=agency.name,
                                   created_at=now - timedelta(minutes=index), updated_at=now,
-                                  events=[ReportEvent(actor="reporter", to_status="submitted")])
+                                  events=[ReportEvent(actor="reporter", to_status="submitted"),
+                                          ReportEvent(actor="hub", from_status="submitted", to_status="assigned")])
                            for index in range(REPORTS_PER_AGENCY)]
                 session.add_all(reports)
     finally:
