@@ -92,6 +92,14 @@ async def test_a_blocked_chat_gets_what_was_held_once_it_unblocks(bot, citizen):
         assert (await session.get(User, citizen.user_id)).reachable is True
 
 
+async def test_a_403_holds_the_chat_with_telegrams_reason_stated_once(bot, citizen):
+    bot.emulator.inject(Fault("sendMessage", status=403))
+    await citizen.send("/bantuan")
+    rows = await _rows(bot, citizen.user_id)
+    assert [row.state for row in rows] == [outbox.HELD]
+    assert rows[0].last_error == "Forbidden: bot was blocked by the user", "not 'Forbidden: Forbidden: ...'"
+
+
 async def test_retry_after_is_honoured_and_the_message_sent_once(bot, citizen):
     bot.emulator.inject(Fault("sendMessage", status=429, retry_after=2))
     started = time.monotonic()

@@ -238,7 +238,7 @@ class Delivery:
                 await outbox.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
-        reason = f"{type(error).__name__}: {error}"
+        reason = _reason(error)
         refused = isinstance(error, BadRequest) or not isinstance(error, TelegramError)
         self._metrics.delivery.labels("blocked" if isinstance(error, Forbidden) else "refused" if refused else "retried").inc()
         async with self._transactions.begin() as session:
@@ -261,6 +261,12 @@ class Delivery:
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
     return from_payload(row.payload)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, once: Telegram's descriptions already start with the error's name ("Forbidden: ...")."""
+    name, text = type(error).__name__, str(error)
+    return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
 
 
 def _seconds(value: float | timedelta) -> float:
