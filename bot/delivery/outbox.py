@@ -66,15 +66,16 @@ async def enqueue(
     claim_for: timedelta | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction. A message with a ``replace_key`` replaces
-    the chat's still-unsent message with the same key (and waits ``delay`` anew): one answer to an album.
+    the chat's still-unsent message with the same key (and waits ``delay`` anew, or longer if that one waits for
+    a retry): one answer to an album, the latest of a progress message's edits.
     ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent)."""
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
     _forget_unsent(session, chat_id)
     if replace_key:
         replaced = await _unsent_with_key(session, chat_id, replace_key)
-        if replaced is not None:
-            replaced.payload, replaced.next_attempt_at = payload, due
+        if replaced is not None:  # a retry it waits for (Telegram's retry_after) still holds
+            replaced.payload, replaced.next_attempt_at = payload, max(due, replaced.next_attempt_at)
             return replaced
     row = OutboxMessage(
         chat_id=chat_id, user_id=user.id if user else None, kind=kind, payload=payload, priority=int(priority),
