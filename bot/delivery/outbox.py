@@ -248,8 +248,19 @@ async def release_chat(session: AsyncSession, chat_id: int) -> int:
     return result.rowcount
 
 
-async def prune_sent(session: AsyncSession, older_than: timedelta) -> int:
-    result = await session.execute(
-        OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < utcnow() - older_than)
-    )
-    return result.rowcount
+@dataclass(frozen=True)
+class Forgotten:
+    deleted: int  # sent messages, gone with their text
+    emptied: int  # refused or withdrawn ones, kept (a broadcast's counts, the reason) without their text
+
+
+async def forget_settled(session: AsyncSession, older_than: timedelta) -> Forgotten:
+    """Forget what no retry needs any more: sent messages sent before ``older_than``, and the text of refused
+    and withdrawn ones written before it. Pending and held messages keep theirs: they are still to be sent."""
+    cutoff = utcnow() - older_than
+    deleted = await session.execute(
+        OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < cutoff))
+    emptied = await session.execute(
+        bulk_update(OutboxMessage).where(OutboxMessage.state.in_((FAILED, WITHDRAWN)), OutboxMessage.created_at < cutoff,
+                                         OutboxMessage.payload.is_not(None)).values(payload=None))
+    return Forgotten(deleted.rowcount, emptied.rowcount)
