@@ -19,6 +19,7 @@ import handlers
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.outbox import STATUS_CHANGED
+from bot.delivery import senders
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher
@@ -110,7 +111,9 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     services: Services = application.bot_data["services"]
     await _initialize(application)
     await application.start()
-    work = []
+    application.bot_data["sender"] = sender = senders.stable_name(role.value, services.settings.database_url)
+    await services.delivery.start_as(sender.name)
+    work = [services.delivery.heartbeat_forever()]
     if role in (ProcessRole.ALL, ProcessRole.WEB):
         work += [services.inbox.run_forever(), receiver.run(application.bot, services.inbox, services.operations),
                  _publish_commands(application, services.settings.default_locale)]
@@ -137,6 +140,7 @@ async def stop_bot(application: Application) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     await application.bot_data["services"].inbox.idle()
     await application.bot_data["services"].delivery.close()
+    application.bot_data.pop("sender").release()
     await application.stop()
     await application.shutdown()
 

@@ -1,0 +1,30 @@
+"""sender heartbeats: who holds an outbox claim, and whether that process is alive
+
+Revision ID: 0015_h
+Revises: 0014
+Create Date: 2026-12-04 17:30:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0015_h'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'outbox_senders',
+        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('name'),
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('claimed_by')
+    op.drop_table('outbox_senders')
