@@ -187,6 +187,32 @@ async def test_interactive_replies_go_before_bulk_messages(bot):
     assert order.index("Jawaban untuk Anda") < 15, order
 
 
+async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
+    """Ten citizens' replies at once, while bulk messages use all they may: the replies go at the full rate
+    (10/s here, about a second for the ten), never waiting for bulk messages queued before them (6 s, before)."""
+    people = [bot.citizen(f"Warga {index}", None) for index in range(70)]
+    readers, citizens = people[:60], people[60:]
+    delivery = Delivery(bot.services.transactions, bot.application.bot, {},
+                        Pacing(per_second=10, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
+    async with bot.services.transactions.begin() as session:
+        for person in readers:
+            await outbox.enqueue(session, person.user_id, Text("Pengumuman: layanan KTP keliling"),
+                                 priority=outbox.Priority.BULK)
+    sending = asyncio.create_task(delivery.run_forever())
+    await eventually(lambda: len(bot.emulator.stats.sent) >= 10, timeout=10)  # the broadcast is in full flow
+    async with bot.services.transactions.begin() as session:
+        for person in citizens:
+            await outbox.enqueue(session, person.user_id, Text("Jawaban untuk Anda"))
+    started = time.monotonic()
+    await asyncio.gather(*(delivery.deliver_chat(person.user_id) for person in citizens))
+    took = time.monotonic() - started
+    sending.cancel()
+    await asyncio.gather(sending, return_exceptions=True)
+    await delivery.close()
+    assert all(person.messages for person in citizens)
+    assert took < 3.0, f"10 replies took {took:.1f} s at 10 messages a second (they waited for bulk ones: 6 s)"
+
+
 async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(bot):
     people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
     slow = Delivery(bot.services.transactions, bot.application.bot, {},
