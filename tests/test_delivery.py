@@ -230,3 +230,19 @@ async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(b
     unsent = [row for row in rows if row.state == outbox.PENDING]
     assert unsent and all(row.claimed_until is None for row in unsent), "claimable again at once, not after the lease"
     assert len(rows) - len(unsent) == len(bot.emulator.stats.sent)
+
+
+async def test_a_text_sent_again_while_its_reply_waits_is_not_taken_as_the_next_answer(bot, citizen):
+    """No reply came (Telegram made the bot wait, or the bot was restarted), so the citizen sends the same text
+    again: it is the same message, not their answer to the question they have not seen yet."""
+    await start_report(citizen)
+    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=3))
+    await citizen.send(DESCRIPTION)  # the question that follows waits 3 s
+    assert not any("Di mana lokasinya" in text for text in _texts(citizen))
+    await citizen.send(DESCRIPTION)
+    await eventually(lambda: "Di mana lokasinya" in citizen.last_text, timeout=15)
+    await citizen.quiet(1.0)
+    assert "Di mana lokasinya" in citizen.last_text, "the description was not taken for the place: " + citizen.last_text
+    assert sum("Di mana lokasinya" in text for text in _texts(citizen)) == 1
+    replies = await citizen.share_location(*PADANG)
+    assert any(ROAD_QUESTION in reply.get("text", "") for reply in replies), "the report goes on where it was"

@@ -9,6 +9,7 @@ message waiting for a retry holds back its own chat and no other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import hashlib
 from datetime import datetime, timedelta
 from enum import IntEnum
 
@@ -24,6 +25,8 @@ PENDING, SENT, FAILED, HELD, WITHDRAWN = "pending", "sent", "failed", "held", "w
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
 # A sender whose heartbeat is older than this is dead: its claims are free (it refreshes it every second or so).
 SENDER_STALE_AFTER = timedelta(seconds=5)
+# A citizen's text sent again this soon, while the reply to it is unsent, is the same message, not a new answer.
+RESENT_WITHIN = timedelta(minutes=2)
 # In ``session.info``: chat id -> whether it has unsent messages, as a statement of this transaction read it
 # (the inbox claim does, on its way), until this transaction writes to the chat's outbox.
 _KNOWN_UNSENT = "outbox_known_unsent"
@@ -74,11 +77,13 @@ async def enqueue(
     report_id: int | None = None,
     event_id: int | None = None,
     claim_for: Lease | None = None,
+    answers: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction. A message with a ``replace_key`` replaces
     the chat's still-unsent message with the same key (and waits ``delay`` anew, or longer if that one waits for
     a retry): one answer to an album, the latest of a progress message's edits.
-    ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent)."""
+    ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent).
+    ``answers``: the ``fingerprint`` of the citizen's text this is a reply to."""
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
     _forget_unsent(session, chat_id)
@@ -89,7 +94,7 @@ async def enqueue(
             return replaced
     row = OutboxMessage(
         chat_id=chat_id, user_id=user.id if user else None, kind=kind, payload=payload, priority=int(priority),
-        replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due,
+        replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due, answers=answers,
         state=HELD if user is not None and not user.reachable else PENDING, attempts=0,
     )
     if claim_for is not None and not delay:
@@ -204,6 +209,21 @@ async def take_back(session: AsyncSession, holder: str) -> int:
     return result.rowcount
 
 
+def fingerprint(text: str) -> str:
+    """A text's fingerprint, to know it again without keeping it."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+async def reply_unsent(session: AsyncSession, chat_id: int, answers: str) -> bool:
+    """Whether a reply to the text of this fingerprint, written lately, still waits to go out: then the same text
+    again is the citizen re-sending it because no reply came (after a crash, say), not the next answer."""
+    if session.info.get(_KNOWN_UNSENT, {}).get(chat_id) is False:  # the turn's inbox claim saw nothing unsent
+        return False
+    return bool(await session.scalar(select(exists().where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.answers == answers, OutboxMessage.state == PENDING,
+        OutboxMessage.created_at >= utcnow() - RESENT_WITHIN))))
+
+
 async def has_unsent(session: AsyncSession, chat_id: int) -> bool:
     """Whether the chat has messages still waiting (which new ones must not overtake)."""
     known = session.info.get(_KNOWN_UNSENT, {})
@@ -240,8 +260,8 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
 
 async def mark_all_sent(session: AsyncSession, claims: list[Claim]) -> None:
     statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
-    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None,
-                                           attempts=OutboxMessage.attempts + 1))
+    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None, answers=None,
+                                           attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
 
 
 async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:

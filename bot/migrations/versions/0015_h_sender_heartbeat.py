@@ -1,4 +1,4 @@
-"""sender heartbeats: who holds an outbox claim, and whether that process is alive
+"""sender heartbeats: who holds an outbox claim, and whether that process is alive; which text a reply answers
 
 Revision ID: 0015_h
 Revises: 0014
@@ -22,9 +22,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('answers', sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('answers')
         batch_op.drop_column('claimed_by')
     op.drop_table('outbox_senders')
