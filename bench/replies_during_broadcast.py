@@ -13,6 +13,7 @@ Usage: python bench/replies_during_broadcast.py [citizens] [reports-per-citizen]
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import sys
 import time
@@ -23,16 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bench.intake import one_report  # noqa: E402
+from bench.harness.scripts import Step, citizen_report  # noqa: E402
 from bot.app import build_application, load_routing, start_bot, stop_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Transactions, create_engine, migrate  # noqa: E402
 from bot.db.models import Subscription, User, utcnow  # noqa: E402
 from bot.inbox.receivers import Polling  # noqa: E402
-from bot.sandbox.client import Citizen  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.sandbox.limits import RateLimits  # noqa: E402
 from bot.services import broadcasts  # noqa: E402
+from tests.flows import png  # noqa: E402
 
 CITIZENS_FROM, SUBSCRIBERS_FROM = 7_100_000, 8_600_000
 ANNOUNCEMENT = "📣 Pelayanan KTP keliling hadir di kantor camat pada hari Sabtu."
@@ -48,30 +49,55 @@ class Latencies:
         return f"first p50 {_ms(self.first, 0.5)} p99 {_ms(self.first, 0.99)}, last p50 {_ms(self.last, 0.5)} p99 {_ms(self.last, 0.99)}"
 
 
-class ThinkingCitizen(Citizen):
-    """Thinks before each act; each act waits until the bot has answered it (a 429 may delay a reply past the
-    handler), and its latency is measured from the emulator's arrival times of the bot's messages."""
+@dataclass
+class Person:
+    """A citizen who thinks a moment before each act, then waits for the reply the next act needs (a fragment
+    of its text or buttons, as bench/harness/scripts.py says); latency from the emulator's arrival times."""
 
-    think: float = 1.0
-    latencies: Latencies = Latencies()
+    emulator: BotApiEmulator
+    user_id: int
+    think: float
+    latencies: Latencies
 
-    async def _act(self, action, settle: float = 0.0):
+    async def act(self, step: Step) -> None:
         await asyncio.sleep(self.think)
-        started = time.monotonic()
-        replies = await super()._act(action, settle)
-        stats, deadline = self.emulator.stats, started + REPLY_TIMEOUT
-        while not self._arrivals(started) and time.monotonic() < deadline:
+        seen, started = len(self.emulator.bot_messages(self.user_id)), time.monotonic()
+        await self._perform(step.act)
+        deadline = started + REPLY_TIMEOUT
+        while not self._answered(seen, step.expect):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no reply with {step.expect!r} to {step.act}")
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.3)  # the turn's further messages
-        arrivals = self._arrivals(started)
+        stats = self.emulator.stats
+        arrivals = [at for sent, at in zip(stats.sent, stats.sent_at) if sent.chat_id == self.user_id and at >= started]
         if arrivals:
             self.latencies.first.append(arrivals[0] - started)
             self.latencies.last.append(arrivals[-1] - started)
-        return replies or self.emulator.bot_messages(self.user_id)[-1:]
 
-    def _arrivals(self, since: float) -> list[float]:
-        stats = self.emulator.stats
-        return [at for sent, at in zip(stats.sent, stats.sent_at) if sent.chat_id == self.user_id and at >= since]
+    def _answered(self, seen: int, expect: str | None) -> bool:
+        messages = self.emulator.bot_messages(self.user_id)
+        if expect is None:
+            return len(messages) > seen
+        return any(expect in json.dumps(message, ensure_ascii=False) for message in messages[max(0, seen - 1):])
+
+    async def _perform(self, act: dict) -> None:
+        if "text" in act:
+            await self.emulator.user_sends_text(self.user_id, act["text"])
+        elif "location" in act:
+            await self.emulator.user_sends_location(self.user_id, *act["location"])
+        elif "photo" in act:
+            await self.emulator.user_sends_files(self.user_id, [(png(int(act["photo"])), "foto.png", "image/png")])
+        else:
+            message, data = self._button(act["tap"])
+            await self.emulator.user_taps(self.user_id, message["message_id"], data)
+
+    def _button(self, label: str) -> tuple[dict, str]:
+        for message in reversed(self.emulator.bot_messages(self.user_id)):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for key in row:
+                    if label in key["text"]:
+                        return message, key["callback_data"]
+        raise LookupError(f"no button {label!r}")
 
 
 async def bench(database_url: str, citizens: int, reports: int, subscribers: int, think: float) -> None:
@@ -84,14 +110,13 @@ async def bench(database_url: str, citizens: int, reports: int, subscribers: int
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url)
     application.add_handler(emulator.completion_handler(), group=1000)
     await start_bot(application, Polling(timeout=1))
-    ThinkingCitizen.think = think
     try:
-        alone = await _file_reports(emulator, citizens, reports, CITIZENS_FROM)
+        alone = await _file_reports(emulator, citizens, reports, CITIZENS_FROM, think)
         before = len(emulator.stats.sent)
         async with Transactions(engine).begin() as session:
             await broadcasts.start(session, 1, broadcasts.Audience(), ANNOUNCEMENT, "id")
         started = time.monotonic()
-        during = await _file_reports(emulator, citizens, reports, CITIZENS_FROM + citizens)
+        during = await _file_reports(emulator, citizens, reports, CITIZENS_FROM + citizens, think)
         elapsed = time.monotonic() - started
         announced = sum(1 for sent in emulator.stats.sent[before:] if sent.chat_id >= SUBSCRIBERS_FROM)
     finally:
@@ -107,16 +132,19 @@ async def bench(database_url: str, citizens: int, reports: int, subscribers: int
           f"({announced / elapsed:.1f}/s); 429s: {sum(emulator.stats.too_many_requests.values())}", flush=True)
 
 
-async def _file_reports(emulator: BotApiEmulator, citizens: int, reports: int, first_user: int) -> Latencies:
-    ThinkingCitizen.latencies = Latencies()
-    people = [ThinkingCitizen(emulator, first_user + index) for index in range(citizens)]
-    await asyncio.gather(*(_reports(person, index, reports) for index, person in enumerate(people)))
-    return ThinkingCitizen.latencies
+async def _file_reports(emulator: BotApiEmulator, citizens: int, reports: int, first_user: int, think: float) -> Latencies:
+    latencies = Latencies()
+    people = [Person(emulator, first_user + index, think, latencies) for index in range(citizens)]
+    for person in people:
+        emulator.add_user(person.user_id, f"Warga {person.user_id}")
+    await asyncio.gather(*(_reports(person, reports) for person in people))
+    return latencies
 
 
-async def _reports(person: ThinkingCitizen, index: int, reports: int) -> None:
+async def _reports(person: Person, reports: int) -> None:
     for number in range(reports):
-        await one_report(person, seed=index * 1000 + number)
+        for step in citizen_report(person.user_id, number):
+            await person.act(step)
 
 
 async def _subscribe(transactions: Transactions, emulator: BotApiEmulator, count: int) -> None:
@@ -140,8 +168,8 @@ def _ms(values: list[float], share: float) -> str:
 
 async def main() -> None:
     arguments = [float(value) for value in sys.argv[1:]]
-    citizens, reports, subscribers = (int(value) for value in (arguments + [20, 2, 2000][len(arguments):])[:3])
-    think = arguments[3] if len(arguments) > 3 else 1.0
+    citizens, reports, subscribers = (int(value) for value in (arguments + [30, 1, 2000][len(arguments):])[:3])
+    think = arguments[3] if len(arguments) > 3 else 2.0
     from tests import postgres
 
     await postgres.on_each_database(lambda url: bench(url, citizens, reports, subscribers, think))

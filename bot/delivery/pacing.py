@@ -3,7 +3,7 @@
 About 30 messages a second across chats, about one a second to one chat (short bursts pass), 20 a
 minute to one group. The overall budget serves the most urgent waiting message first: a bulk message
 (a broadcast's copy) takes a turn only while no reply or notification waits, and bulk messages have a slower
-bucket of their own inside the overall one, which leaves at least ``reply_reserve`` of every second to replies
+bucket of their own inside the overall one, which leaves at least ``reply_share`` of every second to replies
 that come in meanwhile. Paid broadcasts (``allow_paid_broadcast``, when the
 operator enables them) are outside Telegram's free limit: they have a bucket of their own at the paid rate.
 """
@@ -33,7 +33,7 @@ class Pacing:
     group_per_minute: int = 20
     bulk_per_second: float = 25.0
     paid_per_second: float = 0.0  # announcements as paid broadcasts (up to 1,000/s); 0: off
-    reply_reserve: float = 5.0  # of per_second, never spent on bulk
+    reply_share: float = 1 / 6  # of per_second, never spent on bulk (5 of Telegram's 30 a second)
 
     @property
     def paid(self) -> bool:
@@ -42,7 +42,7 @@ class Pacing:
     @property
     def bulk_rate(self) -> float:
         """Bulk messages a second at most: their own pace, below the overall budget less the replies' reserve."""
-        return max(min(self.bulk_per_second, self.per_second - self.reply_reserve), self.per_second / 10)
+        return min(self.bulk_per_second, self.per_second * (1 - self.reply_share))
 
 
 def _bucket(capacity: float, per_second: float) -> AsyncLimiter:

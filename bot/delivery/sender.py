@@ -71,6 +71,7 @@ class Delivery:
         self._marks = SentMarks(transactions)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background_chats: dict[int, asyncio.Event] = {}
+        self._releasing: set[asyncio.Task] = set()  # claims given back by senders being cancelled
 
     # Entry points --------------------------------------------------------------------------------
 
@@ -93,7 +94,9 @@ class Delivery:
             self.kick()
 
     async def close(self) -> None:
-        """Stopping: wait until what went out is recorded as sent (the senders themselves are cancelled first)."""
+        """Stopping: wait until what went out is recorded as sent, and what was not tried is given back (the
+        senders themselves are cancelled first)."""
+        await asyncio.gather(*self._releasing, return_exceptions=True)
         await self._marks.flushed()
 
     @property
@@ -250,9 +253,15 @@ class Delivery:
         return Outcome.SENT
 
     async def _release(self, claims: list[Claim]) -> None:
-        if claims:
-            async with self._transactions.begin() as session:
-                await outbox.release(session, claims)
+        if claims:  # a task of its own, which a cancelled sender's shield leaves running and close waits for
+            releasing = asyncio.ensure_future(self._give_back(claims))
+            self._releasing.add(releasing)
+            releasing.add_done_callback(self._releasing.discard)
+            await releasing
+
+    async def _give_back(self, claims: list[Claim]) -> None:
+        async with self._transactions.begin() as session:
+            await outbox.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
         reason = _reason(error)
