@@ -18,8 +18,8 @@ from telegram.ext import Application, Defaults
 import handlers
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
-from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery import senders
+from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher

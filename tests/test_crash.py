@@ -176,3 +176,15 @@ async def test_kill_9_the_restarted_bot_takes_back_at_once_what_it_held(emulator
     assert caught_up < 10, f"the restarted bot waited {caught_up:.0f} s for its own claims"
     assert len(duplicates) <= on_the_wire, "only what was on the wire at the kill is repeated"
     assert len(emulator.stats.sent) == len(chats) + len(duplicates), "nobody skipped"
+
+
+def test_a_sender_keeps_its_name_across_a_restart_and_two_live_ones_never_share_it(tmp_path):
+    from bot.delivery import senders
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
+    first, second = senders.stable_name("worker", url), senders.stable_name("worker", url)
+    assert first.name != second.name and first.name.endswith(":worker:0") and second.name.endswith(":worker:1")
+    first.release()  # the process died (the kernel drops its lock however it dies)
+    again = senders.stable_name("worker", url)
+    assert again.name == first.name, "started again, it takes back its own name"
+    assert senders.stable_name("web", url).name.endswith(":web:0"), "each role counts its own slots"

@@ -5,7 +5,8 @@ Another process takes a dead sender's claims once its heartbeat is a few seconds
 The name must be the same after a restart and never held by two live processes at once. Host and role
 alone are not enough (web processes on one machine may share a port), and a setting per process is one more
 thing to get wrong, so a process takes the lowest free slot of its role on its host: slot N is an exclusive
-lock (``flock``) on a file of a folder in the temporary directory named after the database. The kernel drops the
+lock (``flock``) on a file in a folder of the database's: beside an SQLite file, else in the temporary directory
+under the database's fingerprint. The kernel drops the
 lock when the process dies, however it dies, so a restarted process finds its old slot free and takes it
 again, and no live process's slot can be taken. A process whose host name changes on restart (a new
 container) starts under a new name: its old claims come free by heartbeat instead, a few seconds later."""
@@ -24,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Transactions, insert_for
@@ -50,7 +52,7 @@ class SenderName:
 
 def stable_name(role: str, database_url: str, folder: Path | None = None) -> SenderName:
     """The lowest free slot of ``role`` on this host, for senders to the database of ``database_url``."""
-    folder = folder or Path(tempfile.gettempdir()) / "lapor-bot-senders" / hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    folder = folder or _slots_folder(database_url)
     folder.mkdir(parents=True, exist_ok=True)
     host = socket.gethostname()[: NAME_LENGTH - len(role) - 8]
     slot = 0
@@ -63,6 +65,14 @@ def stable_name(role: str, database_url: str, folder: Path | None = None) -> Sen
             slot += 1
             continue
         return SenderName(f"{host}:{role}:{slot}", lock)
+
+
+def _slots_folder(database_url: str) -> Path:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database).resolve()
+        return database.with_name(f"{database.name}.senders")
+    return Path(tempfile.gettempdir()) / "lapor-bot-senders" / hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
 
 def unique_name() -> str:
