@@ -194,6 +194,19 @@ def _in_order(messages: list[dict], expected: list[str]) -> bool:
     return len(unique) == len(expected) and all(part in text for part, text in zip(expected, unique))
 
 
+async def _queue_slow_notices(cluster, emulator, chats: list[int], notices: list[str]) -> None:
+    """Notifications to each chat, queued for the workers, sent slowly so that a kill finds some on the wire."""
+    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    async with cluster.transactions.begin() as session:
+        for chat in chats:
+            emulator.add_user(chat, "Warga")
+            session.add(User(id=chat, first_name="Warga", lookups=0))
+        await session.flush()
+        for text in notices:
+            for chat in chats:
+                await outbox.enqueue(session, chat, Text(text), priority=outbox.Priority.NOTIFICATION)
+
+
 async def test_kill_9_mid_turn(cluster, emulator):
     citizens = [Citizen(emulator, 6_300_000 + index, f"Warga {index}") for index in range(CITIZENS)]
     await cluster.say(citizens, ROUNDS[0][0])
@@ -225,15 +238,7 @@ async def test_kill_9_mid_delivery(cluster, emulator):
     chats = [6_400_000 + index for index in range(96)]  # more than one claim of heads: both workers send
     citizens = [Citizen(emulator, 6_410_000 + index, f"Warga {index}") for index in range(CITIZENS)]
     notices = ["Pemberitahuan pertama", "Pemberitahuan kedua"]
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
-    async with cluster.transactions.begin() as session:  # the workers send these
-        for chat in chats:
-            emulator.add_user(chat, "Warga")
-            session.add(User(id=chat, first_name="Warga", lookups=0))
-        await session.flush()
-        for text in notices:
-            for chat in chats:
-                await outbox.enqueue(session, chat, Text(text), priority=outbox.Priority.NOTIFICATION)
+    await _queue_slow_notices(cluster, emulator, chats, notices)  # the workers send these
     await eventually(lambda: len(emulator.stats.sent) >= 40, timeout=60)
     await cluster.say(citizens, ROUNDS[1][0])  # the web processes send these replies right after each turn
     await asyncio.sleep(0.3)
@@ -316,15 +321,7 @@ async def test_kill_9_a_dead_workers_claims_are_taken_over_within_seconds(cluste
     cluster = cluster_default_lease
     chats = [6_700_000 + index for index in range(96)]  # more than one claim of heads: both workers hold some
     notices = ["Pemberitahuan pertama", "Pemberitahuan kedua"]
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
-    async with cluster.transactions.begin() as session:
-        for chat in chats:
-            emulator.add_user(chat, "Warga")
-            session.add(User(id=chat, first_name="Warga", lookups=0))
-        await session.flush()
-        for text in notices:
-            for chat in chats:
-                await outbox.enqueue(session, chat, Text(text), priority=outbox.Priority.NOTIFICATION)
+    await _queue_slow_notices(cluster, emulator, chats, notices)
     await eventually(lambda: len(emulator.stats.sent) >= 20, timeout=60)
     async with cluster.transactions.sessions() as session:
         holders = dict((await session.execute(select(OutboxMessage.claimed_by, func.count()).where(
