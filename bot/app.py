@@ -18,15 +18,14 @@ from telegram.ext import Application, Defaults
 import handlers
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
-from bot.delivery import outbox
+from bot.delivery import senders
 from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
-from bot.inbox import store as inbox_store
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, retention as retention_job
 from bot.services.jurisdiction import load_router
 from bot.web.metrics import Metrics
 from bot.web.operations import Operations
@@ -112,14 +111,17 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     services: Services = application.bot_data["services"]
     await _initialize(application)
     await application.start()
-    work = []
+    application.bot_data["sender"] = sender = senders.stable_name(role.value, services.settings.database_url)
+    await services.delivery.start_as(sender.name)
+    work = [services.delivery.heartbeat_forever()]
     if isinstance(receiver, Polling):  # getUpdates hands every update over in order: a gap is never filled later
         services.inbox.arrivals.wait = 0
     if role in (ProcessRole.ALL, ProcessRole.WEB):
         work += [services.inbox.run_forever(), receiver.run(application.bot, services.inbox, services.operations),
                  _publish_commands(application, services.settings.default_locale)]
     if role in (ProcessRole.ALL, ProcessRole.WORKER):
-        work += [services.delivery.run_forever(), _prune_forever(services.transactions),
+        work += [services.delivery.run_forever(),
+                 retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
                  deadline_job.run_forever(services.transactions, services.router.directory, services.settings.translator,
                                           notice_text, services.delivery.kick),
                  broadcast_job.run_forever(
@@ -140,6 +142,7 @@ async def stop_bot(application: Application) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     await application.bot_data["services"].inbox.idle()
     await application.bot_data["services"].delivery.close()
+    application.bot_data.pop("sender").release()
     await application.stop()
     await application.shutdown()
 
@@ -170,18 +173,6 @@ async def _publish_commands(application: Application, default_locale: str) -> No
             log.warning("publishing the command menu failed (%s); trying again in %.0fs", error, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 3600)
-
-
-async def _prune_forever(transactions: Transactions, every_seconds: float = 3600) -> None:
-    while True:
-        try:
-            async with transactions.begin() as session:
-                updates = await inbox_store.prune(session)
-                sent = await outbox.prune_sent(session, inbox_store.REDELIVERY_WINDOW)
-            log.info("pruned %d handled updates and %d sent messages", updates, sent)
-        except Exception:  # housekeeping must never stop the bot
-            log.exception("pruning failed")
-        await asyncio.sleep(every_seconds)
 
 
 async def load_routing(settings: Settings) -> Router:

@@ -44,6 +44,7 @@ class Settings:
     delivery_rate: float = 30.0
     paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
+    outbox_keep_days: int = 7  # then a settled message's text is dropped (a sent one's row with it)
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
     inbox_order_wait: float = 1.5  # seconds a chat's update waits for an older one still on its way; 0: off
@@ -87,6 +88,7 @@ class Settings:
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
             paid_broadcast_rate=_number(env, "PAID_BROADCAST_RATE", 0.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
+            outbox_keep_days=_number(env, "OUTBOX_KEEP_DAYS", 7, int),
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             inbox_order_wait=_number(env, "INBOX_ORDER_WAIT", 1.5, float),
@@ -144,6 +146,8 @@ def _problems(settings: Settings):
         yield f"PAID_BROADCAST_RATE={settings.paid_broadcast_rate} must be between 0 (off) and 1000 messages a second"
     if settings.delivery_lease_seconds < 6:
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
+    if not 1 <= settings.outbox_keep_days <= 3650:
+        yield f"OUTBOX_KEEP_DAYS={settings.outbox_keep_days} must be between 1 and 3650"
     if not 1 <= settings.invitation_days <= 365:
         yield f"INVITATION_DAYS={settings.invitation_days} must be between 1 and 365"
     if not 0 <= settings.inbox_order_wait <= 10:

@@ -105,7 +105,8 @@ class Turn:
             user = self.user if item.chat_id == self.user.id else None
             claim = lease if free[item.chat_id] and not item.delay and not item.replace_key else None
             row = await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
-                                       replace_key=item.replace_key, claim_for=claim)
+                                       replace_key=item.replace_key, claim_for=claim,
+                                       answers=_fingerprint(self.update) if item.chat_id == self.chat_id else None)
             self._rows.setdefault(item.chat_id, []).append(row)
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
         self._delays = {item.delay for item in self._queued if item.delay}
@@ -195,12 +196,20 @@ async def _run_in_transaction(handler, update: Update, context, groups: bool) ->
         private = chat.type == ChatType.PRIVATE
         user = await remember_user(session, known, sender.id, sender.first_name, sender.username, private_chat=private)
         turn = Turn(update, context, session, user, services.settings.translator(user.locale))
-        if private or groups:
+        if private and (said := _fingerprint(update)) and await outbox.reply_unsent(session, chat.id, said):
+            log.info("update %s repeats a text whose reply is still unsent; not taken as a new answer", update.update_id)
+        elif private or groups:
             await handler(turn)
         else:
             turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
         await turn.write()
     return turn
+
+
+def _fingerprint(update: Update) -> str | None:
+    """The fingerprint of the text a citizen sent, for knowing it again when it is sent twice."""
+    message = update.message
+    return outbox.fingerprint(message.text) if message is not None and message.text else None
 
 
 async def end_flow(turn: Turn, flow: str, said: str) -> bool:

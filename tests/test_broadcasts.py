@@ -3,6 +3,8 @@ reaches everyone once, even across a restart, while an opt-out or a block takes 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot.db.models import Broadcast, OutboxMessage, Subscription, User
@@ -221,3 +223,36 @@ async def _until_quiet(bot) -> None:
 
     await _until(nothing_waits)
     await asyncio.sleep(1.5)  # a job round, had it wanted to queue more
+
+
+async def test_a_429_on_the_admins_progress_edit_is_retried_as_an_edit_after_retry_after(bot, monkeypatch):
+    """The next progress edit replaces the postponed one's text but not its wait: Telegram's retry_after holds."""
+    import asyncio
+    import time
+
+    from bot.domain.roles import Role
+    from tests.test_staff_inbox import make_staff
+
+    monkeypatch.setattr(broadcasts, "PROGRESS_EVERY", timedelta(seconds=0.3))
+    people = await _slow_broadcast_to(bot, monkeypatch, 12, None, batch=3)
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    await admin.send("/start")
+    shown_in = len(admin.messages)
+    edits: list[float] = []
+
+    async def watch_edits() -> None:
+        while True:
+            edits.extend([time.monotonic()] * (bot.emulator.stats.calls["editMessageText"] - len(edits)))
+            await asyncio.sleep(0.02)
+
+    watching = asyncio.create_task(watch_edits())
+    bot.emulator.inject(Fault("editMessageText", status=429, retry_after=3))
+    async with bot.services.transactions.begin() as session:
+        broadcast = await broadcasts.start(session, admin.user_id, Audience(), ANNOUNCEMENT, "id")
+        broadcast.progress_chat_id, broadcast.progress_message_id = admin.user_id, admin.messages[-1]["message_id"]
+    await eventually(lambda: len(edits) >= 2, timeout=20)
+    watching.cancel()
+    assert edits[1] - edits[0] >= 2.9, f"retried {edits[1] - edits[0]:.1f} s after a 429 that said 3 s"
+    await eventually(lambda: "Pengumuman #" in admin.messages[-1].get("text", ""), timeout=20)
+    assert len(admin.messages) == shown_in, "retried as an edit of the progress message, never as a new message"
+    assert sum(len(_copies(person)) for person in people) > 0

@@ -77,10 +77,10 @@ class Cluster:
     """lapor-bot as the Procfile runs it on PostgreSQL: the release step, then web-a and web-b on one webhook
     port, worker-a and worker-b."""
 
-    def __init__(self, emulator, database_url: str, folder) -> None:
+    def __init__(self, emulator, database_url: str, folder, lease_seconds: str = "6") -> None:
         self.emulator, self.folder = emulator, folder
         self.env = processes.bot_env(emulator, database_url, processes.free_port()) | {
-            "DELIVERY_LEASE_SECONDS": "6", "MEDIA_DIR": str(folder / "media")}
+            "DELIVERY_LEASE_SECONDS": lease_seconds, "MEDIA_DIR": str(folder / "media")}
         self.engine = create_engine(database_url)
         self.transactions = Transactions(self.engine)
         self.running: dict[str, processes.Process] = {}
@@ -156,9 +156,21 @@ class Cluster:
 
 @pytest.fixture
 async def cluster(emulator, database_url, tmp_path):
+    async for running in _cluster(emulator, database_url, tmp_path):
+        yield running
+
+
+@pytest.fixture
+async def cluster_default_lease(emulator, database_url, tmp_path):
+    """The cluster with DELIVERY_LEASE_SECONDS at its default, 60."""
+    async for running in _cluster(emulator, database_url, tmp_path, lease_seconds=""):
+        yield running
+
+
+async def _cluster(emulator, database_url, tmp_path, lease_seconds: str = "6"):
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite runs the bot as one process (tests/test_crash.py kills that one); a cluster needs PostgreSQL")
-    running = Cluster(emulator, database_url, tmp_path)
+    running = Cluster(emulator, database_url, tmp_path, lease_seconds)
     try:
         await asyncio.to_thread(processes.migrate, tmp_path, running.env)  # the release step
         await running.start("web-a", "web-b", "worker-a", "worker-b")
@@ -180,6 +192,19 @@ def _report(scenario: str, kill: Kill, emulator, expected: int) -> None:
 def _in_order(messages: list[dict], expected: list[str]) -> bool:
     unique = list(dict.fromkeys(message.get("text", "") for message in messages))  # a duplicate repeats in place
     return len(unique) == len(expected) and all(part in text for part, text in zip(expected, unique))
+
+
+async def _queue_slow_notices(cluster, emulator, chats: list[int], notices: list[str]) -> None:
+    """Notifications to each chat, queued for the workers, sent slowly so that a kill finds some on the wire."""
+    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    async with cluster.transactions.begin() as session:
+        for chat in chats:
+            emulator.add_user(chat, "Warga")
+            session.add(User(id=chat, first_name="Warga", lookups=0))
+        await session.flush()
+        for text in notices:
+            for chat in chats:
+                await outbox.enqueue(session, chat, Text(text), priority=outbox.Priority.NOTIFICATION)
 
 
 async def test_kill_9_mid_turn(cluster, emulator):
@@ -213,15 +238,7 @@ async def test_kill_9_mid_delivery(cluster, emulator):
     chats = [6_400_000 + index for index in range(96)]  # more than one claim of heads: both workers send
     citizens = [Citizen(emulator, 6_410_000 + index, f"Warga {index}") for index in range(CITIZENS)]
     notices = ["Pemberitahuan pertama", "Pemberitahuan kedua"]
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
-    async with cluster.transactions.begin() as session:  # the workers send these
-        for chat in chats:
-            emulator.add_user(chat, "Warga")
-            session.add(User(id=chat, first_name="Warga", lookups=0))
-        await session.flush()
-        for text in notices:
-            for chat in chats:
-                await outbox.enqueue(session, chat, Text(text), priority=outbox.Priority.NOTIFICATION)
+    await _queue_slow_notices(cluster, emulator, chats, notices)  # the workers send these
     await eventually(lambda: len(emulator.stats.sent) >= 40, timeout=60)
     await cluster.say(citizens, ROUNDS[1][0])  # the web processes send these replies right after each turn
     await asyncio.sleep(0.3)
@@ -296,3 +313,26 @@ async def test_kill_9_mid_deadline_sweep(cluster, emulator):
     print(f"\nthe sweep lease: {holder} killed with {swept} of {len(reports)} reports swept, {taken_over_by} took over")
     _report("kill -9 mid-deadline-sweep", kill, emulator, len(admins) * len(reports))
     assert 0 < swept < len(reports), "the kill came mid-sweep"
+
+
+async def test_kill_9_a_dead_workers_claims_are_taken_over_within_seconds(cluster_default_lease, emulator):
+    """With the default 60 s lease, worker-b sends what worker-a had claimed once worker-a's heartbeat stops,
+    without worker-a coming back."""
+    cluster = cluster_default_lease
+    chats = [6_700_000 + index for index in range(96)]  # more than one claim of heads: both workers hold some
+    notices = ["Pemberitahuan pertama", "Pemberitahuan kedua"]
+    await _queue_slow_notices(cluster, emulator, chats, notices)
+    await eventually(lambda: len(emulator.stats.sent) >= 20, timeout=60)
+    async with cluster.transactions.sessions() as session:
+        holders = dict((await session.execute(select(OutboxMessage.claimed_by, func.count()).where(
+            OutboxMessage.state == outbox.PENDING, OutboxMessage.claimed_until.is_not(None)).group_by(OutboxMessage.claimed_by))).all())
+    kill = await cluster.kill_9("worker-a")
+    killed_at = time.monotonic()
+    await eventually(lambda: all(_in_order(emulator.bot_messages(chat), notices) for chat in chats), timeout=40)
+    taken_over_in = time.monotonic() - killed_at
+    await cluster.settled()
+
+    print(f"\nclaims per sender at the kill: {holders}; all sent {taken_over_in:.1f} s after worker-a was killed")
+    _report("kill -9 of a worker, not restarted", kill, emulator, len(chats) * len(notices))
+    assert len([name for name in holders if ":worker:" in (name or "")]) == 2, "both workers held claims"
+    assert taken_over_in < 20, "the dead worker's claims were taken within seconds, not after its 60 s lease"

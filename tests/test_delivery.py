@@ -92,6 +92,14 @@ async def test_a_blocked_chat_gets_what_was_held_once_it_unblocks(bot, citizen):
         assert (await session.get(User, citizen.user_id)).reachable is True
 
 
+async def test_a_403_holds_the_chat_with_telegrams_reason_stated_once(bot, citizen):
+    bot.emulator.inject(Fault("sendMessage", status=403))
+    await citizen.send("/bantuan")
+    rows = await _rows(bot, citizen.user_id)
+    assert [row.state for row in rows] == [outbox.HELD]
+    assert rows[0].last_error == "Forbidden: bot was blocked by the user", "not 'Forbidden: Forbidden: ...'"
+
+
 async def test_retry_after_is_honoured_and_the_message_sent_once(bot, citizen):
     bot.emulator.inject(Fault("sendMessage", status=429, retry_after=2))
     started = time.monotonic()
@@ -179,6 +187,32 @@ async def test_interactive_replies_go_before_bulk_messages(bot):
     assert order.index("Jawaban untuk Anda") < 15, order
 
 
+async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
+    """Ten citizens' replies at once, while bulk messages use all they may: the replies go at the full rate
+    (10/s here, about a second for the ten), never waiting for bulk messages queued before them (6 s, before)."""
+    people = [bot.citizen(f"Warga {index}", None) for index in range(70)]
+    readers, citizens = people[:60], people[60:]
+    delivery = Delivery(bot.services.transactions, bot.application.bot, {},
+                        Pacing(per_second=10, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
+    async with bot.services.transactions.begin() as session:
+        for person in readers:
+            await outbox.enqueue(session, person.user_id, Text("Pengumuman: layanan KTP keliling"),
+                                 priority=outbox.Priority.BULK)
+    sending = asyncio.create_task(delivery.run_forever())
+    await eventually(lambda: len(bot.emulator.stats.sent) >= 10, timeout=10)  # the broadcast is in full flow
+    async with bot.services.transactions.begin() as session:
+        for person in citizens:
+            await outbox.enqueue(session, person.user_id, Text("Jawaban untuk Anda"))
+    started = time.monotonic()
+    await asyncio.gather(*(delivery.deliver_chat(person.user_id) for person in citizens))
+    took = time.monotonic() - started
+    sending.cancel()
+    await asyncio.gather(sending, return_exceptions=True)
+    await delivery.close()
+    assert all(person.messages for person in citizens)
+    assert took < 3.0, f"10 replies took {took:.1f} s at 10 messages a second (they waited for bulk ones: 6 s)"
+
+
 async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(bot):
     people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
     slow = Delivery(bot.services.transactions, bot.application.bot, {},
@@ -196,3 +230,19 @@ async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(b
     unsent = [row for row in rows if row.state == outbox.PENDING]
     assert unsent and all(row.claimed_until is None for row in unsent), "claimable again at once, not after the lease"
     assert len(rows) - len(unsent) == len(bot.emulator.stats.sent)
+
+
+async def test_a_text_sent_again_while_its_reply_waits_is_not_taken_as_the_next_answer(bot, citizen):
+    """No reply came (Telegram made the bot wait, or the bot was restarted), so the citizen sends the same text
+    again: it is the same message, not their answer to the question they have not seen yet."""
+    await start_report(citizen)
+    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=3))
+    await citizen.send(DESCRIPTION)  # the question that follows waits 3 s
+    assert not any("Di mana lokasinya" in text for text in _texts(citizen))
+    await citizen.send(DESCRIPTION)
+    await eventually(lambda: "Di mana lokasinya" in citizen.last_text, timeout=15)
+    await citizen.quiet(1.0)
+    assert "Di mana lokasinya" in citizen.last_text, "the description was not taken for the place: " + citizen.last_text
+    assert sum("Di mana lokasinya" in text for text in _texts(citizen)) == 1
+    replies = await citizen.share_location(*PADANG)
+    assert any(ROAD_QUESTION in reply.get("text", "") for reply in replies), "the report goes on where it was"

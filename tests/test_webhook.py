@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -21,14 +23,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator, database_url, tmp_path):
+@asynccontextmanager
+async def webhook_bot(emulator, database_url, tmp_path) -> AsyncIterator[tuple[RunningBot, str]]:
+    """The bot receiving by webhook on a free port, once the emulator knows its URL; stopped afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     running = RunningBot(emulator, database_url, tmp_path)
-
     await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
     try:
         await eventually(lambda: emulator.state.webhook_url == url)
+        yield running, url
+    finally:
+        await running.stop()
+
+
+async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator, database_url, tmp_path):
+    async with webhook_bot(emulator, database_url, tmp_path) as (running, url):
         assert emulator.state.webhook_secret == SECRET
         citizen = running.citizen()
         assert await file_report(citizen)
@@ -39,17 +49,10 @@ async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator
                 async with http.post(url, json=forged, headers=headers) as response:
                     assert response.status == 403
         assert not emulator.processed(forged)
-    finally:
-        await running.stop()
 
 
 async def test_json_nested_too_deeply_is_a_400_not_a_crash_and_the_next_update_is_handled(emulator, database_url, tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
-    running = RunningBot(emulator, database_url, tmp_path)
-    await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
-    try:
-        await eventually(lambda: emulator.state.webhook_url == url)
+    async with webhook_bot(emulator, database_url, tmp_path) as (running, url):
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         deep_bodies = ['{"update_id": 1, "message": ' + "[" * 100_000 + "]" * 100_000 + "}",  # the parser's recursion
                        '{"update_id": 2, "message": {"text": ' + "[" * 900 + "]" * 900 + "}}"]  # what reads it next
@@ -60,8 +63,6 @@ async def test_json_nested_too_deeply_is_a_400_not_a_crash_and_the_next_update_i
                     assert "nested too deeply" in await response.text()
         citizen = running.citizen()
         assert "SP4N-LAPOR!" in (await citizen.send("/start"))[0]["text"], "the receiver goes on"
-    finally:
-        await running.stop()
 
 
 def test_the_json_guard_is_one_function_any_receiver_can_use():

@@ -9,6 +9,7 @@ message waiting for a retry holds back its own chat and no other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import hashlib
 from datetime import datetime, timedelta
 from enum import IntEnum
 
@@ -17,11 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db import bulk_update
-from bot.db.models import OutboxMessage, User, utcnow
+from bot.db.models import OutboxMessage, OutboxSender, User, utcnow
 from bot.delivery.messages import Outgoing, from_payload, to_payload
 
 PENDING, SENT, FAILED, HELD, WITHDRAWN = "pending", "sent", "failed", "held", "withdrawn"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
+# A sender whose heartbeat is older than this is dead: its claims are free (it refreshes it every second or so).
+SENDER_STALE_AFTER = timedelta(seconds=5)
+# A citizen's text sent again this soon, while the reply to it is unsent, is the same message, not a new answer.
+RESENT_WITHIN = timedelta(minutes=2)
 # In ``session.info``: chat id -> whether it has unsent messages, as a statement of this transaction read it
 # (the inbox claim does, on its way), until this transaction writes to the chat's outbox.
 _KNOWN_UNSENT = "outbox_known_unsent"
@@ -33,6 +38,14 @@ class Priority(IntEnum):
     INTERACTIVE = 0
     NOTIFICATION = 1
     BULK = 2
+
+
+@dataclass(frozen=True)
+class Lease:
+    """How long a claim lasts at most, and who holds it: a sender's name (see bot.delivery.senders)."""
+
+    duration: timedelta
+    holder: str
 
 
 @dataclass(frozen=True)
@@ -63,25 +76,29 @@ async def enqueue(
     replace_key: str | None = None,
     report_id: int | None = None,
     event_id: int | None = None,
-    claim_for: timedelta | None = None,
+    claim_for: Lease | None = None,
+    answers: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction. A message with a ``replace_key`` replaces
-    the chat's still-unsent message with the same key (and waits ``delay`` anew): one answer to an album.
-    ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent)."""
+    the chat's still-unsent message with the same key (and waits ``delay`` anew, or longer if that one waits for
+    a retry): one answer to an album, the latest of a progress message's edits.
+    ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent).
+    ``answers``: the ``fingerprint`` of the citizen's text this is a reply to."""
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
     _forget_unsent(session, chat_id)
     if replace_key:
         replaced = await _unsent_with_key(session, chat_id, replace_key)
-        if replaced is not None:
-            replaced.payload, replaced.next_attempt_at = payload, due
+        if replaced is not None:  # a retry it waits for (Telegram's retry_after) still holds
+            replaced.payload, replaced.next_attempt_at = payload, max(due, replaced.next_attempt_at)
             return replaced
     row = OutboxMessage(
         chat_id=chat_id, user_id=user.id if user else None, kind=kind, payload=payload, priority=int(priority),
-        replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due,
+        replace_key=replace_key, report_id=report_id, event_id=event_id, next_attempt_at=due, answers=answers,
         state=HELD if user is not None and not user.reachable else PENDING, attempts=0,
-        claimed_until=utcnow() + claim_for if claim_for is not None and not delay else None,
     )
+    if claim_for is not None and not delay:
+        row.claimed_until, row.claimed_by = utcnow() + claim_for.duration, claim_for.holder
     session.add(row)
     return row
 
@@ -102,7 +119,7 @@ async def withdraw_broadcasts(session: AsyncSession, reason: str, chat_id: int |
     broadcast's (cancelled). They stay as ``withdrawn``, with the reason, for the broadcast's counts."""
     statement = bulk_update(OutboxMessage).where(
         OutboxMessage.broadcast_id.is_not(None), OutboxMessage.state.in_((PENDING, HELD)),
-        OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < utcnow()),
+        _unclaimed(utcnow()),
     )
     if chat_id is not None:
         statement = statement.where(OutboxMessage.chat_id == chat_id)
@@ -127,28 +144,41 @@ def _locked(statement, session: AsyncSession, skip: bool = False):
     return statement.with_for_update(skip_locked=skip)
 
 
-def _claimable(now: datetime):
-    return and_(
-        OutboxMessage.state == PENDING,
-        OutboxMessage.next_attempt_at <= now,
-        (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
-    )
+def _claimable(now: datetime, holder: str):
+    return and_(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, _unclaimed(now, holder))
 
 
-async def claim_heads(session: AsyncSession, lease: timedelta, limit: int) -> list[OutboxMessage]:
+def _dead_senders(now: datetime, holder: str | None):
+    """Senders whose heartbeat stopped; never ``holder`` itself: a live process that fell behind on its heartbeat
+    (a busy database) must not take its own claims for a dead one's and send them twice."""
+    statement = select(OutboxSender.name).where(OutboxSender.heartbeat_at < now - SENDER_STALE_AFTER)
+    return statement if holder is None else statement.where(OutboxSender.name != holder)
+
+
+def _unclaimed(now: datetime, holder: str | None = None):
+    """Nobody holds it: never claimed, its claim ran out, or its sender's heartbeat stopped (the process died)."""
+    return (OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < now)
+            | OutboxMessage.claimed_by.in_(_dead_senders(now, holder)))
+
+
+def _claimed_now(row: OutboxMessage, now: datetime, dead: set[str]) -> bool:
+    return row.claimed_until is not None and row.claimed_until >= now and row.claimed_by not in dead
+
+
+async def claim_heads(session: AsyncSession, lease: Lease, limit: int) -> list[OutboxMessage]:
     """Claim the due head of up to ``limit`` chats, most urgent first."""
     now = utcnow()
     earlier = aliased(OutboxMessage)
     has_earlier = exists().where(earlier.chat_id == OutboxMessage.chat_id, earlier.state == PENDING, earlier.id < OutboxMessage.id)
     statement = (
-        select(OutboxMessage).where(_claimable(now), ~has_earlier)
+        select(OutboxMessage).where(_claimable(now, lease.holder), ~has_earlier)
         .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
     )
     rows = (await session.execute(_locked(statement, session, skip=True))).scalars()
-    return await _take(session, list(rows), now + lease)
+    return await _take(session, list(rows), now, lease)
 
 
-async def claim_chat_run(session: AsyncSession, chat_id: int, lease: timedelta, limit: int = 10) -> list[OutboxMessage]:
+async def claim_chat_run(session: AsyncSession, chat_id: int, lease: Lease, limit: int = 10) -> list[OutboxMessage]:
     """Claim a chat's messages from its head on, as long as each is due and unclaimed."""
     now = utcnow()
     statement = (
@@ -156,19 +186,42 @@ async def claim_chat_run(session: AsyncSession, chat_id: int, lease: timedelta, 
         .order_by(OutboxMessage.id).limit(limit)
     )
     run = []
-    for row in (await session.execute(_locked(statement, session))).scalars():
-        claimed = row.claimed_until is not None and row.claimed_until >= now
-        if claimed or row.next_attempt_at > now:
+    rows = list((await session.execute(_locked(statement, session))).scalars())
+    dead = set(await session.scalars(_dead_senders(now, lease.holder))) if any(row.claimed_by for row in rows) else set()
+    for row in rows:
+        if _claimed_now(row, now, dead) or row.next_attempt_at > now:
             break
         run.append(row)
-    return await _take(session, run, now + lease)
+    return await _take(session, run, now, lease)
 
 
-async def _take(session: AsyncSession, rows: list[OutboxMessage], until: datetime) -> list[OutboxMessage]:
+async def _take(session: AsyncSession, rows: list[OutboxMessage], now: datetime, lease: Lease) -> list[OutboxMessage]:
     for row in rows:
-        row.claimed_until = until
+        row.claimed_until, row.claimed_by = now + lease.duration, lease.holder
     await session.flush()
     return rows
+
+
+async def take_back(session: AsyncSession, holder: str) -> int:
+    """A sender started again under its name: what it held when it died is free at once, not after the lease."""
+    result = await session.execute(bulk_update(OutboxMessage).where(
+        OutboxMessage.claimed_by == holder, OutboxMessage.state == PENDING).values(claimed_until=None, claimed_by=None))
+    return result.rowcount
+
+
+def fingerprint(text: str) -> str:
+    """A text's fingerprint, to know it again without keeping it."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+async def reply_unsent(session: AsyncSession, chat_id: int, answers: str) -> bool:
+    """Whether a reply to the text of this fingerprint, written lately, still waits to go out: then the same text
+    again is the citizen re-sending it because no reply came (after a crash, say), not the next answer."""
+    if session.info.get(_KNOWN_UNSENT, {}).get(chat_id) is False:  # the turn's inbox claim saw nothing unsent
+        return False
+    return bool(await session.scalar(select(exists().where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.answers == answers, OutboxMessage.state == PENDING,
+        OutboxMessage.created_at >= utcnow() - RESENT_WITHIN))))
 
 
 async def has_unsent(session: AsyncSession, chat_id: int) -> bool:
@@ -207,8 +260,8 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
 
 async def mark_all_sent(session: AsyncSession, claims: list[Claim]) -> None:
     statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
-    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None,
-                                           attempts=OutboxMessage.attempts + 1))
+    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None, answers=None,
+                                           attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
 
 
 async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:
@@ -247,8 +300,19 @@ async def release_chat(session: AsyncSession, chat_id: int) -> int:
     return result.rowcount
 
 
-async def prune_sent(session: AsyncSession, older_than: timedelta) -> int:
-    result = await session.execute(
-        OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < utcnow() - older_than)
-    )
-    return result.rowcount
+@dataclass(frozen=True)
+class Forgotten:
+    deleted: int  # sent messages, gone with their text
+    emptied: int  # refused or withdrawn ones, kept (a broadcast's counts, the reason) without their text
+
+
+async def forget_settled(session: AsyncSession, older_than: timedelta) -> Forgotten:
+    """Forget what no retry needs any more: sent messages sent before ``older_than``, and the text of refused
+    and withdrawn ones written before it. Pending and held messages keep theirs: they are still to be sent."""
+    cutoff = utcnow() - older_than
+    deleted = await session.execute(
+        OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < cutoff))
+    emptied = await session.execute(
+        bulk_update(OutboxMessage).where(OutboxMessage.state.in_((FAILED, WITHDRAWN)), OutboxMessage.created_at < cutoff,
+                                         OutboxMessage.payload.is_not(None)).values(payload=None))
+    return Forgotten(deleted.rowcount, emptied.rowcount)

@@ -6,7 +6,8 @@ outcome settled in a transaction of its own. A message is marked sent as soon as
 commits while the chat's next message is sent; an edit's rides with the next message's), so a crash
 re-sends at most the messages in flight at that instant: on the wire, or out with their mark not yet
 committed. A claim lasts longer than the Bot API's
-timeout, so a slow answer is never taken for a loss and sent twice.
+timeout, so a slow answer is never taken for a loss and sent twice; while its sender's heartbeat goes on
+(bot.delivery.senders) nobody else takes it, and once that stops, others may within seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.db import Transactions
 from bot.db.models import OutboxMessage
-from bot.delivery import outbox
+from bot.delivery import outbox, senders
 from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload, send
 from bot.delivery.outbox import MESSAGE, Claim
@@ -56,18 +57,21 @@ class Delivery:
         poll_seconds: float = 1.0,
         concurrency: int = 16,
         metrics: Metrics | None = None,
+        holder: str | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
         self._transactions, self._bot = transactions, bot
         self._renderers = {MESSAGE: _stored, **renderers}
         self._pacer = Pacer(pacing)
         self._lease, self._poll_seconds = lease, poll_seconds
+        self._holder = holder or senders.unique_name()
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
         self._marks = SentMarks(transactions)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._background_chats: dict[int, asyncio.Event] = {}
+        self._releasing: set[asyncio.Task] = set()  # claims given back by senders being cancelled
 
     # Entry points --------------------------------------------------------------------------------
 
@@ -90,16 +94,32 @@ class Delivery:
             self.kick()
 
     async def close(self) -> None:
-        """Stopping: wait until what went out is recorded as sent (the senders themselves are cancelled first)."""
+        """Stopping: wait until what went out is recorded as sent, and what was not tried is given back (the
+        senders themselves are cancelled first)."""
+        await asyncio.gather(*self._releasing, return_exceptions=True)
         await self._marks.flushed()
 
     @property
-    def lease(self) -> timedelta:
-        return self._lease
+    def lease(self) -> outbox.Lease:
+        return outbox.Lease(self._lease, self._holder)
+
+    async def start_as(self, holder: str) -> None:
+        """Send under ``holder``, a name this process had before a restart (bot.delivery.senders): what it held
+        then is free again at once."""
+        self._holder = holder
+        async with self._transactions.begin() as session:
+            await senders.beat(session, holder)
+            taken_back = await outbox.take_back(session, holder)
+        if taken_back:
+            log.info("took back %d messages this sender held before it was restarted", taken_back)
+            self.kick()
+
+    async def heartbeat_forever(self) -> None:
+        await senders.heartbeat_forever(self._transactions, self._holder)
 
     @property
     def bulk_per_second(self) -> float:
-        return self._pacer.pacing.bulk_per_second
+        return self._pacer.pacing.bulk_rate
 
     def kick(self, after: timedelta = timedelta(0)) -> None:
         """Something is due (or will be, ``after`` from now): look then instead of at the next poll."""
@@ -124,7 +144,7 @@ class Delivery:
     async def deliver_due(self) -> int:
         """One background round: the due head of many chats, each chat then drained in order.
         Returns how many messages were settled for good (sent, or refused by Telegram)."""
-        heads = await self._claim(lambda session: outbox.claim_heads(session, self._lease, self._concurrency * 4),
+        heads = await self._claim(lambda session: outbox.claim_heads(session, self.lease, self._concurrency * 4),
                                   serving=True)
         return sum(await asyncio.gather(*(self._serve_in_background(head) for head in heads)))
 
@@ -159,7 +179,7 @@ class Delivery:
         while True:
             if not claims:
                 await asyncio.shield(asyncio.gather(*marks))  # only a chat's head can be claimed: mark what went out
-                claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self._lease))
+                claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self.lease))
                 if not claims:
                     return sent
             went_out = await self._send_run(claims, marks)
@@ -233,12 +253,18 @@ class Delivery:
         return Outcome.SENT
 
     async def _release(self, claims: list[Claim]) -> None:
-        if claims:
-            async with self._transactions.begin() as session:
-                await outbox.release(session, claims)
+        if claims:  # a task of its own, which a cancelled sender's shield leaves running and close waits for
+            releasing = asyncio.ensure_future(self._give_back(claims))
+            self._releasing.add(releasing)
+            releasing.add_done_callback(self._releasing.discard)
+            await releasing
+
+    async def _give_back(self, claims: list[Claim]) -> None:
+        async with self._transactions.begin() as session:
+            await outbox.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
-        reason = f"{type(error).__name__}: {error}"
+        reason = _reason(error)
         refused = isinstance(error, BadRequest) or not isinstance(error, TelegramError)
         self._metrics.delivery.labels("blocked" if isinstance(error, Forbidden) else "refused" if refused else "retried").inc()
         async with self._transactions.begin() as session:
@@ -261,6 +287,12 @@ class Delivery:
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
     return from_payload(row.payload)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, once: Telegram's descriptions already start with the error's name ("Forbidden: ...")."""
+    name, text = type(error).__name__, str(error)
+    return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -204,9 +204,21 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the sender holding the claim (outbox_senders)
+    answers: Mapped[str | None] = mapped_column(String(16))  # the fingerprint of the citizen's text it answers
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxSender(Base):
+    """A process that sends from the outbox, alive while its heartbeat is fresh: a dead one's claims are free to
+    take within seconds, and a restarted one (same name) takes its own back at once."""
+
+    __tablename__ = "outbox_senders"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column()
 
 
 class StaffRole(Base):

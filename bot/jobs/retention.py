@@ -1,0 +1,43 @@
+"""The retention job: every hour, in the one process holding its lease, forget what is no longer needed: handled
+updates past Telegram's redelivery window, and the text of settled outbox messages (a confidential report's
+words among them) once ``OUTBOX_KEEP_DAYS`` have passed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.db import Transactions
+from bot.db.models import utcnow
+from bot.delivery import outbox
+from bot.inbox import store as inbox_store
+from bot.jobs import lease
+from bot.jobs.deadlines import HOLDER
+
+log = logging.getLogger(__name__)
+
+JOB = "retention"
+EVERY = timedelta(hours=1)
+LEASE = timedelta(hours=2)  # longer than a round: another process takes over an hour after the holder died
+
+
+async def run_once(transactions: Transactions, keep: timedelta, *, holder: str = HOLDER) -> outbox.Forgotten | None:
+    """One round; what the outbox forgot, or None when another process holds the lease."""
+    async with transactions.begin() as session:
+        if not await lease.take(session, JOB, holder, LEASE, utcnow()):
+            return None
+        updates = await inbox_store.prune(session)
+        forgotten = await outbox.forget_settled(session, keep)
+    log.info("pruned %d handled updates; the outbox deleted %d sent messages and dropped the text of %d others",
+             updates, forgotten.deleted, forgotten.emptied)
+    return forgotten
+
+
+async def run_forever(transactions: Transactions, keep: timedelta) -> None:
+    while True:
+        try:
+            await run_once(transactions, keep)
+        except Exception:  # housekeeping must never stop the bot
+            log.exception("retention round failed")
+        await asyncio.sleep(EVERY.total_seconds())
