@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.sandbox.emulator import BotApiEmulator
@@ -57,6 +58,14 @@ class LoadEmulator(BotApiEmulator):
         app = super().web_app()
         app.router.add_post("/load/act", self._handle_act)
         return app
+
+    async def start(self) -> None:
+        """Each webhook post on a connection of its own: Telegram spreads its posts over up to 40 connections,
+        while one kept-alive connection would take every update to the one web process the kernel gave it
+        (the web processes share the port), and the other would handle none."""
+        await super().start()
+        await self._http.close()
+        self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
 
     async def _call(self, method: str, params: dict[str, Any], uploads) -> web.Response:
         response = await super()._call(method, params, uploads)
