@@ -35,12 +35,13 @@ def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None 
     return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
+async def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
     """Kill the bot; how many messages were on the wire (answered too late to count as sent), and how many
     had been sent. The slow answers stop, for the restart."""
     process.send_signal(signal.SIGKILL)
     killed_at = time.monotonic()
     process.wait()
+    await asyncio.sleep(0.3)  # a request the bot wrote just before it died still reaches the emulator: count it
     on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
     emulator.faults.clear()
     return on_the_wire, len(emulator.stats.sent)
@@ -61,7 +62,7 @@ async def test_kill_9_loses_nothing_and_duplicates_only_what_was_in_flight(emula
             for citizen in citizens:
                 await emulator.user_sends_text(citizen.user_id, command)
         await asyncio.sleep(SLOW_SEND + 1.0)  # replies are being sent, more updates wait in the inbox
-        on_the_wire, sent_before_kill = _kill_9(emulator, process)
+        on_the_wire, sent_before_kill = await _kill_9(emulator, process)
         for citizen in citizens:  # typed while the bot is down: waits as a pending update
             await emulator.user_sends_text(citizen.user_id, ROUNDS[3][0])
 
@@ -108,7 +109,7 @@ async def test_kill_9_mid_broadcast_skips_nobody_and_repeats_only_what_was_in_fl
             await broadcasts.start(session, 1, broadcasts.Audience(), "Survei kepuasan layanan dibuka.", "id")
         emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
         await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=60)
-        on_the_wire, sent_before_kill = _kill_9(emulator, process)
+        on_the_wire, sent_before_kill = await _kill_9(emulator, process)
         async with Transactions(engine).sessions() as session:  # out, but the kill came before their mark committed
             marked = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.broadcast_id.is_not(None), OutboxMessage.state == "sent"))
@@ -153,7 +154,7 @@ async def test_kill_9_the_restarted_bot_takes_back_at_once_what_it_held(emulator
                 await outbox.enqueue(session, chat.user_id, Text(f"Status laporan {chat.user_id}: diverifikasi"),
                                      priority=outbox.Priority.NOTIFICATION)
         await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=30)
-        on_the_wire, sent_before_kill = _kill_9(emulator, process)
+        on_the_wire, sent_before_kill = await _kill_9(emulator, process)
         async with engine.connect() as connection:
             claimed = await connection.scalar(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.state == "pending", OutboxMessage.claimed_until > utcnow()))
