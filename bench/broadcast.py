@@ -22,6 +22,7 @@ from sqlalchemy import insert  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bench.against_telegram import against_telegram  # noqa: E402
+from bot.channels.telegram.outbound import TelegramTransport  # noqa: E402
 from bot.db import Transactions  # noqa: E402
 from bot.db.models import Subscription, utcnow  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
@@ -66,7 +67,7 @@ async def bench(database_url: str, count: int, paid_rate: float) -> None:
 
 
 def _run(transactions: Transactions, bot: Bot, pacing: Pacing) -> list[asyncio.Task]:
-    delivery = Delivery(transactions, bot, {}, pacing)
+    delivery = Delivery(transactions, TelegramTransport(bot), {}, pacing)
     job = broadcast_job.run_forever(transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick)
     return [asyncio.create_task(delivery.run_forever()), asyncio.create_task(job)]
 

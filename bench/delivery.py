@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.against_telegram import against_telegram  # noqa: E402
+from bot.channels.telegram.outbound import TelegramTransport  # noqa: E402
 from bot.db import Transactions  # noqa: E402
 from bot.db.models import OutboxMessage, utcnow  # noqa: E402
 from bot.delivery.messages import Text, to_payload  # noqa: E402
@@ -31,7 +32,7 @@ FIRST_USER = 8_000_000
 async def bench(database_url: str, count: int) -> None:
     async with against_telegram(database_url, range(FIRST_USER, FIRST_USER + count)) as setup:
         await _fill(setup.transactions, count)
-        delivery = Delivery(setup.transactions, setup.bot, {}, Pacing(per_second=RATE))
+        delivery = Delivery(setup.transactions, TelegramTransport(setup.bot), {}, Pacing(per_second=RATE))
         started = time.perf_counter()
         sender = asyncio.create_task(delivery.run_forever())
         while len(setup.emulator.stats.sent) < count:

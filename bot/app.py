@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from datetime import timedelta
 
@@ -16,6 +16,10 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 
 import handlers
+from bot.channels.telegram import inbound as telegram_inbound
+from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.inbound import TelegramChannel
+from bot.channels.telegram.outbound import TelegramTransport
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery import senders
@@ -26,6 +30,8 @@ from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
 from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, retention as retention_job
+from bot.i18n import Translator
+from bot.services.conversations import locale_of
 from bot.services.jurisdiction import load_router
 from bot.web.metrics import Metrics
 from bot.web.operations import Operations
@@ -45,7 +51,7 @@ Receiver = Polling | Webhook
 
 @dataclass
 class Services:
-    """What handlers reach through ``context.bot_data["services"]``."""
+    """What handlers reach through ``turn.services``."""
 
     settings: Settings
     engine: AsyncEngine
@@ -54,11 +60,18 @@ class Services:
     delivery: Delivery
     inbox: InboxDispatcher
     operations: Operations
+    # Called with each update's id once its turn is over, failed or not (the sandbox's clients wait on it).
+    handled: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def sessions(self) -> async_sessionmaker:
         """For reads; changes go through ``transactions.begin()``."""
         return self.transactions.sessions
+
+    async def translator_of(self, user_id: int) -> Translator:
+        """The translator in a known person's language (the default for a stranger)."""
+        async with self.sessions() as session:
+            return self.settings.translator(await locale_of(session, user_id))
 
 
 def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
@@ -78,21 +91,37 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     transactions = Transactions(engine)
     metrics = Metrics()
     delivery = Delivery(
-        transactions, application.bot, {STATUS_CHANGED: status_renderer(settings)},
+        transactions, TelegramTransport(application.bot, transactions.sessions), {STATUS_CHANGED: status_renderer(settings)},
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
         lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
     )
 
+    channel = TelegramChannel(application.bot)
+
     async def process(item: Stored) -> None:
-        await application.process_update(item.parsed or Update.de_json(item.payload, application.bot))
+        update = item.parsed or Update.de_json(item.payload, application.bot)
+        try:
+            incoming = telegram_inbound.to_incoming(update, channel.username)
+            if incoming is not None:
+                await handlers.handle(incoming, services, channel)
+            elif update.callback_query is not None:
+                await telegram_inbound.answer_tap_without_chat(update, application.bot, services.translator_of)
+        finally:
+            for observer in services.handled:
+                await observer(update.update_id)
 
     async def give_up(payload: dict) -> None:
-        await handlers.apologise(application, payload)
+        try:
+            incoming = telegram_inbound.to_incoming(Update.de_json(payload, application.bot), channel.username)
+        except Exception:  # not even readable: nobody to answer
+            return
+        if incoming is not None:
+            await handlers.apologise(incoming, services, channel)
 
     dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics, order_wait=settings.inbox_order_wait)
     operations = Operations(transactions, application.bot, metrics)
-    application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
-    handlers.register(application)
+    services = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
+    application.bot_data["services"] = services
     return application
 
 
@@ -167,7 +196,7 @@ async def _publish_commands(application: Application, default_locale: str) -> No
     delay = 5.0
     while True:
         try:
-            await handlers.publish_commands(application, default_locale)
+            await publish_commands(application.bot, default_locale, handlers.menu_commands())
             return
         except TelegramError as error:
             log.warning("publishing the command menu failed (%s); trying again in %.0fs", error, delay)

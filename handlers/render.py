@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.config import Settings
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
 
+from bot.channels.markup import Choices
+from bot.config import Settings
 from bot.db.models import OutboxMessage, Report, ReportEvent, User
-from bot.delivery.messages import Text, markup_json
+from bot.delivery.messages import Text
 from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
 from bot.domain.actions import Action, LoopAction
 from bot.domain.deadlines import FIXED_WORKING_DAYS, Deadline
@@ -23,6 +23,7 @@ from bot.i18n import N_, Translator
 from bot.services.staff_view import HistoryEntry
 from bot.textlimits import shorten
 from handlers import keyboards
+from handlers.choices import NotFixed, Rating, ReplyTo
 from routing import engine
 from routing.agencies import is_hub_code
 
@@ -255,19 +256,19 @@ def _sent_to_line(_: Translator, report: Report, event: ReportEvent) -> str | No
     return None
 
 
-def notification_keyboard(_: Translator, tracking_id: str, action: str | None) -> InlineKeyboardMarkup | None:
+def notification_keyboard(_: Translator, tracking_id: str, action: str | None) -> Choices | None:
     """Under an answer: reply to it. Under a resolved report: rate the final answer, or say it is not fixed."""
     if action == Action.ANSWER.value:
-        return InlineKeyboardMarkup([[keyboards.button(_("💬 Reply"), keyboards.REPLY, tracking_id)]])
+        return Choices([[keyboards.button(_("💬 Reply"), ReplyTo(tracking_id))]])
     if action in (Action.RESOLVE.value, LoopAction.AUTO_CLOSE.value):
         return closing_keyboard(_, tracking_id)
     return None
 
 
-def closing_keyboard(_: Translator, tracking_id: str) -> InlineKeyboardMarkup:
+def closing_keyboard(_: Translator, tracking_id: str) -> Choices:
     """Under a resolved report's notification: rate the final answer, or say it is not fixed."""
-    stars = [keyboards.button("⭐" * stars, keyboards.RATE, tracking_id, str(stars)) for stars in range(1, 6)]
-    return InlineKeyboardMarkup([stars[:3], stars[3:], [keyboards.button(_("❌ Not fixed"), keyboards.NOT_FIXED, tracking_id)]])
+    stars = [keyboards.button("⭐" * stars, Rating(tracking_id, stars)) for stars in range(1, 6)]
+    return Choices([stars[:3], stars[3:], [keyboards.button(_("❌ Not fixed"), NotFixed(tracking_id))]])
 
 
 def _note_label(_: Translator, event: ReportEvent) -> str:
@@ -286,6 +287,6 @@ def status_renderer(settings: Settings):
         user = await session.get(User, row.user_id)
         _ = settings.translator(user.locale if user else None)
         markup = notification_keyboard(_, report.tracking_id, event.action)
-        return Text(status_notification(_, report, event), markup_json(markup))
+        return Text(status_notification(_, report, event), markup)
 
     return render

@@ -9,6 +9,7 @@ import asyncio
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bot.channels.telegram.outbound import TelegramTransport
 from bot.db import Transactions
 from bot.db.models import OutboxMessage, Subscription, User, utcnow
 from bot.delivery import outbox
@@ -39,7 +40,7 @@ async def test_announcements_go_as_paid_broadcasts_and_replies_stay_free(emulato
         await outbox.enqueue(session, CITIZEN, Text("Laporan Anda sudah diterima."))
     bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
     await bot.initialize()
-    delivery = Delivery(transactions, bot, {}, Pacing(paid_per_second=300))
+    delivery = Delivery(transactions, TelegramTransport(bot), {}, Pacing(paid_per_second=300))
     tasks = [asyncio.create_task(delivery.run_forever()), asyncio.create_task(broadcast_job.run_forever(
         transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick))]
     async def all_marked_sent() -> bool:  # so that no mark is still being written when the tasks stop

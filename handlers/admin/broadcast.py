@@ -9,9 +9,8 @@ from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.incoming import Said
+from bot.channels.markup import Choices
 from bot.db.models import Broadcast
 from bot.domain.announcements import TOPICS
 from bot.domain.roles import Grant, Role
@@ -19,15 +18,16 @@ from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services import broadcasts, staff
 from bot.services.broadcasts import Audience
-from bot.services.conversations import (BROADCAST as FLOW, end_conversation, load_conversation, other_flow_open,
-                                        start_conversation)
+from bot.services.conversations import BROADCAST as FLOW
+from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin import broadcast_area as area
 from handlers.admin.announcement import renderer
+from handlers.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
-from handlers.commands import Command, add_commands
-from handlers.turn import Turn, end_flow, turn_handler
+from handlers.commands import Command, Tap
+from handlers.turn import Turn, end_flow
 from routing.agencies import NATIONAL_ADMIN
 
 ROOM_FOR_THE_WAY_OUT = 250  # characters kept free for the sender's and the /berhenti lines every copy ends with
@@ -79,8 +79,8 @@ async def start(turn: Turn) -> None:
     if len(scopes) == 1:
         await _begin(turn, scopes[0])
         return
-    buttons = [keyboards.button(area_name(turn, code), keyboards.BROADCAST, "scope", code or "all") for code in scopes]
-    turn.say(turn._("Which area is the announcement for?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    buttons = [keyboards.button(area_name(turn, code), BroadcastChoice("scope", code or "all")) for code in scopes]
+    turn.say(turn._("Which area is the announcement for?"), Choices(keyboards.rows(buttons, 1)))
 
 
 async def take(turn: Turn) -> bool:
@@ -92,14 +92,13 @@ async def take(turn: Turn) -> bool:
     if conversation.step == "area":
         await _take_area(turn, conversation, compose)
         return True
-    message = turn.message
-    if message.photo or message.document:
-        compose.media_kind = "photo" if message.photo else "document"
-        compose.media_file_id = message.photo[-1].file_id if message.photo else message.document.file_id
-        compose.text = message.caption_html if message.caption_entities else (message.caption or "")
+    media, said = turn.incoming.media, turn.incoming.content
+    if media is not None and media.file.kind in ("photo", "document"):
+        compose.media_kind, compose.media_file_id = media.file.kind, media.file.file_id
+        compose.text = media.caption_html or ""
         problem = _problem(turn, compose.text, CAPTION_LIMIT)
-    elif message.text:
-        compose.text = message.text_html if message.entities else message.text
+    elif isinstance(said, Said):
+        compose.text = said.html or said.text
         problem = _problem(turn, compose.text, MESSAGE_LIMIT)
     else:
         problem = turn._("Please send the announcement as text, or as a photo or document with a caption.")
@@ -112,7 +111,8 @@ async def take(turn: Turn) -> bool:
 
 
 async def on_button(turn: Turn) -> None:
-    _prefix, verb, *rest = turn.update.callback_query.data.split(":")
+    choice: BroadcastChoice = turn.choice
+    verb, rest = choice.verb, [choice.value] if choice.value else []
     if verb in ("pause", "resume", "stop") and rest and rest[0].isdigit():
         await _steer(turn, verb, int(rest[0]))
         return
@@ -169,7 +169,7 @@ async def _begin(turn: Turn, scope: str | None) -> None:
 
 async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
     """The area the admin typed: taken when one fits, offered as buttons when several do."""
-    codes = area.candidates(turn, turn.message.text or "", compose.scope)
+    codes = area.candidates(turn, turn.incoming.typed or "", compose.scope)
     if len(codes) == 1:
         await _choose_area(turn, conversation, compose, codes[0])
     elif codes:
@@ -188,7 +188,7 @@ async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | N
     if not area.inside(chosen or compose.scope, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    if turn.update.callback_query:
+    if turn.incoming.tap:
         turn.settle_button(f"📍 {area_name(turn, chosen or compose.scope)}")
     compose.area, conversation.step = chosen, "audience"
     conversation.draft = asdict(compose)
@@ -202,16 +202,14 @@ async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
         area=area_name(turn, compose.reach), count=_.number(count))
     buttons = [
-        [keyboards.button(_("📍 Area: {value}").format(value=area_name(turn, compose.reach)), keyboards.BROADCAST, "area")],
-        [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)),
-                          keyboards.BROADCAST, "lang")],
-        [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone),
-                          keyboards.BROADCAST, "topic")],
+        [keyboards.button(_("📍 Area: {value}").format(value=area_name(turn, compose.reach)), BroadcastChoice("area"))],
+        [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)), BroadcastChoice("lang"))],
+        [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone), BroadcastChoice("topic"))],
         [keyboards.button(_("📂 Reported in: {value}").format(
-            value=_(CATEGORY_BY_CODE[compose.category].label) if compose.category else everyone), keyboards.BROADCAST, "cat")],
-        [keyboards.button(_("👁 Preview"), keyboards.BROADCAST, "preview"), keyboards.button(_("✖️ Discard"), keyboards.BROADCAST, "cancel")],
+            value=_(CATEGORY_BY_CODE[compose.category].label) if compose.category else everyone), BroadcastChoice("cat"))],
+        [keyboards.button(_("👁 Preview"), BroadcastChoice("preview")), keyboards.button(_("✖️ Discard"), BroadcastChoice("cancel"))],
     ]
-    (turn.edit_tapped if edit else turn.say)(text, InlineKeyboardMarkup(buttons))
+    (turn.edit_tapped if edit else turn.say)(text, Choices(buttons))
 
 
 async def _preview(turn: Turn, compose: Compose) -> None:
@@ -222,9 +220,9 @@ async def _preview(turn: Turn, compose: Compose) -> None:
     turn.send(renderer(lambda _locale: turn._)(draft)(turn.user.locale or ""))
     count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
     turn.say(_("This is what subscribers will get. Send it to {count} subscribers?").format(count=_.number(count)),
-             InlineKeyboardMarkup([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), keyboards.BROADCAST, "send")],
-                                   [keyboards.button(_("⬅️ Back to the filters"), keyboards.BROADCAST, "filters"),
-                                    keyboards.button(_("✖️ Discard"), keyboards.BROADCAST, "cancel")]]))
+             Choices([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), BroadcastChoice("send"))],
+                                   [keyboards.button(_("⬅️ Back to the filters"), BroadcastChoice("filters")),
+                                    keyboards.button(_("✖️ Discard"), BroadcastChoice("cancel"))]]))
 
 
 async def sender_office(turn: Turn, scope: str | None) -> str | None:
@@ -248,7 +246,7 @@ async def _send(turn: Turn, compose: Compose) -> None:
     broadcast = await broadcasts.start(turn.session, turn.user.id, compose.audience(), compose.text,
                                        turn.services.settings.default_locale, media)
     broadcast.sender = await sender_office(turn, compose.scope)
-    broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.update.callback_query.message.message_id
+    broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.incoming.tap.message_id
     await end_conversation(turn.session, turn.chat_id)
     turn.settle_button(turn._("📣 Announcement #{number}: sending to {count} subscribers…").format(
         number=broadcast.id, count=turn._.number(broadcast.recipients)))
@@ -294,6 +292,4 @@ def _problem(turn: Turn, text: str, limit: int) -> str | None:
 COMMANDS = (Command("siaran", "broadcast", N_("Send an announcement to subscribers"), start, menu=False),)
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_button), pattern=f"^{keyboards.BROADCAST}:"))
+TAPS = (Tap(BroadcastChoice, on_button),)

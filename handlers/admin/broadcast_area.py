@@ -3,9 +3,9 @@ and picks with a button when it fits several. The area is checked against the ad
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from handlers import keyboards
+from handlers.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
 from handlers.turn import Turn
 from routing.regions import PROVINCE, REGENCY
@@ -23,9 +23,9 @@ def inside(code: str | None, scope: str | None) -> bool:
 
 def ask(turn: Turn, scope: str | None) -> None:
     """The question, with a button back to the admin's whole area."""
-    whole = keyboards.button(turn._("📍 All of {area}").format(area=area_name(turn, scope)), keyboards.BROADCAST, "area", ALL)
+    whole = keyboards.button(turn._("📍 All of {area}").format(area=area_name(turn, scope)), BroadcastChoice("area", ALL))
     turn.say(turn._("Type a province or a regency/city within {area}, for example <i>Kota Padang</i>.").format(
-        area=area_name(turn, scope)), InlineKeyboardMarkup([[whole]]))
+        area=area_name(turn, scope)), Choices([[whole]]))
 
 
 def candidates(turn: Turn, text: str, scope: str | None) -> list[str]:
@@ -39,8 +39,8 @@ def candidates(turn: Turn, text: str, scope: str | None) -> list[str]:
 
 def offer(turn: Turn, codes: list[str]) -> None:
     """Several areas fit: one button each."""
-    buttons = [keyboards.button(area_name(turn, code), keyboards.BROADCAST, "area", code) for code in codes[:MAX_CHOICES]]
-    turn.say(turn._("Which one do you mean?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    buttons = [keyboards.button(area_name(turn, code), BroadcastChoice("area", code)) for code in codes[:MAX_CHOICES]]
+    turn.say(turn._("Which one do you mean?"), Choices(keyboards.rows(buttons, 1)))
 
 
 def not_found(turn: Turn, scope: str | None) -> None:

@@ -7,14 +7,13 @@ this turn nor lives in memory; the admin is told at once how many reports it wil
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from telegram.ext import Application
 
 from bot.db.models import Report
 from bot.delivery.export_upload import Export
 from bot.i18n import N_
 from bot.services.export_files import Format
 from handlers.admin.reach import reach_of, typed_period
-from handlers.commands import Command, add_commands
+from handlers.commands import Command
 from handlers.turn import Turn
 
 # A chat export is written while its message is sent: 100,000 reports are about 30 MB of CSV (Telegram takes
@@ -27,7 +26,7 @@ async def export(turn: Turn) -> None:
     if reach is None:
         turn.say(turn._("Exports are for admins: the national admin, complaint hub admins and agency liaisons."))
         return
-    words = [word.lower() for word in turn.context.args or []]
+    words = [word.lower() for word in turn.args]
     kind = next((Format(word) for word in words if word in tuple(Format)), Format.XLSX)
     typed = " ".join(word for word in words if word not in tuple(Format))
     period = typed_period(turn, typed)
@@ -59,7 +58,3 @@ async def export(turn: Turn) -> None:
 
 
 COMMANDS = (Command("ekspor", "export", N_("Export reports as a spreadsheet"), export, menu=False),)
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application
-
 from bot.db.models import utcnow
 from bot.delivery.charts import Chart, Series
 from bot.delivery.messages import Charts
@@ -18,7 +16,7 @@ from bot.i18n import N_, Translator
 from bot.services import statistics
 from bot.services.statistics import Statistics
 from handlers.admin.reach import Reach, reach_of, typed_period
-from handlers.commands import Command, add_commands
+from handlers.commands import Command
 from handlers.turn import Turn
 
 TOP = 10  # bars in a chart of categories, areas or agencies
@@ -30,7 +28,7 @@ async def show(turn: Turn) -> None:
     if reach is None:
         turn.say(turn._("Statistics are for admins: the national admin, complaint hub admins and agency liaisons."))
         return
-    period = typed_period(turn, " ".join(turn.context.args or []))
+    period = typed_period(turn, " ".join(turn.args))
     if period is None:
         turn.say(turn._("I did not understand that period. Type for example /statistik 2026, /statistik 2026-11 or "
                         "/statistik 2026-01-01..2026-03-31."))
@@ -123,7 +121,3 @@ def _short(label: str, limit: int = 40) -> str:
 
 
 COMMANDS = (Command("statistik", "statistics", N_("Statistics with charts"), show, menu=False),)
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

@@ -10,26 +10,26 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import Choices
 from bot.db.models import Conversation, Report
 from bot.i18n import N_
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
+from handlers.choices import AnswerFor
 from handlers.citizen import typed_text
 from handlers.citizen.follow_up import acknowledge, answer_of
+from handlers.commands import Tap
 from handlers.intake import messages as intake_messages
 from handlers.staff import notices
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
 ANSWERED = N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.")
 
 
 async def take(turn: Turn) -> bool:
     """Handle a message outside a draft if it answers a waiting report or brings files; False otherwise."""
-    answer = answer_of(turn.message)
+    answer = answer_of(turn.incoming)
     if answer is None:
         return False
     pending = await _pending_choice(turn)
@@ -66,15 +66,15 @@ def _keep_with(conversation: Conversation, answer: ReporterAnswer) -> None:
 
 
 def _ask_which(turn: Turn, waiting: list[Report]) -> None:
-    buttons = [keyboards.button(report.tracking_id, keyboards.ANSWER, report.tracking_id) for report in waiting[:8]]
+    buttons = [keyboards.button(report.tracking_id, AnswerFor(report.tracking_id)) for report in waiting[:8]]
     turn.say(
         turn._("Several of your reports wait for more information. <b>Which report is this for?</b>"),
-        InlineKeyboardMarkup(keyboards.rows(buttons, 2)),
+        Choices(keyboards.rows(buttons, 2)),
     )
 
 
 async def on_choice(turn: Turn) -> None:
-    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    tracking_id = turn.choice.tracking_id
     conversation = await _pending_choice(turn)
     report = next((r for r in await waiting_reports(turn.session, turn.user.id) if r.tracking_id == tracking_id), None)
     if conversation is None or report is None:
@@ -107,5 +107,4 @@ async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
 
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_choice), pattern=f"^{keyboards.ANSWER}:"))
+TAPS = (Tap(AnswerFor, on_choice),)

@@ -15,19 +15,25 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from telegram import Message
-from telegram.ext import Application, CallbackQueryHandler
 
+from bot.channels.incoming import Incoming
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
 from bot.i18n import N_
-from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, other_flow_open, start_conversation
+from bot.services.conversations import (
+    FOLLOW_UP,
+    end_conversation,
+    load_conversation,
+    other_flow_open,
+    start_conversation,
+)
 from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
-from handlers import keyboards
+from handlers.choices import ReplyTo
+from handlers.commands import Tap
 from handlers.intake.albums import ALBUM_SETTLE
 from handlers.intake.messages import attachment_of
 from handlers.staff import notices
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
 COMMENT_MAX_CHARS = 1000
 REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
@@ -60,15 +66,13 @@ class FollowUp:
         return cls(**{**data, "purpose": Purpose(data["purpose"])})
 
 
-def answer_of(message: Message) -> ReporterAnswer | None:
+def answer_of(incoming: Incoming) -> ReporterAnswer | None:
     """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
-    attachment = attachment_of(message)
-    text = message.text or message.caption
-    location = message.location
-    if not (text or attachment or location):
+    attachment, text, place = attachment_of(incoming), incoming.text, incoming.place
+    if not (text or attachment or place):
         return None
-    return ReporterAnswer(text, [attachment] if attachment else [], location.latitude if location else None,
-                          location.longitude if location else None)
+    return ReporterAnswer(text, [attachment] if attachment else [], place.latitude if place else None,
+                          place.longitude if place else None)
 
 
 async def _other_conversation(turn: Turn) -> bool:
@@ -82,7 +86,7 @@ async def _begin(turn: Turn, follow: FollowUp) -> None:
 
 
 async def on_reply_button(turn: Turn) -> None:
-    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    tracking_id = turn.choice.tracking_id
     if await repliable_report(turn.session, turn.user.id, tracking_id) is None:
         turn.notify_callback(turn._("This report is no longer with the agency, so it takes no reply."))
         return
@@ -111,19 +115,19 @@ async def take(turn: Turn) -> bool:
     if follow.purpose in WAITS and utcnow() - conversation.updated_at > WAITS[follow.purpose]:
         await end_conversation(turn.session, turn.chat_id)  # long forgotten: this message is about something else
         return False
-    if follow.purpose is Purpose.ALBUM_REST and turn.message.media_group_id == follow.album_id:
+    if follow.purpose is Purpose.ALBUM_REST and turn.incoming.album == follow.album_id:
         await _album_part(turn, follow)
         return True
     if follow.purpose is Purpose.REPLY:
         return await _reply(turn, follow)
-    if follow.purpose is Purpose.COMMENT and turn.message.text:
+    if follow.purpose is Purpose.COMMENT and turn.incoming.typed:
         return await _comment(turn, follow)
     await end_conversation(turn.session, turn.chat_id)  # anything else ends what waited, and goes its own way
     return False
 
 
 async def _reply(turn: Turn, follow: FollowUp) -> bool:
-    answer = answer_of(turn.message)
+    answer = answer_of(turn.incoming)
     if answer is None:
         turn.say(turn._("Please type your reply, or send a photo, video or document."))
         return True
@@ -142,7 +146,7 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
 
 
 async def _comment(turn: Turn, follow: FollowUp) -> bool:
-    text = turn.message.text.strip()
+    text = turn.incoming.typed.strip()
     if len(text) > COMMENT_MAX_CHARS:
         turn.say(turn._("That is too long: please keep it within {maximum} characters.").format(
             maximum=turn._.number(COMMENT_MAX_CHARS)))
@@ -160,7 +164,7 @@ async def _comment(turn: Turn, follow: FollowUp) -> bool:
 
 async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str) -> None:
     """Say ``text`` once per message, or once per album: then the album's later parts follow into the report."""
-    album = turn.message.media_group_id
+    album = turn.incoming.album
     if album is None:
         turn.say(text)
         return
@@ -169,7 +173,7 @@ async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str)
 
 
 async def _album_part(turn: Turn, follow: FollowUp) -> None:
-    attachment = attachment_of(turn.message)
+    attachment = attachment_of(turn.incoming)
     report = await turn.session.scalar(select(Report).where(
         Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id
     ).options(selectinload(Report.attachments)))
@@ -189,5 +193,4 @@ async def stop(turn: Turn) -> bool:
     return True
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_reply_button), pattern=f"^{keyboards.REPLY}:"))
+TAPS = (Tap(ReplyTo, on_reply_button),)

@@ -11,16 +11,23 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from bot.db.models import Conversation, utcnow
 from bot.domain import DESCRIPTION_MAX_CHARS
 from bot.domain.draft import Draft
 from bot.domain.steps import Step
 from bot.services import intake
-from bot.services.conversations import TYPED, draft_of, load_conversation, other_flow_open, save_draft, start_conversation
+from bot.services.conversations import (
+    TYPED,
+    draft_of,
+    load_conversation,
+    other_flow_open,
+    save_draft,
+    start_conversation,
+)
 from bot.textlimits import shorten
 from handlers import keyboards
+from handlers.choices import MenuChoice
 from handlers.intake.prompts import prompt
 from handlers.turn import Turn
 
@@ -34,15 +41,15 @@ async def offer(turn: Turn) -> None:
     """The greeting and the menu, and, where what the citizen wrote could describe a problem, a button to
     report it."""
     _ = turn._
-    text = await _keep(turn, (turn.message.text or "").strip())
+    text = await _keep(turn, (turn.incoming.typed or "").strip())
     if text is None or not _describes(text):
         turn.say(_("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(_))
         return
-    button = keyboards.button(_("📝 Report this text"), keyboards.MENU, FROM_TEXT)
+    button = keyboards.button(_("📝 Report this text"), MenuChoice(FROM_TEXT))
     turn.say(_("Hello! Shall I file what you wrote as a report? Tap <i>📝 Report this text</i>: I will ask "
                "a few questions (the kind of report, the category, the place) and keep your text as the "
                "description. Or choose something else below."),
-             InlineKeyboardMarkup([[button], *keyboards.main_menu(_).inline_keyboard]))
+             Choices([[button], *keyboards.main_menu(_).rows]))
 
 
 async def _keep(turn: Turn, text: str) -> str | None:

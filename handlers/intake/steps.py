@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import ReplyKeyboardRemove
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
 from bot.domain.steps import FLAG_STEPS, Step, start_edit
@@ -22,8 +20,9 @@ from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
 from handlers.admin import broadcast as admin_broadcast
+from handlers.choices import IntakeChoice
 from handlers.citizen import announcements, answers, follow_up
-from handlers.commands import Command, add_commands
+from handlers.commands import Command, Tap
 from handlers.intake import pins
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -37,9 +36,9 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
-from handlers.staff import actions as staff_actions, notices
-from handlers.turn import Turn, turn_handler
-
+from handlers.staff import actions as staff_actions
+from handlers.staff import notices
+from handlers.turn import Turn
 
 # Entry points ----------------------------------------------------------------------------------
 
@@ -56,7 +55,8 @@ async def begin(turn: Turn) -> None:
 
 
 async def on_callback(turn: Turn) -> None:
-    _prefix, step_value, value = (turn.update.callback_query.data.split(":", 2) + ["", ""])[:3]
+    choice: IntakeChoice = turn.choice
+    step_value, value = choice.step, choice.value
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation is None or conversation.step != step_value or not value:
         await _stale_button(turn, conversation)
@@ -95,7 +95,7 @@ async def on_cancel(turn: Turn) -> None:
     if await load_conversation(turn.session, turn.chat_id):
         await cancel(turn)
     else:
-        turn.say(turn._("There is no report in progress."), ReplyKeyboardRemove())
+        turn.say(turn._("There is no report in progress."), ClearRequest())
 
 
 # Tapped answers --------------------------------------------------------------------------------
@@ -177,7 +177,5 @@ COMMANDS = (
 )
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_callback), pattern=f"^{keyboards.INTAKE}:"))
+TAPS = (Tap(IntakeChoice, on_callback),)
 

@@ -13,9 +13,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import AskText, Choices
 from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
@@ -26,16 +24,17 @@ from bot.services import workflow
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from bot.services.workflow import ActionRequest, Outcome
 from handlers import keyboards
+from handlers.choices import AgencyPick, KeptText, StaffActionChoice
+from handlers.commands import Tap
 from handlers.intake.messages import attachment_of
 from handlers.render import shown
 from handlers.replies import say_in_parts
 from handlers.staff import notices
-from handlers.staff.action_buttons import ACT, action_keyboard, find_view, result_text, show_view
-from handlers.staff.agency_picker import AGENCY, agency_buttons, offer_agencies
+from handlers.staff.action_buttons import action_keyboard, find_view, result_text, show_view
+from handlers.staff.agency_picker import agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
-KEPT = "skn"  # skn: the text kept from a refused action
 STAFF_ACTION = "staff_action"
 AGENCY_STEP, NOTE_STEP, KEPT_STEP = "agency", "note", "kept"  # kept: nothing waits, a typed text is kept
 KEPT_SHOWN = 600
@@ -86,17 +85,17 @@ async def on_action_button(turn: Turn) -> None:
     grants = await staff_roles(turn)  # a forged button: it is for staff only
     if grants is None:
         return
-    parts = turn.update.callback_query.data.split(":")
+    choice: StaffActionChoice = turn.choice
     try:
-        action, tracking_id, version = Action(parts[1]), parts[2], int(parts[3])
-    except (IndexError, ValueError):
+        action, tracking_id, version = Action(choice.action), choice.tracking_id, choice.version
+    except ValueError:
         turn.notify_callback(turn._("That button is no longer active."))
         return
     pending = PendingAction(action, tracking_id, version)
     rule = RULES[action]
-    if rule.needs_resolution and len(parts) >= 5:
+    if rule.needs_resolution and choice.kind:
         try:
-            await _execute(turn, grants, pending, resolution=ResolutionClass(parts[4]))
+            await _execute(turn, grants, pending, resolution=ResolutionClass(choice.kind))
         except ValueError:
             turn.notify_callback(turn._("That button is no longer active."))
         return
@@ -116,10 +115,10 @@ async def on_action_button(turn: Turn) -> None:
 
 def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
     _ = turn._
-    buttons = [keyboards.button(_(label), ACT, pending.action.value, pending.tracking_id, str(pending.version), kind.value)
+    buttons = [keyboards.button(_(label), StaffActionChoice(pending.action.value, pending.tracking_id, pending.version, kind.value))
                for kind, label in RESOLUTION_LABELS.items()]
     turn.say(_("Which resolution class? It sets the deadline for report <code>{tracking_id}</code>.").format(
-        tracking_id=pending.tracking_id), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+        tracking_id=pending.tracking_id), Choices(keyboards.rows(buttons, 1)))
 
 
 async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: str) -> None:
@@ -152,13 +151,13 @@ def _carry_kept_text(turn: Turn, conversation: Conversation, pending: PendingAct
 def _ask_note(turn: Turn, pending: PendingAction) -> None:
     text = turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)")
     if turn.in_group:  # a reply reaches a bot in privacy mode: ask the member by name, to reply to it
-        mention = f'<a href="tg://user?id={turn.user.id}">{escape(turn.user.first_name)}</a>'
-        turn.say(f"{mention}: {text}", ForceReply(selective=True))
+        mention = turn.channel.mention(turn.user.id, escape(turn.user.first_name))
+        turn.say(f"{mention}: {text}", AskText())
     else:
         turn.say(text)
     if pending.kept_note:
         offer = turn._("Or send the text you typed before:") + f"\n<i>{shown(pending.kept_note, KEPT_SHOWN)}</i>"
-        turn.say(offer, InlineKeyboardMarkup([[keyboards.button(turn._("📝 Use the text typed before"), KEPT)]]))
+        turn.say(offer, Choices([[keyboards.button(turn._("📝 Use the text typed before"), KeptText())]]))
 
 
 async def take(turn: Turn) -> bool:
@@ -167,11 +166,11 @@ async def take(turn: Turn) -> bool:
     if conversation is None or conversation.user_id != turn.user.id or conversation.step == KEPT_STEP:
         return False  # in a group: only who started it
     pending, _ = PendingAction.from_json(conversation.draft), turn._
-    text = (turn.message.text or turn.message.caption or "").strip()
+    text = (turn.incoming.text or "").strip()
     if conversation.step == AGENCY_STEP:
         await offer_agencies(turn, conversation, pending, text)
         return True
-    attachment = attachment_of(turn.message)
+    attachment = attachment_of(turn.incoming)
     if attachment is not None and RULES[pending.action].takes_files:
         pending.files.append(attachment)
         conversation.draft = pending.to_json()
@@ -199,11 +198,11 @@ async def on_agency_button(turn: Turn) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
     mine = conversation is not None and conversation.user_id == turn.user.id
     pending = PendingAction.from_json(conversation.draft) if mine else None
-    index = turn.update.callback_query.data.split(":", 1)[1]
-    if pending is None or not index.isdigit() or int(index) >= len(pending.found):
+    index = turn.choice.index
+    if pending is None or index >= len(pending.found):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    pending.agency_code = pending.found[int(index)]
+    pending.agency_code = pending.found[index]
     turn.settle_button(escape(turn.services.router.directory.agencies[pending.agency_code].name))
     if RULES[pending.action].needs_note:
         conversation.step, conversation.draft = NOTE_STEP, pending.to_json()
@@ -264,7 +263,4 @@ async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, resu
         show_view(turn, view)
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_action_button, groups=True), pattern=f"^{ACT}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_agency_button, groups=True), pattern=f"^{AGENCY}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_kept_button, groups=True), pattern=f"^{KEPT}$"))
+TAPS = (Tap(StaffActionChoice, on_action_button, groups=True), Tap(AgencyPick, on_agency_button, groups=True), Tap(KeptText, on_kept_button, groups=True))

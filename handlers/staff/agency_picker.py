@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from bot.db.models import Conversation
 from bot.domain.actions import Action
 from bot.services.agency_picking import report_area
 from handlers import keyboards
+from handlers.choices import AgencyPick
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn
 from routing import agency_search
@@ -19,7 +19,6 @@ from routing import agency_search
 if TYPE_CHECKING:  # the actions module uses this one
     from handlers.staff.actions import PendingAction
 
-AGENCY = "sag"  # sag:<index of a found agency>
 FOUND_AGENCIES = 6
 AGENCY_LABEL_CHARS = 60
 
@@ -41,9 +40,9 @@ async def offer_agencies(turn: Turn, conversation: Conversation, pending: Pendin
     turn.say(turn._("Which one? (Or type another name.)"), agency_buttons(turn, pending.found))
 
 
-def agency_buttons(turn: Turn, codes: list[str]) -> InlineKeyboardMarkup | None:
+def agency_buttons(turn: Turn, codes: list[str]) -> Choices | None:
     router = turn.services.router
     agencies = [router.directory.agencies[code] for code in codes]
     labels = agency_search.labels(agencies, router.hierarchy, AGENCY_LABEL_CHARS)
-    buttons = [keyboards.button(label, AGENCY, str(index)) for index, label in enumerate(labels)]
-    return InlineKeyboardMarkup(keyboards.rows(buttons, 1)) if buttons else None
+    buttons = [keyboards.button(label, AgencyPick(index)) for index, label in enumerate(labels)]
+    return Choices(keyboards.rows(buttons, 1)) if buttons else None

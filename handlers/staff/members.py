@@ -6,14 +6,13 @@ from __future__ import annotations
 from html import escape
 
 from sqlalchemy import select
-from telegram.ext import Application
 
 from bot.db.models import User
 from bot.delivery.messages import Text
 from bot.domain.roles import Role, may_invite, parse_role
 from bot.i18n import N_
 from bot.services import staff
-from handlers.commands import Command, add_commands
+from handlers.commands import Command
 from handlers.replies import say_in_parts
 from handlers.staff.roles import describe, describe_in, staff_roles
 from handlers.turn import Turn
@@ -44,7 +43,7 @@ async def revoke(turn: Turn) -> None:
     grants = await staff_roles(turn)
     if grants is None:
         return
-    args = turn.context.args or []
+    args = list(turn.args)
     role = parse_role(args[1]) if len(args) > 1 else None
     if role is None or len(args) > 3 or not args[0].isdigit():
         turn.say(_usage(turn))
@@ -82,7 +81,3 @@ COMMANDS = (
     Command("staf", "staff", N_("Staff under you"), list_staff, menu=False),
     Command("cabut", "revoke", N_("End a staff role"), revoke, menu=False),
 )
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

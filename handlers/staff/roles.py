@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application, CommandHandler
-
 from bot.domain.roles import Grant, Role, group_grants, parse_role
 from bot.i18n import N_, Translator
 from bot.services import staff, staff_groups
-from handlers.commands import Command, add_commands
-from handlers.turn import Turn, turn_handler
+from handlers.commands import Command
+from handlers.turn import Turn
 from routing.agencies import Directory
 
 ROLE_LABELS = {
@@ -77,7 +75,7 @@ async def _group_roles(turn: Turn, grants: list[Grant]) -> list[Grant] | None:
 
 
 async def redeem_invitation(turn: Turn) -> None:
-    token = turn.context.args[0]
+    token = turn.args[0]
     try:
         redeemed = await staff.redeem(turn.session, token, turn.user.id)
     except staff.InvitationRefused as refused:
@@ -105,7 +103,7 @@ async def invite(turn: Turn) -> None:
     if not grants:
         staff_only(turn)
         return
-    args = turn.context.args or []
+    args = list(turn.args)
     role = parse_role(args[0]) if args else None
     if role is None or len(args) > 2:
         turn.say(_usage(turn._))
@@ -124,7 +122,7 @@ async def invite(turn: Turn) -> None:
         turn.say(turn._("You may invite only to the agencies and hubs under you: {role} is not one of them.").format(
             role=describe(turn, role, code and code.upper())))
         return
-    link = staff.deep_link(invitation.token, turn.context.bot.username)
+    link = turn.channel.start_link(invitation.token)
     turn.say(
         turn._("Invitation for {role}. It works once and expires on {date}. Send this link to the person you "
                "invite:\n{link}").format(
@@ -145,8 +143,3 @@ COMMANDS = (
     Command("peran", "roles", N_("Your staff roles"), show_roles, menu=False),
     Command("undang", "invite", N_("Invite staff"), invite, menu=False),
 )
-
-
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", turn_handler(redeem_invitation), has_args=True))
-    add_commands(application, COMMANDS)
