@@ -17,15 +17,15 @@ from bot.db.models import utcnow
 from bot.services import export_files
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
-from bot.services.scopes import Period, Scope
+from bot.domain.reach import Hub, Reach
+from bot.services.periods import Period
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # what a bot may upload
 
 
 @dataclass(frozen=True)
 class Export:
-    area_code: str | None
-    agency_code: str | None
+    reach: Reach  # whose reports, as the reader's roles gave it when asked
     first: str  # ISO dates, as JSON keeps them
     last: str
     format: str
@@ -37,11 +37,18 @@ class Export:
 
     def request(self) -> ExportRequest:
         period = Period(date.fromisoformat(self.first), date.fromisoformat(self.last))
-        return ExportRequest(Scope(self.area_code, self.agency_code), period, ZoneInfo(self.time_zone), self.language)
+        return ExportRequest(self.reach, period, ZoneInfo(self.time_zone), self.language)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Export":
-        return cls(**data)
+        fields = dict(data)
+        if "reach" in fields:
+            fields["reach"] = Reach.from_json(fields["reach"])
+        else:  # queued before the reach was recorded: one area, one agency, or all of Indonesia
+            area, agency = fields.pop("area_code", None), fields.pop("agency_code", None)
+            fields["reach"] = Reach(hubs=(Hub(None, area),)) if area else Reach(agencies=(agency,)) if agency \
+                else Reach(everything=True)
+        return cls(**fields)
 
 
 async def send_export(bot: Bot, chat_id: int, export: Export, reads: async_sessionmaker) -> TelegramObject:

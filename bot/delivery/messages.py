@@ -105,6 +105,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         return Album(tuple(Media(**item) for item in fields["items"]))
     if kind is Charts:
         return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
+    if kind is Export:
+        return Export.from_json(fields)
     return kind(**fields)
 
 
