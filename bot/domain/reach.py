@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.domain.actions import Side
-from bot.domain.roles import Grant, Role, area_inside
+from bot.domain.roles import Grant, Role
 from routing.agencies import Directory
 
 # Who reads statistics and exports: not staff, who work on single reports.
@@ -90,10 +90,6 @@ class Reach:
         if report.agency_code in self.agencies:
             sides.add(Side.AGENCY)
         return frozenset(sides)
-
-    def reaches_area(self, area_code: str | None) -> bool:
-        """Whether a whole area (None: all of Indonesia) lies inside one of the reader's: for announcements."""
-        return self.everything or (area_code is not None and any(area_inside(area_code, area) for area in self.areas))
 
     def hub_of(self, area_code: str) -> Hub | None:
         """The reader's hub whose area is exactly ``area_code``."""
