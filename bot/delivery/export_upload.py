@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import Bot, TelegramObject
 
 from bot.db.models import utcnow
+from bot.domain.reach import Hub, Reach
 from bot.services import export_files
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
-from bot.domain.reach import Hub, Reach
 from bot.services.periods import Period
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # what a bot may upload
