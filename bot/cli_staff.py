@@ -45,7 +45,7 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
     days = arguments.days or settings.invitation_days
 
     async def work(session) -> int:
-        invitation = await staff.create_invitation(session, _directory(settings), Role(arguments.role),
+        invitation = await staff.create_invitation(session, agency_directory(settings), Role(arguments.role),
                                                    arguments.agency_code, actor=None, days=days)
         print(f"invitation: {invitation.role} {invitation.agency_code or ''}".rstrip()
               + f", valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC, works once")
@@ -59,7 +59,7 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
 
 async def revoke_command(settings: Settings, arguments: argparse.Namespace) -> int:
     async def work(session) -> int:
-        await staff.revoke_role(session, _directory(settings), arguments.user_id, Role(arguments.role),
+        await staff.revoke_role(session, agency_directory(settings), arguments.user_id, Role(arguments.role),
                                 arguments.agency_code, actor=None)
         print(f"{arguments.user_id} is no longer {arguments.role} {arguments.agency_code or ''}".rstrip())
         return 0
@@ -81,7 +81,8 @@ async def list_command(settings: Settings, arguments: argparse.Namespace) -> int
     return await _in_transaction(settings, work)
 
 
-def _directory(settings: Settings):
+def agency_directory(settings: Settings):
+    """The agency directory (with ROUTING_DIR's additions), without loading the whole routing engine."""
     from routing.engine import load_directory
     from routing.regions import Hierarchy
 

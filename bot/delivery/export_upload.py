@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import utcnow
+from bot.domain.reach import Hub, Reach
 from bot.services import export_files
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
-from bot.services.scopes import Period, Scope
+from bot.services.periods import Period
 
 @dataclass(frozen=True)
 class Export:
-    area_code: str | None
-    agency_code: str | None
+    reach: Reach  # whose reports, as the reader's roles gave it when asked
     first: str  # ISO dates, as JSON keeps them
     last: str
     format: str
@@ -35,11 +35,18 @@ class Export:
 
     def request(self) -> ExportRequest:
         period = Period(date.fromisoformat(self.first), date.fromisoformat(self.last))
-        return ExportRequest(Scope(self.area_code, self.agency_code), period, ZoneInfo(self.time_zone), self.language)
+        return ExportRequest(self.reach, period, ZoneInfo(self.time_zone), self.language)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Export":
-        return cls(**data)
+        fields = dict(data)
+        if "reach" in fields:
+            fields["reach"] = Reach.from_json(fields["reach"])
+        else:  # queued before the reach was recorded: one area, one agency, or all of Indonesia
+            area, agency = fields.pop("area_code", None), fields.pop("agency_code", None)
+            fields["reach"] = Reach(hubs=(Hub(None, area),)) if area else Reach(agencies=(agency,)) if agency \
+                else Reach(everything=True)
+        return cls(**fields)
 
 
 @asynccontextmanager

@@ -81,6 +81,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
         return Album(tuple(from_payload(item | {"type": "media"}) for item in fields["items"]))
     if kind is Charts:
         return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
+    if kind is Export:
+        return Export.from_json(fields)
     if "markup" in fields:
         fields["markup"] = markups.from_json(fields["markup"])
     return kind(**fields)

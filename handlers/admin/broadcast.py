@@ -13,13 +13,14 @@ from bot.channels.incoming import Said
 from bot.channels.markup import Choices
 from bot.db.models import Broadcast
 from bot.domain.announcements import TOPICS
-from bot.domain.roles import Grant, Role
+from bot.domain.reach import Reach
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.services import broadcasts, staff
+from bot.services import broadcasts
 from bot.services.broadcasts import Audience
 from bot.services.conversations import BROADCAST as FLOW
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
+from bot.services.reach import reach_of
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin import broadcast_area as area
@@ -59,17 +60,18 @@ class Compose:
         return cls(**data)
 
 
-async def scopes_of(turn: Turn, grants: list[Grant]) -> list[str | None]:
-    """The areas an admin may reach: everyone for the national admin, its hub's area for a hub admin."""
-    if any(grant.role is Role.NATIONAL_ADMIN for grant in grants):
-        return [None]
-    agencies = turn.services.router.directory.agencies
-    return [agencies[grant.agency_code].area_code for grant in grants
-            if grant.role is Role.HUB_ADMIN and grant.agency_code in agencies and agencies[grant.agency_code].area_code]
+async def _reach(turn: Turn) -> Reach:
+    return await reach_of(turn.session, turn.user.id, turn.services.router.directory)
+
+
+def areas_of(reach: Reach) -> tuple[str | None, ...]:
+    """The areas an admin announces to, one at a time: everyone (None) for the national admin, each of its hubs'
+    areas for a hub admin (the copy names that hub's office); none for liaisons and staff."""
+    return (None,) if reach.everything else reach.areas
 
 
 async def start(turn: Turn) -> None:
-    scopes = await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id))
+    scopes = areas_of(await _reach(turn))
     if not scopes:
         turn.say(turn._("Only the national admin and complaint hub admins send announcements."))
         return
@@ -117,9 +119,8 @@ async def on_button(turn: Turn) -> None:
         await _steer(turn, verb, int(rest[0]))
         return
     if verb == "scope" and rest:
-        scopes = await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id))
         scope = None if rest[0] == "all" else rest[0]
-        if scope in scopes:
+        if scope in areas_of(await _reach(turn)):
             turn.settle_button(area_name(turn, scope))
             await _begin(turn, scope)
             return
@@ -216,7 +217,7 @@ async def _preview(turn: Turn, compose: Compose) -> None:
     """The copy exactly as a subscriber in the admin's language gets it, then the confirmation."""
     _ = turn._
     draft = Broadcast(id=0, text=compose.text, media_kind=compose.media_kind, media_file_id=compose.media_file_id,
-                      sender=await sender_office(turn, compose.scope))
+                      sender=sender_office(turn, await _reach(turn), compose.scope))
     turn.send(renderer(lambda _locale: turn._)(draft)(turn.user.locale or ""))
     count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
     turn.say(_("This is what subscribers will get. Send it to {count} subscribers?").format(count=_.number(count)),
@@ -225,27 +226,27 @@ async def _preview(turn: Turn, compose: Compose) -> None:
                                     keyboards.button(_("✖️ Discard"), BroadcastChoice("cancel"))]]))
 
 
-async def sender_office(turn: Turn, scope: str | None) -> str | None:
-    """The office an announcement comes from (the national admin's, or the hub's whose area is ``scope``): never
-    the person who wrote it."""
-    agencies = turn.services.router.directory.agencies
+def sender_office(turn: Turn, reach: Reach, scope: str | None) -> str | None:
+    """The office an announcement comes from (the national admin's, or the admin's hub whose area is ``scope``):
+    never the person who wrote it."""
     if scope is None:
-        national = agencies.get(NATIONAL_ADMIN)
-        return national.name if national else None
-    hubs = (agencies.get(grant.agency_code) for grant in await staff.roles_of(turn.session, turn.user.id)
-            if grant.role is Role.HUB_ADMIN)
-    return next((hub.name for hub in hubs if hub is not None and hub.area_code == scope), None)
+        code = NATIONAL_ADMIN
+    else:
+        hub = reach.hub_of(scope)
+        code = hub.code if hub else None
+    office = turn.services.router.directory.agencies.get(code or "")
+    return office.name if office else None
 
 
 async def _send(turn: Turn, compose: Compose) -> None:
-    if compose.scope not in await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id)) \
-            or not area.inside(compose.reach, compose.scope):
+    reach = await _reach(turn)
+    if compose.scope not in areas_of(reach) or not area.inside(compose.reach, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))  # the admin lost the role meanwhile
         return
     media = (compose.media_kind, compose.media_file_id) if compose.media_kind and compose.media_file_id else None
     broadcast = await broadcasts.start(turn.session, turn.user.id, compose.audience(), compose.text,
                                        turn.services.settings.default_locale, media)
-    broadcast.sender = await sender_office(turn, compose.scope)
+    broadcast.sender = sender_office(turn, reach, compose.scope)
     broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.incoming.tap.message_id
     await end_conversation(turn.session, turn.chat_id)
     turn.settle_button(turn._("📣 Announcement #{number}: sending to {count} subscribers…").format(
@@ -255,8 +256,7 @@ async def _send(turn: Turn, compose: Compose) -> None:
 async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
     """Pause, resume or stop: the admin who sent it, or the national admin."""
     broadcast = await turn.session.get(Broadcast, broadcast_id)
-    grants = await staff.roles_of(turn.session, turn.user.id)
-    allowed = broadcast is not None and (broadcast.created_by == turn.user.id or any(g.role is Role.NATIONAL_ADMIN for g in grants))
+    allowed = broadcast is not None and (broadcast.created_by == turn.user.id or (await _reach(turn)).everything)
     steer = {"pause": broadcasts.pause, "resume": broadcasts.resume, "stop": broadcasts.cancel}[verb]
     done = allowed and await steer(turn.session, broadcast)
     if not done:

@@ -4,6 +4,7 @@ and picks with a button when it fits several. The area is checked against the ad
 from __future__ import annotations
 
 from bot.channels.markup import Choices
+from bot.domain.roles import area_inside
 from handlers import keyboards
 from handlers.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
@@ -16,9 +17,7 @@ ALL = "all"
 
 def inside(code: str | None, scope: str | None) -> bool:
     """Whether ``code`` (None: all of Indonesia) lies in the admin's ``scope`` (None: everywhere)."""
-    if scope is None:
-        return True
-    return code is not None and (code == scope or code.startswith(scope + "."))
+    return scope is None or area_inside(code, scope)
 
 
 def ask(turn: Turn, scope: str | None) -> None:

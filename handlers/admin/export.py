@@ -1,4 +1,4 @@
-"""``/ekspor [xlsx|csv] [period]``: the reports of the admin's scope as a spreadsheet, sent as a document.
+"""``/ekspor [xlsx|csv] [period]``: the reports of the admin's reach as a spreadsheet, sent as a document.
 
 The file is written when the message is sent (``bot.delivery.export_upload``), so a large export neither holds
 this turn nor lives in memory; the admin is told at once how many reports it will hold.
@@ -6,13 +6,13 @@ this turn nor lives in memory; the admin is told at once how many reports it wil
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 
-from bot.db.models import Report
 from bot.delivery.export_upload import Export
 from bot.i18n import N_
+from bot.services import exports
 from bot.services.export_files import Format
-from handlers.admin.reach import reach_of, typed_period
+from bot.services.exports import ExportRequest
+from handlers.admin.reach import admin_reach, reach_name, typed_period
 from handlers.commands import Command
 from handlers.turn import Turn
 
@@ -22,7 +22,7 @@ CHAT_EXPORT_LIMIT = 100_000
 
 
 async def export(turn: Turn) -> None:
-    reach = await reach_of(turn)
+    reach = await admin_reach(turn)
     if reach is None:
         turn.say(turn._("Exports are for admins: the national admin, complaint hub admins and agency liaisons."))
         return
@@ -34,9 +34,8 @@ async def export(turn: Turn) -> None:
         turn.say(turn._("I did not understand that period. Type for example /ekspor 2026, /ekspor csv 2026-11 or "
                         "/ekspor 2026-01-01..2026-03-31."))
         return
-    count = await turn.session.scalar(select(func.count()).select_from(Report)
-                                      .where(reach.scope.condition(), period.condition(turn._.zone)))
-    dates = {"area": reach.name, "first": turn._.day(period.first), "last": turn._.day(period.last)}
+    count = await exports.count(turn.session, ExportRequest(reach, period, turn._.zone))
+    dates = {"area": reach_name(turn, reach), "first": turn._.day(period.first), "last": turn._.day(period.last)}
     if not count:
         turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(**dates))
         return
@@ -48,7 +47,7 @@ async def export(turn: Turn) -> None:
     turn.say(turn._("📥 Preparing the export of {count} reports ({area}, {first} to {last}). Anonymous reporters' "
                     "names are not in it, nor the text of confidential reports.").format(count=turn._.number(count), **dates))
     turn.send(Export(
-        reach.scope.area_code, reach.scope.agency_code, period.first.isoformat(), period.last.isoformat(), kind.value,
+        reach, period.first.isoformat(), period.last.isoformat(), kind.value,
         str(turn._.zone), f"lapor-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{kind.value}",
         turn._("Reports received from {first} to {last}").format(**dates),
         turn._("The export is larger than Telegram lets a bot send (50 MB). Choose a shorter period, or ask the "
