@@ -15,7 +15,9 @@ from bot.db.models import User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.inbox import store as inbox
-from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
+from bot.domain.conversation_state import FollowUp, Purpose
+from bot.domain.flows import Flow
+from bot.services.conversations import end_conversation, load_conversation, start_conversation
 from handlers.turn import _lock_chat_and_read
 
 CITIZEN = TelegramUser(71, "Warga", is_bot=False)
@@ -51,9 +53,9 @@ async def test_one_statement_reads_the_sender_and_every_flow_of_the_chats_conver
     async with transactions.begin() as session:
         with StatementCount(engine) as count:
             user = await _lock_chat_and_read(session, PRIVATE, CITIZEN)
-            assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is None, "no follow-up waits"
+            assert await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP) is None, "no follow-up waits"
             draft = await load_conversation(session, PRIVATE.id)
-        assert user.id == CITIZEN.id and draft is not None and draft.flow == "intake"
+        assert user.id == CITIZEN.id and draft is not None and draft.flow == Flow.INTAKE
         assert len(count.statements) == 1, count.statements
 
 
@@ -64,11 +66,11 @@ async def test_the_kept_conversation_follows_its_end_and_a_new_start(engine):
         await _lock_chat_and_read(session, PRIVATE, CITIZEN)
         await end_conversation(session, PRIVATE.id)
         assert await load_conversation(session, PRIVATE.id) is None
-        follow_up = await start_conversation(session, PRIVATE.id, CITIZEN.id, FOLLOW_UP)
-        assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is follow_up
+        follow_up = await start_conversation(session, PRIVATE.id, CITIZEN.id, FollowUp("K7MQ9TRXZS", Purpose.REPLY))
+        assert await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP) is follow_up
         assert await load_conversation(session, PRIVATE.id) is None, "one conversation per chat"
     async with transactions.begin() as session:
-        assert (await load_conversation(session, PRIVATE.id, FOLLOW_UP)).flow == FOLLOW_UP, "committed"
+        assert (await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP)).flow == Flow.FOLLOW_UP, "committed"
 
 
 async def test_the_claim_tells_whether_the_chat_has_unsent_messages(engine):
