@@ -186,8 +186,8 @@ def to_json(state: ConversationState) -> StoredState:
 
 def from_json(flow: str, version: int | None, data: Json | None) -> ConversationState:
     """The typed state of a stored row; a row of an earlier version is upgraded on the way (no version: 1)."""
-    kind = STATES.get(flow)  # type: ignore[call-overload]
     version = version or 1
+    kind = STATES[Flow(flow)] if flow in STATES else None
     if kind is None or version > kind.SCHEMA_VERSION:
         raise UnreadableState(f"conversation state {flow!r} version {version}")
     data = dict(data or {})

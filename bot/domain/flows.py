@@ -16,3 +16,10 @@ class Flow(StrEnum):
     SUBSCRIPTION_AREA = "sub_area"  # /langganan waiting for a typed regency or city
     STAFF_ACTION = "staff_action"  # a staff action waiting for its agency, text or files
     BROADCAST = "broadcast"  # an announcement being composed by an admin
+
+
+class Question(StrEnum):
+    """A command's own question, asked while a flow is open and answered before the flow's
+    (``Conversation.question``, beside the flow's state, which it leaves as it is)."""
+
+    TRACKING_ID = "tracking_id"  # /status without an ID
