@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -140,3 +141,12 @@ async def _insert_old_rows(engine) -> None:
             {"chat_id": chat_id, "user_id": 7, "flow": flow, "step": step, "draft": data, "updated_at": now}
             for chat_id, (flow, step, data) in OLD_ROWS.items()
         ])
+
+
+def test_only_the_conversation_service_touches_the_stored_json():
+    """Flows read and write their state typed (``state_of``, ``save_state``), never the row's JSON."""
+    root = Path(__file__).resolve().parent.parent
+    allowed = {root / "bot/services/conversations.py", root / "bot/db/models/__init__.py"}
+    touching = [path.relative_to(root) for folder in ("bot", "handlers") for path in (root / folder).rglob("*.py")
+                if path not in allowed and "state_json" in path.read_text(encoding="utf-8")]
+    assert touching == []

@@ -1,7 +1,7 @@
 """The citizen's draft report, and the record of where it goes.
 
-A draft is stored as JSON with the chat's conversation (one of the states of ``conversation_state``). ``to_json`` writes the same keys as the dict
-drafts of earlier releases did (an unanswered question has no key), and ``from_json`` reads any of
+A draft is stored as JSON with the chat's conversation (the intake's state in ``conversation_state``).
+``to_json`` writes the same keys as the dict drafts of earlier releases did (an unanswered question has no key), and ``from_json`` reads any of
 them, old or new: a missing key means the default. So drafts saved before an upgrade still load, and
 processes of two releases can share one database while a new release rolls out.
 """
