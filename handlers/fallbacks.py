@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.domain.flows import Flow
 from bot.services import staff_groups
-from bot.services.conversations import INTAKE, load_conversation
+from bot.services.conversations import load_conversation
 from handlers import keyboards
 from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, follow_up, typed_text
@@ -23,7 +24,7 @@ async def on_message(turn: Turn) -> None:
     """Any message: the ID a command asked for, what a staff action waits for, the answer to a report in
     progress, a tracking ID, or else the menu (with the offer to report what was written)."""
     if (answered := await answer_to_question(turn)) is not None:
-        if answered.flow == INTAKE:  # the report waited: its question, again
+        if answered.flow == Flow.INTAKE:  # the report waited: its question, again
             intake_flow.hint(turn, answered, turn._("You have a report in progress:"))
         return
     if await staff_actions.take(turn) or await admin_broadcast.take(turn):

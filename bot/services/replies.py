@@ -6,8 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,35 +15,12 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Attachment, Report, ReportEvent, utcnow
 from bot.domain import Status
 from bot.domain.actions import LoopAction
+from bot.domain.conversation_state import ReporterAnswer
 from bot.domain.draft import AttachmentRef
 from bot.services import clocks
 from bot.services.reports import bump_version
 
 REPORTER = "reporter"
-
-
-@dataclass
-class ReporterAnswer:
-    """What one message of the citizen carries: text, files, a place (kept as JSON while they choose a report)."""
-
-    text: str | None = None
-    files: list[AttachmentRef] = field(default_factory=list)
-    latitude: float | None = None
-    longitude: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ReporterAnswer":
-        return cls(data.get("text"), [AttachmentRef.from_json(item) for item in data.get("files", [])], data.get("latitude"),
-                   data.get("longitude"))
-
-    def note(self) -> str | None:
-        parts = [self.text] if self.text else []
-        if self.latitude is not None and self.longitude is not None:
-            parts.append(f"📍 {self.latitude:.5f}, {self.longitude:.5f}")
-        return "\n".join(parts) or None
 
 
 async def waiting_reports(session: AsyncSession, reporter_id: int) -> list[Report]:

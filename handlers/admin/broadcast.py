@@ -5,21 +5,21 @@ While it goes out, the confirmation turns into a live progress message with paus
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
 
 from bot.channels.incoming import Said
 from bot.channels.markup import Choices
 from bot.db.models import Broadcast
 from bot.domain.announcements import TOPICS
+from bot.domain.conversation_state import BroadcastComposition
+from bot.domain.flows import Flow
 from bot.domain.reach import Reach
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience
-from bot.services.conversations import BROADCAST as FLOW
-from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
+from bot.services.conversations import (end_conversation, load_conversation, other_flow_open, save_state,
+                                        start_conversation, state_of)
 from bot.services.reach import reach_of
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
@@ -35,29 +35,8 @@ ROOM_FOR_THE_WAY_OUT = 250  # characters kept free for the sender's and the /ber
 LANGUAGES = (None, "id", "en")
 
 
-@dataclass
-class Compose:
-    """The announcement being written (the conversation's draft)."""
-
-    scope: str | None  # the admin's area; None: everyone
-    area: str | None = None  # narrowed to a province or regency inside the scope; None: the whole scope
-    text: str = ""
-    media_kind: str | None = None
-    media_file_id: str | None = None
-    language: str | None = None
-    topic: str | None = None
-    category: str | None = None
-
-    @property
-    def reach(self) -> str | None:
-        return self.area or self.scope
-
-    def audience(self) -> Audience:
-        return Audience(self.reach, self.language, self.topic, self.category)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Compose":
-        return cls(**data)
+def _audience(compose: BroadcastComposition) -> Audience:
+    return Audience(compose.reach, compose.language, compose.topic, compose.category)
 
 
 async def _reach(turn: Turn) -> Reach:
@@ -75,7 +54,7 @@ async def start(turn: Turn) -> None:
     if not scopes:
         turn.say(turn._("Only the national admin and complaint hub admins send announcements."))
         return
-    if await other_flow_open(turn.session, turn.chat_id, FLOW):
+    if await other_flow_open(turn.session, turn.chat_id, Flow.BROADCAST):
         turn.say(turn._("Please finish or cancel (/batal) your report first."))
         return
     if len(scopes) == 1:
@@ -87,10 +66,10 @@ async def start(turn: Turn) -> None:
 
 async def take(turn: Turn) -> bool:
     """The announcement itself, while one is being composed; False when none is."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.BROADCAST)
     if conversation is None or conversation.step not in ("message", "area"):
         return False
-    compose, problem = Compose.from_json(conversation.draft), None
+    compose, problem = state_of(conversation, BroadcastComposition), None
     if conversation.step == "area":
         await _take_area(turn, conversation, compose)
         return True
@@ -107,7 +86,7 @@ async def take(turn: Turn) -> bool:
     if problem:
         turn.say(problem)
         return True
-    conversation.draft, conversation.step = asdict(compose), "audience"
+    save_state(conversation, compose, "audience")
     await _show_audience(turn, compose, edit=False)
     return True
 
@@ -124,11 +103,11 @@ async def on_button(turn: Turn) -> None:
             turn.settle_button(area_name(turn, scope))
             await _begin(turn, scope)
             return
-    conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.BROADCAST)
     if conversation is None or not _fits(conversation.step, verb, bool(rest)):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    compose = Compose.from_json(conversation.draft)
+    compose = state_of(conversation, BroadcastComposition)
     if verb == "area":
         await _choose_area(turn, conversation, compose, rest[0] if rest else None)
     elif verb == "cancel":
@@ -142,7 +121,7 @@ async def on_button(turn: Turn) -> None:
         await _send(turn, compose)
     elif verb in ("lang", "topic", "cat"):
         _cycle(compose, verb)
-        conversation.draft = asdict(compose)
+        save_state(conversation, compose)
         await _show_audience(turn, compose, edit=True)
 
 
@@ -151,7 +130,7 @@ def _fits(step: str, verb: str, with_value: bool) -> bool:
     return step in ("audience", "area") and (step == "area") == (verb == "area" and with_value)
 
 
-def _cycle(compose: Compose, verb: str) -> None:
+def _cycle(compose: BroadcastComposition, verb: str) -> None:
     """Each tap moves a filter on to its next value, "all" included."""
     options = {"lang": LANGUAGES, "topic": (None, *TOPICS), "cat": (None, *(c.code for c in CATEGORIES))}[verb]
     field = {"lang": "language", "topic": "topic", "cat": "category"}[verb]
@@ -160,15 +139,14 @@ def _cycle(compose: Compose, verb: str) -> None:
 
 
 async def _begin(turn: Turn, scope: str | None) -> None:
-    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, FLOW)
-    conversation.step, conversation.draft = "message", asdict(Compose(scope))
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, BroadcastComposition(scope), "message")
     turn.say(turn._(
         "📣 New announcement for {area}. Send it now: text (bold, italic and links as Telegram formats them, or "
         "HTML tags such as &lt;b&gt;), or a photo or document with a caption. /batal stops."
     ).format(area=area_name(turn, scope)))
 
 
-async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
+async def _take_area(turn: Turn, conversation, compose: BroadcastComposition) -> None:
     """The area the admin typed: taken when one fits, offered as buttons when several do."""
     codes = area.candidates(turn, turn.incoming.typed or "", compose.scope)
     if len(codes) == 1:
@@ -179,7 +157,7 @@ async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
         area.not_found(turn, compose.scope)
 
 
-async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | None) -> None:
+async def _choose_area(turn: Turn, conversation, compose: BroadcastComposition, code: str | None) -> None:
     """No code: ask for one. ``area.ALL``: the whole scope again. Otherwise the area, if it is inside the scope."""
     if code is None:
         conversation.step = "area"
@@ -191,15 +169,15 @@ async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | N
         return
     if turn.incoming.tap:
         turn.settle_button(f"📍 {area_name(turn, chosen or compose.scope)}")
-    compose.area, conversation.step = chosen, "audience"
-    conversation.draft = asdict(compose)
+    compose.area = chosen
+    save_state(conversation, compose, "audience")
     await _show_audience(turn, compose, edit=False)
 
 
-async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
+async def _show_audience(turn: Turn, compose: BroadcastComposition, edit: bool) -> None:
     _ = turn._
     everyone = _("all")
-    count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
+    count = await broadcasts.count(turn.session, _audience(compose), turn.services.settings.default_locale)
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
         area=area_name(turn, compose.reach), count=_.number(count))
     buttons = [
@@ -213,13 +191,13 @@ async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
     (turn.edit_tapped if edit else turn.say)(text, Choices(buttons))
 
 
-async def _preview(turn: Turn, compose: Compose) -> None:
+async def _preview(turn: Turn, compose: BroadcastComposition) -> None:
     """The copy exactly as a subscriber in the admin's language gets it, then the confirmation."""
     _ = turn._
     draft = Broadcast(id=0, text=compose.text, media_kind=compose.media_kind, media_file_id=compose.media_file_id,
                       sender=sender_office(turn, await _reach(turn), compose.scope))
     turn.send(renderer(lambda _locale: turn._)(draft)(turn.user.locale or ""))
-    count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
+    count = await broadcasts.count(turn.session, _audience(compose), turn.services.settings.default_locale)
     turn.say(_("This is what subscribers will get. Send it to {count} subscribers?").format(count=_.number(count)),
              Choices([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), BroadcastChoice("send"))],
                                    [keyboards.button(_("⬅️ Back to the filters"), BroadcastChoice("filters")),
@@ -238,13 +216,13 @@ def sender_office(turn: Turn, reach: Reach, scope: str | None) -> str | None:
     return office.name if office else None
 
 
-async def _send(turn: Turn, compose: Compose) -> None:
+async def _send(turn: Turn, compose: BroadcastComposition) -> None:
     reach = await _reach(turn)
     if compose.scope not in areas_of(reach) or not area.inside(compose.reach, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))  # the admin lost the role meanwhile
         return
     media = (compose.media_kind, compose.media_file_id) if compose.media_kind and compose.media_file_id else None
-    broadcast = await broadcasts.start(turn.session, turn.user.id, compose.audience(), compose.text,
+    broadcast = await broadcasts.start(turn.session, turn.user.id, _audience(compose), compose.text,
                                        turn.services.settings.default_locale, media)
     broadcast.sender = sender_office(turn, reach, compose.scope)
     broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.incoming.tap.message_id
@@ -268,7 +246,7 @@ async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while an announcement is being composed; False when none is."""
-    return await end_flow(turn, FLOW, turn._("Announcement discarded."))
+    return await end_flow(turn, Flow.BROADCAST, turn._("Announcement discarded."))
 
 
 ACKNOWLEDGED = {"pause": N_("Paused."), "resume": N_("Resumed."), "stop": N_("Stopped: nobody else will get it.")}

@@ -9,6 +9,8 @@ from html import escape
 from bot.channels.markup import Choices
 from bot.db.models import Subscription, utcnow
 from bot.domain.announcements import TOPICS, EndReason
+from bot.domain.conversation_state import AreaQuestion
+from bot.domain.flows import Flow
 from bot.i18n import N_, Translator
 from bot.services import subscriptions
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
@@ -18,7 +20,6 @@ from handlers.commands import Command, Tap
 from handlers.turn import Turn, end_flow
 from routing.regions import REGENCY
 
-AREA_FLOW = "sub_area"  # the conversation that waits for a typed regency or city
 AREA_WAIT = timedelta(minutes=30)
 ALL_INDONESIA = "all"
 MAX_AREA_CHOICES = 8
@@ -70,7 +71,7 @@ async def on_button(turn: Turn) -> None:
 
 async def take(turn: Turn) -> bool:
     """A message while a typed area is awaited; False lets it go where it would otherwise."""
-    conversation = await load_conversation(turn.session, turn.chat_id, AREA_FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.SUBSCRIPTION_AREA)
     if conversation is None:
         return False
     if utcnow() - conversation.updated_at > AREA_WAIT or not turn.incoming.typed:
@@ -94,7 +95,7 @@ async def take(turn: Turn) -> bool:
 
 async def stop_typing(turn: Turn) -> bool:
     """``/batal`` while a typed area is awaited; False when none is."""
-    return await end_flow(turn, AREA_FLOW, turn._("Stopped. /langganan shows your announcements."))
+    return await end_flow(turn, Flow.SUBSCRIPTION_AREA, turn._("Stopped. /langganan shows your announcements."))
 
 
 async def _offer_areas(turn: Turn, text: str) -> None:
@@ -107,10 +108,10 @@ async def _offer_areas(turn: Turn, text: str) -> None:
 
 
 async def _ask_typed_area(turn: Turn) -> None:
-    if await other_flow_open(turn.session, turn.chat_id, AREA_FLOW):  # never replace a draft
+    if await other_flow_open(turn.session, turn.chat_id, Flow.SUBSCRIPTION_AREA):  # never replace a draft
         turn.say(turn._("Please finish or cancel (/batal) your report first."))
         return
-    await start_conversation(turn.session, turn.chat_id, turn.user.id, AREA_FLOW)
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, AreaQuestion())
     turn.say(turn._("Type the name of your regency or city, for example <i>Kota Padang</i>."))
 
 

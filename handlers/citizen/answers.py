@@ -13,8 +13,10 @@ from html import escape
 from bot.channels.markup import Choices
 from bot.db.models import Conversation, Report
 from bot.i18n import N_
-from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
-from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
+from bot.domain.conversation_state import ReporterAnswer
+from bot.domain.flows import Flow
+from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
+from bot.services.replies import add_answer, waiting_reports
 from handlers import keyboards
 from handlers.choices import AnswerFor
 from handlers.citizen import typed_text
@@ -41,8 +43,7 @@ async def take(turn: Turn) -> bool:
     if len(waiting) == 1:
         await _add(turn, waiting[0], answer)
     elif waiting:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=ANSWER)
-        conversation.draft = answer.to_json()
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, answer)
         _ask_which(turn, waiting)
     elif answer.files:  # a photo before /lapor: it starts the report (described by a text sent just before)
         conversation = await typed_text.start_report(turn, await typed_text.kept_description(turn))
@@ -53,16 +54,16 @@ async def take(turn: Turn) -> bool:
 
 
 async def _pending_choice(turn: Turn) -> Conversation | None:
-    return await load_conversation(turn.session, turn.chat_id, ANSWER)
+    return await load_conversation(turn.session, turn.chat_id, Flow.ANSWER)
 
 
 def _keep_with(conversation: Conversation, answer: ReporterAnswer) -> None:
-    kept = ReporterAnswer.from_json(conversation.draft)
+    kept = state_of(conversation, ReporterAnswer)
     texts = [text for text in (kept.text, answer.text) if text]
     merged = ReporterAnswer("\n\n".join(texts) or None, kept.files + answer.files,
                             answer.latitude if answer.latitude is not None else kept.latitude,
                             answer.longitude if answer.longitude is not None else kept.longitude)
-    conversation.draft = merged.to_json()
+    save_state(conversation, merged)
 
 
 def _ask_which(turn: Turn, waiting: list[Report]) -> None:
@@ -81,7 +82,7 @@ async def on_choice(turn: Turn) -> None:
         turn.notify_callback(turn._("That button is no longer active."))
         return
     turn.settle_button(turn._("For report {tracking_id}").format(tracking_id=tracking_id))
-    await _add(turn, report, ReporterAnswer.from_json(conversation.draft))
+    await _add(turn, report, state_of(conversation, ReporterAnswer))
     await end_conversation(turn.session, turn.chat_id)
 
 
@@ -93,7 +94,7 @@ async def settle_kept(turn: Turn) -> None:
         return
     waiting = await waiting_reports(turn.session, turn.user.id)
     if waiting:
-        await _add(turn, waiting[0], ReporterAnswer.from_json(conversation.draft))
+        await _add(turn, waiting[0], state_of(conversation, ReporterAnswer))
     await end_conversation(turn.session, turn.chat_id)
 
 

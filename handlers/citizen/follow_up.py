@@ -7,11 +7,8 @@ An album arrives as one update per file; its later parts follow the first into t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import timedelta
-from enum import StrEnum
 from html import escape
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,14 +17,10 @@ from bot.channels.incoming import Incoming
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
 from bot.i18n import N_
-from bot.services.conversations import (
-    FOLLOW_UP,
-    end_conversation,
-    load_conversation,
-    other_flow_open,
-    start_conversation,
-)
-from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
+from bot.domain.conversation_state import FollowUp, Purpose, ReporterAnswer
+from bot.domain.flows import Flow
+from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation, state_of
+from bot.services.replies import add_files, add_reply, repliable_report
 from handlers.choices import ReplyTo
 from handlers.commands import Tap
 from handlers.intake.albums import ALBUM_SETTLE
@@ -39,31 +32,9 @@ COMMENT_MAX_CHARS = 1000
 REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
 
 
-class Purpose(StrEnum):
-    REPLY = "reply"  # waits for the reply to the agency's answer
-    COMMENT = "comment"  # waits for a comment on the rating
-    ALBUM_REST = "album_rest"  # the rest of an album whose first part was added to the report
-
-
 # How long a follow-up waits for the citizen's message: a reply was asked for with a button; a comment is
 # only offered after the rating, so a message much later is about something else.
 WAITS = {Purpose.REPLY: timedelta(days=1), Purpose.COMMENT: timedelta(minutes=30)}
-
-
-@dataclass
-class FollowUp:
-    tracking_id: str
-    purpose: Purpose
-    album_id: str | None = None
-    event_id: int | None = None  # the history event the album's files join
-    acknowledgement: str | None = None  # what the album's first part was answered, said once for the whole album
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FollowUp:
-        return cls(**{**data, "purpose": Purpose(data["purpose"])})
 
 
 def answer_of(incoming: Incoming) -> ReporterAnswer | None:
@@ -77,12 +48,11 @@ def answer_of(incoming: Incoming) -> ReporterAnswer | None:
 
 async def _other_conversation(turn: Turn) -> bool:
     """A draft or a pending choice is open: a follow-up must not replace it."""
-    return await other_flow_open(turn.session, turn.chat_id, FOLLOW_UP)
+    return await other_flow_open(turn.session, turn.chat_id, Flow.FOLLOW_UP)
 
 
 async def _begin(turn: Turn, follow: FollowUp) -> None:
-    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=FOLLOW_UP)
-    conversation.draft = follow.to_json()
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, follow)
 
 
 async def on_reply_button(turn: Turn) -> None:
@@ -108,10 +78,10 @@ async def invite_comment(turn: Turn, tracking_id: str) -> bool:
 
 async def take(turn: Turn) -> bool:
     """Handle a message that a follow-up waits for; False lets the message go where it would otherwise."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.FOLLOW_UP)
     if conversation is None:
         return False
-    follow = FollowUp.from_json(conversation.draft)
+    follow = state_of(conversation, FollowUp)
     if follow.purpose in WAITS and utcnow() - conversation.updated_at > WAITS[follow.purpose]:
         await end_conversation(turn.session, turn.chat_id)  # long forgotten: this message is about something else
         return False
@@ -184,12 +154,12 @@ async def _album_part(turn: Turn, follow: FollowUp) -> None:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while a reply or a comment waits; False when none does."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.FOLLOW_UP)
     if conversation is None:
         return False
     await end_conversation(turn.session, turn.chat_id)
     turn.say(turn._("Stopped: nothing was added to report <code>{tracking_id}</code>.").format(
-        tracking_id=FollowUp.from_json(conversation.draft).tracking_id))
+        tracking_id=state_of(conversation, FollowUp).tracking_id))
     return True
 
 

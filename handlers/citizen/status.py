@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.db.models import Conversation
+from bot.domain.flows import Question
 from bot.i18n import N_
 from bot.services.conversations import open_conversation
 from bot.services.lookups import minutes_until_allowed, take_lookup
@@ -20,9 +21,6 @@ EXAMPLE_ID = "K7MQ9-TRXZS"
 LONGEST_TYPED_ID = 16  # a tracking ID with spaces or dashes where the citizen put them
 
 
-TRACKING_ID_QUESTION = "tracking_id"  # in Conversation.question
-
-
 async def status_command(turn: Turn) -> None:
     typed = " ".join(turn.args)
     if typed:
@@ -35,7 +33,7 @@ async def ask_for_tracking_id(turn: Turn) -> None:
     """Ask for the ID; in the middle of a report (or any flow) the ID sent next answers this, not the flow."""
     conversation = await open_conversation(turn.session, turn.chat_id)
     if conversation is not None:
-        conversation.question = TRACKING_ID_QUESTION
+        conversation.question = Question.TRACKING_ID
     turn.say(
         turn._("Send me the tracking ID, for example <code>{example}</code>, or type /status {example}.").format(
             example=EXAMPLE_ID
@@ -48,7 +46,7 @@ async def answer_to_question(turn: Turn) -> Conversation | None:
     conversation (whose question comes again) returned; None when the message is no such answer."""
     conversation = await open_conversation(turn.session, turn.chat_id)
     text = (turn.incoming.typed or "").strip()
-    if conversation is None or conversation.question != TRACKING_ID_QUESTION or not is_tracking_id(text):
+    if conversation is None or conversation.question != Question.TRACKING_ID or not is_tracking_id(text):
         return None
     conversation.question = None
     await show_status(turn, text)

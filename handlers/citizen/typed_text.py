@@ -14,17 +14,13 @@ from html import escape
 from bot.channels.markup import Choices
 from bot.db.models import Conversation, utcnow
 from bot.domain import DESCRIPTION_MAX_CHARS
+from bot.domain.conversation_state import KeptText
 from bot.domain.draft import Draft
+from bot.domain.flows import Flow
 from bot.domain.steps import Step
 from bot.services import intake
-from bot.services.conversations import (
-    TYPED,
-    draft_of,
-    load_conversation,
-    other_flow_open,
-    save_draft,
-    start_conversation,
-)
+from bot.services.conversations import (draft_of, load_conversation, other_flow_open, save_draft, save_state, start_conversation,
+                                        state_of)
 from bot.textlimits import shorten
 from handlers import keyboards
 from handlers.choices import MenuChoice
@@ -54,16 +50,17 @@ async def offer(turn: Turn) -> None:
 
 async def _keep(turn: Turn, text: str) -> str | None:
     """The text kept so far with this one; None when nothing can be kept (no text, or another flow is open)."""
-    if not text or await other_flow_open(turn.session, turn.chat_id, TYPED):
+    if not text or await other_flow_open(turn.session, turn.chat_id, Flow.TYPED):
         return None
-    conversation = await load_conversation(turn.session, turn.chat_id, TYPED)
-    earlier = conversation.draft.get("text") if conversation is not None else None
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.TYPED)
+    earlier = state_of(conversation, KeptText).text if conversation is not None else None
     together = f"{earlier}\n{text}"
     if earlier and utcnow() - conversation.updated_at <= KEPT_FOR and len(together) <= DESCRIPTION_MAX_CHARS:
         text = together
     if conversation is None:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, TYPED)
-    conversation.step, conversation.draft = OFFER_STEP, {"text": text}
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, KeptText(text), OFFER_STEP)
+    else:
+        save_state(conversation, KeptText(text), OFFER_STEP)
     return text
 
 
@@ -78,8 +75,8 @@ def _describes(text: str) -> bool:
 
 async def kept_description(turn: Turn) -> str | None:
     """The text kept for this chat, if it would describe a report."""
-    kept = await load_conversation(turn.session, turn.chat_id, TYPED)
-    text = kept.draft.get("text") if kept is not None else None
+    kept = await load_conversation(turn.session, turn.chat_id, Flow.TYPED)
+    text = state_of(kept, KeptText).text if kept is not None else None
     return text if text and _describes(text) else None
 
 

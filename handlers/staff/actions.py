@@ -9,19 +9,18 @@ report that moved on meanwhile is kept there too, and offered again when the mem
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from html import escape
-from typing import Any
 
 from bot.channels.markup import AskText, Choices
 from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
-from bot.domain.draft import AttachmentRef
+from bot.domain.conversation_state import PendingAction
+from bot.domain.flows import Flow
 from bot.domain.roles import Grant
 from bot.i18n import N_
 from bot.services import workflow
-from bot.services.conversations import end_conversation, load_conversation, start_conversation
+from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
 from bot.services.workflow import ActionRequest, Outcome
 from handlers import keyboards
 from handlers.choices import AgencyPick, KeptText, StaffActionChoice
@@ -35,7 +34,6 @@ from handlers.staff.agency_picker import agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn
 
-STAFF_ACTION = "staff_action"
 AGENCY_STEP, NOTE_STEP, KEPT_STEP = "agency", "note", "kept"  # kept: nothing waits, a typed text is kept
 KEPT_SHOWN = 600
 SHOWN_AGAIN = (Outcome.CHANGED, Outcome.NOT_NOW, Outcome.NOT_ALLOWED)  # refusals that come with the fresh view
@@ -55,30 +53,9 @@ NOTE_PROMPTS = {
 }
 
 
-@dataclass
-class PendingAction:
-    """An action that waits for what the staff member still has to type or choose."""
-
-    action: Action
-    tracking_id: str
-    version: int
-    agency_code: str | None = None
-    files: list[AttachmentRef] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)  # agency codes offered after a search
-    kept_note: str | None = None  # typed for an action the report had moved on from: offered again
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "action": self.action.value}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PendingAction:
-        return cls(Action(data["action"]), data["tracking_id"], int(data["version"]), data.get("agency_code"),
-                   [AttachmentRef.from_json(item) for item in data.get("files", [])], list(data.get("found", [])),
-                   data.get("kept_note"))
-
-    def request(self, note: str | None = None, resolution: ResolutionClass | None = None) -> ActionRequest:
-        return ActionRequest(self.action, self.tracking_id, self.version, note, self.agency_code, resolution,
-                             tuple(self.files))
+def _request(pending: PendingAction, note: str | None = None, resolution: ResolutionClass | None = None) -> ActionRequest:
+    return ActionRequest(pending.action, pending.tracking_id, pending.version, note, pending.agency_code, resolution,
+                         tuple(pending.files))
 
 
 async def on_action_button(turn: Turn) -> None:
@@ -102,7 +79,7 @@ async def on_action_button(turn: Turn) -> None:
     if not (rule.needs_resolution or rule.needs_agency or rule.needs_note):
         await _execute(turn, grants, pending)
         return
-    refused = await workflow.check(turn.session, grants, turn.services.router.directory, pending.request())
+    refused = await workflow.check(turn.session, grants, turn.services.router.directory, _request(pending))
     if refused is not None:  # said now, before the member chooses or types anything for it
         await _refused(turn, grants, pending, refused)
     elif rule.needs_resolution:
@@ -122,16 +99,16 @@ def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
 
 
 async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: str) -> None:
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None:  # replaces a finished follow-up the chat may still have open
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, pending, step)
     else:
         _carry_kept_text(turn, conversation, pending)
     conversation.user_id = turn.user.id  # in a group, the latest to start an action is the one it waits for
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
         routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
         pending.found = [routed] if routed else []
-    conversation.step, conversation.draft = step, pending.to_json()
+    save_state(conversation, pending, step)
     if step == AGENCY_STEP:
         prompt = turn._("Type the name of the agency or hub that should get report <code>{tracking_id}</code>.").format(
             tracking_id=pending.tracking_id)
@@ -142,7 +119,7 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
 
 def _carry_kept_text(turn: Turn, conversation: Conversation, pending: PendingAction) -> None:
     """The member's text kept from a refused action on this report goes on with the action picked now."""
-    earlier = PendingAction.from_json(conversation.draft)
+    earlier = state_of(conversation, PendingAction)
     if conversation.user_id == turn.user.id and earlier.tracking_id == pending.tracking_id and earlier.kept_note:
         pending.kept_note = earlier.kept_note
         pending.files = earlier.files if RULES[pending.action].takes_files else []
@@ -162,10 +139,10 @@ def _ask_note(turn: Turn, pending: PendingAction) -> None:
 
 async def take(turn: Turn) -> bool:
     """A message while an action waits for its text or files; False when no action waits."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None or conversation.user_id != turn.user.id or conversation.step == KEPT_STEP:
         return False  # in a group: only who started it
-    pending, _ = PendingAction.from_json(conversation.draft), turn._
+    pending, _ = state_of(conversation, PendingAction), turn._
     text = (turn.incoming.text or "").strip()
     if conversation.step == AGENCY_STEP:
         await offer_agencies(turn, conversation, pending, text)
@@ -173,7 +150,7 @@ async def take(turn: Turn) -> bool:
     attachment = attachment_of(turn.incoming)
     if attachment is not None and RULES[pending.action].takes_files:
         pending.files.append(attachment)
-        conversation.draft = pending.to_json()
+        save_state(conversation, pending)
     if not text:
         turn.say(_("Added ({count}). Now type the text.").format(count=len(pending.files)) if attachment
                  else _("Please type the text."))
@@ -185,19 +162,19 @@ async def take(turn: Turn) -> bool:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while an action waits: nothing is done; False when no action of this member waits."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None or conversation.user_id != turn.user.id:
         return False
     await end_conversation(turn.session, turn.chat_id)
     turn.say(turn._("Stopped: nothing was done to report <code>{tracking_id}</code>.").format(
-        tracking_id=PendingAction.from_json(conversation.draft).tracking_id))
+        tracking_id=state_of(conversation, PendingAction).tracking_id))
     return True
 
 
 async def on_agency_button(turn: Turn) -> None:
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     mine = conversation is not None and conversation.user_id == turn.user.id
-    pending = PendingAction.from_json(conversation.draft) if mine else None
+    pending = state_of(conversation, PendingAction) if mine else None
     index = turn.choice.index
     if pending is None or index >= len(pending.found):
         turn.notify_callback(turn._("That button is no longer active."))
@@ -205,7 +182,7 @@ async def on_agency_button(turn: Turn) -> None:
     pending.agency_code = pending.found[index]
     turn.settle_button(escape(turn.services.router.directory.agencies[pending.agency_code].name))
     if RULES[pending.action].needs_note:
-        conversation.step, conversation.draft = NOTE_STEP, pending.to_json()
+        save_state(conversation, pending, NOTE_STEP)
         _ask_note(turn, pending)
         return
     await end_conversation(turn.session, turn.chat_id)
@@ -214,9 +191,9 @@ async def on_agency_button(turn: Turn) -> None:
 
 async def on_kept_button(turn: Turn) -> None:
     """The text kept from a refused action, sent for the action the member picked anew."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     mine = conversation is not None and conversation.user_id == turn.user.id and conversation.step == NOTE_STEP
-    pending = PendingAction.from_json(conversation.draft) if mine else None
+    pending = state_of(conversation, PendingAction) if mine else None
     if pending is None or not pending.kept_note:
         turn.notify_callback(turn._("That button is no longer active."))
         return
@@ -235,7 +212,7 @@ async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
     result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory,
-                                pending.request(note, resolution))
+                                _request(pending, note, resolution))
     if result.outcome is not Outcome.DONE:
         await _refused(turn, grants, pending, result, note)
         return
@@ -252,9 +229,8 @@ async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, resu
     _, text = turn._, result_text(turn._, pending.tracking_id, result)
     view = await find_view(turn, grants, pending.tracking_id) if result.outcome in SHOWN_AGAIN else None
     if note and view is not None and view.actions:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
         pending.kept_note = note
-        conversation.step, conversation.draft = KEPT_STEP, pending.to_json()
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, pending, KEPT_STEP)
         text += "\n\n" + _("Your text is kept: pick the action again below and it is offered to you.")
     elif note:  # whole, and split where it must be: every line of it stays as typed
         text += "\n\n" + _("Your text, to copy:") + "\n" + escape(note)

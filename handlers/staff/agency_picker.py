@@ -4,20 +4,17 @@ one of the closest agencies: those serving the report's area, and another area's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.channels.markup import Choices
 from bot.db.models import Conversation
 from bot.domain.actions import Action
+from bot.domain.conversation_state import PendingAction
 from bot.services.agency_picking import report_area
+from bot.services.conversations import save_state
 from handlers import keyboards
 from handlers.choices import AgencyPick
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn
 from routing import agency_search
-
-if TYPE_CHECKING:  # the actions module uses this one
-    from handlers.staff.actions import PendingAction
 
 FOUND_AGENCIES = 6
 AGENCY_LABEL_CHARS = 60
@@ -32,7 +29,7 @@ async def offer_agencies(turn: Turn, conversation: Conversation, pending: Pendin
     area = await report_area(turn.session, grants, router.directory, pending.tracking_id)
     pending.found = agency_search.search(router.directory, router.hierarchy, typed, area,
                                          hubs_too=pending.action is Action.FORWARD, limit=FOUND_AGENCIES)
-    conversation.draft = pending.to_json()
+    save_state(conversation, pending)
     if not pending.found:  # nothing typed, or a report without an area and no area typed
         turn.say(turn._("Please type the agency's name with its area, for example "
                         "<i>dinas kesehatan kota padang</i>."))

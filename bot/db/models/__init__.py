@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, I
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.flows import Flow
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC in and out, also on SQLite (which forgets the zone)."""
@@ -52,15 +54,20 @@ class User(Base):
 
 
 class Conversation(Base):
-    """One chat's open conversation (a flow such as intake), its step and state, so a restart loses nothing."""
+    """One chat's open conversation (a flow such as intake), its step and state, so a restart loses nothing.
+
+    The state is typed in ``bot.domain.conversation_state``: read and write it through ``state_of`` and
+    ``save_state`` of ``bot.services.conversations``, never as JSON."""
 
     __tablename__ = "conversations"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    flow: Mapped[str] = mapped_column(String(16), default="intake")
+    flow: Mapped[str] = mapped_column(String(16), default=Flow.INTAKE.value)  # the state's tag
     step: Mapped[str] = mapped_column(String(32))
-    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The column keeps the name of the intake's draft, the first state it held (renaming is no additive migration).
+    state_json: Mapped[dict[str, Any]] = mapped_column("draft", default=dict)
+    state_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     # A command's own question asked while the flow is open (``tracking_id``): its answer comes before the flow's.
     question: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
