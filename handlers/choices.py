@@ -180,6 +180,23 @@ class KeptText(ChoiceData):
     """Use the text typed before an action was refused."""
 
 
+# Either side ------------------------------------------------------------------------------------
+
+@choice("dsc")
+class Discard(ChoiceData):
+    """Discard the open conversation of ``flow`` and run the command ``then`` (none: start it again by hand)."""
+
+    flow: str = bounded(16)
+    then: str = bounded(16, "")
+
+
+@choice("kpo")
+class KeepOpen(ChoiceData):
+    """Keep the open conversation of ``flow`` after all."""
+
+    flow: str = bounded(16)
+
+
 def longest_packing(kind: type[ChoiceData]) -> str:
     """``kind`` packed with every field at its bound: the longest data it can make."""
     values = {item.name: (10 ** item.metadata["max"] - 1 if item.type in ("int", int) else "x" * item.metadata["max"])

@@ -15,6 +15,7 @@ from handlers.admin import statistics as admin_statistics
 from handlers.choices import unpack
 from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command, Tap
+from handlers import openings
 from handlers.intake import steps
 from handlers.staff import actions as staff_actions
 from handlers.staff import groups as staff_groups
@@ -26,7 +27,7 @@ from handlers.turn import Route, run_turn
 log = logging.getLogger(__name__)
 
 FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements,
-            admin_broadcast, admin_statistics, admin_export, answers, closing, follow_up, staff_actions)
+            admin_broadcast, admin_statistics, admin_export, answers, closing, follow_up, staff_actions, openings)
 MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "bantuan", "kembali", "batal")
 
 

@@ -18,7 +18,7 @@ from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience
-from bot.services.conversations import (end_conversation, load_conversation, other_flow_open, save_state,
+from bot.services.conversations import (end_conversation, load_conversation, save_state,
                                         start_conversation, state_of)
 from bot.services.reach import reach_of
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
@@ -28,6 +28,7 @@ from handlers.admin.announcement import renderer
 from handlers.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
 from handlers.commands import Command, Tap
+from handlers.openings import room_for
 from handlers.turn import Turn, end_flow
 from routing.agencies import NATIONAL_ADMIN
 
@@ -54,8 +55,7 @@ async def start(turn: Turn) -> None:
     if not scopes:
         turn.say(turn._("Only the national admin and complaint hub admins send announcements."))
         return
-    if await other_flow_open(turn.session, turn.chat_id, Flow.BROADCAST):
-        turn.say(turn._("Please finish or cancel (/batal) your report first."))
+    if not await room_for(turn, Flow.BROADCAST, "siaran"):
         return
     if len(scopes) == 1:
         await _begin(turn, scopes[0])

@@ -12,6 +12,7 @@ from html import escape
 from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
+from bot.domain.flows import Flow
 from bot.domain.steps import FLAG_STEPS, Step, start_edit
 from bot.i18n import N_, Translator
 from bot.services import intake
@@ -36,6 +37,7 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
+from handlers.openings import room_for
 from handlers.staff import actions as staff_actions
 from handlers.staff import notices
 from handlers.turn import Turn
@@ -48,6 +50,8 @@ async def begin(turn: Turn) -> None:
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation:
         prompt(turn, Step(conversation.step), draft_of(conversation), turn._("Let us carry on with your report."))
+        return
+    if not await room_for(turn, Flow.INTAKE, "lapor"):
         return
     await answers.settle_kept(turn)
     conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)

@@ -32,6 +32,7 @@ from handlers.staff import notices
 from handlers.staff.action_buttons import action_keyboard, find_view, result_text, show_view
 from handlers.staff.agency_picker import agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
+from handlers.openings import room_for
 from handlers.turn import Turn
 
 AGENCY_STEP, NOTE_STEP, KEPT_STEP = "agency", "note", "kept"  # kept: nothing waits, a typed text is kept
@@ -84,9 +85,7 @@ async def on_action_button(turn: Turn) -> None:
         await _refused(turn, grants, pending, refused)
     elif rule.needs_resolution:
         _ask_resolution(turn, pending)
-    elif await load_conversation(turn.session, turn.chat_id) is not None:  # the chat holds the member's own draft
-        turn.say(turn._("Please finish or cancel (/batal) your own report first."))
-    else:
+    elif await room_for(turn, Flow.STAFF_ACTION):  # else the member is asked about the work the chat holds
         await _start(turn, grants, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
 
 
