@@ -11,6 +11,7 @@ from bot.db.models import User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.inbox.dispatcher import current_handling
+from bot.services import contacts
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ async def apologise(incoming: Incoming, services: Any, channel: Channel) -> None
     await channel.acknowledge(incoming, None)
     chat, sender = incoming.chat, incoming.sender
     async with services.transactions.begin() as session:
-        user = await session.get(User, sender.id)
+        who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
+        user = await session.get(User, who.user_id)
         _ = services.settings.translator(user.locale if user else None)
         text = _("Sorry, something went wrong on our side. Please try again in a moment.")
-        await outbox.enqueue(session, chat.id, Text(text), user=user if chat.id == sender.id else None)
-    await services.delivery.deliver_chat(chat.id)
+        await outbox.enqueue(session, who.chat_id, Text(text), user=user if chat.private else None)
+    await services.delivery.deliver_chat(who.chat_id)

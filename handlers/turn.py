@@ -25,6 +25,7 @@ from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
+from bot.services import contacts
 from bot.services.chat_locks import lock_chat_and_read
 from bot.services.conversations import end_conversation, load_conversation, remember_user
 from handlers.choices import ChoiceData
@@ -50,6 +51,7 @@ class Turn:
     services: Any
     session: AsyncSession
     user: User
+    chat_id: int  # the chat's id in the schema (bot.services.contacts)
     _: Translator
     choice: ChoiceData | None = None  # what the tapped choice carried, typed
     _queued: list[_Queued] = field(default_factory=list)
@@ -57,10 +59,6 @@ class Turn:
     _rows: dict[int, list[OutboxMessage]] = field(default_factory=dict)
     _chats: list[int] = field(default_factory=list)
     _callback_answer: str | None = None
-
-    @property
-    def chat_id(self) -> int:
-        return self.incoming.chat.id
 
     @property
     def in_group(self) -> bool:
@@ -163,9 +161,10 @@ async def run_turn(incoming: Incoming, route: Route, services: Any, channel: Cha
 async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, channel: Channel) -> Turn | None:
     sender, chat, handling = incoming.sender, incoming.chat, current_handling.get()
     async with services.transactions.begin() as session:
-        known = await lock_chat_and_read(session, sender.id, chat.id, chat.private)
+        who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
+        known = await lock_chat_and_read(session, who.user_id, who.chat_id, chat.private)
         if handling is not None:
-            claimed = await inbox.claim(session, incoming.update_id, chat.id)
+            claimed = await inbox.claim(session, incoming.update_id, who.chat_id)
             if claimed == inbox.HANDLED_ALREADY:
                 log.info("update %s already handled; ignored", incoming.update_id)
                 return None
@@ -173,9 +172,12 @@ async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, c
                 handling.deferred = True
                 raise _Deferred()
             handling.claimed = True
-        user = await remember_user(session, known, sender.id, sender.name, sender.username, private_chat=chat.private)
-        turn = Turn(incoming, channel, services, session, user, services.settings.translator(user.locale), route.choice)
-        if chat.private and (said := _fingerprint(incoming)) and await outbox.reply_unsent(session, chat.id, said):
+        user = await remember_user(session, known, who.user_id, sender.name, sender.username,
+                                   private_chat=who.chat_id if chat.private else None)
+        await contacts.remember(session, who, incoming.channel, chat.address, chat.private, new_user=known is None)
+        turn = Turn(incoming, channel, services, session, user, who.chat_id, services.settings.translator(user.locale),
+                    route.choice)
+        if chat.private and (said := _fingerprint(incoming)) and await outbox.reply_unsent(session, who.chat_id, said):
             log.info("update %s repeats a text whose reply is still unsent; not taken as a new answer", incoming.update_id)
         elif chat.private or route.groups:
             await route.handler(turn)

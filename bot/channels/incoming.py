@@ -12,14 +12,14 @@ from bot.domain.draft import AttachmentRef
 
 @dataclass(frozen=True)
 class Person:
-    id: int  # the person's id on their channel
+    address: str  # the person's id on their channel (a Telegram user id, a phone number)
     name: str
     username: str | None = None
 
 
 @dataclass(frozen=True)
 class Chat:
-    id: int
+    address: str  # the chat's id on its channel (bot.services.contacts gives it the schema's id)
     private: bool
 
 

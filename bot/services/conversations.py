@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, User
 from bot.delivery.outbox import release_chat
+from bot.services.contacts import chat_of
 from bot.domain.conversation_state import ConversationState, from_json, to_json
 from bot.domain.draft import Draft
 from bot.domain.flows import Flow
@@ -17,17 +18,20 @@ from bot.domain.steps import Step
 
 async def remember_user(
     session: AsyncSession, user: User | None, user_id: int, first_name: str, username: str | None, *,
-    private_chat: bool = True,
+    private_chat: int | None = None,
 ) -> User:
     """The sender of an update, given its row as ``read_chat`` read it (None: new). Writing to the bot in
-    private means it is not blocked (any more)."""
+    private (``private_chat``: that chat) means it is not blocked (any more), and that they are told things there."""
     if user is None:
-        user = User(id=user_id, first_name=first_name, username=username, reachable=True, lookups=0)
+        user = User(id=user_id, first_name=first_name, username=username, reachable=True, lookups=0,
+                    last_chat_id=private_chat if private_chat != user_id else None)
         session.add(user)
         await session.flush()  # before the rows that refer to it (the outbox has no ORM relationship to order by)
         return user
     user.first_name, user.username = first_name, username
-    if private_chat and not user.reachable:
+    if private_chat is not None and chat_of(user) != private_chat:
+        user.last_chat_id = private_chat
+    if private_chat is not None and not user.reachable:
         await mark_reachable(session, user)
     return user
 
@@ -35,7 +39,7 @@ async def remember_user(
 async def mark_reachable(session: AsyncSession, user: User) -> None:
     """The user unblocked the bot: what was held for them goes out, in order."""
     user.reachable = True
-    await release_chat(session, user.id)
+    await release_chat(session, chat_of(user))
 
 
 async def locale_of(session: AsyncSession, user_id: int) -> str | None:

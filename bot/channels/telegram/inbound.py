@@ -76,8 +76,8 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
     content = _content(update, bot_username)
     if content is None:
         return None
-    person = Person(sender.id, sender.first_name, sender.username)
-    return Incoming(update.update_id, CHANNEL, person, Chat(chat.id, chat.type == ChatType.PRIVATE), content)
+    person = Person(str(sender.id), sender.first_name, sender.username)
+    return Incoming(update.update_id, CHANNEL, person, Chat(str(chat.id), chat.type == ChatType.PRIVATE), content)
 
 
 def _content(update: Update, bot_username: str | None) -> Content | None:

@@ -38,7 +38,8 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A Telegram user who has talked to the bot."""
+    """A person who has talked to the bot, on one channel or more (``Contact``). A Telegram user's id is their
+    Telegram user id; people of other channels get ids from ``bot.services.contacts.OWN_IDS_FROM`` up."""
 
     __tablename__ = "users"
 
@@ -51,6 +52,8 @@ class User(Base):
     # Look-ups of other people's tracking IDs in the current window (rate-limited against guessing).
     lookups_since: Mapped[datetime | None] = mapped_column()
     lookups: Mapped[int] = mapped_column(Integer, default=0)
+    # The private chat (bot.db.models.contacts) they last wrote from, where they are told things (None: their id's).
+    last_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Conversation(Base):
@@ -297,11 +300,12 @@ class StaffGroup(Base):
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# The outreach tables (subscriptions, broadcasts) live beside the core ones; imported here so that
+# The contacts and the outreach tables (subscriptions, broadcasts) live beside the core ones; imported here so that
 # ``bot.db.models`` names every table (and Base.metadata holds them all).
+from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Broadcast", "Conversation", "InboxUpdate", "Invitation", "JobLease",
+    "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "InboxUpdate", "Invitation", "JobLease",
     "OutboxMessage", "Report", "ReportEvent", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
 ]
