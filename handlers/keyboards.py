@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.notices.buttons import BROADCAST, NOT_FIXED, RATE, REPLY, SUBSCRIBE  # noqa: F401 (what bot.notices sends)
 from bot.textlimits import CALLBACK_DATA_LIMIT
 
 INTAKE = "in"  # in:<step>:<value>
@@ -14,10 +15,6 @@ MENU = "menu"  # menu:<item>
 LANGUAGE = "lang"  # lang:<locale>
 SHOW = "show"  # show:<tracking id>
 ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
-RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
-REPLY = "rpl"  # rpl:<tracking id>: reply to the agency's answer
-SUBSCRIBE = "sub"  # sub:<verb>[:<value>]: announcements (area, topic, change, stop)
-BROADCAST = "sia"  # sia:<verb>[:<value>]: an admin composing or steering a broadcast
 BACK, CANCEL = "~back", "~cancel"
 
 

@@ -111,6 +111,9 @@ class Turn:
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
         self._delays = {item.delay for item in self._queued if item.delay}
         self._queued = []
+        # What the services queued in this transaction (the reporter's push, the staff's notices) goes out after
+        # the turn's own replies, on the same fast path.
+        self._chats += [chat for chat in outbox.written_chats(self.session) if chat not in self._chats]
 
     async def flush(self) -> None:
         """After the commit: answer the tapped button while the replies go out (the replies first: the

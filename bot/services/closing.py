@@ -14,6 +14,7 @@ from bot.domain import Status
 from bot.domain.actions import LoopAction
 from bot.domain.deadlines import Deadline
 from bot.services import audit, clocks
+from bot.services.notices import Notices
 from bot.services.reports import record_change
 
 class Closing(StrEnum):
@@ -54,9 +55,10 @@ async def rate(session: AsyncSession, reporter_id: int, tracking_id: str, stars:
     return outcome
 
 
-async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, now: datetime | None = None
-                    ) -> tuple[Closing, ReportEvent | None]:
-    """Reopen to the same agency: in progress again, with its resolution clock running afresh."""
+async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, notify: Notices,
+                    now: datetime | None = None) -> tuple[Closing, ReportEvent | None]:
+    """Reopen to the same agency: in progress again, with its resolution clock running afresh; the agency and the
+    hub of the report's area are told."""
     now = now or utcnow()
     outcome, report = await _reopenable(session, reporter_id, tracking_id, now)
     if outcome is not Closing.DONE:
@@ -64,4 +66,5 @@ async def not_fixed(session: AsyncSession, reporter_id: int, tracking_id: str, n
     event = await record_change(session, report, Status.IN_PROGRESS, actor="reporter", action=LoopAction.REOPEN.value)
     clocks.resume_clock(report, now)
     audit.record(session, reporter_id, "report.reopen", report.tracking_id, agency=report.agency_code)
+    await notify.reopened(session, report)
     return Closing.DONE, event

@@ -17,6 +17,7 @@ from bot.domain.announcements import TOPICS
 from bot.domain.roles import Grant, Role
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
+from bot.notices.announcements import renderer
 from bot.services import broadcasts, staff
 from bot.services.broadcasts import Audience
 from bot.services.conversations import (BROADCAST as FLOW, end_conversation, load_conversation, other_flow_open,
@@ -24,7 +25,6 @@ from bot.services.conversations import (BROADCAST as FLOW, end_conversation, loa
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin import broadcast_area as area
-from handlers.admin.announcement import renderer
 from handlers.citizen.announcements import area_name
 from handlers.commands import Command, add_commands
 from handlers.turn import Turn, end_flow, turn_handler

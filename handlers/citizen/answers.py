@@ -14,18 +14,13 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Conversation, Report
-from bot.i18n import N_
 from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
 from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
 from handlers import keyboards
 from handlers.citizen import typed_text
 from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.intake import messages as intake_messages
-from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
-
-ANSWERED = N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.")
-
 
 async def take(turn: Turn) -> bool:
     """Handle a message outside a draft if it answers a waiting report or brings files; False otherwise."""
@@ -98,8 +93,7 @@ async def settle_kept(turn: Turn) -> None:
 
 
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
-    event = await add_answer(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), ANSWERED, report.tracking_id)
+    event = await add_answer(turn.session, report, answer, turn.services.notices)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
         "{agency}. You will hear here when it moves on."

@@ -20,17 +20,14 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
-from bot.i18n import N_
 from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, other_flow_open, start_conversation
 from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
 from handlers import keyboards
 from handlers.intake.albums import ALBUM_SETTLE
 from handlers.intake.messages import attachment_of
-from handlers.staff import notices
 from handlers.turn import Turn, turn_handler
 
 COMMENT_MAX_CHARS = 1000
-REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
 
 
 class Purpose(StrEnum):
@@ -131,8 +128,7 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
     if report is None:
         await end_conversation(turn.session, turn.chat_id)
         return False
-    event = await add_reply(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), REPLIED, report.tracking_id)
+    event = await add_reply(turn.session, report, answer, turn.services.notices)
     await end_conversation(turn.session, turn.chat_id)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your reply was added to report <code>{tracking_id}</code> and {agency} is told."

@@ -37,7 +37,7 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
-from handlers.staff import actions as staff_actions, notices
+from handlers.staff import actions as staff_actions
 from handlers.turn import Turn, turn_handler
 
 
@@ -148,10 +148,8 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
     if value == SUBMIT:
         staff_language = turn.services.settings.translator()
         explanation = render.routing_explanation(staff_language, draft.routing) if draft.routing else None
-        report = await submit(turn.session, conversation, explanation)
+        report = await submit(turn.session, conversation, turn.services.notices, explanation)
         turn.settle_button(_("Report sent."))
-        hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-        await notices.tell_holders(turn, (hub.code,), notices.NEW_REPORT, report.tracking_id)
         turn.say(
             _(
                 "✅ <b>Thank you, your report has been filed.</b>\n\nTracking ID: <code>{tracking_id}</code>\n"

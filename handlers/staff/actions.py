@@ -27,9 +27,8 @@ from bot.services.conversations import end_conversation, load_conversation, star
 from bot.services.workflow import ActionRequest, Outcome
 from handlers import keyboards
 from handlers.intake.messages import attachment_of
-from handlers.render import shown
+from bot.notices.text import shown
 from handlers.replies import say_in_parts
-from handlers.staff import notices
 from handlers.staff.action_buttons import ACT, action_keyboard, find_view, result_text, show_view
 from handlers.staff.agency_picker import AGENCY, agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
@@ -235,15 +234,13 @@ async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | 
 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
-    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory,
+    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.notices,
                                 pending.request(note, resolution))
     if result.outcome is not Outcome.DONE:
         await _refused(turn, grants, pending, result, note)
         return
     turn.say(result_text(turn._, pending.tracking_id, result),
              action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions))
-    if result.handed_to:
-        await notices.tell_holders(turn, (result.handed_to,), notices.NEW_REPORT, pending.tracking_id)
 
 
 async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, result: workflow.ActionResult,
