@@ -19,7 +19,7 @@ from bot.db.models import Report, ReportEvent, User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.domain import Status
-from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB
+from bot.domain.actions import OPEN_AT_HUB
 from bot.domain.deadlines import Notice
 from bot.i18n import Translator
 from bot.notices.staff import Headline, deadline_text, headline_text
@@ -70,14 +70,10 @@ class Notices:
         await self.tell_holders(session, (code,), Headline.NEW_REPORT, report.tracking_id)
 
     async def status_set(self, session: AsyncSession, report: Report, before: Status) -> None:
-        """A status set as such (the command line), not by a staff action: whoever it puts the report with hears,
-        as they would of the action that leads there. To the agency: forwarded to it; from the agency back to a
-        status the hub works on: the hub of its area."""
-        after = Status(report.status)
-        if after is Status.ASSIGNED and before is not Status.ASSIGNED:
+        """A status set as such (the command line), not by a staff action: set to assigned from a status the hub
+        works on, the report is forwarded to its agency, who hear of it as they would of the hub's action."""
+        if Status(report.status) is Status.ASSIGNED and before in OPEN_AT_HUB:
             await self.handed_to(session, report, report.agency_code)
-        elif after in OPEN_AT_HUB and before in AT_AGENCY:
-            await self.handed_to(session, report, self.hub_of(report))
 
     async def reporter_answered(self, session: AsyncSession, report: Report) -> None:
         await self.tell_holders(session, (report.agency_code,), Headline.ANSWERED, report.tracking_id)
