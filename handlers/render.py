@@ -168,6 +168,7 @@ EVENT_LABELS = {
     LoopAction.REPLY.value: N_("the reporter's reply"),
     LoopAction.REOPEN.value: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE.value: N_("closed on its own"),
+    LoopAction.COMMENT.value: N_("comment on the rating"),
 }
 
 

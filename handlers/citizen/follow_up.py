@@ -20,6 +20,8 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
+from bot.services import closing
+from bot.services.closing import COMMENT_MAX_CHARS, Closing
 from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, other_flow_open, start_conversation
 from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
 from handlers import keyboards
@@ -27,7 +29,6 @@ from handlers.intake.albums import ALBUM_SETTLE
 from handlers.intake.messages import attachment_of
 from handlers.turn import Turn, turn_handler
 
-COMMENT_MAX_CHARS = 1000
 
 
 class Purpose(StrEnum):
@@ -138,19 +139,16 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
 
 
 async def _comment(turn: Turn, follow: FollowUp) -> bool:
-    text = turn.message.text.strip()
-    if len(text) > COMMENT_MAX_CHARS:
+    outcome = await closing.comment(turn.session, turn.user.id, follow.tracking_id, turn.message.text)
+    if outcome is Closing.TOO_LONG:  # the comment still waits: a shorter one may follow
         turn.say(turn._("That is too long: please keep it within {maximum} characters.").format(
             maximum=turn._.number(COMMENT_MAX_CHARS)))
         return True
-    report = await turn.session.scalar(select(Report).where(
-        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id))
     await end_conversation(turn.session, turn.chat_id)
-    if report is None or report.rating is None:
+    if outcome is not Closing.DONE:
         return False
-    report.rating_comment = text
     turn.say(turn._("📝 Thank you: your comment was added to your rating of report <code>{tracking_id}</code>.").format(
-        tracking_id=report.tracking_id))
+        tracking_id=follow.tracking_id))
     return True
 
 
