@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.domain.roles import Role
 from bot.services import staff
+from bot.services.notices import Notices
 
 
 def add_parser(commands) -> None:
@@ -59,8 +60,8 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
 
 async def revoke_command(settings: Settings, arguments: argparse.Namespace) -> int:
     async def work(session) -> int:
-        await staff.revoke_role(session, directory_of(settings), arguments.user_id, Role(arguments.role),
-                                arguments.agency_code, actor=None)
+        await staff.revoke_role(session, Notices(directory_of(settings), settings.translator), arguments.user_id,
+                                Role(arguments.role), arguments.agency_code, actor=None)
         print(f"{arguments.user_id} is no longer {arguments.role} {arguments.agency_code or ''}".rstrip())
         return 0
 

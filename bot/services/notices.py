@@ -21,7 +21,9 @@ from bot.delivery.messages import Text
 from bot.domain import Status
 from bot.domain.actions import OPEN_AT_HUB
 from bot.domain.deadlines import Notice
+from bot.domain.roles import Role
 from bot.i18n import Translator
+from bot.notices.roles import role_ended_text
 from bot.notices.staff import Headline, deadline_text, headline_text
 from bot.services import staff
 from routing.agencies import Directory
@@ -74,6 +76,11 @@ class Notices:
         works on, the report is forwarded to its agency, who hear of it as they would of the hub's action."""
         if Status(report.status) is Status.ASSIGNED and before in OPEN_AT_HUB:
             await self.handed_to(session, report, report.agency_code)
+
+    async def role_ended(self, session: AsyncSession, user_id: int, role: Role, agency_code: str | None) -> None:
+        user = await session.get(User, user_id)
+        text = role_ended_text(self.translator(user.locale if user else None), self.directory, role, agency_code)
+        await outbox.enqueue(session, user_id, Text(text), user=user, priority=outbox.Priority.NOTIFICATION)
 
     async def reporter_answered(self, session: AsyncSession, report: Report) -> None:
         await self.tell_holders(session, (report.agency_code,), Headline.ANSWERED, report.tracking_id)
