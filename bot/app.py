@@ -24,7 +24,7 @@ from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, retention as retention_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job, retention as retention_job
 from bot.services import subscriptions
 from bot.services.jurisdiction import load_router
 from bot.services.notices import Notices
@@ -126,6 +126,7 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
         work += [services.delivery.run_forever(),
                  retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
                  deadline_job.run_forever(services.transactions, services.notices, services.delivery.kick),
+                 file_job.run_forever(services.transactions, services.delivery.kick),
                  broadcast_job.run_forever(services.transactions, services.settings.translator,
                                            services.settings.default_locale, services.delivery.kick,
                                            bulk_per_second=services.delivery.bulk_per_second)]

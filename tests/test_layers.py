@@ -28,11 +28,23 @@ def test_a_layer_below_the_handlers_loads_no_handler(package):
     assert output.strip() == "[]"
 
 
-def test_the_sender_does_not_call_up_into_the_services():
-    tree = ast.parse((ROOT / "bot" / "delivery" / "sender.py").read_text())
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    assert not [name for name in imported if name and name.split(".")[:2] == ["bot", "services"]]
+def test_delivery_neither_calls_up_into_the_services_nor_draws_or_writes_files():
+    """Delivery sends what is stored: no module of it imports a service (a 403 goes to a callback), and it loads
+    neither matplotlib nor the export writer (the file job draws and writes, bot.jobs.files)."""
+    for path in (ROOT / "bot" / "delivery").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not [name for name in imported if (name or "").startswith("bot.services")], path.name
+    code = (
+        "import importlib, pkgutil, sys, bot.delivery\n"
+        "for module in pkgutil.iter_modules(bot.delivery.__path__):\n"
+        "    importlib.import_module(f'bot.delivery.{module.name}')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'openpyxl')\n"
+        "             or m in ('bot.services.export_files', 'bot.services.charts', 'bot.services.generated')))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert output.strip() == "[]"
 
 
 def test_the_app_hands_delivery_and_the_jobs_no_handler_renderers():

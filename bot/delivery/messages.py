@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -14,14 +13,14 @@ from telegram import (
     InputMediaPhoto,
     InputMediaVideo,
     ReplyKeyboardMarkup,
+    InputFile,
     ReplyKeyboardRemove,
     TelegramObject,
 )
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram.error import BadRequest
 
-from bot.delivery.charts import Chart, draw
-from bot.delivery.export_upload import Export, send_export
+from bot.delivery import files as stored_files
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 MediaKind = Literal["photo", "video", "document"]
@@ -82,15 +81,16 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Charts:
-    """1 to 10 charts, drawn when sent and shown together, each captioned with its title."""
+class Files:
+    """Files the bot made (bot.delivery.files, by id): one document, or 1 to 10 photos shown together."""
 
-    charts: tuple[Chart, ...] = field(default_factory=tuple)
+    kind: Literal["document", "photo"]
+    file_ids: tuple[int, ...]
 
 
-Outgoing = Text | Edit | Media | Album | Location | Charts | Export
+Outgoing = Text | Edit | Media | Album | Location | Files
 _TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location,
-                           "charts": Charts, "export": Export}
+                           "files": Files}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
@@ -103,8 +103,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
     kind = _TYPES[fields.pop("type")]
     if kind is Album:
         return Album(tuple(Media(**item) for item in fields["items"]))
-    if kind is Charts:
-        return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
+    if kind is Files:
+        return Files(fields["kind"], tuple(fields["file_ids"]))
     return kind(**fields)
 
 
@@ -113,8 +113,8 @@ _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": 
 
 async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None,
                paid: bool = False) -> TelegramObject | tuple | bool:
-    """One Bot API call (an export first reads the database through ``reads``; ``paid``: an announcement sent
-    as a paid broadcast). Raises python-telegram-bot's errors for the sender to classify."""
+    """One Bot API call (made files are first read from the database through ``reads``; ``paid``: an announcement
+    sent as a paid broadcast). Raises python-telegram-bot's errors for the sender to classify."""
     extra = {"allow_paid_broadcast": True} if paid else {}
     match message:
         case Text(text, markup):
@@ -132,19 +132,20 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
             return await bot.send_media_group(chat_id, media)
         case Location(latitude, longitude):
             return await bot.send_location(chat_id, latitude, longitude)
-        case Charts(charts):
-            return await _send_charts(bot, chat_id, charts)
-        case Export() if reads is not None:
-            return await send_export(bot, chat_id, message, reads)
+        case Files() if reads is not None:
+            return await _send_files(bot, chat_id, message, reads)
     raise TypeError(f"cannot send {message!r}")
 
 
-async def _send_charts(bot: Bot, chat_id: int, charts: tuple[Chart, ...]) -> TelegramObject | tuple:
-    images = await asyncio.to_thread(lambda: [draw(chart) for chart in charts])  # CPU work off the event loop
-    if len(images) == 1:
-        return await bot.send_photo(chat_id, images[0], caption=charts[0].title)
-    return await bot.send_media_group(chat_id, [InputMediaPhoto(image, caption=chart.title, filename=f"chart-{index + 1}.png")
-                                                for index, (chart, image) in enumerate(zip(charts, images))])
+async def _send_files(bot: Bot, chat_id: int, message: Files, reads: async_sessionmaker) -> TelegramObject | tuple:
+    made = await stored_files.load(reads, message.file_ids)
+    if message.kind == "document":
+        return await bot.send_document(chat_id, InputFile(made[0].content, filename=made[0].file_name),
+                                       caption=made[0].caption)
+    if len(made) == 1:
+        return await bot.send_photo(chat_id, made[0].content, caption=made[0].caption)
+    return await bot.send_media_group(chat_id, [InputMediaPhoto(item.content, caption=item.caption, filename=item.file_name)
+                                                for item in made])
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None) -> bool:
