@@ -24,7 +24,8 @@ from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job, retention as retention_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
+from bot.jobs import retention as retention_job
 from bot.services import subscriptions
 from bot.services.jurisdiction import load_router
 from bot.services.notices import Notices
@@ -83,7 +84,8 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     delivery = Delivery(
         transactions, application.bot, settings.translator,
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
-        lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics, on_blocked=subscriptions.blocked_found,
+        lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
+        on_blocked=subscriptions.blocked_found,  # delivery holds the chat; its announcements end
     )
 
     async def process(item: Stored) -> None:

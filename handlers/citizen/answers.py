@@ -22,6 +22,7 @@ from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.intake import messages as intake_messages
 from handlers.turn import Turn, turn_handler
 
+
 async def take(turn: Turn) -> bool:
     """Handle a message outside a draft if it answers a waiting report or brings files; False otherwise."""
     answer = answer_of(turn.message)

@@ -30,7 +30,6 @@ from handlers.intake.messages import attachment_of
 from handlers.turn import Turn, turn_handler
 
 
-
 class Purpose(StrEnum):
     REPLY = "reply"  # waits for the reply to the agency's answer
     COMMENT = "comment"  # waits for a comment on the rating
