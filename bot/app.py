@@ -23,21 +23,20 @@ from bot.channels.telegram.outbound import TelegramTransport
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery import senders
-from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, retention as retention_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
+from bot.jobs import retention as retention_job
 from bot.i18n import Translator
+from bot.services import subscriptions
 from bot.services.conversations import locale_of
 from bot.services.jurisdiction import load_router
+from bot.services.notices import Notices
 from bot.web.metrics import Metrics
 from bot.web.operations import Operations
-from handlers.admin import announcement
-from handlers.render import status_renderer
-from handlers.staff.notices import notice_text
 from routing.engine import Router
 
 log = logging.getLogger(__name__)
@@ -73,6 +72,11 @@ class Services:
         async with self.sessions() as session:
             return self.settings.translator(await locale_of(session, user_id))
 
+    @property
+    def notices(self) -> Notices:
+        """What a state change needs to tell everyone it concerns."""
+        return Notices(self.router.directory, self.settings.translator)
+
 
 def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
                       pacing: Pacing | None = None) -> Application:
@@ -91,9 +95,10 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     transactions = Transactions(engine)
     metrics = Metrics()
     delivery = Delivery(
-        transactions, TelegramTransport(application.bot, transactions.sessions), {STATUS_CHANGED: status_renderer(settings)},
+        transactions, TelegramTransport(application.bot, transactions.sessions), settings.translator,
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
         lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
+        on_blocked=subscriptions.blocked_found,  # delivery holds the chat; its announcements end
     )
 
     channel = TelegramChannel(application.bot)
@@ -151,12 +156,11 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     if role in (ProcessRole.ALL, ProcessRole.WORKER):
         work += [services.delivery.run_forever(),
                  retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
-                 deadline_job.run_forever(services.transactions, services.router.directory, services.settings.translator,
-                                          notice_text, services.delivery.kick),
-                 broadcast_job.run_forever(
-                     services.transactions, announcement.renderer(services.settings.translator),
-                     announcement.progress_view(services.settings.translator, services.delivery.bulk_per_second),
-                     services.settings.default_locale, services.delivery.kick)]
+                 deadline_job.run_forever(services.transactions, services.notices, services.delivery.kick),
+                 file_job.run_forever(services.transactions, services.delivery.kick),
+                 broadcast_job.run_forever(services.transactions, services.settings.translator,
+                                           services.settings.default_locale, services.delivery.kick,
+                                           bulk_per_second=services.delivery.bulk_per_second)]
     if role is ProcessRole.WORKER and isinstance(receiver, Polling) and receiver.operations_port is not None:
         work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
     loop = asyncio.get_running_loop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from handlers.choices import ChoiceData
+from bot.domain.choices import ChoiceData
 from handlers.turn import Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -23,7 +23,7 @@ class Command:
 
 @dataclass(frozen=True)
 class Tap:
-    """A kind of choice (handlers.choices) and the handler of a tap on one."""
+    """A kind of choice (bot.domain.choices) and the handler of a tap on one."""
 
     kind: type[ChoiceData]
     handler: Handler

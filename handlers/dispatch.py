@@ -12,7 +12,7 @@ from handlers import chat_member, failures, fallbacks
 from handlers.admin import broadcast as admin_broadcast
 from handlers.admin import export as admin_export
 from handlers.admin import statistics as admin_statistics
-from handlers.choices import unpack
+from bot.domain.choices import unpack
 from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
 from handlers.commands import Command, Tap
 from handlers import openings

@@ -1,4 +1,4 @@
-"""Choices under a message, built from typed choice data (handlers.choices); each channel renders them."""
+"""Choices under a message, built from typed choice data (bot.domain.choices); each channel renders them."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from collections.abc import Iterable
 
 from bot.channels.markup import AskPlace, Choice, Choices
 from bot.i18n import LANGUAGE_NAMES, Translator
-from handlers.choices import ChoiceData, IntakeChoice, LanguageChoice, MenuChoice
+from bot.domain.choices import IntakeChoice, LanguageChoice, MenuChoice
 
 BACK, CANCEL = "~back", "~cancel"  # the intake's navigation, as an IntakeChoice's value
 
 
-def button(text: str, data: ChoiceData) -> Choice:
-    return Choice(text, data.pack())
+button = Choice.of
 
 
 def rows(buttons: Iterable[Choice], width: int) -> list[list[Choice]]:

@@ -12,7 +12,7 @@ from bot.domain.steps import Step
 from bot.i18n import N_
 from bot.services.conversations import draft_of, end_conversation, open_conversation
 from handlers import keyboards
-from handlers.choices import Discard, KeepOpen
+from bot.domain.choices import Discard, KeepOpen
 from handlers.commands import Tap
 from handlers.intake.prompts import prompt
 from handlers.turn import Turn

@@ -28,7 +28,7 @@ from bot.inbox.dispatcher import current_handling
 from bot.services import contacts
 from bot.services.chat_locks import lock_chat_and_read
 from bot.services.conversations import end_conversation, load_conversation, remember_user
-from handlers.choices import ChoiceData
+from bot.domain.choices import ChoiceData
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,6 +109,9 @@ class Turn:
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
         self._delays = {item.delay for item in self._queued if item.delay}
         self._queued = []
+        # What the services queued in this transaction (the reporter's push, the staff's notices) goes out after
+        # the turn's own replies, on the same fast path.
+        self._chats += [chat for chat in outbox.written_chats(self.session) if chat not in self._chats]
 
     async def flush(self) -> None:
         """After the commit: answer the tapped button while the replies go out (the replies first: the

@@ -18,8 +18,8 @@ from bot.channels.markup import AskPlace, Choice, Choices
 from bot.channels.telegram.inbound import to_incoming
 from bot.channels.telegram.keyboards import reply_markup
 from bot.channels.telegram.limits import TELEGRAM_LIMITS
-from handlers import choices
-from handlers.choices import REGISTRY, IntakeChoice, Rating, StaffActionChoice, longest_packing, unpack
+from bot.domain import choices
+from bot.domain.choices import REGISTRY, IntakeChoice, Rating, StaffActionChoice, longest_packing, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 NEUTRAL = ("handlers", "bot/services", "bot/domain", "bot/delivery", "bot/jobs")

@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import Report
-from bot.delivery.export_upload import Export
-from bot.delivery.messages import from_payload, to_payload
+from bot.services.generated import ExportRecipe as Export, recipe_from_json, recipe_json
 from bot.domain.actions import Side
 from bot.domain.reach import ADMIN_ROLES, Hub, Reach
 from bot.domain.roles import Grant, Role
@@ -186,10 +185,10 @@ def test_the_national_admin_reaches_everything_and_a_citizen_nothing(directory):
     assert Reach.of([Grant(Role.STAFF, "PUPR-13.71")], directory, ADMIN_ROLES).empty
 
 
-def test_a_queued_export_keeps_its_reach_and_old_ones_still_read(directory):
+def test_an_ordered_export_keeps_its_reach_and_old_ones_still_read(directory):
     reach = Reach.of([Grant(Role.HUB_ADMIN, "HUB-13"), Grant(Role.HUB_ADMIN, "HUB-32")], directory)
     export = Export(reach, "2026-11-01", "2026-11-30", "csv", "Asia/Jakarta", "x.csv", "caption", "too large")
-    assert from_payload(json.loads(json.dumps(to_payload(export)))) == export
+    assert recipe_from_json(json.loads(json.dumps(recipe_json(export)))) == export
     old = {key: value for key, value in asdict(export).items() if key != "reach"}
     assert Export.from_json({**old, "area_code": "13.71", "agency_code": None}).reach == Reach(hubs=(Hub(None, "13.71"),))
     assert Export.from_json({**old, "area_code": None, "agency_code": "PUPR-13.71"}).reach == Reach(agencies=("PUPR-13.71",))

@@ -12,7 +12,12 @@ from typing import Any
 @dataclass(frozen=True)
 class Choice:
     label: str
-    data: str  # packed by handlers.choices; comes back in ``Tapped.data``
+    data: str  # packed by bot.domain.choices; comes back in ``Tapped.data``
+
+    @classmethod
+    def of(cls, label: str, data: Any) -> Choice:
+        """A choice that carries ``data`` (a ``bot.domain.choices.ChoiceData``), packed."""
+        return cls(label, data.pack())
 
 
 class Choices:

@@ -8,8 +8,6 @@ from typing import Any, Literal
 
 from bot.channels import markup as markups
 from bot.channels.markup import Markup
-from bot.delivery.charts import Chart
-from bot.delivery.export_upload import Export
 
 MediaKind = Literal["photo", "video", "document"]
 
@@ -53,15 +51,16 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Charts:
-    """1 to 10 charts, drawn when sent and shown together, each captioned with its title."""
+class Files:
+    """Files the bot made (bot.delivery.files, by id): one document, or 1 to 10 photos shown together."""
 
-    charts: tuple[Chart, ...] = field(default_factory=tuple)
+    kind: Literal["document", "photo"]
+    file_ids: tuple[int, ...]
 
 
-Outgoing = Text | Edit | Media | Album | Location | Charts | Export
+Outgoing = Text | Edit | Media | Album | Location | Files
 _TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location,
-                           "charts": Charts, "export": Export}
+                           "files": Files}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
@@ -79,10 +78,8 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
     kind = _TYPES[fields.pop("type")]
     if kind is Album:
         return Album(tuple(from_payload(item | {"type": "media"}) for item in fields["items"]))
-    if kind is Charts:
-        return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
-    if kind is Export:
-        return Export.from_json(fields)
+    if kind is Files:
+        return Files(fields["kind"], tuple(fields["file_ids"]))
     if "markup" in fields:
         fields["markup"] = markups.from_json(fields["markup"])
     return kind(**fields)

@@ -26,10 +26,11 @@ from bot.db.models import OutboxMessage
 from bot.delivery import outbox, senders
 from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload
-from bot.delivery.outbox import MESSAGE, Claim
+from bot.delivery.outbox import MESSAGE, STATUS_CHANGED, Claim
 from bot.delivery.pacing import Pacer, Pacing
 from bot.delivery.transport import Failure, SendFailed, Transport
-from bot.services import subscriptions
+from bot.i18n import Translator
+from bot.notices.status import status_renderer
 from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
 KICK_MARGIN_SECONDS = 0.05
 Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
+# What else follows when a chat turns out to have blocked the bot, once delivery has held its messages and marked it
+# unreachable (the process wires in the ending of its announcements): chat id, Telegram's reason.
+Blocked = Callable[[AsyncSession, int, str], Awaitable[None]]
 
 
 class Outcome(Enum):
@@ -50,17 +54,20 @@ class Delivery:
         self,
         transactions: Transactions,
         transport: Transport,
-        renderers: dict[str, Render],
+        translator: Callable[[str | None], Translator],
         pacing: Pacing = Pacing(),
         lease: timedelta = timedelta(seconds=60),
         poll_seconds: float = 1.0,
         concurrency: int = 16,
         metrics: Metrics | None = None,
         holder: str | None = None,
+        on_blocked: Blocked | None = None,
     ) -> None:
+        """``translator``: a reader's language (None: the default one), for what is rendered when sent."""
         self._metrics = metrics or Metrics()
         self._transactions, self._transport = transactions, transport
-        self._renderers = {MESSAGE: _stored, **renderers}
+        self._renderers: dict[str, Render] = {MESSAGE: _stored, STATUS_CHANGED: status_renderer(translator)}
+        self._on_blocked = on_blocked
         self._pacer = Pacer(pacing)
         self._lease, self._poll_seconds = lease, poll_seconds
         self._holder = holder or senders.unique_name()
@@ -270,7 +277,9 @@ class Delivery:
             if failure is Failure.RETRY and error.retry_after is not None:
                 await outbox.postpone(session, claim, error.retry_after, reason, count_attempt=False)
             elif failure is Failure.BLOCKED:
-                await subscriptions.chat_blocked(session, claim.chat_id, reason)
+                await outbox.hold_chat(session, claim.chat_id, reason)
+                if self._on_blocked is not None:
+                    await self._on_blocked(session, claim.chat_id, reason)
                 log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
             elif failure is Failure.REFUSED:
                 await outbox.mark_failed(session, claim, reason)

@@ -49,6 +49,7 @@ EVENT_LABELS = {
     LoopAction.REPLY: N_("the reporter's reply"),
     LoopAction.REOPEN: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE: N_("closed on its own"),
+    LoopAction.COMMENT: N_("comment on the rating"),
 }
 
 

@@ -1,5 +1,5 @@
 """Staff actions on a report: one transaction each, with its history event, its audit entry, the new
-deadline and the citizen's notification.
+deadline and everyone it concerns told (the citizen, and whoever the report is sent on to).
 
 The report is read within the actor's reach (outside it: not found) and locked; the action names the
 version of the report the actor saw, so of two people acting at once exactly one wins and the other learns
@@ -28,9 +28,11 @@ from bot.domain.draft import AttachmentRef
 from bot.domain.reach import Reach
 from bot.domain.roles import Grant
 from bot.services import audit, clocks
+from bot.services.notices import Notices
 from bot.services.reach import condition
 from bot.services.replies import add_files
-from bot.services.reports import record_change
+from bot.services.reports import StatusChangeRefused, record_change
+from bot.services.staff import roles_of
 from routing.agencies import Directory
 
 
@@ -62,7 +64,7 @@ class ActionResult:
     status: Status | None = None  # the report's status after the action (or as it is, when refused)
     version: int | None = None
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
-    handed_to: str | None = None  # the agency or hub the action sent the report to, who must now hear of it
+    handed_to: str | None = None  # the agency or hub the action sent the report to (told already)
     next_actions: tuple[Action, ...] = ()  # what the actor may do next, on the report as it is now
 
 
@@ -74,6 +76,19 @@ async def routed_agency(session: AsyncSession, grants: Sequence[Grant], director
     code = await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id, condition(reach)))
     agency = directory.agencies.get(code or "")
     return agency.code if agency and not agency.hub else None
+
+
+OPERATOR = "cli"  # a status set from the command line, for nobody in particular: whoever holds the database
+
+
+async def actor_for(session: AsyncSession, user_id: int | None, report: Report, directory: Directory) -> str:
+    """Who a status set from the command line is recorded as: the operator, or the staff member ``user_id`` it is
+    set on behalf of, who must act for the report now (a hub admin of its area, its agency's staff)."""
+    if user_id is None:
+        return OPERATOR
+    if not Reach.of(await roles_of(session, user_id), directory).sides(report):
+        raise StatusChangeRefused(f"user {user_id} does not act for report {report.tracking_id}")
+    return f"staff:{user_id}"
 
 
 async def check(session: AsyncSession, grants: Sequence[Grant], directory: Directory,
@@ -88,9 +103,12 @@ async def check(session: AsyncSession, grants: Sequence[Grant], directory: Direc
     return _refused(report, refused) if refused is not None else None
 
 
-async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,
+async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], notify: Notices,
               request: ActionRequest, now: datetime | None = None) -> ActionResult:
-    now, reach = now or utcnow(), Reach.of(grants, directory)
+    """Take the action as ``actor_id`` with ``grants``, telling everyone it concerns (``notify`` also knows the
+    directory the actor's reach is read in)."""
+    now, directory = now or utcnow(), notify.directory
+    reach = Reach.of(grants, directory)
     report = await _in_reach(session, reach, request.tracking_id, lock=True)
     if report is None:
         return ActionResult(Outcome.NOT_FOUND)
@@ -102,9 +120,11 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], dir
                  status=report.status, agency=report.agency_code, resolution=report.resolution_class)
     await session.flush()
     sends_on = RULES[request.action].needs_agency or request.action is Action.HAND_BACK
+    handed_to = report.agency_code if sends_on else None
+    if handed_to:
+        await notify.handed_to(session, report, handed_to)
     next_actions = tuple(available(Status(report.status), reach.sides(report)))
-    return ActionResult(Outcome.DONE, Status(report.status), report.version, event,
-                        report.agency_code if sends_on else None, next_actions)
+    return ActionResult(Outcome.DONE, Status(report.status), report.version, event, handed_to, next_actions)
 
 
 async def _in_reach(session: AsyncSession, reach: Reach, tracking_id: str, *, lock: bool) -> Report | None:

@@ -16,6 +16,7 @@ from bot.domain.flows import Flow
 from bot.domain.reach import Reach
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
+from bot.notices.announcements import renderer
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience
 from bot.services.conversations import (end_conversation, load_conversation, save_state,
@@ -24,8 +25,7 @@ from bot.services.reach import reach_of
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin import broadcast_area as area
-from handlers.admin.announcement import renderer
-from handlers.choices import BroadcastChoice
+from bot.domain.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
 from handlers.commands import Command, Tap
 from handlers.openings import room_for

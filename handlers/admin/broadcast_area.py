@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.channels.markup import Choices
 from bot.domain.roles import area_inside
 from handlers import keyboards
-from handlers.choices import BroadcastChoice
+from bot.domain.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
 from handlers.turn import Turn
 from routing.regions import PROVINCE, REGENCY

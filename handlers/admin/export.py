@@ -1,23 +1,22 @@
 """``/ekspor [xlsx|csv] [period]``: the reports of the admin's reach as a spreadsheet, sent as a document.
 
-The file is written when the message is sent (``bot.delivery.export_upload``), so a large export neither holds
-this turn nor lives in memory; the admin is told at once how many reports it will hold.
+The file is ordered here and written by the file job (``bot.services.generated``), which then queues it as a
+document, so a large export does not hold this turn; the admin is told at once how many reports it will hold.
 """
 
 from __future__ import annotations
 
 
-from bot.delivery.export_upload import Export
 from bot.i18n import N_
-from bot.services import exports
+from bot.services import exports, generated
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
 from handlers.admin.reach import admin_reach, reach_name, typed_period
 from handlers.commands import Command
 from handlers.turn import Turn
 
-# A chat export is written while its message is sent: 100,000 reports are about 30 MB of CSV (Telegram takes
-# 50 MB) and 15 s of XLSX, well within the sender's claim. Larger ones are for the command line.
+# A chat export is written by the file job: 100,000 reports are about 30 MB of CSV (Telegram takes 50 MB) and 15 s
+# of XLSX. Larger ones are for the command line.
 CHAT_EXPORT_LIMIT = 100_000
 
 
@@ -46,14 +45,14 @@ async def export(turn: Turn) -> None:
         return
     turn.say(turn._("📥 Preparing the export of {count} reports ({area}, {first} to {last}). Anonymous reporters' "
                     "names are not in it, nor the text of confidential reports.").format(count=turn._.number(count), **dates))
-    turn.send(Export(
+    await generated.order(turn.session, turn.chat_id, generated.ExportRecipe(
         reach, period.first.isoformat(), period.last.isoformat(), kind.value,
         str(turn._.zone), f"lapor-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{kind.value}",
         turn._("Reports received from {first} to {last}").format(**dates),
         turn._("The export is larger than Telegram lets a bot send (50 MB). Choose a shorter period, or ask the "
                "operator for <code>lapor-bot export</code>."),
         turn._.locale,
-    ))
+    ), turn.user.id)
 
 
 COMMANDS = (Command("ekspor", "export", N_("Export reports as a spreadsheet"), export, menu=False),)

@@ -1,7 +1,7 @@
 """``/statistik [period]``: the figures for the admin's reach, as a short summary and a set of charts.
 
 The period is the last 12 months unless typed: a year ("2026"), a month ("2026-11") or two dates
-("2026-01-01..2026-03-31"). The charts travel through the outbox as figures and are drawn when sent.
+("2026-01-01..2026-03-31"). The charts are ordered as figures; the file job draws them and queues the images.
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from __future__ import annotations
 from html import escape
 
 from bot.db.models import utcnow
-from bot.delivery.charts import Chart, Series
-from bot.delivery.messages import Charts
 from bot.domain.vocabulary import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, Status
 from bot.i18n import N_, Translator
-from bot.services import statistics
+from bot.services import generated, statistics
+from bot.services.charts import Chart, Series
 from bot.services.statistics import Statistics
 from handlers.admin.reach import admin_reach, reach_name, typed_period
 from handlers.commands import Command
@@ -45,7 +44,7 @@ async def show(turn: Turn) -> None:
     turn.say(summary(turn._, name, figures, area_name))
     charts = draw_list(turn._, figures, area_name)
     if charts:
-        turn.send(Charts(tuple(charts)))
+        await generated.order(turn.session, turn.chat_id, generated.ChartsRecipe(tuple(charts)), turn.user.id)
 
 
 def _area(turn: Turn, code: str) -> str:

@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from bot.services import subscriptions
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
 from handlers import keyboards
-from handlers.choices import SubscriptionChoice
+from bot.domain.choices import SubscriptionChoice
 from handlers.commands import Command, Tap
 from handlers.turn import Turn, end_flow
 from routing.regions import REGENCY

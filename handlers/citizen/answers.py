@@ -12,21 +12,17 @@ from html import escape
 
 from bot.channels.markup import Choices
 from bot.db.models import Conversation, Report
-from bot.i18n import N_
 from bot.domain.conversation_state import ReporterAnswer
 from bot.domain.flows import Flow
 from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
 from bot.services.replies import add_answer, waiting_reports
 from handlers import keyboards
-from handlers.choices import AnswerFor
+from bot.domain.choices import AnswerFor
 from handlers.citizen import typed_text
 from handlers.citizen.follow_up import acknowledge, answer_of
 from handlers.commands import Tap
 from handlers.intake import messages as intake_messages
-from handlers.staff import notices
 from handlers.turn import Turn
-
-ANSWERED = N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.")
 
 
 async def take(turn: Turn) -> bool:
@@ -99,8 +95,7 @@ async def settle_kept(turn: Turn) -> None:
 
 
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
-    event = await add_answer(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), ANSWERED, report.tracking_id)
+    event = await add_answer(turn.session, report, answer, turn.services.notices)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
         "{agency}. You will hear here when it moves on."

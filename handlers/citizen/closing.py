@@ -4,17 +4,12 @@ fixed (within the reopen window), which sends the report back to the same agency
 from __future__ import annotations
 
 from bot.channels.markup import Choices
-from bot.i18n import N_
 from bot.services import closing
 from handlers import keyboards
-from handlers.choices import NotFixed, Rating
+from bot.domain.choices import NotFixed, Rating
 from handlers.citizen import follow_up
 from handlers.commands import Tap
-from handlers.staff import notices
 from handlers.turn import Turn
-
-REOPENED = N_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed.")
-
 
 def _refusal(turn: Turn, outcome: closing.Closing) -> str:
     _ = turn._
@@ -50,14 +45,11 @@ async def on_not_fixed(turn: Turn) -> None:
     if answer != "yes":
         await _confirm_reopen(turn, tracking_id)
         return
-    outcome, event = await closing.not_fixed(turn.session, turn.user.id, tracking_id)
+    outcome, _event = await closing.not_fixed(turn.session, turn.user.id, tracking_id, turn.services.notices)
     if outcome is not closing.Closing.DONE:
         turn.notify_callback(_refusal(turn, outcome))
         return
     turn.settle_button(turn._("🔁 Reopened."))
-    report = event.report
-    hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-    await notices.tell_holders(turn, (report.agency_code, hub.code), REOPENED, tracking_id)
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
 

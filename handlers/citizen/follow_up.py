@@ -16,20 +16,17 @@ from sqlalchemy.orm import selectinload
 from bot.channels.incoming import Incoming
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
-from bot.i18n import N_
+from bot.services import closing
+from bot.services.closing import COMMENT_MAX_CHARS, Closing
 from bot.domain.conversation_state import FollowUp, Purpose, ReporterAnswer
 from bot.domain.flows import Flow
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation, state_of
 from bot.services.replies import add_files, add_reply, repliable_report
-from handlers.choices import ReplyTo
+from bot.domain.choices import ReplyTo
 from handlers.commands import Tap
 from handlers.intake.albums import ALBUM_SETTLE
 from handlers.intake.messages import attachment_of
-from handlers.staff import notices
 from handlers.turn import Turn
-
-COMMENT_MAX_CHARS = 1000
-REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
 
 
 # How long a follow-up waits for the citizen's message: a reply was asked for with a button; a comment is
@@ -105,8 +102,7 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
     if report is None:
         await end_conversation(turn.session, turn.chat_id)
         return False
-    event = await add_reply(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), REPLIED, report.tracking_id)
+    event = await add_reply(turn.session, report, answer, turn.services.notices)
     await end_conversation(turn.session, turn.chat_id)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your reply was added to report <code>{tracking_id}</code> and {agency} is told."
@@ -116,19 +112,16 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
 
 
 async def _comment(turn: Turn, follow: FollowUp) -> bool:
-    text = turn.incoming.typed.strip()
-    if len(text) > COMMENT_MAX_CHARS:
+    outcome = await closing.comment(turn.session, turn.user.id, follow.tracking_id, turn.incoming.typed)
+    if outcome is Closing.TOO_LONG:  # the comment still waits: a shorter one may follow
         turn.say(turn._("That is too long: please keep it within {maximum} characters.").format(
             maximum=turn._.number(COMMENT_MAX_CHARS)))
         return True
-    report = await turn.session.scalar(select(Report).where(
-        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id))
     await end_conversation(turn.session, turn.chat_id)
-    if report is None or report.rating is None:
+    if outcome is not Closing.DONE:
         return False
-    report.rating_comment = text
     turn.say(turn._("📝 Thank you: your comment was added to your rating of report <code>{tracking_id}</code>.").format(
-        tracking_id=report.tracking_id))
+        tracking_id=follow.tracking_id))
     return True
 
 

@@ -8,7 +8,7 @@ from bot.domain.steps import Step
 from bot.i18n import LANGUAGE_NAMES, N_, Translator, normalise_locale
 from bot.services.conversations import draft_of, load_conversation
 from handlers import keyboards
-from handlers.choices import LanguageChoice, MenuChoice
+from bot.domain.choices import LanguageChoice, MenuChoice
 from handlers.citizen import typed_text
 from handlers.citizen.reports import my_reports
 from handlers.citizen.status import ask_for_tracking_id

@@ -6,7 +6,7 @@ from bot.channels.markup import Choices
 from bot.i18n import N_
 from bot.services.reports import reports_of
 from handlers import keyboards, render
-from handlers.choices import ShowReport
+from bot.domain.choices import ShowReport
 from handlers.commands import Command
 from handlers.turn import Turn
 

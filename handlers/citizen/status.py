@@ -12,7 +12,7 @@ from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, looks_like_tracking_id, parse_tracking_id
 from handlers import render
-from handlers.choices import ShowReport
+from bot.domain.choices import ShowReport
 from handlers.commands import Command, Tap
 from handlers.replies import say_in_parts
 from handlers.turn import Turn

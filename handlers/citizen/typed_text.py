@@ -23,7 +23,7 @@ from bot.services.conversations import (draft_of, load_conversation, other_flow_
                                         state_of)
 from bot.textlimits import shorten
 from handlers import keyboards
-from handlers.choices import MenuChoice
+from bot.domain.choices import MenuChoice
 from handlers.intake.prompts import prompt
 from handlers.turn import Turn
 

@@ -11,7 +11,7 @@ from bot.domain.steps import FLAG_STEPS, STEPS, Step, start_edit
 from bot.services import intake
 from bot.services.conversations import save_draft
 from handlers import keyboards, render
-from handlers.choices import IntakeChoice
+from bot.domain.choices import IntakeChoice
 from handlers.intake.flow import go_to, hint, move_on
 from handlers.turn import Turn
 

@@ -20,7 +20,7 @@ from bot.domain.draft import Draft
 from bot.domain.steps import Step
 from bot.i18n import N_, Translator
 from handlers import keyboards, render
-from handlers.choices import IntakeChoice
+from bot.domain.choices import IntakeChoice
 from handlers.keyboards import CANCEL, button, rows, step_keyboard
 from handlers.replies import say_in_parts
 from handlers.turn import Turn

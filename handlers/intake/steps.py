@@ -21,7 +21,7 @@ from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
 from handlers.admin import broadcast as admin_broadcast
-from handlers.choices import IntakeChoice
+from bot.domain.choices import IntakeChoice
 from handlers.citizen import announcements, answers, follow_up
 from handlers.commands import Command, Tap
 from handlers.intake import pins
@@ -39,7 +39,6 @@ from handlers.intake.prompts import (
 from handlers.keyboards import BACK, CANCEL
 from handlers.openings import room_for
 from handlers.staff import actions as staff_actions
-from handlers.staff import notices
 from handlers.turn import Turn
 
 # Entry points ----------------------------------------------------------------------------------
@@ -152,10 +151,8 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
     if value == SUBMIT:
         staff_language = turn.services.settings.translator()
         explanation = render.routing_explanation(staff_language, draft.routing) if draft.routing else None
-        report = await submit(turn.session, conversation, explanation)
+        report = await submit(turn.session, conversation, turn.services.notices, explanation)
         turn.settle_button(_("Report sent."))
-        hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-        await notices.tell_holders(turn, (hub.code,), notices.NEW_REPORT, report.tracking_id)
         turn.say(
             _(
                 "✅ <b>Thank you, your report has been filed.</b>\n\nTracking ID: <code>{tracking_id}</code>\n"

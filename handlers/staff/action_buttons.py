@@ -11,7 +11,7 @@ from bot.services import inbox
 from bot.services.staff_view import StaffReportView
 from bot.services.workflow import ActionResult, Outcome
 from handlers import keyboards, render
-from handlers.choices import StaffActionChoice
+from bot.domain.choices import StaffActionChoice
 from handlers.replies import say_in_parts
 from handlers.staff.report_view import media_messages, report_text
 from handlers.turn import Turn

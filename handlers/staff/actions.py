@@ -23,12 +23,11 @@ from bot.services import workflow
 from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
 from bot.services.workflow import ActionRequest, Outcome
 from handlers import keyboards
-from handlers.choices import AgencyPick, KeptText, StaffActionChoice
+from bot.domain.choices import AgencyPick, KeptText, StaffActionChoice
 from handlers.commands import Tap
 from handlers.intake.messages import attachment_of
-from handlers.render import shown
+from bot.notices.text import shown
 from handlers.replies import say_in_parts
-from handlers.staff import notices
 from handlers.staff.action_buttons import action_keyboard, find_view, result_text, show_view
 from handlers.staff.agency_picker import agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
@@ -210,15 +209,13 @@ async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | 
 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
-    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory,
+    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.notices,
                                 _request(pending, note, resolution))
     if result.outcome is not Outcome.DONE:
         await _refused(turn, grants, pending, result, note)
         return
     turn.say(result_text(turn._, pending.tracking_id, result),
              action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions))
-    if result.handed_to:
-        await notices.tell_holders(turn, (result.handed_to,), notices.NEW_REPORT, pending.tracking_id)
 
 
 async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, result: workflow.ActionResult,

@@ -11,7 +11,7 @@ from bot.domain.conversation_state import PendingAction
 from bot.services.agency_picking import report_area
 from bot.services.conversations import save_state
 from handlers import keyboards
-from handlers.choices import AgencyPick
+from bot.domain.choices import AgencyPick
 from handlers.staff.roles import staff_roles
 from handlers.turn import Turn
 from routing import agency_search

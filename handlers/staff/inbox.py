@@ -14,7 +14,7 @@ from bot.i18n import N_
 from bot.services import inbox
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards
-from handlers.choices import InboxPage, OpenReport
+from bot.domain.choices import InboxPage, OpenReport
 from handlers.citizen.status import EXAMPLE_ID
 from handlers.commands import Command, Tap
 from handlers.staff.action_buttons import find_view, show_view

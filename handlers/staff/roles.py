@@ -6,17 +6,11 @@ from html import escape
 
 from bot.domain.roles import Grant, Role, group_grants, parse_role
 from bot.i18n import N_, Translator
+from bot.notices.roles import agency_text, describe_in
 from bot.services import staff, staff_groups
 from handlers.commands import Command
 from handlers.turn import Turn
-from routing.agencies import Directory
 
-ROLE_LABELS = {
-    Role.NATIONAL_ADMIN: N_("national admin"),
-    Role.HUB_ADMIN: N_("hub admin (admin koordinator)"),
-    Role.LIAISON: N_("agency liaison (admin penghubung)"),
-    Role.STAFF: N_("agency staff"),
-}
 REFUSALS = {
     staff.Refusal.UNKNOWN: N_("I do not know this invitation. Please check the link, or ask for a new one."),
     staff.Refusal.EXPIRED: N_("This invitation has expired. Please ask whoever invited you for a new one."),
@@ -30,18 +24,8 @@ def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
     return describe_in(turn._, turn.services.router.directory, role, agency_code)
 
 
-def describe_in(_: Translator, directory: Directory, role: Role, agency_code: str | None) -> str:
-    label = _(ROLE_LABELS[role])
-    return label if agency_code is None else f"{label} — {_agency(directory, agency_code)}"
-
-
 def describe_agency(turn: Turn, agency_code: str) -> str:
-    return _agency(turn.services.router.directory, agency_code)
-
-
-def _agency(directory: Directory, agency_code: str) -> str:
-    agency = directory.agencies.get(agency_code)
-    return f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
+    return agency_text(turn.services.router.directory, agency_code)
 
 
 def staff_only(turn: Turn) -> None:

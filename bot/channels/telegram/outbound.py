@@ -3,26 +3,23 @@ limits, files by ``file_id``, and the Bot API's errors told in the outbox's term
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from telegram import Bot, InputMediaDocument, InputMediaPhoto, InputMediaVideo, TelegramObject
+from telegram import Bot, InputFile, InputMediaDocument, InputMediaPhoto, InputMediaVideo, TelegramObject
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.markup import Markup
 from bot.channels.telegram.keyboards import reply_markup
-from bot.delivery.charts import Chart, draw
-from bot.delivery.export_upload import Export, written
-from bot.delivery.messages import Album, Charts, Edit, Location, Media, Outgoing, Text
+from bot.delivery import files as made_files
+from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
 from bot.delivery.transport import Failure, SendFailed
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # what a bot may upload
 _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
 
 
 class TelegramTransport:
-    """The outbox's transport to Telegram (an export first reads the database through ``reads``)."""
+    """The outbox's transport to Telegram (files the bot made are read from the database through ``reads``)."""
 
     def __init__(self, bot: Bot, reads: async_sessionmaker | None = None) -> None:
         self.bot, self._reads = bot, reads
@@ -60,27 +57,20 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
             return await bot.send_media_group(chat_id, media)
         case Location(latitude, longitude):
             return await bot.send_location(chat_id, latitude, longitude)
-        case Charts(charts):
-            return await _send_charts(bot, chat_id, charts)
-        case Export() if reads is not None:
-            return await _send_export(bot, chat_id, message, reads)
+        case Files() if reads is not None:
+            return await _send_files(bot, chat_id, message, reads)
     raise TypeError(f"cannot send {message!r}")
 
 
-async def _send_charts(bot: Bot, chat_id: int, charts: tuple[Chart, ...]) -> TelegramObject | tuple:
-    images = await asyncio.to_thread(lambda: [draw(chart) for chart in charts])  # CPU work off the event loop
-    if len(images) == 1:
-        return await bot.send_photo(chat_id, images[0], caption=charts[0].title)
-    return await bot.send_media_group(chat_id, [InputMediaPhoto(image, caption=chart.title, filename=f"chart-{index + 1}.png")
-                                                for index, (chart, image) in enumerate(zip(charts, images))])
-
-
-async def _send_export(bot: Bot, chat_id: int, export: Export, reads: async_sessionmaker) -> TelegramObject:
-    async with written(export, reads) as path:
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            return await bot.send_message(chat_id, export.too_large)
-        with path.open("rb") as file:
-            return await bot.send_document(chat_id, file, filename=export.file_name, caption=export.caption)
+async def _send_files(bot: Bot, chat_id: int, message: Files, reads: async_sessionmaker) -> TelegramObject | tuple:
+    made = await made_files.load(reads, message.file_ids)
+    if message.kind == "document":
+        return await bot.send_document(chat_id, InputFile(made[0].content, filename=made[0].file_name),
+                                       caption=made[0].caption)
+    if len(made) == 1:
+        return await bot.send_photo(chat_id, made[0].content, caption=made[0].caption)
+    return await bot.send_media_group(chat_id, [InputMediaPhoto(item.content, caption=item.caption, filename=item.file_name)
+                                                for item in made])
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup) -> bool:

@@ -304,8 +304,10 @@ class StaffGroup(Base):
 # ``bot.db.models`` names every table (and Base.metadata holds them all).
 from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
+from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "InboxUpdate", "Invitation", "JobLease",
+    "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "GeneratedFile", "InboxUpdate",
+    "Invitation", "JobLease",
     "OutboxMessage", "Report", "ReportEvent", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
 ]

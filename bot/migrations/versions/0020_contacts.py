@@ -4,15 +4,15 @@ the chats the bot knows so far are Telegram's
 Every chat id already stored (a user's private chat, a linked staff group, the chat of a conversation, a report
 or an outbox row) becomes a Telegram contact whose id is that chat id, so no stored reference changes.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
