@@ -191,8 +191,8 @@ async def test_an_opt_out_takes_back_the_copies_not_yet_on_their_way(engine):
         session.add(User(id=5, first_name="Warga", lookups=0))
         await session.flush()
         await subscriptions.subscribe(session, 5, None)
-        await outbox.enqueue_broadcast(session, 1, [(5, Text("satu"))])
-        await outbox.enqueue_broadcast(session, 2, [(5, Text("dua"))])
+        await outbox.enqueue_broadcast(session, 1, [(5, 5, Text("satu"))])
+        await outbox.enqueue_broadcast(session, 2, [(5, 5, Text("dua"))])
         on_its_way = (await session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id == 2))).one()
         on_its_way.claimed_until = utcnow() + timedelta(seconds=60)  # the sender holds it
     async with transactions.begin() as session:

@@ -221,7 +221,7 @@ async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(b
     async with bot.services.transactions.begin() as session:
         session.add_all(User(id=person.user_id, first_name="Warga", lookups=0) for person in people)
         await session.flush()
-        await outbox.enqueue_broadcast(session, 1, [(person.user_id, Text("Pengumuman")) for person in people])
+        await outbox.enqueue_broadcast(session, 1, [(person.user_id, person.user_id, Text("Pengumuman")) for person in people])
     sending = asyncio.create_task(slow.deliver_due())
     await asyncio.sleep(1.2)  # a copy or two went out; the rest wait for the pace, claimed
     sending.cancel()

@@ -107,26 +107,27 @@ async def enqueue(
     return row
 
 
-async def enqueue_broadcast(session: AsyncSession, broadcast_id: int, copies: list[tuple[int, Outgoing]]) -> None:
-    """One announcement's copies (chat, message), in one statement: they go at the bulk pace, after replies."""
+async def enqueue_broadcast(session: AsyncSession, broadcast_id: int, copies: list[tuple[int, int, Outgoing]]) -> None:
+    """One announcement's copies (user, their chat, message), in one statement: they go at the bulk pace, after
+    replies."""
     now = utcnow()
-    rows = [{"chat_id": chat_id, "user_id": chat_id, "kind": MESSAGE, "payload": to_payload(message),
+    rows = [{"chat_id": chat_id, "user_id": user_id, "kind": MESSAGE, "payload": to_payload(message),
              "priority": int(Priority.BULK), "broadcast_id": broadcast_id, "state": PENDING, "attempts": 0,
-             "next_attempt_at": now, "created_at": now} for chat_id, message in copies]
+             "next_attempt_at": now, "created_at": now} for user_id, chat_id, message in copies]
     if rows:
         await session.execute(insert(OutboxMessage), rows)
 
 
-async def withdraw_broadcasts(session: AsyncSession, reason: str, chat_id: int | None = None,
+async def withdraw_broadcasts(session: AsyncSession, reason: str, user_id: int | None = None,
                               broadcast_id: int | None = None) -> int:
-    """Take back announcement copies not yet on their way: a chat's (it opted out or blocked the bot) or a
+    """Take back announcement copies not yet on their way: a person's (they opted out or blocked the bot) or a
     broadcast's (cancelled). They stay as ``withdrawn``, with the reason, for the broadcast's counts."""
     statement = bulk_update(OutboxMessage).where(
         OutboxMessage.broadcast_id.is_not(None), OutboxMessage.state.in_((PENDING, HELD)),
         _unclaimed(utcnow()),
     )
-    if chat_id is not None:
-        statement = statement.where(OutboxMessage.chat_id == chat_id)
+    if user_id is not None:
+        statement = statement.where(OutboxMessage.user_id == user_id)
     if broadcast_id is not None:
         statement = statement.where(OutboxMessage.broadcast_id == broadcast_id)
     return (await session.execute(statement.values(state=WITHDRAWN, last_error=reason))).rowcount

@@ -3,6 +3,7 @@ the outbox's terms, so that the sender retries, gives up or holds the chat witho
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Protocol
 
@@ -24,3 +25,14 @@ class SendFailed(Exception):
 class Transport(Protocol):
     async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
         """Send one message; raises ``SendFailed`` (anything else is taken as refused)."""
+
+
+class ChannelRouter:
+    """A transport over several channels: each message goes through the transport of the channel its chat is on
+    (``channel_of``: bot.services.contacts.channel_lookup)."""
+
+    def __init__(self, transports: dict[str, Transport], channel_of: Callable[[int], Awaitable[str]]) -> None:
+        self._transports, self._channel_of = transports, channel_of
+
+    async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
+        await self._transports[await self._channel_of(chat_id)].send(chat_id, message, paid)

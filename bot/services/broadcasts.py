@@ -45,9 +45,11 @@ Render = Callable[[str], Outgoing]  # the announcement in a recipient's language
 
 
 def recipients(audience: Audience, default_locale: str):
-    """The user ids of the audience, a SELECT to narrow further (cursor, limit) or to count."""
+    """The user ids of the audience (their language, the chat they are reached in), a SELECT to narrow further
+    (cursor, limit) or to count."""
     statement = (
-        select(Subscription.user_id, func.coalesce(User.locale, default_locale).label("locale"))
+        select(Subscription.user_id, func.coalesce(User.locale, default_locale).label("locale"),
+               func.coalesce(User.last_chat_id, User.id).label("chat_id"))
         .join(User, User.id == Subscription.user_id)
         .where(Subscription.ended_at.is_(None), User.reachable.is_(True))
     )
@@ -88,7 +90,7 @@ async def queue_next(session: AsyncSession, broadcast: Broadcast, render: Render
     statement = recipients(Audience.of(broadcast), default_locale)
     statement = statement.where(Subscription.user_id > broadcast.cursor).order_by(Subscription.user_id).limit(batch)
     rows = (await session.execute(statement)).all()
-    await outbox.enqueue_broadcast(session, broadcast.id, [(user_id, render(locale)) for user_id, locale in rows])
+    await outbox.enqueue_broadcast(session, broadcast.id, [(row.user_id, row.chat_id, render(row.locale)) for row in rows])
     if rows:
         broadcast.cursor, broadcast.queued = rows[-1].user_id, broadcast.queued + len(rows)
     if len(rows) < batch:
@@ -120,7 +122,7 @@ async def resume(session: AsyncSession, broadcast: Broadcast) -> bool:
     if broadcast.state != State.PAUSED.value:
         return False
     broadcast.state = (State.SENDING if broadcast.finished_at is None else State.QUEUED).value
-    ended = select(Subscription.end_reason).where(Subscription.user_id == OutboxMessage.chat_id,
+    ended = select(Subscription.end_reason).where(Subscription.user_id == OutboxMessage.user_id,
                                                   Subscription.ended_at.is_not(None))
     held = _unclaimed_copies(broadcast.id, PAUSED_COPY)
     await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN, last_error=ended.scalar_subquery()))

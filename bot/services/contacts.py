@@ -8,10 +8,11 @@ them), which needs no look-up on the busiest path. A chat or a person of another
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Contact, User, utcnow
 
@@ -65,6 +66,27 @@ async def address_of(session: AsyncSession, chat_id: int) -> tuple[str, str]:
     """The channel and its address of a chat (one the bot has never seen is Telegram's, by its id)."""
     contact = await session.get(Contact, chat_id)
     return (contact.channel, contact.address) if contact is not None else (TELEGRAM, str(chat_id))
+
+
+def channel_lookup(reads: async_sessionmaker) -> Callable[[int], Awaitable[str]]:
+    """The channel of a chat, for sending: an id below ``OWN_IDS_FROM`` is Telegram's own, looked up nowhere; others
+    are read once (a chat keeps its channel for good)."""
+    known: dict[int, str] = {}
+
+    async def channel_of(chat_id: int) -> str:
+        if chat_id < OWN_IDS_FROM:
+            return TELEGRAM
+        if chat_id not in known:
+            async with reads() as session:
+                known[chat_id] = (await address_of(session, chat_id))[0]
+        return known[chat_id]
+
+    return channel_of
+
+
+async def person_in(session: AsyncSession, chat_id: int) -> int:
+    """The person a private chat belongs to (a chat the bot has no row for is a Telegram user's own: their id)."""
+    return await session.scalar(select(Contact.user_id).where(Contact.id == chat_id)) or chat_id
 
 
 async def _contact(session: AsyncSession, channel: str, address: str) -> Contact | None:

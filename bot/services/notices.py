@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.notices.roles import role_ended_text
 from bot.notices.staff import Headline, deadline_text, headline_text
 from bot.services import staff
+from bot.services.contacts import chat_of
 from routing.agencies import Directory
 
 
@@ -47,10 +48,11 @@ class Notices:
         holders = await staff.holders(session, codes)
         recipients = list(dict.fromkeys(chat for code in codes for chat in holders.of(self.directory, code)))
         users = await _users(session, recipients)
-        for chat_id in recipients:
-            user = users.get(chat_id)  # a linked group has no user row: the default language
+        for holder in recipients:
+            user = users.get(holder)  # a linked group has no user row: the default language
             text = headline_text(self.translator(user.locale if user else None), headline, tracking_id)
-            await outbox.enqueue(session, chat_id, Text(text), user=user, priority=outbox.Priority.NOTIFICATION)
+            await outbox.enqueue(session, chat_of(user) if user else holder, Text(text), user=user,
+                                 priority=outbox.Priority.NOTIFICATION)
         return recipients
 
     async def deadlines(self, session: AsyncSession, notices: list[Notice]) -> None:
@@ -59,7 +61,8 @@ class Notices:
         for notice in notices:
             user = users.get(notice.user_id)  # staff made from the command line may never have written
             text = deadline_text(self.translator(user.locale if user else None), notice)
-            await outbox.enqueue(session, notice.user_id, Text(text), user=user, priority=outbox.Priority.NOTIFICATION)
+            await outbox.enqueue(session, chat_of(user) if user else notice.user_id, Text(text), user=user,
+                                 priority=outbox.Priority.NOTIFICATION)
 
     # The changes -------------------------------------------------------------------------------------------
 
@@ -80,7 +83,8 @@ class Notices:
     async def role_ended(self, session: AsyncSession, user_id: int, role: Role, agency_code: str | None) -> None:
         user = await session.get(User, user_id)
         text = role_ended_text(self.translator(user.locale if user else None), self.directory, role, agency_code)
-        await outbox.enqueue(session, user_id, Text(text), user=user, priority=outbox.Priority.NOTIFICATION)
+        await outbox.enqueue(session, chat_of(user) if user else user_id, Text(text), user=user,
+                             priority=outbox.Priority.NOTIFICATION)
 
     async def reporter_answered(self, session: AsyncSession, report: Report) -> None:
         await self.tell_holders(session, (report.agency_code,), Headline.ANSWERED, report.tracking_id)

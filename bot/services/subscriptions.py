@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Report, Subscription, utcnow
 from bot.delivery import outbox
 from bot.domain.announcements import TOPICS, EndReason
+from bot.services import contacts
 
 AREAS_FROM_REPORTS = 3  # the regencies of a citizen's latest reports offered as their area
 
@@ -46,7 +47,7 @@ async def end(session: AsyncSession, user_id: int, reason: EndReason) -> bool:
         update(Subscription).where(Subscription.user_id == user_id, Subscription.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason.value).execution_options(synchronize_session="fetch")
     )
-    await outbox.withdraw_broadcasts(session, reason.value, chat_id=user_id)
+    await outbox.withdraw_broadcasts(session, reason.value, user_id=user_id)
     return result.rowcount > 0
 
 
@@ -58,8 +59,8 @@ async def chat_blocked(session: AsyncSession, chat_id: int, reason: str) -> None
 
 
 async def blocked_found(session: AsyncSession, chat_id: int, reason: str) -> None:
-    """Delivery found the chat blocked the bot (its messages held already): its subscription ends."""
-    await end(session, chat_id, EndReason.BLOCKED)
+    """Delivery found the chat blocked the bot (its messages held already): its person's subscription ends."""
+    await end(session, await contacts.person_in(session, chat_id), EndReason.BLOCKED)
 
 
 async def areas_reported_in(session: AsyncSession, user_id: int) -> list[str]:
