@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.domain.flows import Flow
 from bot.services import staff_groups
-from bot.services.conversations import load_conversation
+from bot.services.conversations import load_conversation, open_conversation
 from handlers import keyboards
 from handlers.admin import broadcast as admin_broadcast
 from handlers.citizen import announcements, answers, follow_up, typed_text
@@ -19,32 +20,43 @@ from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
+# The flow of the chat's open conversation takes a message first; False lets it go on (a follow-up long forgotten,
+# another member's staff action in a group). Staff at work and an admin composing take it even before a group's
+# rule or a typed tracking ID; the others after a tracking ID, which is always looked up.
+TAKERS: dict[Flow, Callable[[Turn], Awaitable[bool]]] = {
+    Flow.STAFF_ACTION: staff_actions.take,
+    Flow.BROADCAST: admin_broadcast.take,
+    Flow.FOLLOW_UP: follow_up.take,
+    Flow.ANSWER: answers.take,
+    Flow.SUBSCRIPTION_AREA: announcements.take,
+}
+FIRST = (Flow.STAFF_ACTION, Flow.BROADCAST)
+
 
 async def on_message(turn: Turn) -> None:
-    """Any message: the ID a command asked for, what a staff action waits for, the answer to a report in
-    progress, a tracking ID, or else the menu (with the offer to report what was written)."""
+    """Any message: the ID a command asked for, what the open conversation waits for (a staff action, an
+    announcement, the report in progress, a follow-up), a tracking ID, the answer to a report waiting for its
+    reporter, or else the menu (with the offer to report what was written)."""
     if (answered := await answer_to_question(turn)) is not None:
         if answered.flow == Flow.INTAKE:  # the report waited: its question, again
             intake_flow.hint(turn, answered, turn._("You have a report in progress:"))
         return
-    if await staff_actions.take(turn) or await admin_broadcast.take(turn):
+    conversation = await open_conversation(turn.session, turn.chat_id)
+    flow = Flow(conversation.flow) if conversation else None
+    if flow in FIRST and await TAKERS[flow](turn):
         return
     if turn.in_group:
         await _in_group(turn)
         return
-    conversation = await load_conversation(turn.session, turn.chat_id)
-    if conversation:
+    if flow is Flow.INTAKE:
         await intake_messages.on_message(turn, conversation)
         return
-    text = (turn.incoming.typed or "").strip()
-    if is_tracking_id(text):
+    if is_tracking_id(text := (turn.incoming.typed or "").strip()):
         await show_status(turn, text)
         return
-    if await follow_up.take(turn):
+    if flow in TAKERS and flow not in FIRST and await TAKERS[flow](turn):
         return
-    if await answers.take(turn):
-        return
-    if await announcements.take(turn):
+    if flow is not Flow.ANSWER and await answers.take(turn):  # a waiting report's answer, with no conversation
         return
     await typed_text.offer(turn)
 
