@@ -22,6 +22,7 @@ from sqlalchemy import insert  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bench.against_telegram import against_telegram  # noqa: E402
+from bot.channels.telegram.outbound import TelegramTransport  # noqa: E402
 from bot.db import Transactions  # noqa: E402
 from bot.db.models import Subscription, utcnow  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
@@ -29,7 +30,6 @@ from bot.delivery.sender import Delivery  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.jobs import broadcasts as broadcast_job  # noqa: E402
 from bot.services import broadcasts  # noqa: E402
-from handlers.admin.announcement import renderer  # noqa: E402
 
 FIRST_USER = 8_500_000
 ANNOUNCEMENT = "📣 Pelayanan KTP keliling hadir di kantor camat pada hari Sabtu."
@@ -66,8 +66,8 @@ async def bench(database_url: str, count: int, paid_rate: float) -> None:
 
 
 def _run(transactions: Transactions, bot: Bot, pacing: Pacing) -> list[asyncio.Task]:
-    delivery = Delivery(transactions, bot, {}, pacing)
-    job = broadcast_job.run_forever(transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick)
+    delivery = Delivery(transactions, TelegramTransport(bot), lambda locale: Translator(locale or "id"), pacing)
+    job = broadcast_job.run_forever(transactions, lambda locale: Translator(locale or "id"), "id", delivery.kick)
     return [asyncio.create_task(delivery.run_forever()), asyncio.create_task(job)]
 
 

@@ -17,12 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.against_telegram import against_telegram  # noqa: E402
+from bot.channels.telegram.outbound import TelegramTransport  # noqa: E402
 from bot.db import Transactions  # noqa: E402
 from bot.db.models import OutboxMessage, utcnow  # noqa: E402
 from bot.delivery.messages import Text, to_payload  # noqa: E402
 from bot.delivery.outbox import PENDING, Priority  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
 from bot.delivery.sender import Delivery  # noqa: E402
+from bot.config import Settings  # noqa: E402
 
 RATE = 30.0
 FIRST_USER = 8_000_000
@@ -31,7 +33,7 @@ FIRST_USER = 8_000_000
 async def bench(database_url: str, count: int) -> None:
     async with against_telegram(database_url, range(FIRST_USER, FIRST_USER + count)) as setup:
         await _fill(setup.transactions, count)
-        delivery = Delivery(setup.transactions, setup.bot, {}, Pacing(per_second=RATE))
+        delivery = Delivery(setup.transactions, TelegramTransport(setup.bot), Settings().translator, Pacing(per_second=RATE))
         started = time.perf_counter()
         sender = asyncio.create_task(delivery.run_forever())
         while len(setup.emulator.stats.sent) < count:

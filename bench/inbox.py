@@ -30,8 +30,8 @@ from bot.domain.deadlines import Deadline, Due  # noqa: E402
 from bot.domain.roles import Grant, Role  # noqa: E402
 from bot.services import inbox  # noqa: E402
 from bot.services.jurisdiction import load_router  # noqa: E402
+from bot.services.notices import Notices  # noqa: E402
 from bot.services.tracking import new_tracking_id  # noqa: E402
-from handlers.staff.notices import notice_text  # noqa: E402
 
 AGENCIES = 500
 REPORTERS = 5000
@@ -128,7 +128,7 @@ async def _sweeps(engine, directory, agencies: list) -> None:
     transactions, settings, timings, queued = Transactions(engine), Settings(), [], 0
     while True:
         started = time.perf_counter()
-        count = await deadline_job.run_once(transactions, directory, settings.translator, notice_text)
+        count = await deadline_job.run_once(transactions, Notices(directory, settings.translator))
         timings.append((time.perf_counter() - started) * 1000)
         queued += count or 0
         if not count:

@@ -66,7 +66,7 @@ async def bench(database_url: str, citizens: int, reports: int) -> None:
     # that this measures the bot's own work per turn; bench/delivery.py measures pacing against Telegram.
     pacing = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000)
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url, pacing)
-    application.add_handler(emulator.completion_handler(), group=1000)
+    application.bot_data["services"].handled.append(emulator.bot_is_done)
     await start_bot(application, Polling(timeout=1))
     TimedCitizen.durations, TimedCitizen.first_replies, TimedCitizen.last_replies = [], [], []
     people = [TimedCitizen(emulator, 7_000_000 + index) for index in range(citizens)]

@@ -22,11 +22,12 @@ from sqlalchemy import text  # noqa: E402
 
 from bot.db import create_engine, migrate, session_factory  # noqa: E402
 from bot.db.models import utcnow  # noqa: E402
+from bot.domain.reach import Hub, Reach  # noqa: E402
 from bot.domain.vocabulary import CATEGORIES  # noqa: E402
 from bot.services import export_files, statistics  # noqa: E402
 from bot.services.export_files import Format  # noqa: E402
 from bot.services.exports import ExportRequest  # noqa: E402
-from bot.services.scopes import Period, Scope, local_today  # noqa: E402
+from bot.services.periods import Period, local_today  # noqa: E402
 from routing.regions import Hierarchy  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -45,7 +46,7 @@ async def bench(database_url: str, count: int) -> None:
     print(f"{kind}: {count:,} reports written in {time.perf_counter() - started:.0f} s")
     sessions = session_factory(engine)
     period = Period.last_months(local_today(ZONE, utcnow()))
-    for name, scope in (("national", Scope()), ("province hub (32)", Scope(area_code="32"))):
+    for name, scope in (("national", Reach(everything=True)), ("province hub (32)", Reach(hubs=(Hub("HUB-32", "32"),)))):
         for attempt in ("cold", "warm"):
             began = time.perf_counter()
             figures = await statistics.compute(sessions, scope, period, ZONE, utcnow())
@@ -56,7 +57,7 @@ async def bench(database_url: str, count: int) -> None:
             path = Path(folder) / f"export.{kind_of_file.value}"
             async with sessions() as session:
                 began = time.perf_counter()
-                written = await export_files.write(session, ExportRequest(Scope(), period, ZONE), kind_of_file, path, utcnow())
+                written = await export_files.write(session, ExportRequest(Reach(everything=True), period, ZONE), kind_of_file, path, utcnow())
                 print(f"  export {kind_of_file.value:4} national: {time.perf_counter() - began:6.1f} s "
                       f"({written:,} reports, {path.stat().st_size / 1e6:.0f} MB)")
     await engine.dispose()

@@ -108,7 +108,7 @@ async def bench(database_url: str, citizens: int, reports: int, subscribers: int
     await _subscribe(Transactions(engine), emulator, subscribers)
     settings = Settings(database_url=database_url)
     application = build_application(settings, engine, await load_routing(settings), emulator.base_url)
-    application.add_handler(emulator.completion_handler(), group=1000)
+    application.bot_data["services"].handled.append(emulator.bot_is_done)
     await start_bot(application, Polling(timeout=1))
     try:
         alone = await _file_reports(emulator, citizens, reports, CITIZENS_FROM, think)

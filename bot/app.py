@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from datetime import timedelta
 
@@ -16,22 +16,27 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 
 import handlers
+from bot.channels.telegram import inbound as telegram_inbound
+from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.inbound import TelegramChannel
+from bot.channels.telegram.outbound import TelegramTransport
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery import senders
-from bot.delivery.outbox import STATUS_CHANGED
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, retention as retention_job
+from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
+from bot.jobs import retention as retention_job
+from bot.i18n import Translator
+from bot.services import subscriptions
+from bot.services.conversations import locale_of
 from bot.services.jurisdiction import load_router
+from bot.services.notices import Notices
 from bot.web.metrics import Metrics
 from bot.web.operations import Operations
-from handlers.admin import announcement
-from handlers.render import status_renderer
-from handlers.staff.notices import notice_text
 from routing.engine import Router
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,7 @@ Receiver = Polling | Webhook
 
 @dataclass
 class Services:
-    """What handlers reach through ``context.bot_data["services"]``."""
+    """What handlers reach through ``turn.services``."""
 
     settings: Settings
     engine: AsyncEngine
@@ -54,11 +59,23 @@ class Services:
     delivery: Delivery
     inbox: InboxDispatcher
     operations: Operations
+    # Called with each update's id once its turn is over, failed or not (the sandbox's clients wait on it).
+    handled: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def sessions(self) -> async_sessionmaker:
         """For reads; changes go through ``transactions.begin()``."""
         return self.transactions.sessions
+
+    async def translator_of(self, user_id: int) -> Translator:
+        """The translator in a known person's language (the default for a stranger)."""
+        async with self.sessions() as session:
+            return self.settings.translator(await locale_of(session, user_id))
+
+    @property
+    def notices(self) -> Notices:
+        """What a state change needs to tell everyone it concerns."""
+        return Notices(self.router.directory, self.settings.translator)
 
 
 def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
@@ -78,21 +95,38 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     transactions = Transactions(engine)
     metrics = Metrics()
     delivery = Delivery(
-        transactions, application.bot, {STATUS_CHANGED: status_renderer(settings)},
+        transactions, TelegramTransport(application.bot, transactions.sessions), settings.translator,
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
         lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
+        on_blocked=subscriptions.blocked_found,  # delivery holds the chat; its announcements end
     )
 
+    channel = TelegramChannel(application.bot)
+
     async def process(item: Stored) -> None:
-        await application.process_update(item.parsed or Update.de_json(item.payload, application.bot))
+        update = item.parsed or Update.de_json(item.payload, application.bot)
+        try:
+            incoming = telegram_inbound.to_incoming(update, channel.username)
+            if incoming is not None:
+                await handlers.handle(incoming, services, channel)
+            elif update.callback_query is not None:
+                await telegram_inbound.answer_tap_without_chat(update, application.bot, services.translator_of)
+        finally:
+            for observer in services.handled:
+                await observer(update.update_id)
 
     async def give_up(payload: dict) -> None:
-        await handlers.apologise(application, payload)
+        try:
+            incoming = telegram_inbound.to_incoming(Update.de_json(payload, application.bot), channel.username)
+        except Exception:  # not even readable: nobody to answer
+            return
+        if incoming is not None:
+            await handlers.apologise(incoming, services, channel)
 
     dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics, order_wait=settings.inbox_order_wait)
     operations = Operations(transactions, application.bot, metrics)
-    application.bot_data["services"] = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
-    handlers.register(application)
+    services = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
+    application.bot_data["services"] = services
     return application
 
 
@@ -122,12 +156,11 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     if role in (ProcessRole.ALL, ProcessRole.WORKER):
         work += [services.delivery.run_forever(),
                  retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
-                 deadline_job.run_forever(services.transactions, services.router.directory, services.settings.translator,
-                                          notice_text, services.delivery.kick),
-                 broadcast_job.run_forever(
-                     services.transactions, announcement.renderer(services.settings.translator),
-                     announcement.progress_view(services.settings.translator, services.delivery.bulk_per_second),
-                     services.settings.default_locale, services.delivery.kick)]
+                 deadline_job.run_forever(services.transactions, services.notices, services.delivery.kick),
+                 file_job.run_forever(services.transactions, services.delivery.kick),
+                 broadcast_job.run_forever(services.transactions, services.settings.translator,
+                                           services.settings.default_locale, services.delivery.kick,
+                                           bulk_per_second=services.delivery.bulk_per_second)]
     if role is ProcessRole.WORKER and isinstance(receiver, Polling) and receiver.operations_port is not None:
         work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
     loop = asyncio.get_running_loop()
@@ -167,7 +200,7 @@ async def _publish_commands(application: Application, default_locale: str) -> No
     delay = 5.0
     while True:
         try:
-            await handlers.publish_commands(application, default_locale)
+            await publish_commands(application.bot, default_locale, handlers.menu_commands())
             return
         except TelegramError as error:
             log.warning("publishing the command menu failed (%s); trying again in %.0fs", error, delay)

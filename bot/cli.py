@@ -13,13 +13,11 @@ from collections.abc import Awaitable, Callable
 
 from pathlib import Path
 
-from bot import cli_export, cli_staff, routing_data
+from bot import cli_export, cli_report, cli_staff, routing_data
+from bot.cli_report import report_set_status  # noqa: F401 (tests call it)
 from bot.config import ConfigError, Settings, configure_logging, sandbox_settings
-from bot.db import create_engine, migrate, session_factory
-from bot.domain import Status
+from bot.db import create_engine, migrate
 from bot.inbox.cleaning import storable_text
-from bot.services.reports import StatusChangeRefused, change_status, locked_for_change
-from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 
 log = logging.getLogger("lapor-bot")
 
@@ -87,12 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     agencies_import.add_argument("file", type=Path, help="a CSV of agencies or of routing rules (columns: see README)")
     agencies_import.set_defaults(command=agencies_import_file)
 
-    report = commands.add_parser("report", help="work on reports").add_subparsers(title="report commands", required=True)
-    set_status = report.add_parser("set-status", help="change a report's status; the reporter is told")
-    set_status.add_argument("tracking_id", help="the report's tracking ID, e.g. K7MQ9-TRXZS")
-    set_status.add_argument("status", choices=[status.value for status in Status], help="the new status")
-    set_status.add_argument("--note", help="what the reporter reads (required for rejected and waiting_reporter)")
-    set_status.set_defaults(command=report_set_status)
+    cli_report.add_parser(commands)
     cli_staff.add_parser(commands)
     cli_export.add_parser(commands)
     return parser
@@ -162,31 +155,6 @@ async def db_upgrade(settings: Settings, arguments: argparse.Namespace) -> int:
     finally:
         await engine.dispose()
     print("database is up to date")
-    return 0
-
-
-async def report_set_status(settings: Settings, arguments: argparse.Namespace) -> int:
-    try:
-        tracking_id = parse_tracking_id(arguments.tracking_id)
-    except InvalidTrackingId:
-        print(f"{arguments.tracking_id!r} is not a valid tracking ID (check character does not match)", file=sys.stderr)
-        return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with session_factory(engine)() as session, session.begin():
-            report = await locked_for_change(session, tracking_id)
-            if report is None:
-                print(f"no report {tracking_id}", file=sys.stderr)
-                return 1
-            previous = report.status
-            await change_status(session, report, Status(arguments.status), actor="cli", note=arguments.note)
-    except StatusChangeRefused as refused:
-        print(f"refused: {refused}", file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
-    print(f"{tracking_id}: {previous} -> {arguments.status}; the reporter will be notified")
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli_staff import agency_directory
 from bot.config import Settings
 from bot.db import create_engine, session_factory
 from bot.db.models import utcnow
@@ -15,7 +16,8 @@ from bot.i18n import SUPPORTED_LOCALES
 from bot.services import export_files
 from bot.services.export_files import Format
 from bot.services.exports import ExportRequest
-from bot.services.scopes import Period, Scope, local_today
+from bot.domain.reach import Reach
+from bot.services.periods import Period, local_today
 
 
 def add_parser(commands) -> None:
@@ -44,8 +46,7 @@ async def export_command(settings: Settings, arguments: argparse.Namespace) -> i
     if kind is Format.XLSX and arguments.output == "-":
         print("lapor-bot export: an XLSX export needs --output FILE", file=sys.stderr)
         return 2
-    request = ExportRequest(Scope(area_code=arguments.area, agency_code=arguments.agency), period, zone,
-                            arguments.lang or settings.default_locale)
+    request = ExportRequest(_reach(settings, arguments), period, zone, arguments.lang or settings.default_locale)
     target = sys.stdout if arguments.output == "-" else Path(arguments.output)
     engine = create_engine(settings.database_url)
     try:  # no migration here: an export only reads (and must not wait on a schema change)
@@ -55,3 +56,10 @@ async def export_command(settings: Settings, arguments: argparse.Namespace) -> i
         await engine.dispose()
     print(f"exported {count} reports received {period.first} to {period.last}", file=sys.stderr)
     return 0
+
+
+def _reach(settings: Settings, arguments: argparse.Namespace) -> Reach:
+    """One area (with what its hub holds, as its hub admin would get), one agency, or all of Indonesia."""
+    if arguments.area:
+        return Reach.over_area(arguments.area, agency_directory(settings))
+    return Reach(agencies=(arguments.agency,)) if arguments.agency else Reach(everything=True)

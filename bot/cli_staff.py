@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.domain.roles import Role
 from bot.services import staff
+from bot.services.notices import Notices
 
 
 def add_parser(commands) -> None:
@@ -45,7 +46,7 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
     days = arguments.days or settings.invitation_days
 
     async def work(session) -> int:
-        invitation = await staff.create_invitation(session, _directory(settings), Role(arguments.role),
+        invitation = await staff.create_invitation(session, directory_of(settings), Role(arguments.role),
                                                    arguments.agency_code, actor=None, days=days)
         print(f"invitation: {invitation.role} {invitation.agency_code or ''}".rstrip()
               + f", valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC, works once")
@@ -59,8 +60,8 @@ async def invite_command(settings: Settings, arguments: argparse.Namespace) -> i
 
 async def revoke_command(settings: Settings, arguments: argparse.Namespace) -> int:
     async def work(session) -> int:
-        await staff.revoke_role(session, _directory(settings), arguments.user_id, Role(arguments.role),
-                                arguments.agency_code, actor=None)
+        await staff.revoke_role(session, Notices(directory_of(settings), settings.translator), arguments.user_id,
+                                Role(arguments.role), arguments.agency_code, actor=None)
         print(f"{arguments.user_id} is no longer {arguments.role} {arguments.agency_code or ''}".rstrip())
         return 0
 
@@ -81,7 +82,8 @@ async def list_command(settings: Settings, arguments: argparse.Namespace) -> int
     return await _in_transaction(settings, work)
 
 
-def _directory(settings: Settings):
+def directory_of(settings: Settings):
+    """The agency directory (the hubs among them), as the bot loads it, without the routing engine."""
     from routing.engine import load_directory
     from routing.regions import Hierarchy
 

@@ -1,13 +1,14 @@
-"""Bot commands: each feature declares its own, with the handler that answers it."""
+"""What each feature answers: its commands and the kinds of choice it takes, with the handler of each."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram.ext import Application, CommandHandler
+from bot.domain.choices import ChoiceData
+from handlers.turn import Turn
 
-from handlers.turn import Turn, turn_handler
+Handler = Callable[[Turn], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -15,12 +16,15 @@ class Command:
     name: str  # Indonesian: the name shown in the command menu
     alias: str | None  # English, also understood
     description: str  # an English msgid, for the command menu
-    handler: Callable[[Turn], Awaitable[None]]
+    handler: Handler
     menu: bool = True  # staff commands stay out of the citizens' command menu
     groups: bool = False  # also in group chats (staff groups)
 
 
-def add_commands(application: Application, commands: Iterable[Command]) -> None:
-    for command in commands:
-        names = [command.name, command.alias] if command.alias else command.name
-        application.add_handler(CommandHandler(names, turn_handler(command.handler, groups=command.groups)))
+@dataclass(frozen=True)
+class Tap:
+    """A kind of choice (bot.domain.choices) and the handler of a tap on one."""
+
+    kind: type[ChoiceData]
+    handler: Handler
+    groups: bool = False

@@ -3,47 +3,36 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
-
+from bot.channels.channel import Channel
+from bot.channels.incoming import Incoming
 from bot.db.models import User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.inbox.dispatcher import current_handling
+from bot.services import contacts
 
 log = logging.getLogger(__name__)
 
 
-async def record_failure(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+def record_failure(update_id: int, error: Exception, debug: bool) -> None:
     """The failed turn was rolled back; tell the inbox, and log the update's number, never its content
     (the traceback, which may quote it, only at DEBUG)."""
     handling = current_handling.get()
     if handling is not None:
-        handling.error = context.error
-    log.error("update %s failed: %s", getattr(update, "update_id", "?"), type(context.error).__name__,
-              exc_info=context.error if context.bot_data["services"].settings.debug else None)
+        handling.error = error
+    log.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error if debug else None)
 
 
-async def apologise(application: Application, payload: dict) -> None:
+async def apologise(incoming: Incoming, services: Any, channel: Channel) -> None:
     """The last resort, once an update has failed for good: the user hears so, in their language."""
-    services = application.bot_data["services"]
-    try:
-        update = Update.de_json(payload, application.bot)
-    except Exception:  # not even readable: nobody to answer
-        return
-    chat, sender = update.effective_chat, update.effective_user
-    if chat is None or sender is None:
-        return
-    if update.callback_query:
-        try:
-            await update.callback_query.answer()
-        except TelegramError:
-            pass
+    await channel.acknowledge(incoming, None)
+    chat, sender = incoming.chat, incoming.sender
     async with services.transactions.begin() as session:
-        user = await session.get(User, sender.id)
+        who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
+        user = await session.get(User, who.user_id)
         _ = services.settings.translator(user.locale if user else None)
         text = _("Sorry, something went wrong on our side. Please try again in a moment.")
-        await outbox.enqueue(session, chat.id, Text(text), user=user if chat.id == sender.id else None)
-    await services.delivery.deliver_chat(chat.id)
+        await outbox.enqueue(session, who.chat_id, Text(text), user=user if chat.private else None)
+    await services.delivery.deliver_chat(who.chat_id)

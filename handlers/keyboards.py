@@ -1,69 +1,51 @@
-"""Inline and reply keyboards. Callback data stays well within Telegram's 64 bytes."""
+"""Choices under a message, built from typed choice data (bot.domain.choices); each channel renders them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-
+from bot.channels.markup import AskPlace, Choice, Choices
 from bot.i18n import LANGUAGE_NAMES, Translator
-from bot.textlimits import CALLBACK_DATA_LIMIT
+from bot.domain.choices import IntakeChoice, LanguageChoice, MenuChoice
 
-INTAKE = "in"  # in:<step>:<value>
-MENU = "menu"  # menu:<item>
-LANGUAGE = "lang"  # lang:<locale>
-SHOW = "show"  # show:<tracking id>
-ANSWER = "ans"  # ans:<tracking id>: the report a citizen's answer belongs to
-RATE, NOT_FIXED = "rate", "nfx"  # rate:<tracking id>:<1-5>, nfx:<tracking id>: a resolved report
-REPLY = "rpl"  # rpl:<tracking id>: reply to the agency's answer
-SUBSCRIBE = "sub"  # sub:<verb>[:<value>]: announcements (area, topic, change, stop)
-BROADCAST = "sia"  # sia:<verb>[:<value>]: an admin composing or steering a broadcast
-BACK, CANCEL = "~back", "~cancel"
+BACK, CANCEL = "~back", "~cancel"  # the intake's navigation, as an IntakeChoice's value
 
 
-def button(text: str, *parts: str) -> InlineKeyboardButton:
-    data = ":".join(parts)
-    assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
-    return InlineKeyboardButton(text, callback_data=data)
+button = Choice.of
 
 
-def rows(buttons: Iterable[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: Iterable[Choice], width: int) -> list[list[Choice]]:
     buttons = list(buttons)
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
-def navigation_row(_: Translator, step: str, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(_("⬅️ Back"), INTAKE, step, BACK)] if back else []
-    return row + [button(_("✖️ Cancel"), INTAKE, step, CANCEL)]
+def navigation_row(_: Translator, step: str, back: bool = True) -> list[Choice]:
+    row = [button(_("⬅️ Back"), IntakeChoice(step, BACK))] if back else []
+    return row + [button(_("✖️ Cancel"), IntakeChoice(step, CANCEL))]
 
 
 def step_keyboard(
     _: Translator, step: str, choices: Iterable[tuple[str, str]], width: int = 1, back: bool = True
-) -> InlineKeyboardMarkup:
+) -> Choices:
     """Choices for one intake step (label, value), then back and cancel."""
-    choice_buttons = (button(label, INTAKE, step, value) for label, value in choices)
-    return InlineKeyboardMarkup([*rows(choice_buttons, width), navigation_row(_, step, back)])
+    choice_buttons = (button(label, IntakeChoice(step, value)) for label, value in choices)
+    return Choices([*rows(choice_buttons, width), navigation_row(_, step, back)])
 
 
-def main_menu(_: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def main_menu(_: Translator) -> Choices:
+    return Choices(
         [
-            [button(_("📝 File a report"), MENU, "new")],
-            [button(_("🔎 Check a status"), MENU, "status"), button(_("📋 My reports"), MENU, "mine")],
-            [button(_("❓ Help"), MENU, "help"), button(_("🌐 Language"), MENU, "language")],
+            [button(_("📝 File a report"), MenuChoice("new"))],
+            [button(_("🔎 Check a status"), MenuChoice("status")), button(_("📋 My reports"), MenuChoice("mine"))],
+            [button(_("❓ Help"), MenuChoice("help")), button(_("🌐 Language"), MenuChoice("language"))],
         ]
     )
 
 
-def language_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(name, LANGUAGE, code)] for code, name in LANGUAGE_NAMES.items()])
+def language_menu() -> Choices:
+    return Choices([[button(name, LanguageChoice(code))] for code, name in LANGUAGE_NAMES.items()])
 
 
-def location_keyboard(_: Translator) -> ReplyKeyboardMarkup:
-    """A reply keyboard: only it can ask the phone for its location."""
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📍 Send my location"), request_location=True)], [_("⬅️ Back"), _("✖️ Cancel")]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-        input_field_placeholder=_("Or type the address"),
-    )
+def location_keyboard(_: Translator) -> AskPlace:
+    """Ask for the phone's location (on Telegram only a reply keyboard can), or back, or cancel."""
+    return AskPlace(_("📍 Send my location"), (_("⬅️ Back"), _("✖️ Cancel")), _("Or type the address"))

@@ -7,55 +7,25 @@ line keeps its tags balanced, so that a long text can be split between lines.
 
 from __future__ import annotations
 
-from html import escape
 
-from bot.config import Settings
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
-
-from bot.db.models import OutboxMessage, Report, ReportEvent, User
-from bot.delivery.messages import Text, markup_json
-from bot.domain import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, ReportType, Status
+from bot.db.models import Report, ReportEvent
+from bot.domain import Status
 from bot.domain.actions import Action, LoopAction
-from bot.domain.deadlines import FIXED_WORKING_DAYS, Deadline
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
+from bot.notices.text import NAME_SHOWN, category_label, shown, status_label, type_label, yes_no
 from bot.services.staff_view import HistoryEntry
-from bot.textlimits import shorten
-from handlers import keyboards
 from routing import engine
 from routing.agencies import is_hub_code
+
+__all__ = ["NAME_SHOWN", "category_label", "shown", "status_label", "type_label", "yes_no"]  # moved to bot.notices.text
 
 # How much of a long text is shown, in characters. A summary at these limits, with a preface, stays
 # well within a message (see tests/test_limits.py).
 DESCRIPTION_IN_SUMMARY = 1500
 DESCRIPTION_PREVIEW = 300  # in a report card
 ADDRESS_SHOWN = 300
-NAME_SHOWN = 150  # an agency, a road, an area
-NOTE_IN_NOTIFICATION = 3000
 NOTE_IN_HISTORY = 300
-
-
-def shown(text: str | None, limit: int = NAME_SHOWN) -> str:
-    """Typed or imported text, shortened for display and escaped for HTML."""
-    return escape(shorten(text or "", limit))
-
-
-def yes_no(_: Translator, value: bool) -> str:
-    return _("Yes") if value else _("No")
-
-
-def type_label(_: Translator, code: str) -> str:
-    return _(REPORT_TYPE_LABELS[ReportType(code)])
-
-
-def category_label(_: Translator, code: str) -> str:
-    category = CATEGORY_BY_CODE.get(code)
-    return _(category.label) if category else code
-
-
-def status_label(_: Translator, code: str) -> str:
-    return _(STATUS_LABELS[Status(code)])
 
 
 def place(_: Translator, latitude: float | None, longitude: float | None, address: str | None) -> str:
@@ -197,6 +167,7 @@ EVENT_LABELS = {
     LoopAction.REPLY.value: N_("the reporter's reply"),
     LoopAction.REOPEN.value: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE.value: N_("closed on its own"),
+    LoopAction.COMMENT.value: N_("comment on the rating"),
 }
 
 
@@ -217,75 +188,3 @@ def report_list(_: Translator, reports: list[Report]) -> str:
             f"{status_label(_, report.status)} · {_.date(report.created_at)}"
         )
     return "\n".join(lines)
-
-
-def status_notification(_: Translator, report: Report, event: ReportEvent) -> str:
-    if event.action == Action.ANSWER.value:
-        title = _("💬 <b>The agency answered your report {tracking_id}</b>")
-    else:
-        title = _("🔔 <b>Your report {tracking_id} has a new status</b>")
-    lines = [title.format(tracking_id=report.tracking_id),
-             _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status))]
-    sent_to = _sent_to_line(_, report, event)
-    lines += [sent_to] if sent_to else []
-    if event.note:
-        lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
-    if event.to_status == Status.WAITING_REPORTER:
-        lines.append(_("Please answer in this chat so that your report can go on."))
-    if event.action == Action.ANSWER.value:
-        lines.append(_("Tap <i>Reply</i> to answer the agency. Without a reply, the report closes after {days} "
-                       "working days.").format(days=FIXED_WORKING_DAYS[Deadline.AUTO_CLOSE]))
-    if event.action == LoopAction.AUTO_CLOSE.value:
-        lines.append(_("It closed on its own: the agency's answer had no reply within {days} working days.").format(
-            days=FIXED_WORKING_DAYS[Deadline.AUTO_CLOSE]))
-    lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
-    if event.action in (Action.RESOLVE.value, LoopAction.AUTO_CLOSE.value):  # the question the buttons answer
-        lines += ["", _("<b>How satisfied are you with the answer?</b> Tap the stars below (1 poor, 5 very good), or "
-                        "<i>Not fixed</i> if the problem is still there.")]
-    return "\n".join(lines)
-
-
-def _sent_to_line(_: Translator, report: Report, event: ReportEvent) -> str | None:
-    """Where a forward sent the report. Rendered when sent (right after the action): the report's agency then is
-    the one the action chose, unless it has already gone back to a hub, which the next push will tell."""
-    if event.action == Action.FORWARD.value:
-        return _("<b>Sent on to:</b> {value}").format(value=shown(report.agency_name))
-    if event.to_status == Status.ASSIGNED and report.agency_name and not is_hub_code(report.agency_code):
-        return _("<b>Forwarded to:</b> {value}").format(value=shown(report.agency_name))
-    return None
-
-
-def notification_keyboard(_: Translator, tracking_id: str, action: str | None) -> InlineKeyboardMarkup | None:
-    """Under an answer: reply to it. Under a resolved report: rate the final answer, or say it is not fixed."""
-    if action == Action.ANSWER.value:
-        return InlineKeyboardMarkup([[keyboards.button(_("💬 Reply"), keyboards.REPLY, tracking_id)]])
-    if action in (Action.RESOLVE.value, LoopAction.AUTO_CLOSE.value):
-        return closing_keyboard(_, tracking_id)
-    return None
-
-
-def closing_keyboard(_: Translator, tracking_id: str) -> InlineKeyboardMarkup:
-    """Under a resolved report's notification: rate the final answer, or say it is not fixed."""
-    stars = [keyboards.button("⭐" * stars, keyboards.RATE, tracking_id, str(stars)) for stars in range(1, 6)]
-    return InlineKeyboardMarkup([stars[:3], stars[3:], [keyboards.button(_("❌ Not fixed"), keyboards.NOT_FIXED, tracking_id)]])
-
-
-def _note_label(_: Translator, event: ReportEvent) -> str:
-    if event.action in (Action.ANSWER.value, Action.RESOLVE.value):
-        return _("Answer") if event.action == Action.ANSWER.value else _("Final answer")
-    if event.action == Action.ASK.value:
-        return _("Question")
-    return _("Reason") if event.to_status == Status.REJECTED else _("Note")
-
-
-def status_renderer(settings: Settings):
-    """Renders a status change when it is sent, in the reporter's language of that moment."""
-
-    async def render(session: AsyncSession, row: OutboxMessage) -> Text:
-        report, event = await session.get(Report, row.report_id), await session.get(ReportEvent, row.event_id)
-        user = await session.get(User, row.user_id)
-        _ = settings.translator(user.locale if user else None)
-        markup = notification_keyboard(_, report.tracking_id, event.action)
-        return Text(status_notification(_, report, event), markup_json(markup))
-
-    return render

@@ -1,36 +1,37 @@
 """One update, one transaction: the unit of work every handler runs in.
 
-``Turn`` claims the update in the inbox (so it is handled once, and in order per chat), remembers the
-user, picks their language, and writes every reply to the outbox in the same transaction; right after
-the commit the replies are sent. A failed send is retried in the background and holds back only its
-own chat; nothing is said about a change that was rolled back.
+A turn claims the update in the inbox (so it is handled once, and in order per chat), remembers the user,
+picks their language, and writes every reply to the outbox in the same transaction; right after the commit
+the replies are sent. A failed send is retried in the background and holds back only its own chat; nothing
+is said about a change that was rolled back. Turns see neutral messages only (bot.channels): the channel
+the update came from is a port they call, never a messenger's library.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Chat, Message, Update
-from telegram import User as TelegramUser
-from telegram.constants import ChatType
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes
-
+from bot.channels.channel import Channel
+from bot.channels.incoming import Incoming
+from bot.channels.markup import Markup
 from bot.db.models import OutboxMessage, User
 from bot.delivery import outbox
-from bot.delivery.messages import Edit, Markup, Outgoing, Text, markup_json
+from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
-from bot.services.conversations import end_conversation, load_conversation, read_chat, remember_user
+from bot.services import contacts
+from bot.services.chat_locks import lock_chat_and_read
+from bot.services.conversations import end_conversation, load_conversation, remember_user
+from bot.domain.choices import ChoiceData
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,14 @@ class _Queued:
 
 @dataclass
 class Turn:
-    update: Update
-    context: ContextTypes.DEFAULT_TYPE
+    incoming: Incoming
+    channel: Channel
+    services: Any
     session: AsyncSession
     user: User
+    chat_id: int  # the chat's id in the schema (bot.services.contacts)
     _: Translator
+    choice: ChoiceData | None = None  # what the tapped choice carried, typed
     _queued: list[_Queued] = field(default_factory=list)
     _delays: set[timedelta] = field(default_factory=set)
     _rows: dict[int, list[OutboxMessage]] = field(default_factory=dict)
@@ -57,23 +61,17 @@ class Turn:
     _callback_answer: str | None = None
 
     @property
-    def chat_id(self) -> int:
-        return self.update.effective_chat.id
-
-    @property
     def in_group(self) -> bool:
-        return self.update.effective_chat.type != ChatType.PRIVATE
+        return not self.incoming.chat.private
 
     @property
-    def message(self) -> Message | None:
-        return self.update.effective_message
-
-    @property
-    def services(self) -> Any:
-        return self.context.bot_data["services"]
+    def args(self) -> tuple[str, ...]:
+        """The words after a command."""
+        command = self.incoming.command
+        return command.args if command else ()
 
     def say(self, text: str, markup: Markup = None) -> None:
-        self.send(Text(text, markup_json(markup)))
+        self.send(Text(text, markup))
 
     def send(self, message: Outgoing, *, chat_id: int | None = None, delay: timedelta = timedelta(0),
              replace_key: str | None = None) -> None:
@@ -89,9 +87,9 @@ class Turn:
 
     def edit_tapped(self, text: str, markup: Markup = None) -> None:
         """New text (and buttons) for the message whose button was tapped."""
-        query = self.update.callback_query
-        if query and query.message:
-            self.send(Edit(query.message.message_id, text, markup_json(markup)))
+        tap = self.incoming.tap
+        if tap and tap.message_id is not None:
+            self.send(Edit(tap.message_id, text, markup))
 
     def notify_callback(self, text: str) -> None:
         self._callback_answer = text
@@ -106,17 +104,20 @@ class Turn:
             claim = lease if free[item.chat_id] and not item.delay and not item.replace_key else None
             row = await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
                                        replace_key=item.replace_key, claim_for=claim,
-                                       answers=_fingerprint(self.update) if item.chat_id == self.chat_id else None)
+                                       answers=_fingerprint(self.incoming) if item.chat_id == self.chat_id else None)
             self._rows.setdefault(item.chat_id, []).append(row)
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
         self._delays = {item.delay for item in self._queued if item.delay}
         self._queued = []
+        # What the services queued in this transaction (the reporter's push, the staff's notices) goes out after
+        # the turn's own replies, on the same fast path.
+        self._chats += [chat for chat in outbox.written_chats(self.session) if chat not in self._chats]
 
     async def flush(self) -> None:
         """After the commit: answer the tapped button while the replies go out (the replies first: the
         citizen waits for them; the answer only stops the button's spinner)."""
-        if self.update.callback_query:
-            await asyncio.gather(self._deliver(), _answer_quietly(self.update.callback_query, self._callback_answer))
+        if self.incoming.tap:
+            await asyncio.gather(self._deliver(), self.channel.acknowledge(self.incoming, self._callback_answer))
         else:
             await self._deliver()
         for delay in self._delays:  # a delayed message (an album's answer): the sender looks when it is due
@@ -131,85 +132,68 @@ class Turn:
                 await self.services.delivery.deliver_chat(chat_id)
 
 
-async def _answer_quietly(query, text: str | None) -> None:
-    try:
-        await query.answer(text)
-    except TelegramError as error:  # too old, or the network: the button's effect is in the chat anyway
-        log.info("could not answer a button tap: %s", error)
-
-
 class _Deferred(Exception):
     """An earlier update of this chat is still pending elsewhere: roll back and come back to this one."""
 
 
-async def _lock_chat_and_read(session: AsyncSession, chat: Chat, sender: TelegramUser) -> User | None:
-    """One chat's turns one after another, across processes (SQLite has a single writer anyway), with the
-    sender and the chat's conversation read on the way. In a private chat the sender's row is the lock; a
-    group, or a sender with no row yet, takes an advisory lock on the chat."""
-    if session.bind.dialect.name != "postgresql":
-        return await read_chat(session, sender.id, chat.id, lock_sender=False)
-    private = chat.type == ChatType.PRIVATE
-    if private:
-        known = await read_chat(session, sender.id, chat.id, lock_sender=True)
-        if known is not None:
-            return known
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat.id})
-    return await read_chat(session, sender.id, chat.id, lock_sender=private)
+Handler = Callable[[Turn], Awaitable[None]]
 
 
-def turn_handler(handler: Callable[[Turn], Awaitable[None]], *, groups: bool = False):
-    """Adapt ``handler(turn)`` to python-telegram-bot's ``(update, context)`` signature. Group chats
-    reach the handler only with ``groups=True``; otherwise they are asked to talk in private."""
+@dataclass(frozen=True)
+class Route:
+    """Who takes an update: its handler, whether group chats reach it, and what a tapped choice carried."""
 
-    @functools.wraps(handler)
-    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        sender, chat = update.effective_user, update.effective_chat
-        if sender is None or chat is None:
-            return
-        try:
-            turn = await _run_in_transaction(handler, update, context, groups)
-        except _Deferred:
-            return
-        if turn is not None:
-            if (handling := current_handling.get()) is not None:
-                handling.committed()
-            await turn.flush()
-
-    return run
+    handler: Handler
+    groups: bool = False
+    choice: ChoiceData | None = None
 
 
-async def _run_in_transaction(handler, update: Update, context, groups: bool) -> Turn | None:
-    services = context.bot_data["services"]
-    sender, chat = update.effective_user, update.effective_chat
-    handling = current_handling.get()
+async def run_turn(incoming: Incoming, route: Route, services: Any, channel: Channel) -> None:
+    """Run ``route``'s handler for ``incoming`` in one transaction, then send what it said. Group chats reach
+    the handler only when the route allows; otherwise they are asked to talk in private."""
+    try:
+        turn = await _run_in_transaction(incoming, route, services, channel)
+    except _Deferred:
+        return
+    if turn is not None:
+        if (handling := current_handling.get()) is not None:
+            handling.committed()
+        await turn.flush()
+
+
+async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, channel: Channel) -> Turn | None:
+    sender, chat, handling = incoming.sender, incoming.chat, current_handling.get()
     async with services.transactions.begin() as session:
-        known = await _lock_chat_and_read(session, chat, sender)
+        who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
+        known = await lock_chat_and_read(session, who.user_id, who.chat_id, chat.private)
         if handling is not None:
-            claimed = await inbox.claim(session, update.update_id, chat.id)
+            claimed = await inbox.claim(session, incoming.update_id, who.chat_id)
             if claimed == inbox.HANDLED_ALREADY:
-                log.info("update %s already handled; ignored", update.update_id)
+                log.info("update %s already handled; ignored", incoming.update_id)
                 return None
             if claimed == inbox.EARLIER_PENDING:  # another process holds it: that one goes first
                 handling.deferred = True
                 raise _Deferred()
             handling.claimed = True
-        private = chat.type == ChatType.PRIVATE
-        user = await remember_user(session, known, sender.id, sender.first_name, sender.username, private_chat=private)
-        turn = Turn(update, context, session, user, services.settings.translator(user.locale))
-        if private and (said := _fingerprint(update)) and await outbox.reply_unsent(session, chat.id, said):
-            log.info("update %s repeats a text whose reply is still unsent; not taken as a new answer", update.update_id)
-        elif private or groups:
-            await handler(turn)
+        user = await remember_user(session, known, who.user_id, sender.name, sender.username,
+                                   private_chat=who.chat_id if chat.private else None)
+        await contacts.remember(session, who, incoming.channel, chat.address, chat.private, new_user=known is None)
+        turn = Turn(incoming, channel, services, session, user, who.chat_id, services.settings.translator(user.locale),
+                    route.choice)
+        if chat.private and (said := _fingerprint(incoming)) and await outbox.reply_unsent(session, who.chat_id, said):
+            log.info("update %s repeats a text whose reply is still unsent; not taken as a new answer", incoming.update_id)
+        elif chat.private or route.groups:
+            await route.handler(turn)
         else:
             turn.say(turn._("Please talk to me in a private chat, so that your report stays between us."))
         await turn.write()
     return turn
 
 
-def _fingerprint(update: Update) -> str | None:
-    """The fingerprint of the text a citizen sent, for knowing it again when it is sent twice."""
-    message = update.message
-    return outbox.fingerprint(message.text) if message is not None and message.text else None
+def _fingerprint(incoming: Incoming) -> str | None:
+    """The fingerprint of the text a citizen typed, for knowing it again when it is sent twice."""
+    written = incoming.command.text if incoming.command else incoming.typed
+    return outbox.fingerprint(written) if written else None
 
 
 async def end_flow(turn: Turn, flow: str, said: str) -> bool:

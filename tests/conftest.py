@@ -102,7 +102,7 @@ class RunningBot:
         self.engine = create_engine(self.settings.database_url)
         await migrate(self.engine)
         self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url, self.pacing)
-        self.application.add_handler(self.emulator.completion_handler(), group=1000)
+        self.application.bot_data["services"].handled.append(self.emulator.bot_is_done)
         await start_bot(self.application, receiver or Polling(timeout=1), role)
 
     async def stop(self) -> None:

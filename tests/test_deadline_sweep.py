@@ -14,7 +14,6 @@ from bot.domain.deadlines import Deadline, Urgency, deadline
 from bot.domain.roles import Role
 from bot.jobs import deadlines as job
 from bot.jobs import lease
-from handlers.staff.notices import notice_text
 from tests.conftest import eventually
 from tests.test_staff_inbox import add_report, make_staff
 
@@ -24,8 +23,7 @@ WIB = IndonesianTime.WIB
 
 async def sweep(bot, now: datetime, holder: str = "test-holder") -> int | None:
     services = bot.services
-    return await job.run_once(services.transactions, bot.router.directory, services.settings.translator, notice_text,
-                              now=now, holder=holder)
+    return await job.run_once(services.transactions, services.notices, now=now, holder=holder)
 
 
 async def test_a_lease_lets_one_holder_run_until_it_expires(bot):

@@ -8,13 +8,14 @@ import time
 
 from sqlalchemy import select
 
+from bot.channels.telegram.outbound import TelegramTransport
 from bot.db.models import OutboxMessage, User
 from bot.delivery import outbox
-from bot.delivery.messages import Album, Edit, Location, Media, Text, markup_json
+from bot.delivery.messages import Album, Edit, Location, Media, Text
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
-from handlers.keyboards import main_menu
 from bot.i18n import Translator
+from handlers.keyboards import main_menu
 from tests.conftest import eventually
 from tests.flows import DESCRIPTION, PADANG, file_report, photos, start_report
 from tests.kit.faults import Fault, inject
@@ -144,7 +145,7 @@ async def test_every_kind_of_message_goes_out(bot, citizen):
     video = emulator.store_file(b"\x00\x00\x00\x18ftypmp42", "video.mp4", "video/mp4")
     _ = Translator("id")
     messages = [
-        Text("Pilih:", markup_json(main_menu(_))),
+        Text("Pilih:", main_menu(_)),
         Media("photo", stored[0].file_id, caption="Foto perbaikan"),
         Album((Media("photo", stored[1].file_id, caption="Sebelum"), Media("photo", stored[2].file_id))),
         Media("document", document.file_id, caption="Surat jawaban"),
@@ -170,7 +171,7 @@ async def test_every_kind_of_message_goes_out(bot, citizen):
 
 async def test_interactive_replies_go_before_bulk_messages(bot):
     people = [bot.citizen(f"Warga {index}", None) for index in range(30)]
-    slow = Delivery(bot.services.transactions, bot.application.bot, {},
+    slow = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
                     Pacing(per_second=20, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
     async with bot.services.transactions.begin() as session:
         for person in people[1:]:
@@ -192,7 +193,7 @@ async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
     (10/s here, about a second for the ten), never waiting for bulk messages queued before them (6 s, before)."""
     people = [bot.citizen(f"Warga {index}", None) for index in range(70)]
     readers, citizens = people[:60], people[60:]
-    delivery = Delivery(bot.services.transactions, bot.application.bot, {},
+    delivery = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
                         Pacing(per_second=10, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
     async with bot.services.transactions.begin() as session:
         for person in readers:
@@ -215,7 +216,7 @@ async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
 
 async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(bot):
     people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
-    slow = Delivery(bot.services.transactions, bot.application.bot, {},
+    slow = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
                     Pacing(per_second=2, burst=1, bulk_per_second=2, chat_burst=5, chat_per_second=1))
     async with bot.services.transactions.begin() as session:
         session.add_all(User(id=person.user_id, first_name="Warga", lookups=0) for person in people)

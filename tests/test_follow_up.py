@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.db.models import Conversation, Report, utcnow
+from bot.db.models import AuditEntry, Conversation, Report, utcnow
 from bot.domain import Status
 from bot.domain.actions import Action, LoopAction
 from bot.domain.calendar import IndonesianTime
@@ -117,6 +117,23 @@ async def test_after_rating_the_reporter_may_add_a_comment_that_staff_read(bot, 
     assert "komentar Anda" in replies[-1]["text"]
     report = await report_of(bot, tracking_id)
     assert (report.rating, report.rating_comment) == (5, "Cepat sekali ditangani, terima kasih!")
+
+
+async def test_a_comment_on_the_rating_is_kept_in_the_history_and_the_audit_trail(bot, citizen):
+    tracking_id = await resolved_report(bot, citizen)
+    await citizen.tap("⭐⭐⭐⭐")
+    await citizen.send("  Cepat sekali ditangani, terima kasih!  ")
+    report = await report_of(bot, tracking_id)
+    commented = report.events[-1]
+    assert (commented.actor, commented.action, commented.note) == (
+        "reporter", LoopAction.COMMENT.value, "Cepat sekali ditangani, terima kasih!")
+    assert commented.from_status == commented.to_status == Status.RESOLVED.value, "a comment changes no status"
+    async with bot.sessions() as session:
+        audited = (await session.scalars(select(AuditEntry).where(
+            AuditEntry.subject == tracking_id, AuditEntry.action == "report.comment"))).one()
+    assert (audited.actor_user_id, audited.details) == (citizen.user_id, {"rating": 4}), "no words in the audit trail"
+    status = await citizen.send(f"/status {tracking_id}")
+    assert "komentar atas penilaian" in status[-1]["text"]
 
 
 async def test_staff_hear_of_a_reopened_report_in_their_own_language(bot, citizen):

@@ -6,6 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Conversation, Report
+from bot.domain import ReportType
+from bot.domain.flows import Flow
+from bot.services.conversations import draft_of
 from tests.flows import PADANG, TRACKING_ID, finish_to_summary, photos, share_pin
 
 OFFER = "Laporkan teks ini"
@@ -48,7 +51,7 @@ async def test_a_kept_text_never_replaces_a_report_in_progress_and_its_old_butto
     assert "tidak berlaku" in " ".join(citizen.callback_answers())
     async with bot.sessions() as session:
         conversation = await session.get(Conversation, citizen.user_id)
-        assert conversation.flow == "intake" and conversation.draft.get("report_type") == "aspirasi"
+        assert conversation.flow == Flow.INTAKE and draft_of(conversation).report_type is ReportType.ASPIRATION
 
 
 async def test_a_photo_after_a_kept_text_starts_a_report_with_both(bot, citizen):
@@ -59,5 +62,5 @@ async def test_a_photo_after_a_kept_text_starts_a_report_with_both(bot, citizen)
     after_category = await citizen.tap("Jalan")
     assert "Di mana lokasinya?" in after_category[-1]["text"], "the text sent before the photo describes it"
     async with bot.sessions() as session:
-        draft = (await session.get(Conversation, citizen.user_id)).draft
-    assert draft["description"] == COMPLAINT and len(draft["attachments"]) == 1
+        draft = draft_of(await session.get(Conversation, citizen.user_id))
+    assert draft.description == COMPLAINT and len(draft.attachments) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import Conversation, Report
+from bot.services.conversations import draft_of
 from bot.services.reports import find_by_tracking_id
 from tests.conftest import eventually
 from tests.flows import DESCRIPTION, PADANG, TENGGARONG, file_report, finish_to_summary, photos, share_pin, start_report, through_to_summary
@@ -233,7 +234,7 @@ async def test_updates_of_one_chat_are_handled_in_order(bot, citizen):
     async with bot.sessions() as session:
         conversation = await session.get(Conversation, citizen.user_id)
         assert conversation.step == "attachments"
-        assert conversation.draft["location"]["address"] == "Jl. Sudirman, Kota Padang"
+        assert draft_of(conversation).place.address == "Jl. Sudirman, Kota Padang"
 
 
 async def test_english_when_the_citizen_chooses_it(bot, citizen):

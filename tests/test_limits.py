@@ -11,6 +11,7 @@ from bot.domain import ADDRESS_MAX_CHARS, DESCRIPTION_MAX_CHARS, ROAD_NAME_MAX_C
 from bot.domain.draft import Draft, Place, RoutingRecord
 from bot.domain.steps import Step
 from bot.i18n import Translator
+from bot.notices.status import status_notification
 from bot.services.reports import find_by_tracking_id
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_html, visible_length
 from handlers import render
@@ -102,7 +103,7 @@ def test_report_cards_and_notifications_of_the_fullest_report_fit(_):
         card = render.report_card(_, report, for_reporter=for_reporter)
         for part in split_html(card):
             assert_fits(part)
-    notification = render.status_notification(_, report, report.events[-1])
+    notification = status_notification(_, report, report.events[-1])
     assert_fits(notification)
     assert_fits(render.history_line(_, report.events[0]), CAPTION_LIMIT)
     assert_fits(render.routing_explanation(_, fullest_draft().routing), CAPTION_LIMIT)

@@ -9,6 +9,7 @@ import asyncio
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bot.channels.telegram.outbound import TelegramTransport
 from bot.db import Transactions
 from bot.db.models import OutboxMessage, Subscription, User, utcnow
 from bot.delivery import outbox
@@ -19,7 +20,6 @@ from bot.i18n import Translator
 from bot.jobs import broadcasts as broadcast_job
 from bot.sandbox.limits import RateLimits
 from bot.services import broadcasts
-from handlers.admin.announcement import renderer
 from tests.conftest import eventually
 
 SUBSCRIBERS = range(8_600_000, 8_600_120)
@@ -39,9 +39,9 @@ async def test_announcements_go_as_paid_broadcasts_and_replies_stay_free(emulato
         await outbox.enqueue(session, CITIZEN, Text("Laporan Anda sudah diterima."))
     bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
     await bot.initialize()
-    delivery = Delivery(transactions, bot, {}, Pacing(paid_per_second=300))
+    delivery = Delivery(transactions, TelegramTransport(bot), lambda locale: Translator(locale or "id"), Pacing(paid_per_second=300))
     tasks = [asyncio.create_task(delivery.run_forever()), asyncio.create_task(broadcast_job.run_forever(
-        transactions, renderer(lambda locale: Translator(locale or "id")), None, "id", delivery.kick))]
+        transactions, lambda locale: Translator(locale or "id"), "id", delivery.kick))]
     async def all_marked_sent() -> bool:  # so that no mark is still being written when the tasks stop
         async with transactions.sessions() as session:
             return not await session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state != outbox.SENT))

@@ -19,6 +19,7 @@ from bot.db.models.outreach import Broadcast
 from bot.domain.roles import Role
 from bot.inbox import store
 from bot.inbox.cleaning import storable
+from bot.services.conversations import draft_of
 from tests.conftest import eventually
 from tests.flows import (DESCRIPTION, PADANG, answer_road_question, file_report, finish_to_summary, photos, share_pin,
                          start_report)
@@ -80,7 +81,7 @@ async def road_name(bot, citizen) -> None:
     await citizen.share_location(*PADANG)
     await citizen.send(dirty("Jalan Mawar Indah"))  # the road question: kept in the draft as typed
     async with bot.sessions() as session:
-        assert (await session.get(Conversation, citizen.user_id)).draft["road_answer"] == cleaned("Jalan Mawar Indah")
+        assert draft_of(await session.get(Conversation, citizen.user_id)).road_answer == cleaned("Jalan Mawar Indah")
 
 
 async def venue_title(bot, citizen) -> None:

@@ -15,6 +15,7 @@ from bot import cli_staff
 from bot.db.models import AuditEntry, Invitation, utcnow
 from bot.domain.roles import Grant, Role
 from bot.services import staff
+from tests.conftest import eventually
 
 LINK = re.compile(r"start=([A-Za-z0-9_-]{1,64})")
 STAFF_ONLY = "khusus untuk petugas instansi"
@@ -137,6 +138,8 @@ async def test_a_revoked_role_is_gone_and_the_record_stays(bot, capsys):
     assert await cli_staff.revoke_command(bot.settings, revoke) == 0
     assert await cli_staff.revoke_command(bot.settings, revoke) == 1, "nothing left to revoke"
     assert await roles(bot, liaison.user_id) == []
+    await eventually(lambda: "berakhir" in liaison.last_text)  # told from the command line as from the chat
+    assert sum("berakhir" in message.get("text", "") for message in liaison.messages) == 1
     assert STAFF_ONLY in (await liaison.send("/undang staf DLH-13.71"))[-1]["text"]
     assert [entry.action for entry in await audit(bot)][-1] == "role.revoked"
     capsys.readouterr()

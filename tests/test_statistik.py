@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.calendar import Calendar
 from bot.domain.roles import Role
-from bot.services.scopes import Period
+from bot.services.periods import Period
 from bot.services.statistics import _median
 from tests.conftest import eventually
 from tests.test_staff_inbox import add_report, make_staff

@@ -58,7 +58,7 @@ async def test_refused_status_changes_change_nothing(bot, citizen):
         assert report.status == "submitted" and len(report.events) == 1
         assert (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "status_changed"))).all() == []
         with pytest.raises(StatusChangeRefused):
-            await change_status(session, report, Status.RESOLVED, actor="test")
+            await change_status(session, report, Status.RESOLVED, bot.services.notices, actor="test")
 
 
 async def test_a_status_change_while_the_bot_is_down_is_delivered_after_restart(bot, citizen):
@@ -148,7 +148,9 @@ async def test_a_mistyped_tracking_id_is_caught(bot, citizen):
 
 
 async def _stop_sender(bot) -> None:
-    sender = bot.application.bot_data["background"][0]
+    """The background sender (not the first background task, the heartbeat, which left it sending)."""
+    sender, = [task for task in bot.application.bot_data["background"]
+               if task.get_coro().__qualname__ == "Delivery.run_forever"]
     sender.cancel()
 
 

@@ -8,15 +8,18 @@ import asyncio
 
 import pytest
 from sqlalchemy import event
-from telegram import Chat, User as TelegramUser
+from telegram import Chat
+from telegram import User as TelegramUser
 
 from bot.db import Transactions
 from bot.db.models import User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
 from bot.inbox import store as inbox
-from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, start_conversation
-from handlers.turn import _lock_chat_and_read
+from bot.domain.conversation_state import FollowUp, Purpose
+from bot.domain.flows import Flow
+from bot.services.chat_locks import lock_chat_and_read
+from bot.services.conversations import end_conversation, load_conversation, start_conversation
 
 CITIZEN = TelegramUser(71, "Warga", is_bot=False)
 PRIVATE = Chat(71, Chat.PRIVATE)
@@ -50,10 +53,10 @@ async def test_one_statement_reads_the_sender_and_every_flow_of_the_chats_conver
     await _with_user_and_draft(transactions)
     async with transactions.begin() as session:
         with StatementCount(engine) as count:
-            user = await _lock_chat_and_read(session, PRIVATE, CITIZEN)
-            assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is None, "no follow-up waits"
+            user = await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+            assert await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP) is None, "no follow-up waits"
             draft = await load_conversation(session, PRIVATE.id)
-        assert user.id == CITIZEN.id and draft is not None and draft.flow == "intake"
+        assert user.id == CITIZEN.id and draft is not None and draft.flow == Flow.INTAKE
         assert len(count.statements) == 1, count.statements
 
 
@@ -61,14 +64,14 @@ async def test_the_kept_conversation_follows_its_end_and_a_new_start(engine):
     transactions = Transactions(engine)
     await _with_user_and_draft(transactions)
     async with transactions.begin() as session:
-        await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+        await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
         await end_conversation(session, PRIVATE.id)
         assert await load_conversation(session, PRIVATE.id) is None
-        follow_up = await start_conversation(session, PRIVATE.id, CITIZEN.id, FOLLOW_UP)
-        assert await load_conversation(session, PRIVATE.id, FOLLOW_UP) is follow_up
+        follow_up = await start_conversation(session, PRIVATE.id, CITIZEN.id, FollowUp("K7MQ9TRXZS", Purpose.REPLY))
+        assert await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP) is follow_up
         assert await load_conversation(session, PRIVATE.id) is None, "one conversation per chat"
     async with transactions.begin() as session:
-        assert (await load_conversation(session, PRIVATE.id, FOLLOW_UP)).flow == FOLLOW_UP, "committed"
+        assert (await load_conversation(session, PRIVATE.id, Flow.FOLLOW_UP)).flow == Flow.FOLLOW_UP, "committed"
 
 
 async def test_the_claim_tells_whether_the_chat_has_unsent_messages(engine):
@@ -98,11 +101,11 @@ async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known)
 
     async def second_turn() -> bool:
         async with transactions.begin() as session:
-            await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+            await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
             return first_done.is_set()
 
     async with transactions.begin() as session:  # another process's turn of the same chat
-        await _lock_chat_and_read(session, PRIVATE, CITIZEN)
+        await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
         second = asyncio.create_task(second_turn())
         await asyncio.sleep(0.3)
         assert not second.done(), "the second turn waits for the chat"

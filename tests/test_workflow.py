@@ -30,7 +30,7 @@ MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 WIB
 async def act(bot, grants, action: Action, tracking_id: str, version: int, actor: int = 900, **fields):
     async with bot.services.transactions.begin() as session:  # as a turn does
         request = ActionRequest(action, tracking_id, version, **fields)
-        return await workflow.act(session, actor, grants, bot.router.directory, request, now=MONDAY)
+        return await workflow.act(session, actor, grants, bot.services.notices, request, now=MONDAY)
 
 
 async def report_row(bot, tracking_id: str) -> Report:

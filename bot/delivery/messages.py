@@ -1,52 +1,21 @@
-"""What the bot sends, as typed values that fit in the outbox (JSON) and become one Bot API call each."""
+"""What the bot sends, as typed values that fit in the outbox (JSON); a channel's transport makes each one call
+of its API (bot.channels.<channel>.outbound)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    InputMediaDocument,
-    InputMediaPhoto,
-    InputMediaVideo,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    TelegramObject,
-)
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from telegram.error import BadRequest
+from bot.channels import markup as markups
+from bot.channels.markup import Markup
 
-from bot.delivery.charts import Chart, draw
-from bot.delivery.export_upload import Export, send_export
-
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 MediaKind = Literal["photo", "video", "document"]
-
-
-def markup_json(markup: Markup | dict[str, Any]) -> dict[str, Any] | None:
-    if markup is None or isinstance(markup, dict):
-        return markup
-    return markup.to_dict()
-
-
-def markup_from_json(data: dict[str, Any] | None) -> Markup:
-    if not data:
-        return None
-    for key, kind in (("inline_keyboard", InlineKeyboardMarkup), ("keyboard", ReplyKeyboardMarkup),
-                      ("remove_keyboard", ReplyKeyboardRemove), ("force_reply", ForceReply)):
-        if key in data:
-            return kind.de_json(data, None)
-    raise ValueError(f"not a reply markup: {sorted(data)}")
 
 
 @dataclass(frozen=True)
 class Text:
     text: str
-    markup: dict[str, Any] | None = None
+    markup: Markup = None
 
 
 @dataclass(frozen=True)
@@ -55,17 +24,17 @@ class Edit:
 
     message_id: int
     text: str
-    markup: dict[str, Any] | None = None
+    markup: Markup = None
 
 
 @dataclass(frozen=True)
 class Media:
-    """A photo, video or document sent by Telegram ``file_id`` (never downloaded and uploaded again)."""
+    """A photo, video or document sent by the channel's reference (never downloaded and uploaded again)."""
 
     kind: MediaKind
     file_id: str
     caption: str | None = None
-    markup: dict[str, Any] | None = None
+    markup: Markup = None
 
 
 @dataclass(frozen=True)
@@ -82,75 +51,35 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Charts:
-    """1 to 10 charts, drawn when sent and shown together, each captioned with its title."""
+class Files:
+    """Files the bot made (bot.delivery.files, by id): one document, or 1 to 10 photos shown together."""
 
-    charts: tuple[Chart, ...] = field(default_factory=tuple)
+    kind: Literal["document", "photo"]
+    file_ids: tuple[int, ...]
 
 
-Outgoing = Text | Edit | Media | Album | Location | Charts | Export
+Outgoing = Text | Edit | Media | Album | Location | Files
 _TYPES: dict[str, type] = {"text": Text, "edit": Edit, "media": Media, "album": Album, "location": Location,
-                           "charts": Charts, "export": Export}
+                           "files": Files}
 _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
 def to_payload(message: Outgoing) -> dict[str, Any]:
-    return {"type": _NAMES[type(message)], **asdict(message)}
+    payload = {"type": _NAMES[type(message)], **asdict(message)}
+    if hasattr(message, "markup"):
+        payload["markup"] = markups.to_json(message.markup)
+    if isinstance(message, Album):
+        payload["items"] = [{**asdict(item), "markup": None} for item in message.items]  # an album's items have none
+    return payload
 
 
 def from_payload(payload: dict[str, Any]) -> Outgoing:
     fields = dict(payload)
     kind = _TYPES[fields.pop("type")]
     if kind is Album:
-        return Album(tuple(Media(**item) for item in fields["items"]))
-    if kind is Charts:
-        return Charts(tuple(Chart.from_json(chart) for chart in fields["charts"]))
+        return Album(tuple(from_payload(item | {"type": "media"}) for item in fields["items"]))
+    if kind is Files:
+        return Files(fields["kind"], tuple(fields["file_ids"]))
+    if "markup" in fields:
+        fields["markup"] = markups.from_json(fields["markup"])
     return kind(**fields)
-
-
-_INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
-
-
-async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None,
-               paid: bool = False) -> TelegramObject | tuple | bool:
-    """One Bot API call (an export first reads the database through ``reads``; ``paid``: an announcement sent
-    as a paid broadcast). Raises python-telegram-bot's errors for the sender to classify."""
-    extra = {"allow_paid_broadcast": True} if paid else {}
-    match message:
-        case Text(text, markup):
-            return await bot.send_message(chat_id, text, reply_markup=markup_from_json(markup), **extra)
-        case Edit(message_id, text, markup):
-            return await _edit(bot, chat_id, message_id, text, markup)
-        case Media("photo", file_id, caption, markup):
-            return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup), **extra)
-        case Media("video", file_id, caption, markup):
-            return await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup))
-        case Media("document", file_id, caption, markup):
-            return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=markup_from_json(markup), **extra)
-        case Album(items):
-            media = [_INPUT_MEDIA[item.kind](item.file_id, caption=item.caption) for item in items]
-            return await bot.send_media_group(chat_id, media)
-        case Location(latitude, longitude):
-            return await bot.send_location(chat_id, latitude, longitude)
-        case Charts(charts):
-            return await _send_charts(bot, chat_id, charts)
-        case Export() if reads is not None:
-            return await send_export(bot, chat_id, message, reads)
-    raise TypeError(f"cannot send {message!r}")
-
-
-async def _send_charts(bot: Bot, chat_id: int, charts: tuple[Chart, ...]) -> TelegramObject | tuple:
-    images = await asyncio.to_thread(lambda: [draw(chart) for chart in charts])  # CPU work off the event loop
-    if len(images) == 1:
-        return await bot.send_photo(chat_id, images[0], caption=charts[0].title)
-    return await bot.send_media_group(chat_id, [InputMediaPhoto(image, caption=chart.title, filename=f"chart-{index + 1}.png")
-                                                for index, (chart, image) in enumerate(zip(charts, images))])
-
-
-async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None) -> bool:
-    try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup_from_json(markup))
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
-    return True

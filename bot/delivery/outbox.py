@@ -30,6 +30,9 @@ RESENT_WITHIN = timedelta(minutes=2)
 # In ``session.info``: chat id -> whether it has unsent messages, as a statement of this transaction read it
 # (the inbox claim does, on its way), until this transaction writes to the chat's outbox.
 _KNOWN_UNSENT = "outbox_known_unsent"
+# In ``session.info``: the chats this transaction wrote messages for, in order (whoever queued them: a turn's
+# replies, or the notices a service queued), so that the turn can send them right after its commit.
+_WRITTEN = "outbox_written"
 
 
 class Priority(IntEnum):
@@ -87,6 +90,7 @@ async def enqueue(
     payload = to_payload(message) if message is not None else None
     due = utcnow() + delay
     _forget_unsent(session, chat_id)
+    session.info.setdefault(_WRITTEN, {})[chat_id] = True
     if replace_key:
         replaced = await _unsent_with_key(session, chat_id, replace_key)
         if replaced is not None:  # a retry it waits for (Telegram's retry_after) still holds
@@ -236,6 +240,11 @@ def unsent_exists(chat_id):
     """The SQL condition of ``has_unsent``, for a statement that reads it on its way (``chat_id`` a value or
     a bind parameter); tell ``remember_unsent`` what it read."""
     return exists().where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+
+
+def written_chats(session: AsyncSession) -> list[int]:
+    """The chats this transaction queued messages for, in the order first written."""
+    return list(session.info.get(_WRITTEN, {}))
 
 
 def remember_unsent(session: AsyncSession, chat_id: int, unsent: bool) -> None:

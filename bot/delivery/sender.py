@@ -20,17 +20,17 @@ from datetime import timedelta
 from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.db import Transactions
 from bot.db.models import OutboxMessage
 from bot.delivery import outbox, senders
 from bot.delivery.marks import SentMarks
-from bot.delivery.messages import Edit, Outgoing, from_payload, send
-from bot.delivery.outbox import MESSAGE, Claim
+from bot.delivery.messages import Edit, Outgoing, from_payload
+from bot.delivery.outbox import MESSAGE, STATUS_CHANGED, Claim
 from bot.delivery.pacing import Pacer, Pacing
-from bot.services import subscriptions
+from bot.delivery.transport import Failure, SendFailed, Transport
+from bot.i18n import Translator
+from bot.notices.status import status_renderer
 from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,14 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
 KICK_MARGIN_SECONDS = 0.05
 Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
+# What else follows when a chat turns out to have blocked the bot, once delivery has held its messages and marked it
+# unreachable (the process wires in the ending of its announcements): chat id, Telegram's reason.
+Blocked = Callable[[AsyncSession, int, str], Awaitable[None]]
 
 
 class Outcome(Enum):
     SENT = "sent"
-    REFUSED = "refused"  # Telegram refused it for good: given up, the chat's next messages go on
+    REFUSED = "refused"  # the channel refused it for good: given up, the chat's next messages go on
     WAIT = "wait"  # its chat must wait: a retry later, or the chat blocked the bot
 
 
@@ -50,18 +53,21 @@ class Delivery:
     def __init__(
         self,
         transactions: Transactions,
-        bot: Bot,
-        renderers: dict[str, Render],
+        transport: Transport,
+        translator: Callable[[str | None], Translator],
         pacing: Pacing = Pacing(),
         lease: timedelta = timedelta(seconds=60),
         poll_seconds: float = 1.0,
         concurrency: int = 16,
         metrics: Metrics | None = None,
         holder: str | None = None,
+        on_blocked: Blocked | None = None,
     ) -> None:
+        """``translator``: a reader's language (None: the default one), for what is rendered when sent."""
         self._metrics = metrics or Metrics()
-        self._transactions, self._bot = transactions, bot
-        self._renderers = {MESSAGE: _stored, **renderers}
+        self._transactions, self._transport = transactions, transport
+        self._renderers: dict[str, Render] = {MESSAGE: _stored, STATUS_CHANGED: status_renderer(translator)}
+        self._on_blocked = on_blocked
         self._pacer = Pacer(pacing)
         self._lease, self._poll_seconds = lease, poll_seconds
         self._holder = holder or senders.unique_name()
@@ -244,7 +250,7 @@ class Delivery:
             await asyncio.shield(self._release([claim]))
             raise
         try:
-            await send(self._bot, claim.chat_id, claim.message, self._transactions.sessions, paid)
+            await self._transport.send(claim.chat_id, claim.message, paid)
         except Exception as error:
             return await self._settle_failure(claim, error)
         finally:
@@ -264,36 +270,28 @@ class Delivery:
             await outbox.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
-        reason = _reason(error)
-        refused = isinstance(error, BadRequest) or not isinstance(error, TelegramError)
-        self._metrics.delivery.labels("blocked" if isinstance(error, Forbidden) else "refused" if refused else "retried").inc()
+        failure = error.failure if isinstance(error, SendFailed) else Failure.REFUSED  # a message it cannot send
+        reason = error.reason if isinstance(error, SendFailed) else f"{type(error).__name__}: {error}"
+        self._metrics.delivery.labels({Failure.BLOCKED: "blocked", Failure.REFUSED: "refused"}.get(failure, "retried")).inc()
         async with self._transactions.begin() as session:
-            if isinstance(error, RetryAfter):
-                await outbox.postpone(session, claim, _seconds(error.retry_after), reason, count_attempt=False)
-            elif isinstance(error, Forbidden):
-                await subscriptions.chat_blocked(session, claim.chat_id, reason)
+            if failure is Failure.RETRY and error.retry_after is not None:
+                await outbox.postpone(session, claim, error.retry_after, reason, count_attempt=False)
+            elif failure is Failure.BLOCKED:
+                await outbox.hold_chat(session, claim.chat_id, reason)
+                if self._on_blocked is not None:
+                    await self._on_blocked(session, claim.chat_id, reason)
                 log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
-            elif refused:
+            elif failure is Failure.REFUSED:
                 await outbox.mark_failed(session, claim, reason)
                 log.warning("outbox %s refused: %s", claim.id, reason)
                 return Outcome.REFUSED
-            else:  # network trouble, a timeout, Telegram's 5xx: retry with backoff
+            else:  # network trouble, a timeout, the server's 5xx: retry with backoff
                 backoff = min(2 ** claim.attempts, MAX_BACKOFF_SECONDS)
                 await outbox.postpone(session, claim, backoff, reason, count_attempt=True)
-        if not isinstance(error, Forbidden):
+        if failure is not Failure.BLOCKED:
             log.info("outbox %s postponed: %s", claim.id, reason)
         return Outcome.WAIT
 
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
     return from_payload(row.payload)
-
-
-def _reason(error: Exception) -> str:
-    """What went wrong, once: Telegram's descriptions already start with the error's name ("Forbidden: ...")."""
-    name, text = type(error).__name__, str(error)
-    return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
-
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

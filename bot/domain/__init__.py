@@ -1,6 +1,8 @@
 """Pure rules of SP4N-LAPOR!, free of Telegram and SQL.
 
 - ``vocabulary``: report types, categories, statuses and their transitions, limits of the intake;
+- ``flows``: the kinds of conversation a chat can have open (``Flow``);
+- ``conversation_state``: what each kind holds, typed, tagged and versioned (the intake's is the ``Draft``);
 - ``draft``: the citizen's draft report (``Draft``) and the routing record it carries;
 - ``steps``: the steps of the intake conversation and the one function that decides the next one;
 - ``answers``: what each step accepts;

@@ -76,3 +76,4 @@ class LoopAction(StrEnum):
     REPLY = "reply"  # the reporter replied to the agency's answer
     REOPEN = "reopen"  # the reporter said a resolved report is not fixed
     AUTO_CLOSE = "auto_close"  # an answer left without a reply for the auto-close period
+    COMMENT = "comment"  # the reporter's comment on their rating of the final answer

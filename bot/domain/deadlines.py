@@ -155,3 +155,18 @@ def deadline(
     at = (calendar or default_calendar()).add_working_days(start, days, time_zone.zone)
     return Due(kind, at, time_zone, resolution)
 
+
+class NoticeKind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Someone at the counter must hear that a report they hold is due soon, or is escalated to them."""
+
+    kind: NoticeKind
+    user_id: int
+    tracking_id: str
+    due: Due
+    level: int = 0  # for an escalation: 1 regency hub, 2 province hub, 3 national admin

@@ -1,7 +1,7 @@
 """The citizen's draft report, and the record of where it goes.
 
-A draft is stored as JSON with the chat's conversation. ``to_json`` writes the same keys as the dict
-drafts of earlier releases did (an unanswered question has no key), and ``from_json`` reads any of
+A draft is stored as JSON with the chat's conversation (the intake's state in ``conversation_state``).
+``to_json`` writes the same keys as the dict drafts of earlier releases did (an unanswered question has no key), and ``from_json`` reads any of
 them, old or new: a missing key means the default. So drafts saved before an upgrade still load, and
 processes of two releases can share one database while a new release rolls out.
 """
@@ -9,14 +9,15 @@ processes of two releases can share one database while a new release rolls out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
+from bot.domain.flows import Flow
 from bot.domain.vocabulary import CATEGORY_BY_CODE, Category, ReportType
 
 Json = dict[str, Any]
 
 
-def _known(cls, data: Json) -> Json:
+def known_fields(cls, data: Json) -> Json:
     """The keys of ``data`` that ``cls`` has fields for: an unknown key from another release is ignored."""
     names = {item.name for item in fields(cls)}
     return {key: value for key, value in data.items() if key in names}
@@ -40,7 +41,7 @@ class Place:
 
     @classmethod
     def from_json(cls, data: Json) -> Place:
-        return cls(**_known(cls, data))
+        return cls(**known_fields(cls, data))
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ class RoutingRecord:
 
     @classmethod
     def from_json(cls, data: Json) -> RoutingRecord:
-        known = _known(cls, data)
-        known["alternatives"] = [PlaceOption(**_known(PlaceOption, item)) for item in data.get("alternatives") or []]
+        known = known_fields(cls, data)
+        known["alternatives"] = [PlaceOption(**known_fields(PlaceOption, item)) for item in data.get("alternatives") or []]
         return cls(**known)
 
 
@@ -98,12 +99,15 @@ class AttachmentRef:
 
     @classmethod
     def from_json(cls, data: Json) -> AttachmentRef:
-        return cls(**_known(cls, data))
+        return cls(**known_fields(cls, data))
 
 
 @dataclass
 class Draft:
-    """A report being written. ``None`` is a question not yet answered."""
+    """A report being written: the intake's conversation state. ``None`` is a question not yet answered."""
+
+    FLOW: ClassVar[Flow] = Flow.INTAKE
+    SCHEMA_VERSION: ClassVar[int] = 1
 
     report_type: ReportType | None = None
     category: str | None = None  # a code of CATEGORY_BY_CODE

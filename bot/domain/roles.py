@@ -62,7 +62,8 @@ def role_fits_agency(role: Role, agency: Agency | None) -> bool:
     return is_hub if role is Role.HUB_ADMIN else not agency.hub
 
 
-def _inside(area_code: str | None, outer: str | None) -> bool:
+def area_inside(area_code: str | None, outer: str | None) -> bool:
+    """Whether an area ("13.71") is ``outer`` ("13.71") or lies in it ("13"); False when either is missing."""
     return bool(area_code and outer) and (area_code == outer or area_code.startswith(outer + "."))
 
 
@@ -79,9 +80,9 @@ def grant_covers(grant: Grant, role: Role, agency: Agency | None, directory: Dir
         if hub is None:
             return False
         if role in (Role.LIAISON, Role.STAFF):
-            return _inside(agency.area_code, hub.area_code)
+            return area_inside(agency.area_code, hub.area_code)
         if role is Role.HUB_ADMIN:  # a province hub over the regency hubs inside it
-            return hub.level == "provinsi" and agency.level == "kabupaten_kota" and _inside(agency.area_code, hub.area_code)
+            return hub.level == "provinsi" and agency.level == "kabupaten_kota" and area_inside(agency.area_code, hub.area_code)
     return False
 
 

@@ -16,8 +16,10 @@ from bot.db import Transactions
 from bot.db.models import Broadcast, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
+from bot.i18n import Translator
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.notices.announcements import progress_view, renderer
 from bot.services import broadcasts
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,12 @@ async def _show_progress(session: AsyncSession, show: ShowProgress | None) -> in
     return len(due)
 
 
-async def run_forever(transactions: Transactions, render_for: RenderFor, show_progress: ShowProgress | None,
-                      default_locale: str, kick: Callable[[], None]) -> None:
+async def run_forever(transactions: Transactions, translator: Callable[[str | None], Translator], default_locale: str,
+                      kick: Callable[[], None], *, bulk_per_second: float | None = None) -> None:
+    """Queue the copies for good; with ``bulk_per_second`` (the pace the time left is estimated at), the admins'
+    progress messages too."""
+    render_for = renderer(translator)
+    show_progress = progress_view(translator, bulk_per_second) if bulk_per_second else None
     while True:
         try:
             if await run_once(transactions, render_for, default_locale, show_progress=show_progress):

@@ -1,6 +1,6 @@
 """The retention job: every hour, in the one process holding its lease, forget what is no longer needed: handled
 updates past Telegram's redelivery window, and the text of settled outbox messages (a confidential report's
-words among them) once ``OUTBOX_KEEP_DAYS`` have passed."""
+words among them) and the files made for a chat (exports, charts) once ``OUTBOX_KEEP_DAYS`` have passed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.delivery import outbox
 from bot.inbox import store as inbox_store
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.services import generated
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ async def run_once(transactions: Transactions, keep: timedelta, *, holder: str =
             return None
         updates = await inbox_store.prune(session)
         forgotten = await outbox.forget_settled(session, keep)
-    log.info("pruned %d handled updates; the outbox deleted %d sent messages and dropped the text of %d others",
-             updates, forgotten.deleted, forgotten.emptied)
+        files = await generated.forget(session, keep)
+    log.info("pruned %d handled updates; the outbox deleted %d sent messages and dropped the text of %d others; "
+             "%d file orders forgotten", updates, forgotten.deleted, forgotten.emptied, files)
     return forgotten
 
 

@@ -257,18 +257,13 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         return self.state.confirmed_offset > update["update_id"]
 
     def processed(self, update: dict[str, Any]) -> bool:
-        """The bot's handlers are done with it (needs ``completion_handler`` in the application)."""
+        """The bot's handlers are done with it (needs ``bot_is_done`` among the bot's ``Services.handled``)."""
         return update["update_id"] in self.processed_ids
 
-    def completion_handler(self):
-        """A handler for the last group: it runs once every other handler is done with an update."""
-        from telegram.ext import TypeHandler
-
-        async def record(update, context) -> None:
-            self.processed_ids.add(update.update_id)
-            await self._notify()
-
-        return TypeHandler(object, record)
+    async def bot_is_done(self, update_id: int) -> None:
+        """The bot is done with an update (add to the bot's ``Services.handled``)."""
+        self.processed_ids.add(update_id)
+        await self._notify()
 
     async def wait_until(self, predicate, timeout: float = 10.0) -> None:
         async with self._changed:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import String, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,19 +19,12 @@ from bot.db import bulk_update
 from bot.db.models import Broadcast, OutboxMessage, Report, Subscription, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
-from bot.domain.announcements import EndReason
+from bot.domain.announcements import EndReason, Progress, State
 
 BATCH = 500
 # A copy held by a pause: not ``pending``, so the sender neither sends it nor holds its chat's other messages back.
 PAUSED_COPY = "paused"
 PROGRESS_EVERY = timedelta(seconds=3)  # how often the admin's progress message is edited
-
-
-class State(StrEnum):
-    SENDING = "sending"  # recipients are being queued
-    PAUSED = "paused"
-    CANCELLED = "cancelled"
-    QUEUED = "queued"  # every recipient is queued; the outbox sends the rest
 
 
 @dataclass(frozen=True)
@@ -47,21 +39,6 @@ class Audience:
     @classmethod
     def of(cls, broadcast: Broadcast) -> "Audience":
         return cls(broadcast.scope_code, broadcast.language, broadcast.topic, broadcast.category)
-
-
-@dataclass(frozen=True)
-class Progress:
-    recipients: int  # counted when sending started
-    sent: int
-    failed: int  # Telegram refused the copy for good
-    blocked: int  # the chat had blocked the bot
-    opted_out: int  # the subscriber opted out before their copy went out
-    waiting: int  # copies queued, not yet sent
-    not_queued: int  # recipients still to be queued (none once all are queued, or cancelled)
-
-    @property
-    def remaining(self) -> int:
-        return self.waiting + self.not_queued
 
 
 Render = Callable[[str], Outgoing]  # the announcement in a recipient's language

@@ -1,6 +1,6 @@
 """The deadline sweep: reminders before a deadline, escalation after it, and the auto-close of answers left
-without a reply. No Telegram here: it marks the reports and returns who must hear what; the job renders and
-queues the messages in the same transaction.
+without a reply. No Telegram here: it marks the reports and queues what everyone must hear (``run``), in the
+transaction of the marks.
 
 - A reminder goes to whoever holds the report now (the agency's liaison and staff, or the hub's admins)
   once its running clock is due soon (today or the next working day in the report's province).
@@ -16,9 +16,7 @@ queues the messages in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Report
 from bot.domain import Status
 from bot.domain.actions import LoopAction
-from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due
+from bot.domain.deadlines import TOP_ESCALATION, Deadline, Notice, NoticeKind
 from bot.services import clocks, staff
+from bot.services.notices import Notices
 from bot.services.reports import record_change
 from bot.services.staff_view import running_due
 from routing.agencies import NATIONAL_ADMIN, Directory
@@ -38,18 +37,11 @@ BATCH = 500
 SYSTEM = "system"
 
 
-class NoticeKind(StrEnum):
-    REMINDER = "reminder"
-    ESCALATION = "escalation"
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: NoticeKind
-    user_id: int
-    tracking_id: str
-    due: Due
-    level: int = 0  # for an escalation: 1 regency hub, 2 province hub, 3 national admin
+async def run(session: AsyncSession, notify: Notices, now: datetime) -> list[Notice]:
+    """One sweep, with its reminders and escalations queued (the auto-closes' pushes are queued as they close)."""
+    notices = await sweep(session, notify.directory, now)
+    await notify.deadlines(session, notices)
+    return notices
 
 
 async def sweep(session: AsyncSession, directory: Directory, now: datetime) -> list[Notice]:

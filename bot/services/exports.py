@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.local_dates import local_time_text
@@ -21,7 +21,9 @@ from bot.db.models import Report, ReportEvent, User
 from bot.domain import STATUS_LABELS
 from bot.domain.actions import Action, LoopAction
 from bot.i18n import N_, Translator, zone_label
-from bot.services.scopes import Period, Scope
+from bot.domain.reach import Reach
+from bot.services.periods import Period
+from bot.services.reach import condition
 from bot.services.statistics import OPEN_STATUSES
 
 PAGE = 2000
@@ -47,18 +49,27 @@ EVENT_LABELS = {
     LoopAction.REPLY: N_("the reporter's reply"),
     LoopAction.REOPEN: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE: N_("closed on its own"),
+    LoopAction.COMMENT: N_("comment on the rating"),
 }
 
 
 @dataclass(frozen=True)
 class ExportRequest:
-    scope: Scope
+    reach: Reach
     period: Period
     zone: ZoneInfo
     language: str = "id"
 
     def translator(self) -> Translator:
         return Translator(self.language, self.zone.key)
+
+    def where(self) -> tuple[ColumnElement[bool], ...]:
+        return condition(self.reach), self.period.condition(self.zone)
+
+
+async def count(session: AsyncSession, request: ExportRequest) -> int:
+    """How many reports the export will hold."""
+    return await session.scalar(select(func.count()).select_from(Report).where(*request.where())) or 0
 
 
 async def pages(session: AsyncSession, request: ExportRequest, now: datetime) -> AsyncIterator[list[tuple]]:
@@ -69,7 +80,7 @@ async def pages(session: AsyncSession, request: ExportRequest, now: datetime) ->
         rows = (await session.execute(
             select(*_REPORT_COLUMNS, User.first_name.label("reporter_name"), history)
             .join(User, User.id == Report.reporter_id, isouter=True)
-            .where(request.scope.condition(), request.period.condition(request.zone), Report.id > last_id)
+            .where(*request.where(), Report.id > last_id)
             .order_by(Report.id).limit(PAGE))).all()
         if not rows:
             return

@@ -1,8 +1,8 @@
 """What staff may read: the inbox views and one report, filtered by the reader's roles in SQL.
 
 Privacy is enforced here, where data is read, not where it is shown: every query takes the reader's active
-roles and adds their scope to its WHERE clause, so a report outside it is never loaded. Outside the scope
-is "not found", never "forbidden", which would confirm that the tracking ID exists.
+roles and adds their reach (``bot/domain/reach.py``) to its WHERE clause, so a report outside it is never loaded.
+Outside the reach is "not found", never "forbidden", which would confirm that the tracking ID exists.
 No Telegram here; the caller owns the transaction.
 """
 
@@ -20,11 +20,13 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import Report, utcnow
 from bot.domain import Status
-from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, Side, available
+from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, available
 from bot.domain.calendar import IndonesianTime
 from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due, Urgency
 from bot.domain.due_windows import province_codes_by_zone, start_window
-from bot.domain.roles import Grant, Role
+from bot.domain.reach import Hub, Reach
+from bot.domain.roles import Grant
+from bot.services.reach import condition, hub_condition
 from bot.services.staff_view import ZONE_WITHOUT_PROVINCE, StaffReportView, build_view, verification_due
 from routing.agencies import Directory
 from routing.regions import Hierarchy
@@ -44,62 +46,6 @@ class View(StrEnum):
     OVERDUE = "overdue"  # submitted, past its verification deadline
     WAITING = "waiting"  # waiting for the reporter
     OPEN = "open"  # neither resolved nor rejected
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The reports a reader may see, resolved once from their roles and the agency directory."""
-
-    everything: bool = False
-    agency_codes: frozenset[str] = frozenset()
-    province_codes: frozenset[str] = frozenset()
-    regency_codes: frozenset[str] = frozenset()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.everything or self.agency_codes or self.province_codes or self.regency_codes)
-
-    def covers(self, report: Report) -> bool:
-        """The same test as ``clause``, on a report already loaded."""
-        return self.everything or report.agency_code in self.agency_codes or report.province_code in self.province_codes \
-            or report.regency_code in self.regency_codes
-
-    def clause(self) -> ColumnElement[bool]:
-        if self.everything:
-            return true()
-        parts = [column.in_(sorted(codes)) for column, codes in (
-            (Report.agency_code, self.agency_codes), (Report.province_code, self.province_codes),
-            (Report.regency_code, self.regency_codes)) if codes]
-        return or_(*parts) if parts else false()
-
-
-def scope_of(roles: Sequence[Grant], directory: Directory) -> Scope:
-    """National admin: all. Hub admin: its hub's area (a province or a regency) and what is routed to the
-    hub itself. Liaison and staff: their agency's reports."""
-    agencies, provinces, regencies = set(), set(), set()
-    for grant in roles:
-        if grant.role is Role.NATIONAL_ADMIN:
-            return Scope(everything=True)
-        if not grant.agency_code:
-            continue
-        agencies.add(grant.agency_code)
-        if grant.role is Role.HUB_ADMIN:
-            hub = directory.agencies.get(grant.agency_code)
-            area = hub.area_code if hub else None
-            if area:  # "13" is a province, "13.71" a regency or city
-                (regencies if "." in area else provinces).add(area)
-    return Scope(False, frozenset(agencies), frozenset(provinces), frozenset(regencies))
-
-
-def sides_for(grants: Sequence[Grant], report: Report, directory: Directory) -> frozenset[Side]:
-    """Which side of the counter the reader is on for a report already found in their scope."""
-    sides = set()
-    for grant in grants:
-        if grant.role is Role.NATIONAL_ADMIN or (grant.role is Role.HUB_ADMIN and scope_of([grant], directory).covers(report)):
-            sides.add(Side.HUB)
-        elif grant.role in (Role.LIAISON, Role.STAFF) and grant.agency_code == report.agency_code:
-            sides.add(Side.AGENCY)
-    return frozenset(sides)
 
 
 @dataclass(frozen=True)
@@ -131,17 +77,17 @@ class InboxPage:
         return max(1, math.ceil(self.total / self.page_size)) if self.counted else None
 
 
-def _to_do_clause(roles: Sequence[Grant], directory: Directory) -> ColumnElement[bool]:
-    """Per role, the reports whose next step is that role's: a hub verifies (or sends on) what is open at the hub
-    in its area, and chases an agency's report escalated to its level; an agency takes and answers what is
-    assigned to it."""
-    parts = []
-    for grant in roles:
-        if grant.role in (Role.LIAISON, Role.STAFF):
-            parts.append(and_(Report.agency_code == grant.agency_code, _status_in(AT_AGENCY)))
-            continue
-        escalated = and_(_status_in(AT_AGENCY), Report.escalation_level >= _escalation_level(grant, directory))
-        parts.append(and_(scope_of([grant], directory).clause(), or_(_status_in(OPEN_AT_HUB), escalated)))
+def _to_do_clause(reach: Reach) -> ColumnElement[bool]:
+    """The reports whose next step is the reader's: a hub verifies (or sends on) what is open at the hub in its
+    area, and chases an agency's report escalated to its level; an agency takes and answers what is assigned to
+    it."""
+    hubs = [(hub_condition(hub), _escalation_level(hub)) for hub in reach.hubs]
+    if reach.everything:
+        hubs.append((true(), TOP_ESCALATION))
+    parts = [and_(where, or_(_status_in(OPEN_AT_HUB), and_(_status_in(AT_AGENCY), Report.escalation_level >= level)))
+             for where, level in hubs]
+    if reach.agencies:
+        parts.append(and_(Report.agency_code.in_(reach.agencies), _status_in(AT_AGENCY)))
     return or_(*parts) if parts else false()
 
 
@@ -149,13 +95,10 @@ def _status_in(statuses: frozenset[Status]) -> ColumnElement[bool]:
     return Report.status.in_(sorted(status.value for status in statuses))
 
 
-def _escalation_level(grant: Grant, directory: Directory) -> int:
-    """The escalation that reaches this hub (bot/services/deadline_sweep.py): a regency's hub 1, a province's 2,
-    the national admin 3."""
-    if grant.role is Role.NATIONAL_ADMIN:
-        return TOP_ESCALATION
-    hub = directory.agencies.get(grant.agency_code or "")
-    return 1 if hub and hub.area_code and "." in hub.area_code else 2
+def _escalation_level(hub: Hub) -> int:
+    """The escalation that reaches this hub (bot/services/deadline_sweep.py): a regency's hub 1, a province's 2
+    (the national admin's is ``TOP_ESCALATION``)."""
+    return 1 if hub.area_code and "." in hub.area_code else 2
 
 
 def _zone_clause(zone: IndonesianTime) -> ColumnElement[bool]:
@@ -187,8 +130,8 @@ async def inbox(
 ) -> InboxPage:
     """One page of a view, oldest first, of the reports the reader may see."""
     now = now or utcnow()
-    scope = scope_of(roles, directory)
-    where = _to_do_clause(roles, directory) if view is View.TO_DO else and_(scope.clause(), _view_clause(view, now))
+    reach = Reach.of(roles, directory)
+    where = _to_do_clause(reach) if view is View.TO_DO else and_(condition(reach), _view_clause(view, now))
     counted = select(Report.id).where(where).limit(COUNT_LIMIT + 1).subquery()
     total = await session.scalar(select(func.count()).select_from(counted)) or 0
     page = min(max(page, 0), MAX_PAGE)
@@ -211,16 +154,16 @@ async def find_for_staff(
     session: AsyncSession, roles: Sequence[Grant], directory: Directory, tracking_id: str, *,
     hierarchy: Hierarchy | None = None, now: datetime | None = None,
 ) -> StaffReportView | None:
-    """The report as staff see it, or None when it does not exist or lies outside the reader's scope."""
-    scope = scope_of(roles, directory)
-    if scope.empty:
+    """The report as staff see it, or None when it does not exist or lies outside the reader's reach."""
+    reach = Reach.of(roles, directory)
+    if reach.empty:
         return None
     report = await session.scalar(
         select(Report)
-        .where(Report.tracking_id == tracking_id, scope.clause())
+        .where(Report.tracking_id == tracking_id, condition(reach))
         .options(selectinload(Report.attachments), selectinload(Report.events))
     )
     if report is None:
         return None
-    actions = available(Status(report.status), sides_for(roles, report, directory))
+    actions = available(Status(report.status), reach.sides(report))
     return await build_view(session, report, hierarchy, now or utcnow(), actions)

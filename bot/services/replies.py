@@ -2,12 +2,12 @@
 
 - the answer to "Perlu informasi tambahan": the report goes back to whoever asked, its clock running afresh;
 - a reply to the agency's answer: the report stays with the agency, and no longer closes on its own.
+Either way whoever holds the report is told, in the same transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,35 +16,13 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Attachment, Report, ReportEvent, utcnow
 from bot.domain import Status
 from bot.domain.actions import LoopAction
+from bot.domain.conversation_state import ReporterAnswer
 from bot.domain.draft import AttachmentRef
 from bot.services import clocks
+from bot.services.notices import Notices
 from bot.services.reports import bump_version
 
 REPORTER = "reporter"
-
-
-@dataclass
-class ReporterAnswer:
-    """What one message of the citizen carries: text, files, a place (kept as JSON while they choose a report)."""
-
-    text: str | None = None
-    files: list[AttachmentRef] = field(default_factory=list)
-    latitude: float | None = None
-    longitude: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ReporterAnswer":
-        return cls(data.get("text"), [AttachmentRef.from_json(item) for item in data.get("files", [])], data.get("latitude"),
-                   data.get("longitude"))
-
-    def note(self) -> str | None:
-        parts = [self.text] if self.text else []
-        if self.latitude is not None and self.longitude is not None:
-            parts.append(f"📍 {self.latitude:.5f}, {self.longitude:.5f}")
-        return "\n".join(parts) or None
 
 
 async def waiting_reports(session: AsyncSession, reporter_id: int) -> list[Report]:
@@ -70,19 +48,23 @@ async def repliable_report(session: AsyncSession, reporter_id: int, tracking_id:
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def add_answer(session: AsyncSession, report: Report, answer: ReporterAnswer) -> ReportEvent:
-    """Add the answer to the report and hand it back to the status it had before it waited.
+async def add_answer(session: AsyncSession, report: Report, answer: ReporterAnswer, notify: Notices) -> ReportEvent:
+    """Add the answer to the report and hand it back to the status it had before it waited; its holders are told.
 
     The reporter is not notified of this change: the bot acknowledges their message instead."""
     event = await _append(session, report, answer, _status_before_waiting(report), action=None)
     clocks.resume_clock(report, utcnow())
+    await notify.reporter_answered(session, report)
     return event
 
 
-async def add_reply(session: AsyncSession, report: Report, answer: ReporterAnswer) -> ReportEvent:
-    """The reporter's reply to the agency: the report stays where it is, and an answer's auto-close stops."""
+async def add_reply(session: AsyncSession, report: Report, answer: ReporterAnswer, notify: Notices) -> ReportEvent:
+    """The reporter's reply to the agency: the report stays where it is, an answer's auto-close stops, and the
+    agency is told."""
     report.auto_close_at = None
-    return await _append(session, report, answer, Status(report.status), action=LoopAction.REPLY.value)
+    event = await _append(session, report, answer, Status(report.status), action=LoopAction.REPLY.value)
+    await notify.reporter_replied(session, report)
+    return event
 
 
 def add_files(report: Report, files: list[AttachmentRef], event_id: int | None) -> None:

@@ -1,4 +1,5 @@
-"""Reports: filing a finished draft, status changes with their history and notifications."""
+"""Reports: filing a finished draft, status changes with their history and notifications (who hears of each is
+decided in ``bot.services.notices``, in the same transaction)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import bulk_update
-from bot.db.models import Attachment, Conversation, Report, ReportEvent, User
-from bot.delivery import outbox
+from bot.db.models import Attachment, Conversation, Report, ReportEvent
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
 from bot.domain.draft import RoutingRecord
 from bot.domain.steps import missing_steps
+from bot.services import notices
 from bot.services.conversations import draft_of
+from bot.services.notices import Notices
 from bot.services.tracking import new_tracking_id
 from bot.textlimits import shorten
 
@@ -27,8 +29,9 @@ class StatusChangeRefused(ValueError):
     pass
 
 
-async def submit(session: AsyncSession, conversation: Conversation, routing_reason: str | None = None) -> Report:
-    """Turn the chat's finished draft into a report, in the caller's transaction."""
+async def submit(session: AsyncSession, conversation: Conversation, notify: Notices,
+                 routing_reason: str | None = None) -> Report:
+    """Turn the chat's finished draft into a report, in the caller's transaction; the hub of its area is told."""
     draft = draft_of(conversation)
     if missing_steps(draft):
         raise IncompleteDraft(missing_steps(draft))
@@ -64,6 +67,7 @@ async def submit(session: AsyncSession, conversation: Conversation, routing_reas
     session.add(report)
     await session.delete(conversation)
     await session.flush()
+    await notify.report_filed(session, report)
     return report
 
 
@@ -96,10 +100,10 @@ async def reports_of(session: AsyncSession, reporter_id: int, limit: int = 10) -
 
 
 async def change_status(
-    session: AsyncSession, report: Report, new_status: Status, *, actor: str, note: str | None = None
+    session: AsyncSession, report: Report, new_status: Status, notify: Notices, *, actor: str, note: str | None = None
 ) -> ReportEvent:
-    """Move a report on (the operator's command line), writing its history and the reporter's notification
-    in one transaction."""
+    """Move a report on (the operator's command line), writing its history and telling the reporter, and whoever
+    the new status puts the report with, in one transaction."""
     current = Status(report.status)
     if new_status is current:
         raise StatusChangeRefused(f"the report is already {current.value}; nothing was changed")
@@ -108,7 +112,9 @@ async def change_status(
     note = (note or "").strip() or None
     if new_status in STATUSES_NEEDING_NOTE and not note:
         raise StatusChangeRefused(f"{new_status.value} needs a note saying why")
-    return await record_change(session, report, new_status, actor=actor, note=note)
+    event = await record_change(session, report, new_status, actor=actor, note=note)
+    await notify.status_set(session, report, current)
+    return event
 
 
 async def locked_for_change(session: AsyncSession, tracking_id: str) -> Report | None:
@@ -137,9 +143,5 @@ async def record_change(session: AsyncSession, report: Report, new_status: Statu
     bump_version(report)
     session.add(event)
     await session.flush()
-    reporter = await session.get(User, report.reporter_id)
-    await outbox.enqueue(
-        session, report.chat_id, user=reporter, kind=outbox.STATUS_CHANGED, priority=outbox.Priority.NOTIFICATION,
-        report_id=report.id, event_id=event.id,
-    )
+    await notices.tell_reporter(session, report, event)
     return event

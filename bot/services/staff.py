@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,9 @@ from bot.db.models import Invitation, StaffGroup, StaffRole, utcnow
 from bot.domain.roles import Grant, Role, agency_code_for, may_invite, role_fits_agency
 from bot.services import audit
 from routing.agencies import NATIONAL_ADMIN, Agency, Directory
+
+if TYPE_CHECKING:  # bot.services.notices reads the holders from here
+    from bot.services.notices import Notices
 
 DEFAULT_INVITATION_DAYS = 7
 TOKEN_BYTES = 24  # 32 URL-safe characters: within a deep link's 64 of A-Za-z0-9_-
@@ -201,9 +205,10 @@ async def revoke_invitation(session: AsyncSession, token: str, *, actor: int | N
 
 
 async def revoke_role(
-    session: AsyncSession, directory: Directory, user_id: int, role: Role, agency_code: str | None, *, actor: int | None
+    session: AsyncSession, notify: Notices, user_id: int, role: Role, agency_code: str | None, *, actor: int | None
 ) -> None:
-    """End a role. Whoever may invite to a role may revoke it; the command line may revoke any."""
+    """End a role, and tell its holder. Whoever may invite to a role may revoke it; the command line may revoke any."""
+    directory = notify.directory
     agency = await _checked(session, directory, role, agency_code, actor)
     agency_code = agency.code if agency else None
     row = await session.scalar(
@@ -214,6 +219,7 @@ async def revoke_role(
         raise NoSuchRole(f"user {user_id} is not {role} for {agency_code or 'the nation'}")
     row.revoked_at, row.revoked_by = utcnow(), actor
     audit.record(session, actor, "role.revoked", str(user_id), role=role.value, agency_code=agency_code)
+    await notify.role_ended(session, user_id, role, agency_code)
 
 
 async def _checked(session, directory: Directory, role: Role, agency_code: str | None, actor: int | None) -> Agency | None:

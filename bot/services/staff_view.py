@@ -101,7 +101,7 @@ def verification_due(report: Report) -> Due:
 
 async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy | None, now: datetime,
                      actions: Sequence[Action] = ()) -> StaffReportView:
-    """The view of a report the caller has already found within the reader's scope."""
+    """The view of a report the caller has already found within the reader's reach."""
     reporter = None
     if not report.anonymous:
         user = await session.get(User, report.reporter_id)

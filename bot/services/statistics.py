@@ -1,5 +1,5 @@
 """The figures an admin reads with ``/statistik``: counts, the follow-up rate, working days to verify and to
-answer, satisfaction, overdue reports, the monthly trend and the themes per area, for a scope and a period.
+answer, satisfaction, overdue reports, the monthly trend and the themes per area, for a reach and a period.
 
 A handful of GROUP BY queries, whatever the number of reports: the database counts, Python only combines
 a few thousand grouped rows (working days are counted per pair of local days, not per report). Confidential
@@ -22,7 +22,9 @@ from bot.db.models import Report
 from bot.domain.calendar import Calendar, IndonesianTime, default_calendar, provinces_in, utc_offset_hours
 from bot.domain.deadlines import ESCALATING, FIXED_WORKING_DAYS, Deadline
 from bot.domain.vocabulary import Status
-from bot.services.scopes import Period, Scope
+from bot.domain.reach import Reach
+from bot.services.periods import Period
+from bot.services.reach import condition
 
 OPEN_STATUSES = tuple(status.value for status in Status if status not in (Status.RESOLVED, Status.REJECTED))
 ANSWER_WORKING_DAYS = FIXED_WORKING_DAYS[Deadline.FIRST_ANSWER]
@@ -47,7 +49,7 @@ class MonthFigures:
 
 @dataclass(frozen=True)
 class Statistics:
-    scope: Scope
+    reach: Reach
     period: Period
     received: int = 0
     answered: int = 0
@@ -86,25 +88,25 @@ class Statistics:
         return sum(agency.overdue for agency in self.agencies)
 
 
-async def compute(sessions: async_sessionmaker, scope: Scope, period: Period, zone, now: datetime,
+async def compute(sessions: async_sessionmaker, reach: Reach, period: Period, zone, now: datetime,
                   calendar: Calendar | None = None) -> Statistics:
-    """The figures for reports received in ``period`` (local days in ``zone``) within ``scope``.
+    """The figures for reports received in ``period`` (local days in ``zone``) within ``reach``.
 
     The queries run at once, each on a connection of its own: each reads the whole period, and the database
     spreads them over its cores."""
-    where = (scope.condition(), period.condition(zone))
+    where = (condition(reach), period.condition(zone))
 
     async def read(query, *arguments):
         async with sessions() as session:
             return await query(session, *arguments)
 
     counts, content, (received_days, verify_pairs), answer_pairs, overdue = await asyncio.gather(
-        read(_counts, where), read(_content, scope, where), read(_received_and_verified, where),
-        read(_verified_and_answered, where), read(_overdue, scope, now))
+        read(_counts, where), read(_content, breakdown_column(reach), where), read(_received_and_verified, where),
+        read(_verified_and_answered, where), read(_overdue, reach, now))
     numbers = _day_numbers([*verify_pairs, *answer_pairs], calendar or default_calendar())
     days_to_answer = _durations(answer_pairs, numbers)
     return Statistics(
-        scope, period,
+        reach, period,
         received=sum(counts.received.values()), answered=counts.answered,
         confidential_left_out=counts.confidential,
         by_status=dict(counts.status), by_type=dict(counts.type), ratings=dict(counts.ratings),
@@ -165,8 +167,16 @@ class _Content:
         return {area: self.by_area[area].most_common(THEMES_PER_AREA) for area, _ in self.areas.most_common()}
 
 
-async def _content(session: AsyncSession, scope: Scope, where) -> _Content:
-    area = scope.area_column
+def breakdown_column(reach: Reach):
+    """The areas the figures are broken down by: one level below the reach (provinces for all of Indonesia,
+    regencies for a province or for several regencies, districts for one regency or for agencies)."""
+    if reach.everything:
+        return Report.province_code
+    areas = reach.areas
+    return Report.regency_code if len(areas) > 1 or any("." not in area for area in areas) else Report.district_code
+
+
+async def _content(session: AsyncSession, area, where) -> _Content:
     rows = await session.execute(select(area, Report.category, func.count())
                                  .where(*where, Report.confidential == false()).group_by(area, Report.category))
     content = _Content()
@@ -204,10 +214,10 @@ async def _verified_and_answered(session: AsyncSession, where) -> list[tuple[dat
     return [(as_date(verified), as_date(answered), count) for verified, answered, count in rows]
 
 
-async def _overdue(session: AsyncSession, scope: Scope, now: datetime) -> dict[str, tuple[str, int]]:
+async def _overdue(session: AsyncSession, reach: Reach, now: datetime) -> dict[str, tuple[str, int]]:
     rows = await session.execute(
         select(Report.agency_code, func.min(Report.agency_name), func.count())
-        .where(scope.condition(), Report.status.in_(OPEN_STATUSES), Report.due_kind.in_([kind.value for kind in ESCALATING]),
+        .where(condition(reach), Report.status.in_(OPEN_STATUSES), Report.due_kind.in_([kind.value for kind in ESCALATING]),
                Report.due_at < now)
         .group_by(Report.agency_code))
     return {code or "": (name or code or "", count) for code, name, count in rows}

@@ -54,6 +54,11 @@ async def chat_blocked(session: AsyncSession, chat_id: int, reason: str) -> None
     """The chat blocked the bot: what is unsent waits for an unblock, but its subscription ends (dropped from
     every list: unblocking does not subscribe again)."""
     await outbox.hold_chat(session, chat_id, reason)
+    await blocked_found(session, chat_id, reason)
+
+
+async def blocked_found(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """Delivery found the chat blocked the bot (its messages held already): its subscription ends."""
     await end(session, chat_id, EndReason.BLOCKED)
 
 

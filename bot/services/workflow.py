@@ -1,7 +1,7 @@
 """Staff actions on a report: one transaction each, with its history event, its audit entry, the new
-deadline and the citizen's notification.
+deadline and everyone it concerns told (the citizen, and whoever the report is sent on to).
 
-The report is read within the actor's scope (outside it: not found) and locked; the action names the
+The report is read within the actor's reach (outside it: not found) and locked; the action names the
 version of the report the actor saw, so of two people acting at once exactly one wins and the other learns
 what happened meanwhile. The version moves with status changes and staff actions only: a reporter's reply
 meanwhile is no competing action. No Telegram here; the caller owns the transaction.
@@ -25,18 +25,21 @@ from bot.domain import Status
 from bot.domain.actions import RULES, Action, LoopAction, available
 from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
+from bot.domain.reach import Reach
 from bot.domain.roles import Grant
 from bot.services import audit, clocks
-from bot.services.inbox import scope_of, sides_for
+from bot.services.notices import Notices
+from bot.services.reach import condition
 from bot.services.replies import add_files
-from bot.services.reports import record_change
+from bot.services.reports import StatusChangeRefused, record_change
+from bot.services.staff import roles_of
 from routing.agencies import Directory
 
 
 class Outcome(StrEnum):
     DONE = "done"
-    NOT_FOUND = "not_found"  # missing, or outside the actor's scope: the same answer
-    NOT_ALLOWED = "not_allowed"  # in scope, but not this actor's side of the counter
+    NOT_FOUND = "not_found"  # missing, or outside the actor's reach: the same answer
+    NOT_ALLOWED = "not_allowed"  # in reach, but not this actor's side of the counter
     CHANGED = "changed"  # someone acted first: the report is not as the actor saw it
     NOT_NOW = "not_now"  # the action does not fit the report's status
     INCOMPLETE = "incomplete"  # a reason, an agency or a resolution class is missing
@@ -61,38 +64,55 @@ class ActionResult:
     status: Status | None = None  # the report's status after the action (or as it is, when refused)
     version: int | None = None
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
-    handed_to: str | None = None  # the agency or hub the action sent the report to, who must now hear of it
+    handed_to: str | None = None  # the agency or hub the action sent the report to (told already)
     next_actions: tuple[Action, ...] = ()  # what the actor may do next, on the report as it is now
 
 
 async def routed_agency(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str) -> str | None:
-    """The agency (not a hub) a report in the reader's scope is routed to now: what verifying offers first."""
-    scope = scope_of(grants, directory)
-    if scope.empty:
+    """The agency (not a hub) a report in the reader's reach is routed to now: what verifying offers first."""
+    reach = Reach.of(grants, directory)
+    if reach.empty:
         return None
-    code = await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id, scope.clause()))
+    code = await session.scalar(select(Report.agency_code).where(Report.tracking_id == tracking_id, condition(reach)))
     agency = directory.agencies.get(code or "")
     return agency.code if agency and not agency.hub else None
+
+
+OPERATOR = "cli"  # a status set from the command line, for nobody in particular: whoever holds the database
+
+
+async def actor_for(session: AsyncSession, user_id: int | None, report: Report, directory: Directory) -> str:
+    """Who a status set from the command line is recorded as: the operator, or the staff member ``user_id`` it is
+    set on behalf of, who must act for the report now (a hub admin of its area, its agency's staff)."""
+    if user_id is None:
+        return OPERATOR
+    if not Reach.of(await roles_of(session, user_id), directory).sides(report):
+        raise StatusChangeRefused(f"user {user_id} does not act for report {report.tracking_id}")
+    return f"staff:{user_id}"
 
 
 async def check(session: AsyncSession, grants: Sequence[Grant], directory: Directory,
                 request: ActionRequest) -> ActionResult | None:
     """What the action would meet now, before the text or choice it still needs: checked when its button is
     tapped, so that nobody types an answer for a report that has moved on. None: it may go ahead."""
-    report = await _in_scope(session, grants, directory, request.tracking_id, lock=False)
+    reach = Reach.of(grants, directory)
+    report = await _in_reach(session, reach, request.tracking_id, lock=False)
     if report is None:
         return ActionResult(Outcome.NOT_FOUND)
-    refused = _refusal(report, grants, directory, request, complete=False)
+    refused = _refusal(report, reach, directory, request, complete=False)
     return _refused(report, refused) if refused is not None else None
 
 
-async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], directory: Directory,
+async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], notify: Notices,
               request: ActionRequest, now: datetime | None = None) -> ActionResult:
-    now = now or utcnow()
-    report = await _in_scope(session, grants, directory, request.tracking_id, lock=True)
+    """Take the action as ``actor_id`` with ``grants``, telling everyone it concerns (``notify`` also knows the
+    directory the actor's reach is read in)."""
+    now, directory = now or utcnow(), notify.directory
+    reach = Reach.of(grants, directory)
+    report = await _in_reach(session, reach, request.tracking_id, lock=True)
     if report is None:
         return ActionResult(Outcome.NOT_FOUND)
-    refused = _refusal(report, grants, directory, request)
+    refused = _refusal(report, reach, directory, request)
     if refused is not None:
         return _refused(report, refused)
     event = await _apply(session, report, actor_id, directory, request, now)
@@ -100,17 +120,17 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], dir
                  status=report.status, agency=report.agency_code, resolution=report.resolution_class)
     await session.flush()
     sends_on = RULES[request.action].needs_agency or request.action is Action.HAND_BACK
-    next_actions = tuple(available(Status(report.status), sides_for(grants, report, directory)))
-    return ActionResult(Outcome.DONE, Status(report.status), report.version, event,
-                        report.agency_code if sends_on else None, next_actions)
+    handed_to = report.agency_code if sends_on else None
+    if handed_to:
+        await notify.handed_to(session, report, handed_to)
+    next_actions = tuple(available(Status(report.status), reach.sides(report)))
+    return ActionResult(Outcome.DONE, Status(report.status), report.version, event, handed_to, next_actions)
 
 
-async def _in_scope(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str, *,
-                    lock: bool) -> Report | None:
-    scope = scope_of(grants, directory)
-    if scope.empty:
+async def _in_reach(session: AsyncSession, reach: Reach, tracking_id: str, *, lock: bool) -> Report | None:
+    if reach.empty:
         return None
-    statement = (select(Report).where(Report.tracking_id == tracking_id, scope.clause())
+    statement = (select(Report).where(Report.tracking_id == tracking_id, condition(reach))
                  .options(selectinload(Report.events), selectinload(Report.attachments)))
     return await session.scalar(statement.with_for_update() if lock else statement)
 
@@ -121,13 +141,13 @@ def _refused(report: Report, outcome: Outcome) -> ActionResult:
     return ActionResult(outcome, Status(report.status), report.version, last)
 
 
-def _refusal(report: Report, grants: Sequence[Grant], directory: Directory, request: ActionRequest, *,
+def _refusal(report: Report, reach: Reach, directory: Directory, request: ActionRequest, *,
              complete: bool = True) -> Outcome | None:
     """Why the action cannot be taken; ``complete=False`` leaves out what the actor has not given yet."""
     rule = RULES[request.action]
     if report.version != request.seen_version:
         return Outcome.CHANGED
-    if not rule.sides & sides_for(grants, report, directory):
+    if not rule.sides & reach.sides(report):
         return Outcome.NOT_ALLOWED
     if Status(report.status) not in rule.from_statuses:
         return Outcome.NOT_NOW

@@ -5,129 +5,109 @@ While it goes out, the confirmation turns into a live progress message with paus
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.incoming import Said
+from bot.channels.markup import Choices
 from bot.db.models import Broadcast
 from bot.domain.announcements import TOPICS
-from bot.domain.roles import Grant, Role
+from bot.domain.conversation_state import BroadcastComposition
+from bot.domain.flows import Flow
+from bot.domain.reach import Reach
 from bot.domain.vocabulary import CATEGORIES, CATEGORY_BY_CODE
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.services import broadcasts, staff
+from bot.notices.announcements import renderer
+from bot.services import broadcasts
 from bot.services.broadcasts import Audience
-from bot.services.conversations import (BROADCAST as FLOW, end_conversation, load_conversation, other_flow_open,
-                                        start_conversation)
+from bot.services.conversations import (end_conversation, load_conversation, save_state,
+                                        start_conversation, state_of)
+from bot.services.reach import reach_of
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, HtmlError, parsed_text
 from handlers import keyboards
 from handlers.admin import broadcast_area as area
-from handlers.admin.announcement import renderer
+from bot.domain.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
-from handlers.commands import Command, add_commands
-from handlers.turn import Turn, end_flow, turn_handler
+from handlers.commands import Command, Tap
+from handlers.openings import room_for
+from handlers.turn import Turn, end_flow
 from routing.agencies import NATIONAL_ADMIN
 
 ROOM_FOR_THE_WAY_OUT = 250  # characters kept free for the sender's and the /berhenti lines every copy ends with
 LANGUAGES = (None, "id", "en")
 
 
-@dataclass
-class Compose:
-    """The announcement being written (the conversation's draft)."""
-
-    scope: str | None  # the admin's area; None: everyone
-    area: str | None = None  # narrowed to a province or regency inside the scope; None: the whole scope
-    text: str = ""
-    media_kind: str | None = None
-    media_file_id: str | None = None
-    language: str | None = None
-    topic: str | None = None
-    category: str | None = None
-
-    @property
-    def reach(self) -> str | None:
-        return self.area or self.scope
-
-    def audience(self) -> Audience:
-        return Audience(self.reach, self.language, self.topic, self.category)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Compose":
-        return cls(**data)
+def _audience(compose: BroadcastComposition) -> Audience:
+    return Audience(compose.reach, compose.language, compose.topic, compose.category)
 
 
-async def scopes_of(turn: Turn, grants: list[Grant]) -> list[str | None]:
-    """The areas an admin may reach: everyone for the national admin, its hub's area for a hub admin."""
-    if any(grant.role is Role.NATIONAL_ADMIN for grant in grants):
-        return [None]
-    agencies = turn.services.router.directory.agencies
-    return [agencies[grant.agency_code].area_code for grant in grants
-            if grant.role is Role.HUB_ADMIN and grant.agency_code in agencies and agencies[grant.agency_code].area_code]
+async def _reach(turn: Turn) -> Reach:
+    return await reach_of(turn.session, turn.user.id, turn.services.router.directory)
+
+
+def areas_of(reach: Reach) -> tuple[str | None, ...]:
+    """The areas an admin announces to, one at a time: everyone (None) for the national admin, each of its hubs'
+    areas for a hub admin (the copy names that hub's office); none for liaisons and staff."""
+    return (None,) if reach.everything else reach.areas
 
 
 async def start(turn: Turn) -> None:
-    scopes = await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id))
+    scopes = areas_of(await _reach(turn))
     if not scopes:
         turn.say(turn._("Only the national admin and complaint hub admins send announcements."))
         return
-    if await other_flow_open(turn.session, turn.chat_id, FLOW):
-        turn.say(turn._("Please finish or cancel (/batal) your report first."))
+    if not await room_for(turn, Flow.BROADCAST, "siaran"):
         return
     if len(scopes) == 1:
         await _begin(turn, scopes[0])
         return
-    buttons = [keyboards.button(area_name(turn, code), keyboards.BROADCAST, "scope", code or "all") for code in scopes]
-    turn.say(turn._("Which area is the announcement for?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    buttons = [keyboards.button(area_name(turn, code), BroadcastChoice("scope", code or "all")) for code in scopes]
+    turn.say(turn._("Which area is the announcement for?"), Choices(keyboards.rows(buttons, 1)))
 
 
 async def take(turn: Turn) -> bool:
     """The announcement itself, while one is being composed; False when none is."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.BROADCAST)
     if conversation is None or conversation.step not in ("message", "area"):
         return False
-    compose, problem = Compose.from_json(conversation.draft), None
+    compose, problem = state_of(conversation, BroadcastComposition), None
     if conversation.step == "area":
         await _take_area(turn, conversation, compose)
         return True
-    message = turn.message
-    if message.photo or message.document:
-        compose.media_kind = "photo" if message.photo else "document"
-        compose.media_file_id = message.photo[-1].file_id if message.photo else message.document.file_id
-        compose.text = message.caption_html if message.caption_entities else (message.caption or "")
+    media, said = turn.incoming.media, turn.incoming.content
+    if media is not None and media.file.kind in ("photo", "document"):
+        compose.media_kind, compose.media_file_id = media.file.kind, media.file.file_id
+        compose.text = media.caption_html or ""
         problem = _problem(turn, compose.text, CAPTION_LIMIT)
-    elif message.text:
-        compose.text = message.text_html if message.entities else message.text
+    elif isinstance(said, Said):
+        compose.text = said.html or said.text
         problem = _problem(turn, compose.text, MESSAGE_LIMIT)
     else:
         problem = turn._("Please send the announcement as text, or as a photo or document with a caption.")
     if problem:
         turn.say(problem)
         return True
-    conversation.draft, conversation.step = asdict(compose), "audience"
+    save_state(conversation, compose, "audience")
     await _show_audience(turn, compose, edit=False)
     return True
 
 
 async def on_button(turn: Turn) -> None:
-    _prefix, verb, *rest = turn.update.callback_query.data.split(":")
+    choice: BroadcastChoice = turn.choice
+    verb, rest = choice.verb, [choice.value] if choice.value else []
     if verb in ("pause", "resume", "stop") and rest and rest[0].isdigit():
         await _steer(turn, verb, int(rest[0]))
         return
     if verb == "scope" and rest:
-        scopes = await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id))
         scope = None if rest[0] == "all" else rest[0]
-        if scope in scopes:
+        if scope in areas_of(await _reach(turn)):
             turn.settle_button(area_name(turn, scope))
             await _begin(turn, scope)
             return
-    conversation = await load_conversation(turn.session, turn.chat_id, FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.BROADCAST)
     if conversation is None or not _fits(conversation.step, verb, bool(rest)):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    compose = Compose.from_json(conversation.draft)
+    compose = state_of(conversation, BroadcastComposition)
     if verb == "area":
         await _choose_area(turn, conversation, compose, rest[0] if rest else None)
     elif verb == "cancel":
@@ -141,7 +121,7 @@ async def on_button(turn: Turn) -> None:
         await _send(turn, compose)
     elif verb in ("lang", "topic", "cat"):
         _cycle(compose, verb)
-        conversation.draft = asdict(compose)
+        save_state(conversation, compose)
         await _show_audience(turn, compose, edit=True)
 
 
@@ -150,7 +130,7 @@ def _fits(step: str, verb: str, with_value: bool) -> bool:
     return step in ("audience", "area") and (step == "area") == (verb == "area" and with_value)
 
 
-def _cycle(compose: Compose, verb: str) -> None:
+def _cycle(compose: BroadcastComposition, verb: str) -> None:
     """Each tap moves a filter on to its next value, "all" included."""
     options = {"lang": LANGUAGES, "topic": (None, *TOPICS), "cat": (None, *(c.code for c in CATEGORIES))}[verb]
     field = {"lang": "language", "topic": "topic", "cat": "category"}[verb]
@@ -159,17 +139,16 @@ def _cycle(compose: Compose, verb: str) -> None:
 
 
 async def _begin(turn: Turn, scope: str | None) -> None:
-    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, FLOW)
-    conversation.step, conversation.draft = "message", asdict(Compose(scope))
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, BroadcastComposition(scope), "message")
     turn.say(turn._(
         "📣 New announcement for {area}. Send it now: text (bold, italic and links as Telegram formats them, or "
         "HTML tags such as &lt;b&gt;), or a photo or document with a caption. /batal stops."
     ).format(area=area_name(turn, scope)))
 
 
-async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
+async def _take_area(turn: Turn, conversation, compose: BroadcastComposition) -> None:
     """The area the admin typed: taken when one fits, offered as buttons when several do."""
-    codes = area.candidates(turn, turn.message.text or "", compose.scope)
+    codes = area.candidates(turn, turn.incoming.typed or "", compose.scope)
     if len(codes) == 1:
         await _choose_area(turn, conversation, compose, codes[0])
     elif codes:
@@ -178,7 +157,7 @@ async def _take_area(turn: Turn, conversation, compose: Compose) -> None:
         area.not_found(turn, compose.scope)
 
 
-async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | None) -> None:
+async def _choose_area(turn: Turn, conversation, compose: BroadcastComposition, code: str | None) -> None:
     """No code: ask for one. ``area.ALL``: the whole scope again. Otherwise the area, if it is inside the scope."""
     if code is None:
         conversation.step = "area"
@@ -188,67 +167,65 @@ async def _choose_area(turn: Turn, conversation, compose: Compose, code: str | N
     if not area.inside(chosen or compose.scope, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    if turn.update.callback_query:
+    if turn.incoming.tap:
         turn.settle_button(f"📍 {area_name(turn, chosen or compose.scope)}")
-    compose.area, conversation.step = chosen, "audience"
-    conversation.draft = asdict(compose)
+    compose.area = chosen
+    save_state(conversation, compose, "audience")
     await _show_audience(turn, compose, edit=False)
 
 
-async def _show_audience(turn: Turn, compose: Compose, edit: bool) -> None:
+async def _show_audience(turn: Turn, compose: BroadcastComposition, edit: bool) -> None:
     _ = turn._
     everyone = _("all")
-    count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
+    count = await broadcasts.count(turn.session, _audience(compose), turn.services.settings.default_locale)
     text = _("<b>Who gets it</b> ({area}): {count} subscribers.\nTap a filter to change it.").format(
         area=area_name(turn, compose.reach), count=_.number(count))
     buttons = [
-        [keyboards.button(_("📍 Area: {value}").format(value=area_name(turn, compose.reach)), keyboards.BROADCAST, "area")],
-        [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)),
-                          keyboards.BROADCAST, "lang")],
-        [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone),
-                          keyboards.BROADCAST, "topic")],
+        [keyboards.button(_("📍 Area: {value}").format(value=area_name(turn, compose.reach)), BroadcastChoice("area"))],
+        [keyboards.button(_("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(compose.language or "", everyone)), BroadcastChoice("lang"))],
+        [keyboards.button(_("🏷 Topic: {value}").format(value=_(TOPICS[compose.topic]) if compose.topic else everyone), BroadcastChoice("topic"))],
         [keyboards.button(_("📂 Reported in: {value}").format(
-            value=_(CATEGORY_BY_CODE[compose.category].label) if compose.category else everyone), keyboards.BROADCAST, "cat")],
-        [keyboards.button(_("👁 Preview"), keyboards.BROADCAST, "preview"), keyboards.button(_("✖️ Discard"), keyboards.BROADCAST, "cancel")],
+            value=_(CATEGORY_BY_CODE[compose.category].label) if compose.category else everyone), BroadcastChoice("cat"))],
+        [keyboards.button(_("👁 Preview"), BroadcastChoice("preview")), keyboards.button(_("✖️ Discard"), BroadcastChoice("cancel"))],
     ]
-    (turn.edit_tapped if edit else turn.say)(text, InlineKeyboardMarkup(buttons))
+    (turn.edit_tapped if edit else turn.say)(text, Choices(buttons))
 
 
-async def _preview(turn: Turn, compose: Compose) -> None:
+async def _preview(turn: Turn, compose: BroadcastComposition) -> None:
     """The copy exactly as a subscriber in the admin's language gets it, then the confirmation."""
     _ = turn._
     draft = Broadcast(id=0, text=compose.text, media_kind=compose.media_kind, media_file_id=compose.media_file_id,
-                      sender=await sender_office(turn, compose.scope))
+                      sender=sender_office(turn, await _reach(turn), compose.scope))
     turn.send(renderer(lambda _locale: turn._)(draft)(turn.user.locale or ""))
-    count = await broadcasts.count(turn.session, compose.audience(), turn.services.settings.default_locale)
+    count = await broadcasts.count(turn.session, _audience(compose), turn.services.settings.default_locale)
     turn.say(_("This is what subscribers will get. Send it to {count} subscribers?").format(count=_.number(count)),
-             InlineKeyboardMarkup([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), keyboards.BROADCAST, "send")],
-                                   [keyboards.button(_("⬅️ Back to the filters"), keyboards.BROADCAST, "filters"),
-                                    keyboards.button(_("✖️ Discard"), keyboards.BROADCAST, "cancel")]]))
+             Choices([[keyboards.button(_("✅ Send to {count}").format(count=_.number(count)), BroadcastChoice("send"))],
+                                   [keyboards.button(_("⬅️ Back to the filters"), BroadcastChoice("filters")),
+                                    keyboards.button(_("✖️ Discard"), BroadcastChoice("cancel"))]]))
 
 
-async def sender_office(turn: Turn, scope: str | None) -> str | None:
-    """The office an announcement comes from (the national admin's, or the hub's whose area is ``scope``): never
-    the person who wrote it."""
-    agencies = turn.services.router.directory.agencies
+def sender_office(turn: Turn, reach: Reach, scope: str | None) -> str | None:
+    """The office an announcement comes from (the national admin's, or the admin's hub whose area is ``scope``):
+    never the person who wrote it."""
     if scope is None:
-        national = agencies.get(NATIONAL_ADMIN)
-        return national.name if national else None
-    hubs = (agencies.get(grant.agency_code) for grant in await staff.roles_of(turn.session, turn.user.id)
-            if grant.role is Role.HUB_ADMIN)
-    return next((hub.name for hub in hubs if hub is not None and hub.area_code == scope), None)
+        code = NATIONAL_ADMIN
+    else:
+        hub = reach.hub_of(scope)
+        code = hub.code if hub else None
+    office = turn.services.router.directory.agencies.get(code or "")
+    return office.name if office else None
 
 
-async def _send(turn: Turn, compose: Compose) -> None:
-    if compose.scope not in await scopes_of(turn, await staff.roles_of(turn.session, turn.user.id)) \
-            or not area.inside(compose.reach, compose.scope):
+async def _send(turn: Turn, compose: BroadcastComposition) -> None:
+    reach = await _reach(turn)
+    if compose.scope not in areas_of(reach) or not area.inside(compose.reach, compose.scope):
         turn.notify_callback(turn._("That button is no longer active."))  # the admin lost the role meanwhile
         return
     media = (compose.media_kind, compose.media_file_id) if compose.media_kind and compose.media_file_id else None
-    broadcast = await broadcasts.start(turn.session, turn.user.id, compose.audience(), compose.text,
+    broadcast = await broadcasts.start(turn.session, turn.user.id, _audience(compose), compose.text,
                                        turn.services.settings.default_locale, media)
-    broadcast.sender = await sender_office(turn, compose.scope)
-    broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.update.callback_query.message.message_id
+    broadcast.sender = sender_office(turn, reach, compose.scope)
+    broadcast.progress_chat_id, broadcast.progress_message_id = turn.chat_id, turn.incoming.tap.message_id
     await end_conversation(turn.session, turn.chat_id)
     turn.settle_button(turn._("📣 Announcement #{number}: sending to {count} subscribers…").format(
         number=broadcast.id, count=turn._.number(broadcast.recipients)))
@@ -257,8 +234,7 @@ async def _send(turn: Turn, compose: Compose) -> None:
 async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
     """Pause, resume or stop: the admin who sent it, or the national admin."""
     broadcast = await turn.session.get(Broadcast, broadcast_id)
-    grants = await staff.roles_of(turn.session, turn.user.id)
-    allowed = broadcast is not None and (broadcast.created_by == turn.user.id or any(g.role is Role.NATIONAL_ADMIN for g in grants))
+    allowed = broadcast is not None and (broadcast.created_by == turn.user.id or (await _reach(turn)).everything)
     steer = {"pause": broadcasts.pause, "resume": broadcasts.resume, "stop": broadcasts.cancel}[verb]
     done = allowed and await steer(turn.session, broadcast)
     if not done:
@@ -270,7 +246,7 @@ async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while an announcement is being composed; False when none is."""
-    return await end_flow(turn, FLOW, turn._("Announcement discarded."))
+    return await end_flow(turn, Flow.BROADCAST, turn._("Announcement discarded."))
 
 
 ACKNOWLEDGED = {"pause": N_("Paused."), "resume": N_("Resumed."), "stop": N_("Stopped: nobody else will get it.")}
@@ -294,6 +270,4 @@ def _problem(turn: Turn, text: str, limit: int) -> str | None:
 COMMANDS = (Command("siaran", "broadcast", N_("Send an announcement to subscribers"), start, menu=False),)
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_button), pattern=f"^{keyboards.BROADCAST}:"))
+TAPS = (Tap(BroadcastChoice, on_button),)

@@ -3,9 +3,10 @@ and picks with a button when it fits several. The area is checked against the ad
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
+from bot.domain.roles import area_inside
 from handlers import keyboards
+from bot.domain.choices import BroadcastChoice
 from handlers.citizen.announcements import area_name
 from handlers.turn import Turn
 from routing.regions import PROVINCE, REGENCY
@@ -16,16 +17,14 @@ ALL = "all"
 
 def inside(code: str | None, scope: str | None) -> bool:
     """Whether ``code`` (None: all of Indonesia) lies in the admin's ``scope`` (None: everywhere)."""
-    if scope is None:
-        return True
-    return code is not None and (code == scope or code.startswith(scope + "."))
+    return scope is None or area_inside(code, scope)
 
 
 def ask(turn: Turn, scope: str | None) -> None:
     """The question, with a button back to the admin's whole area."""
-    whole = keyboards.button(turn._("📍 All of {area}").format(area=area_name(turn, scope)), keyboards.BROADCAST, "area", ALL)
+    whole = keyboards.button(turn._("📍 All of {area}").format(area=area_name(turn, scope)), BroadcastChoice("area", ALL))
     turn.say(turn._("Type a province or a regency/city within {area}, for example <i>Kota Padang</i>.").format(
-        area=area_name(turn, scope)), InlineKeyboardMarkup([[whole]]))
+        area=area_name(turn, scope)), Choices([[whole]]))
 
 
 def candidates(turn: Turn, text: str, scope: str | None) -> list[str]:
@@ -39,8 +38,8 @@ def candidates(turn: Turn, text: str, scope: str | None) -> list[str]:
 
 def offer(turn: Turn, codes: list[str]) -> None:
     """Several areas fit: one button each."""
-    buttons = [keyboards.button(area_name(turn, code), keyboards.BROADCAST, "area", code) for code in codes[:MAX_CHOICES]]
-    turn.say(turn._("Which one do you mean?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    buttons = [keyboards.button(area_name(turn, code), BroadcastChoice("area", code)) for code in codes[:MAX_CHOICES]]
+    turn.say(turn._("Which one do you mean?"), Choices(keyboards.rows(buttons, 1)))
 
 
 def not_found(turn: Turn, scope: str | None) -> None:

@@ -1,23 +1,17 @@
-"""Whose reports an admin's statistics and exports cover: all of Indonesia for the national admin, its area for a
-hub admin, its own agency for a liaison."""
+"""Whose reports an admin's statistics and exports cover (the admin's reach, ``bot/domain/reach.py``: all of
+Indonesia for the national admin, each of its hubs' areas for a hub admin, its agencies for a liaison), its name
+for the reader, and the period typed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
 from bot.db.models import utcnow
-from bot.domain.roles import Grant, Role
-from bot.services import staff
-from bot.services.scopes import Period, Scope, local_today
+from bot.domain.reach import ADMIN_ROLES, Reach
+from bot.services.periods import Period, local_today
+from bot.services.reach import reach_of
 from handlers.citizen.announcements import area_name
 from handlers.turn import Turn
-
-
-@dataclass(frozen=True)
-class Reach:
-    scope: Scope
-    name: str  # for the reader, HTML-escaped
 
 
 def typed_period(turn: Turn, typed: str) -> Period | None:
@@ -27,21 +21,17 @@ def typed_period(turn: Turn, typed: str) -> Period | None:
     return Period.parse(typed, today) if typed.strip() else Period.last_months(today)
 
 
-async def reach_of(turn: Turn) -> Reach | None:
-    """The widest scope the user's roles give; None for citizens and staff without one."""
-    grants: list[Grant] = await staff.roles_of(turn.session, turn.user.id)
+async def admin_reach(turn: Turn) -> Reach | None:
+    """What the admin's roles reach; None for citizens and staff who are not admins."""
+    reach = await reach_of(turn.session, turn.user.id, turn.services.router.directory, ADMIN_ROLES)
+    return None if reach.empty else reach
+
+
+def reach_name(turn: Turn, reach: Reach) -> str:
+    """"all of Indonesia", or the areas and agencies reached, in the order granted (HTML-escaped)."""
+    if reach.everything:
+        return area_name(turn, None)
     agencies = turn.services.router.directory.agencies
-    for role in (Role.NATIONAL_ADMIN, Role.HUB_ADMIN, Role.LIAISON):
-        for grant in grants:
-            if grant.role is not role:
-                continue
-            if role is Role.NATIONAL_ADMIN:
-                return Reach(Scope(), area_name(turn, None))
-            agency = agencies.get(grant.agency_code or "")
-            if agency is None:
-                continue
-            if role is Role.HUB_ADMIN and agency.area_code:
-                return Reach(Scope(area_code=agency.area_code), area_name(turn, agency.area_code))
-            if role is Role.LIAISON:
-                return Reach(Scope(agency_code=agency.code), escape(agency.name))
-    return None
+    hubs = [area_name(turn, hub.area_code) if hub.area_code else escape(hub.code or "") for hub in reach.hubs]
+    names = [escape(agencies[code].name if code in agencies else code) for code in reach.agencies]
+    return ", ".join(dict.fromkeys([*hubs, *names]))

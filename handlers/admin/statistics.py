@@ -1,24 +1,21 @@
-"""``/statistik [period]``: the figures for the admin's scope, as a short summary and a set of charts.
+"""``/statistik [period]``: the figures for the admin's reach, as a short summary and a set of charts.
 
 The period is the last 12 months unless typed: a year ("2026"), a month ("2026-11") or two dates
-("2026-01-01..2026-03-31"). The charts travel through the outbox as figures and are drawn when sent.
+("2026-01-01..2026-03-31"). The charts are ordered as figures; the file job draws them and queues the images.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application
-
 from bot.db.models import utcnow
-from bot.delivery.charts import Chart, Series
-from bot.delivery.messages import Charts
 from bot.domain.vocabulary import CATEGORY_BY_CODE, REPORT_TYPE_LABELS, STATUS_LABELS, Status
 from bot.i18n import N_, Translator
-from bot.services import statistics
+from bot.services import generated, statistics
+from bot.services.charts import Chart, Series
 from bot.services.statistics import Statistics
-from handlers.admin.reach import Reach, reach_of, typed_period
-from handlers.commands import Command, add_commands
+from handlers.admin.reach import admin_reach, reach_name, typed_period
+from handlers.commands import Command
 from handlers.turn import Turn
 
 TOP = 10  # bars in a chart of categories, areas or agencies
@@ -26,27 +23,28 @@ THEME_AREAS = 5  # areas whose top themes the summary names
 
 
 async def show(turn: Turn) -> None:
-    reach = await reach_of(turn)
+    reach = await admin_reach(turn)
     if reach is None:
         turn.say(turn._("Statistics are for admins: the national admin, complaint hub admins and agency liaisons."))
         return
-    period = typed_period(turn, " ".join(turn.context.args or []))
+    period = typed_period(turn, " ".join(turn.args))
     if period is None:
         turn.say(turn._("I did not understand that period. Type for example /statistik 2026, /statistik 2026-11 or "
                         "/statistik 2026-01-01..2026-03-31."))
         return
-    figures = await statistics.compute(turn.services.sessions, reach.scope, period, turn._.zone, utcnow())
+    figures = await statistics.compute(turn.services.sessions, reach, period, turn._.zone, utcnow())
+    name = reach_name(turn, reach)
     if not figures.received and not figures.overdue:
         turn.say(turn._("📊 No reports were received in {area} from {first} to {last}.").format(
-            area=reach.name, first=turn._.day(period.first), last=turn._.day(period.last)))
+            area=name, first=turn._.day(period.first), last=turn._.day(period.last)))
         return
     def area_name(code: str) -> str:
         return _area(turn, code)
 
-    turn.say(summary(turn._, reach, figures, area_name))
+    turn.say(summary(turn._, name, figures, area_name))
     charts = draw_list(turn._, figures, area_name)
     if charts:
-        turn.send(Charts(tuple(charts)))
+        await generated.order(turn.session, turn.chat_id, generated.ChartsRecipe(tuple(charts)), turn.user.id)
 
 
 def _area(turn: Turn, code: str) -> str:
@@ -54,12 +52,12 @@ def _area(turn: Turn, code: str) -> str:
     return region.name if region else turn._("(no area)")
 
 
-def summary(_: Translator, reach: Reach, figures: Statistics, area_name) -> str:
+def summary(_: Translator, name: str, figures: Statistics, area_name) -> str:
     """The summary in the reader's language: the counts, the follow-up rate, timing, satisfaction, themes."""
     types = " · ".join(f"{_(REPORT_TYPE_LABELS[kind])}: {_.number(count)}"
                        for kind, count in sorted(figures.by_type.items(), key=lambda item: -item[1]) if kind in REPORT_TYPE_LABELS)
     lines = [
-        _("📊 <b>Statistics: {area}</b>").format(area=reach.name),
+        _("📊 <b>Statistics: {area}</b>").format(area=name),
         _("Reports received from {first} to {last}").format(first=_.day(figures.period.first), last=_.day(figures.period.last)),
         "",
         _("Received: <b>{count}</b> ({types})").format(count=_.number(figures.received), types=types) if figures.received
@@ -123,7 +121,3 @@ def _short(label: str, limit: int = 40) -> str:
 
 
 COMMANDS = (Command("statistik", "statistics", N_("Statistics with charts"), show, menu=False),)
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

@@ -6,20 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import Choices
 from bot.db.models import Subscription, utcnow
 from bot.domain.announcements import TOPICS, EndReason
+from bot.domain.conversation_state import AreaQuestion
+from bot.domain.flows import Flow
 from bot.i18n import N_, Translator
 from bot.services import subscriptions
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation
 from handlers import keyboards
-from handlers.commands import Command, add_commands
-from handlers.turn import Turn, end_flow, turn_handler
+from bot.domain.choices import SubscriptionChoice
+from handlers.commands import Command, Tap
+from handlers.turn import Turn, end_flow
 from routing.regions import REGENCY
 
-AREA_FLOW = "sub_area"  # the conversation that waits for a typed regency or city
 AREA_WAIT = timedelta(minutes=30)
 ALL_INDONESIA = "all"
 MAX_AREA_CHOICES = 8
@@ -50,7 +50,8 @@ async def stop(turn: Turn) -> None:
 
 
 async def on_button(turn: Turn) -> None:
-    _prefix, verb, *rest = turn.update.callback_query.data.split(":")
+    choice: SubscriptionChoice = turn.choice
+    verb, rest = choice.verb, [choice.value] if choice.value else []
     subscription = await subscriptions.active(turn.session, turn.user.id)
     if verb == "area" and rest:
         await _subscribe(turn, None if rest[0] == ALL_INDONESIA else rest[0], edit=True)
@@ -70,13 +71,13 @@ async def on_button(turn: Turn) -> None:
 
 async def take(turn: Turn) -> bool:
     """A message while a typed area is awaited; False lets it go where it would otherwise."""
-    conversation = await load_conversation(turn.session, turn.chat_id, AREA_FLOW)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.SUBSCRIPTION_AREA)
     if conversation is None:
         return False
-    if utcnow() - conversation.updated_at > AREA_WAIT or not turn.message.text:
+    if utcnow() - conversation.updated_at > AREA_WAIT or not turn.incoming.typed:
         await end_conversation(turn.session, turn.chat_id)  # forgotten, or something else: it goes its own way
         return False
-    match = turn.services.router.places.match(turn.message.text)
+    match = turn.services.router.places.match(turn.incoming.typed)
     regencies = [region for region in ([match.region] if match.region and not match.ambiguous else match.alternatives)
                  if region is not None and region.level >= REGENCY]
     codes = list(dict.fromkeys(region.ancestor_code(REGENCY) for region in regencies))
@@ -84,8 +85,8 @@ async def take(turn: Turn) -> bool:
         await end_conversation(turn.session, turn.chat_id)
         await _subscribe(turn, codes[0], edit=False)
     elif codes:
-        buttons = [keyboards.button(area_name(turn, code), keyboards.SUBSCRIBE, "area", code) for code in codes[:MAX_AREA_CHOICES]]
-        turn.say(turn._("Which one do you mean?"), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+        buttons = [keyboards.button(area_name(turn, code), SubscriptionChoice("area", code)) for code in codes[:MAX_AREA_CHOICES]]
+        turn.say(turn._("Which one do you mean?"), Choices(keyboards.rows(buttons, 1)))
     else:
         turn.say(turn._("I do not know that regency or city. Please type its name, for example <i>Kota Padang</i> "
                         "or <i>Kabupaten Bogor</i>, or /batal to stop."))
@@ -94,23 +95,23 @@ async def take(turn: Turn) -> bool:
 
 async def stop_typing(turn: Turn) -> bool:
     """``/batal`` while a typed area is awaited; False when none is."""
-    return await end_flow(turn, AREA_FLOW, turn._("Stopped. /langganan shows your announcements."))
+    return await end_flow(turn, Flow.SUBSCRIPTION_AREA, turn._("Stopped. /langganan shows your announcements."))
 
 
 async def _offer_areas(turn: Turn, text: str) -> None:
     _ = turn._
     codes = await subscriptions.areas_reported_in(turn.session, turn.user.id)
-    buttons = [keyboards.button(area_name(turn, code), keyboards.SUBSCRIBE, "area", code) for code in codes]
-    buttons += [keyboards.button(_("🇮🇩 All of Indonesia"), keyboards.SUBSCRIBE, "area", ALL_INDONESIA),
-                keyboards.button(_("⌨️ Type a regency or city"), keyboards.SUBSCRIBE, "type")]
-    turn.say(text, InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+    buttons = [keyboards.button(area_name(turn, code), SubscriptionChoice("area", code)) for code in codes]
+    buttons += [keyboards.button(_("🇮🇩 All of Indonesia"), SubscriptionChoice("area", ALL_INDONESIA)),
+                keyboards.button(_("⌨️ Type a regency or city"), SubscriptionChoice("type"))]
+    turn.say(text, Choices(keyboards.rows(buttons, 1)))
 
 
 async def _ask_typed_area(turn: Turn) -> None:
-    if await other_flow_open(turn.session, turn.chat_id, AREA_FLOW):  # never replace a draft
+    if await other_flow_open(turn.session, turn.chat_id, Flow.SUBSCRIPTION_AREA):  # never replace a draft
         turn.say(turn._("Please finish or cancel (/batal) your report first."))
         return
-    await start_conversation(turn.session, turn.chat_id, turn.user.id, AREA_FLOW)
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, AreaQuestion())
     turn.say(turn._("Type the name of your regency or city, for example <i>Kota Padang</i>."))
 
 
@@ -125,19 +126,19 @@ def _show_settings(turn: Turn, subscription: Subscription) -> None:
     turn.say(*_settings(turn, subscription))
 
 
-def _settings(turn: Turn, subscription: Subscription) -> tuple[str, InlineKeyboardMarkup]:
+def _settings(turn: Turn, subscription: Subscription) -> tuple[str, Choices]:
     _ = turn._
     text = _("🔔 <b>You get announcements</b> for {area}.\nTap a topic to turn it on or off; /berhenti stops them all.").format(
         area=f"<b>{area_name(turn, subscription.regency_code)}</b>")
     return text, _settings_buttons(_, subscription)
 
 
-def _settings_buttons(_: Translator, subscription: Subscription) -> InlineKeyboardMarkup:
-    topics = [keyboards.button(("✅ " if code in subscription.topics else "⬜ ") + _(label), keyboards.SUBSCRIBE, "topic", code)
+def _settings_buttons(_: Translator, subscription: Subscription) -> Choices:
+    topics = [keyboards.button(("✅ " if code in subscription.topics else "⬜ ") + _(label), SubscriptionChoice("topic", code))
               for code, label in TOPICS.items()]
-    last = [keyboards.button(_("📍 Change area"), keyboards.SUBSCRIBE, "change"),
-            keyboards.button(_("🔕 Unsubscribe"), keyboards.SUBSCRIBE, "stop")]
-    return InlineKeyboardMarkup(keyboards.rows(topics, 1) + [last])
+    last = [keyboards.button(_("📍 Change area"), SubscriptionChoice("change")),
+            keyboards.button(_("🔕 Unsubscribe"), SubscriptionChoice("stop"))]
+    return Choices(keyboards.rows(topics, 1) + [last])
 
 
 COMMANDS = (
@@ -146,6 +147,4 @@ COMMANDS = (
 )
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_button), pattern=f"^{keyboards.SUBSCRIBE}:"))
+TAPS = (Tap(SubscriptionChoice, on_button),)

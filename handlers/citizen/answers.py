@@ -10,26 +10,24 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import Choices
 from bot.db.models import Conversation, Report
-from bot.i18n import N_
-from bot.services.conversations import ANSWER, end_conversation, load_conversation, start_conversation
-from bot.services.replies import ReporterAnswer, add_answer, waiting_reports
+from bot.domain.conversation_state import ReporterAnswer
+from bot.domain.flows import Flow
+from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
+from bot.services.replies import add_answer, waiting_reports
 from handlers import keyboards
+from bot.domain.choices import AnswerFor
 from handlers.citizen import typed_text
 from handlers.citizen.follow_up import acknowledge, answer_of
+from handlers.commands import Tap
 from handlers.intake import messages as intake_messages
-from handlers.staff import notices
-from handlers.turn import Turn, turn_handler
-
-ANSWERED = N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}.")
+from handlers.turn import Turn
 
 
 async def take(turn: Turn) -> bool:
     """Handle a message outside a draft if it answers a waiting report or brings files; False otherwise."""
-    answer = answer_of(turn.message)
+    answer = answer_of(turn.incoming)
     if answer is None:
         return False
     pending = await _pending_choice(turn)
@@ -41,8 +39,7 @@ async def take(turn: Turn) -> bool:
     if len(waiting) == 1:
         await _add(turn, waiting[0], answer)
     elif waiting:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=ANSWER)
-        conversation.draft = answer.to_json()
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, answer)
         _ask_which(turn, waiting)
     elif answer.files:  # a photo before /lapor: it starts the report (described by a text sent just before)
         conversation = await typed_text.start_report(turn, await typed_text.kept_description(turn))
@@ -53,35 +50,35 @@ async def take(turn: Turn) -> bool:
 
 
 async def _pending_choice(turn: Turn) -> Conversation | None:
-    return await load_conversation(turn.session, turn.chat_id, ANSWER)
+    return await load_conversation(turn.session, turn.chat_id, Flow.ANSWER)
 
 
 def _keep_with(conversation: Conversation, answer: ReporterAnswer) -> None:
-    kept = ReporterAnswer.from_json(conversation.draft)
+    kept = state_of(conversation, ReporterAnswer)
     texts = [text for text in (kept.text, answer.text) if text]
     merged = ReporterAnswer("\n\n".join(texts) or None, kept.files + answer.files,
                             answer.latitude if answer.latitude is not None else kept.latitude,
                             answer.longitude if answer.longitude is not None else kept.longitude)
-    conversation.draft = merged.to_json()
+    save_state(conversation, merged)
 
 
 def _ask_which(turn: Turn, waiting: list[Report]) -> None:
-    buttons = [keyboards.button(report.tracking_id, keyboards.ANSWER, report.tracking_id) for report in waiting[:8]]
+    buttons = [keyboards.button(report.tracking_id, AnswerFor(report.tracking_id)) for report in waiting[:8]]
     turn.say(
         turn._("Several of your reports wait for more information. <b>Which report is this for?</b>"),
-        InlineKeyboardMarkup(keyboards.rows(buttons, 2)),
+        Choices(keyboards.rows(buttons, 2)),
     )
 
 
 async def on_choice(turn: Turn) -> None:
-    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    tracking_id = turn.choice.tracking_id
     conversation = await _pending_choice(turn)
     report = next((r for r in await waiting_reports(turn.session, turn.user.id) if r.tracking_id == tracking_id), None)
     if conversation is None or report is None:
         turn.notify_callback(turn._("That button is no longer active."))
         return
     turn.settle_button(turn._("For report {tracking_id}").format(tracking_id=tracking_id))
-    await _add(turn, report, ReporterAnswer.from_json(conversation.draft))
+    await _add(turn, report, state_of(conversation, ReporterAnswer))
     await end_conversation(turn.session, turn.chat_id)
 
 
@@ -93,13 +90,12 @@ async def settle_kept(turn: Turn) -> None:
         return
     waiting = await waiting_reports(turn.session, turn.user.id)
     if waiting:
-        await _add(turn, waiting[0], ReporterAnswer.from_json(conversation.draft))
+        await _add(turn, waiting[0], state_of(conversation, ReporterAnswer))
     await end_conversation(turn.session, turn.chat_id)
 
 
 async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
-    event = await add_answer(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), ANSWERED, report.tracking_id)
+    event = await add_answer(turn.session, report, answer, turn.services.notices)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your information was added to report <code>{tracking_id}</code>, which goes back to "
         "{agency}. You will hear here when it moves on."
@@ -107,5 +103,4 @@ async def _add(turn: Turn, report: Report, answer: ReporterAnswer) -> None:
 
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_choice), pattern=f"^{keyboards.ANSWER}:"))
+TAPS = (Tap(AnswerFor, on_choice),)

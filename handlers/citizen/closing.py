@@ -3,18 +3,13 @@ fixed (within the reopen window), which sends the report back to the same agency
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
-from bot.i18n import N_
+from bot.channels.markup import Choices
 from bot.services import closing
 from handlers import keyboards
+from bot.domain.choices import NotFixed, Rating
 from handlers.citizen import follow_up
-from handlers.staff import notices
-from handlers.turn import Turn, turn_handler
-
-REOPENED = N_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed.")
-
+from handlers.commands import Tap
+from handlers.turn import Turn
 
 def _refusal(turn: Turn, outcome: closing.Closing) -> str:
     _ = turn._
@@ -26,14 +21,15 @@ def _refusal(turn: Turn, outcome: closing.Closing) -> str:
 
 
 async def on_rating(turn: Turn) -> None:
-    _prefix, tracking_id, stars = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
-    outcome = await closing.rate(turn.session, turn.user.id, tracking_id, int(stars) if stars.isdigit() else 0)
+    choice: Rating = turn.choice
+    tracking_id, stars = choice.tracking_id, choice.stars
+    outcome = await closing.rate(turn.session, turn.user.id, tracking_id, stars)
     if outcome is not closing.Closing.DONE:
         turn.notify_callback(_refusal(turn, outcome))
         return
     turn.notify_callback(turn._("Thank you for your rating!"))
     text = turn._("⭐ Thank you: you rated the answer to report <code>{tracking_id}</code> {stars} of 5.").format(
-        tracking_id=tracking_id, stars=max(1, min(5, int(stars))))
+        tracking_id=tracking_id, stars=max(1, min(5, stars)))
     if await follow_up.invite_comment(turn, tracking_id):
         text += "\n" + turn._("If you like, type a comment on the answer now (or /batal).")
     turn.say(text)
@@ -41,21 +37,19 @@ async def on_rating(turn: Turn) -> None:
 
 async def on_not_fixed(turn: Turn) -> None:
     """``nfx:<id>`` asks first; ``nfx:<id>:yes`` reopens, ``nfx:<id>:no`` leaves it closed."""
-    _prefix, tracking_id, answer = (turn.update.callback_query.data.split(":") + [""])[:3]
+    choice: NotFixed = turn.choice
+    tracking_id, answer = choice.tracking_id, choice.answer
     if answer == "no":
         turn.settle_button(turn._("Report <code>{tracking_id}</code> stays closed.").format(tracking_id=tracking_id))
         return
     if answer != "yes":
         await _confirm_reopen(turn, tracking_id)
         return
-    outcome, event = await closing.not_fixed(turn.session, turn.user.id, tracking_id)
+    outcome, _event = await closing.not_fixed(turn.session, turn.user.id, tracking_id, turn.services.notices)
     if outcome is not closing.Closing.DONE:
         turn.notify_callback(_refusal(turn, outcome))
         return
     turn.settle_button(turn._("🔁 Reopened."))
-    report = event.report
-    hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-    await notices.tell_holders(turn, (report.agency_code, hub.code), REOPENED, tracking_id)
     turn.say(turn._("We are sorry it is not fixed. Report <code>{tracking_id}</code> is reopened and goes back to "
                     "the agency; you will hear here when it moves on.").format(tracking_id=tracking_id))
 
@@ -68,10 +62,8 @@ async def _confirm_reopen(turn: Turn, tracking_id: str) -> None:
     _ = turn._
     turn.say(_("Reopen report <code>{tracking_id}</code>? It goes back to the agency as not fixed, and its staff and "
                "hub are told.").format(tracking_id=tracking_id),
-             InlineKeyboardMarkup([[keyboards.button(_("🔁 Yes, reopen it"), keyboards.NOT_FIXED, tracking_id, "yes"),
-                                    keyboards.button(_("No, keep it closed"), keyboards.NOT_FIXED, tracking_id, "no")]]))
+             Choices([[keyboards.button(_("🔁 Yes, reopen it"), NotFixed(tracking_id, "yes")),
+                                    keyboards.button(_("No, keep it closed"), NotFixed(tracking_id, "no"))]]))
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_rating), pattern=f"^{keyboards.RATE}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_not_fixed), pattern=f"^{keyboards.NOT_FIXED}:"))
+TAPS = (Tap(Rating, on_rating), Tap(NotFixed, on_not_fixed))

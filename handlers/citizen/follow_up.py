@@ -7,36 +7,26 @@ An album arrives as one update per file; its later parts follow the first into t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import timedelta
-from enum import StrEnum
 from html import escape
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from telegram import Message
-from telegram.ext import Application, CallbackQueryHandler
 
+from bot.channels.incoming import Incoming
 from bot.db.models import Report, ReportEvent, utcnow
 from bot.delivery.messages import Text
-from bot.i18n import N_
-from bot.services.conversations import FOLLOW_UP, end_conversation, load_conversation, other_flow_open, start_conversation
-from bot.services.replies import ReporterAnswer, add_files, add_reply, repliable_report
-from handlers import keyboards
+from bot.services import closing
+from bot.services.closing import COMMENT_MAX_CHARS, Closing
+from bot.domain.conversation_state import FollowUp, Purpose, ReporterAnswer
+from bot.domain.flows import Flow
+from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation, state_of
+from bot.services.replies import add_files, add_reply, repliable_report
+from bot.domain.choices import ReplyTo
+from handlers.commands import Tap
 from handlers.intake.albums import ALBUM_SETTLE
 from handlers.intake.messages import attachment_of
-from handlers.staff import notices
-from handlers.turn import Turn, turn_handler
-
-COMMENT_MAX_CHARS = 1000
-REPLIED = N_("💬 <b>The reporter replied</b> on report {tracking_id}.")
-
-
-class Purpose(StrEnum):
-    REPLY = "reply"  # waits for the reply to the agency's answer
-    COMMENT = "comment"  # waits for a comment on the rating
-    ALBUM_REST = "album_rest"  # the rest of an album whose first part was added to the report
+from handlers.turn import Turn
 
 
 # How long a follow-up waits for the citizen's message: a reply was asked for with a button; a comment is
@@ -44,45 +34,26 @@ class Purpose(StrEnum):
 WAITS = {Purpose.REPLY: timedelta(days=1), Purpose.COMMENT: timedelta(minutes=30)}
 
 
-@dataclass
-class FollowUp:
-    tracking_id: str
-    purpose: Purpose
-    album_id: str | None = None
-    event_id: int | None = None  # the history event the album's files join
-    acknowledgement: str | None = None  # what the album's first part was answered, said once for the whole album
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FollowUp:
-        return cls(**{**data, "purpose": Purpose(data["purpose"])})
-
-
-def answer_of(message: Message) -> ReporterAnswer | None:
+def answer_of(incoming: Incoming) -> ReporterAnswer | None:
     """What a message carries that can be added to a report; None for anything else (a sticker ...)."""
-    attachment = attachment_of(message)
-    text = message.text or message.caption
-    location = message.location
-    if not (text or attachment or location):
+    attachment, text, place = attachment_of(incoming), incoming.text, incoming.place
+    if not (text or attachment or place):
         return None
-    return ReporterAnswer(text, [attachment] if attachment else [], location.latitude if location else None,
-                          location.longitude if location else None)
+    return ReporterAnswer(text, [attachment] if attachment else [], place.latitude if place else None,
+                          place.longitude if place else None)
 
 
 async def _other_conversation(turn: Turn) -> bool:
     """A draft or a pending choice is open: a follow-up must not replace it."""
-    return await other_flow_open(turn.session, turn.chat_id, FOLLOW_UP)
+    return await other_flow_open(turn.session, turn.chat_id, Flow.FOLLOW_UP)
 
 
 async def _begin(turn: Turn, follow: FollowUp) -> None:
-    conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, flow=FOLLOW_UP)
-    conversation.draft = follow.to_json()
+    await start_conversation(turn.session, turn.chat_id, turn.user.id, follow)
 
 
 async def on_reply_button(turn: Turn) -> None:
-    tracking_id = turn.update.callback_query.data.split(":", 1)[1]
+    tracking_id = turn.choice.tracking_id
     if await repliable_report(turn.session, turn.user.id, tracking_id) is None:
         turn.notify_callback(turn._("This report is no longer with the agency, so it takes no reply."))
         return
@@ -104,26 +75,26 @@ async def invite_comment(turn: Turn, tracking_id: str) -> bool:
 
 async def take(turn: Turn) -> bool:
     """Handle a message that a follow-up waits for; False lets the message go where it would otherwise."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.FOLLOW_UP)
     if conversation is None:
         return False
-    follow = FollowUp.from_json(conversation.draft)
+    follow = state_of(conversation, FollowUp)
     if follow.purpose in WAITS and utcnow() - conversation.updated_at > WAITS[follow.purpose]:
         await end_conversation(turn.session, turn.chat_id)  # long forgotten: this message is about something else
         return False
-    if follow.purpose is Purpose.ALBUM_REST and turn.message.media_group_id == follow.album_id:
+    if follow.purpose is Purpose.ALBUM_REST and turn.incoming.album == follow.album_id:
         await _album_part(turn, follow)
         return True
     if follow.purpose is Purpose.REPLY:
         return await _reply(turn, follow)
-    if follow.purpose is Purpose.COMMENT and turn.message.text:
+    if follow.purpose is Purpose.COMMENT and turn.incoming.typed:
         return await _comment(turn, follow)
     await end_conversation(turn.session, turn.chat_id)  # anything else ends what waited, and goes its own way
     return False
 
 
 async def _reply(turn: Turn, follow: FollowUp) -> bool:
-    answer = answer_of(turn.message)
+    answer = answer_of(turn.incoming)
     if answer is None:
         turn.say(turn._("Please type your reply, or send a photo, video or document."))
         return True
@@ -131,8 +102,7 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
     if report is None:
         await end_conversation(turn.session, turn.chat_id)
         return False
-    event = await add_reply(turn.session, report, answer)
-    await notices.tell_holders(turn, (report.agency_code,), REPLIED, report.tracking_id)
+    event = await add_reply(turn.session, report, answer, turn.services.notices)
     await end_conversation(turn.session, turn.chat_id)
     await acknowledge(turn, report, event, turn._(
         "✅ Thank you. Your reply was added to report <code>{tracking_id}</code> and {agency} is told."
@@ -142,25 +112,22 @@ async def _reply(turn: Turn, follow: FollowUp) -> bool:
 
 
 async def _comment(turn: Turn, follow: FollowUp) -> bool:
-    text = turn.message.text.strip()
-    if len(text) > COMMENT_MAX_CHARS:
+    outcome = await closing.comment(turn.session, turn.user.id, follow.tracking_id, turn.incoming.typed)
+    if outcome is Closing.TOO_LONG:  # the comment still waits: a shorter one may follow
         turn.say(turn._("That is too long: please keep it within {maximum} characters.").format(
             maximum=turn._.number(COMMENT_MAX_CHARS)))
         return True
-    report = await turn.session.scalar(select(Report).where(
-        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id))
     await end_conversation(turn.session, turn.chat_id)
-    if report is None or report.rating is None:
+    if outcome is not Closing.DONE:
         return False
-    report.rating_comment = text
     turn.say(turn._("📝 Thank you: your comment was added to your rating of report <code>{tracking_id}</code>.").format(
-        tracking_id=report.tracking_id))
+        tracking_id=follow.tracking_id))
     return True
 
 
 async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str) -> None:
     """Say ``text`` once per message, or once per album: then the album's later parts follow into the report."""
-    album = turn.message.media_group_id
+    album = turn.incoming.album
     if album is None:
         turn.say(text)
         return
@@ -169,7 +136,7 @@ async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str)
 
 
 async def _album_part(turn: Turn, follow: FollowUp) -> None:
-    attachment = attachment_of(turn.message)
+    attachment = attachment_of(turn.incoming)
     report = await turn.session.scalar(select(Report).where(
         Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id
     ).options(selectinload(Report.attachments)))
@@ -180,14 +147,13 @@ async def _album_part(turn: Turn, follow: FollowUp) -> None:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while a reply or a comment waits; False when none does."""
-    conversation = await load_conversation(turn.session, turn.chat_id, FOLLOW_UP)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.FOLLOW_UP)
     if conversation is None:
         return False
     await end_conversation(turn.session, turn.chat_id)
     turn.say(turn._("Stopped: nothing was added to report <code>{tracking_id}</code>.").format(
-        tracking_id=FollowUp.from_json(conversation.draft).tracking_id))
+        tracking_id=state_of(conversation, FollowUp).tracking_id))
     return True
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_reply_button), pattern=f"^{keyboards.REPLY}:"))
+TAPS = (Tap(ReplyTo, on_reply_button),)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
-
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, normalise_locale
 from bot.domain.steps import Step
+from bot.i18n import LANGUAGE_NAMES, N_, Translator, normalise_locale
 from bot.services.conversations import draft_of, load_conversation
 from handlers import keyboards
+from bot.domain.choices import LanguageChoice, MenuChoice
 from handlers.citizen import typed_text
 from handlers.citizen.reports import my_reports
 from handlers.citizen.status import ask_for_tracking_id
-from handlers.commands import Command, add_commands
+from handlers.commands import Command, Tap
 from handlers.intake.prompts import prompt
 from handlers.intake.steps import begin
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
 
 def help_text(_: Translator) -> str:
@@ -35,7 +34,7 @@ def help_text(_: Translator) -> str:
 
 async def start(turn: Turn) -> None:
     _ = turn._
-    name = turn.update.effective_user.first_name
+    name = turn.incoming.sender.name
     turn.say(
         _(
             "Hello {name}! 👋 I am the <b>SP4N-LAPOR!</b> bot. Tell me about a problem with a public service, "
@@ -57,7 +56,7 @@ async def choose_language(turn: Turn) -> None:
 
 
 async def set_language(turn: Turn) -> None:
-    code = turn.update.callback_query.data.split(":", 1)[1]
+    code = turn.choice.locale
     if code not in LANGUAGE_NAMES:
         turn.notify_callback(turn._("That button is no longer active."))
         return
@@ -78,7 +77,7 @@ MENU_ACTIONS = {
 
 
 async def on_menu(turn: Turn) -> None:
-    item = turn.update.callback_query.data.split(":", 1)[1]
+    item = turn.choice.item
     action = MENU_ACTIONS.get(item)
     if action is None:
         turn.notify_callback(turn._("That button is no longer active."))
@@ -92,8 +91,4 @@ COMMANDS = (
 )
 
 
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", turn_handler(start)))
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_menu), pattern=f"^{keyboards.MENU}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(set_language), pattern=f"^{keyboards.LANGUAGE}:"))
+TAPS = (Tap(MenuChoice, on_menu), Tap(LanguageChoice, set_language))

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application, CallbackQueryHandler
-
 from bot.db.models import Conversation
+from bot.domain.flows import Question
 from bot.i18n import N_
 from bot.services.conversations import open_conversation
 from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
 from bot.services.tracking import InvalidTrackingId, looks_like_tracking_id, parse_tracking_id
-from handlers import keyboards, render
-from handlers.commands import Command, add_commands
+from handlers import render
+from bot.domain.choices import ShowReport
+from handlers.commands import Command, Tap
 from handlers.replies import say_in_parts
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
 EXAMPLE_ID = "K7MQ9-TRXZS"
 LONGEST_TYPED_ID = 16  # a tracking ID with spaces or dashes where the citizen put them
 
 
-TRACKING_ID_QUESTION = "tracking_id"  # in Conversation.question
-
-
 async def status_command(turn: Turn) -> None:
-    typed = " ".join(turn.context.args or [])
+    typed = " ".join(turn.args)
     if typed:
         await show_status(turn, typed)
     else:
@@ -36,7 +33,7 @@ async def ask_for_tracking_id(turn: Turn) -> None:
     """Ask for the ID; in the middle of a report (or any flow) the ID sent next answers this, not the flow."""
     conversation = await open_conversation(turn.session, turn.chat_id)
     if conversation is not None:
-        conversation.question = TRACKING_ID_QUESTION
+        conversation.question = Question.TRACKING_ID
     turn.say(
         turn._("Send me the tracking ID, for example <code>{example}</code>, or type /status {example}.").format(
             example=EXAMPLE_ID
@@ -48,8 +45,8 @@ async def answer_to_question(turn: Turn) -> Conversation | None:
     """A tracking ID sent after /status asked for one while a flow was open: its status is shown, and the flow's
     conversation (whose question comes again) returned; None when the message is no such answer."""
     conversation = await open_conversation(turn.session, turn.chat_id)
-    text = (turn.message.text or "").strip()
-    if conversation is None or conversation.question != TRACKING_ID_QUESTION or not is_tracking_id(text):
+    text = (turn.incoming.typed or "").strip()
+    if conversation is None or conversation.question != Question.TRACKING_ID or not is_tracking_id(text):
         return None
     conversation.question = None
     await show_status(turn, text)
@@ -113,12 +110,10 @@ def area_of(turn: Turn, report) -> str | None:
 
 
 async def show_from_button(turn: Turn) -> None:
-    await show_status(turn, turn.update.callback_query.data.split(":", 1)[1])
+    await show_status(turn, turn.choice.tracking_id)
 
 
 COMMANDS = (Command("status", None, N_("Status of a report"), status_command),)
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(show_from_button), pattern=f"^{keyboards.SHOW}:"))
+TAPS = (Tap(ShowReport, show_from_button),)

@@ -11,16 +11,19 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from bot.db.models import Conversation, utcnow
 from bot.domain import DESCRIPTION_MAX_CHARS
+from bot.domain.conversation_state import KeptText
 from bot.domain.draft import Draft
+from bot.domain.flows import Flow
 from bot.domain.steps import Step
 from bot.services import intake
-from bot.services.conversations import TYPED, draft_of, load_conversation, other_flow_open, save_draft, start_conversation
+from bot.services.conversations import (draft_of, load_conversation, other_flow_open, save_draft, save_state, start_conversation,
+                                        state_of)
 from bot.textlimits import shorten
 from handlers import keyboards
+from bot.domain.choices import MenuChoice
 from handlers.intake.prompts import prompt
 from handlers.turn import Turn
 
@@ -34,29 +37,30 @@ async def offer(turn: Turn) -> None:
     """The greeting and the menu, and, where what the citizen wrote could describe a problem, a button to
     report it."""
     _ = turn._
-    text = await _keep(turn, (turn.message.text or "").strip())
+    text = await _keep(turn, (turn.incoming.typed or "").strip())
     if text is None or not _describes(text):
         turn.say(_("Hello! Tap <i>📝 File a report</i> to tell me about a problem."), keyboards.main_menu(_))
         return
-    button = keyboards.button(_("📝 Report this text"), keyboards.MENU, FROM_TEXT)
+    button = keyboards.button(_("📝 Report this text"), MenuChoice(FROM_TEXT))
     turn.say(_("Hello! Shall I file what you wrote as a report? Tap <i>📝 Report this text</i>: I will ask "
                "a few questions (the kind of report, the category, the place) and keep your text as the "
                "description. Or choose something else below."),
-             InlineKeyboardMarkup([[button], *keyboards.main_menu(_).inline_keyboard]))
+             Choices([[button], *keyboards.main_menu(_).rows]))
 
 
 async def _keep(turn: Turn, text: str) -> str | None:
     """The text kept so far with this one; None when nothing can be kept (no text, or another flow is open)."""
-    if not text or await other_flow_open(turn.session, turn.chat_id, TYPED):
+    if not text or await other_flow_open(turn.session, turn.chat_id, Flow.TYPED):
         return None
-    conversation = await load_conversation(turn.session, turn.chat_id, TYPED)
-    earlier = conversation.draft.get("text") if conversation is not None else None
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.TYPED)
+    earlier = state_of(conversation, KeptText).text if conversation is not None else None
     together = f"{earlier}\n{text}"
     if earlier and utcnow() - conversation.updated_at <= KEPT_FOR and len(together) <= DESCRIPTION_MAX_CHARS:
         text = together
     if conversation is None:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, TYPED)
-    conversation.step, conversation.draft = OFFER_STEP, {"text": text}
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, KeptText(text), OFFER_STEP)
+    else:
+        save_state(conversation, KeptText(text), OFFER_STEP)
     return text
 
 
@@ -71,8 +75,8 @@ def _describes(text: str) -> bool:
 
 async def kept_description(turn: Turn) -> str | None:
     """The text kept for this chat, if it would describe a report."""
-    kept = await load_conversation(turn.session, turn.chat_id, TYPED)
-    text = kept.draft.get("text") if kept is not None else None
+    kept = await load_conversation(turn.session, turn.chat_id, Flow.TYPED)
+    text = state_of(kept, KeptText).text if kept is not None else None
     return text if text and _describes(text) else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from bot.delivery.messages import Text, markup_json
+from bot.delivery.messages import Text
 from bot.domain.draft import Draft
 from bot.domain.steps import Step
 from bot.textlimits import split_html
@@ -37,4 +37,4 @@ def acknowledge(turn: Turn, step: Step, draft: Draft, note: str | None) -> None:
     *first, last = split_html(text)
     parts = [(part, None) for part in first] + [(last, markup)]
     for index, (part, part_markup) in enumerate(parts):
-        turn.send(Text(part, markup_json(part_markup)), delay=ALBUM_SETTLE, replace_key=f"album:{draft.album_id}:{index}")
+        turn.send(Text(part, part_markup), delay=ALBUM_SETTLE, replace_key=f"album:{draft.album_id}:{index}")

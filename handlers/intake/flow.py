@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
-from telegram import ReplyKeyboardRemove
-
+from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
 from bot.domain.steps import PLACE_QUESTIONS, Step, bears_on_routing
@@ -53,7 +51,7 @@ async def cancel(turn: Turn) -> None:
     _ = turn._
     await end_conversation(turn.session, turn.chat_id)
     turn.settle_button(_("✖️ Cancelled"))
-    turn.say(_("Your draft report has been discarded."), ReplyKeyboardRemove())
+    turn.say(_("Your draft report has been discarded."), ClearRequest())
     turn.say(_("What would you like to do?"), keyboards.main_menu(_))
 
 

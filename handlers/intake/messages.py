@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
-from telegram import Message
-
+from bot.channels.incoming import Incoming, MediaSent
 from bot.db.models import Conversation
 from bot.domain import MAX_ATTACHMENTS
 from bot.domain.draft import AttachmentRef, Draft
@@ -13,25 +11,25 @@ from bot.services import intake
 from bot.services.conversations import draft_of, save_draft
 from bot.services.intake import InputRejected
 from handlers.intake import albums, pins
+
+# Entry points ----------------------------------------------------------------------------------
+from handlers.intake.flow import cancel, go_back, hint, move_on, rejection_text
 from handlers.intake.prompts import (
     prompt,
 )
 from handlers.turn import Turn
 
-# Entry points ----------------------------------------------------------------------------------
-from handlers.intake.flow import cancel, go_back, hint, move_on, rejection_text
-
 
 async def on_message(turn: Turn, conversation: Conversation) -> None:
     """A message while a report is in progress: the answer to the current step, or a hint."""
-    message, step, draft = turn.message, Step(conversation.step), draft_of(conversation)
+    incoming, step, draft = turn.incoming, Step(conversation.step), draft_of(conversation)
     try:
-        if attachment_of(message):
-            _take_attachment(turn, conversation, step, draft, message)
-        elif message.location:
-            pins.take_point(turn, conversation, step, draft, message)
-        elif message.text:
-            await _take_text(turn, conversation, step, draft, message.text)
+        if incoming.media:
+            _take_attachment(turn, conversation, step, draft, incoming.media)
+        elif incoming.place:
+            pins.take_point(turn, conversation, step, draft, incoming.place)
+        elif incoming.typed:
+            await _take_text(turn, conversation, step, draft, incoming.typed)
         else:
             hint(turn, conversation, turn._("I cannot use that kind of message here."))
     except InputRejected as rejected:
@@ -63,23 +61,15 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
         hint(turn, conversation, _("Please answer with the buttons below."))
 
 
-def attachment_of(message: Message) -> AttachmentRef | None:
-    if message.photo:
-        media, kind = message.photo[-1], "photo"  # the largest size
-    elif message.video:
-        media, kind = message.video, "video"
-    elif message.document:
-        media, kind = message.document, "document"
-    else:
-        return None
-    return AttachmentRef(kind, media.file_id, media.file_unique_id, media.file_size, getattr(media, "file_name", None))
+def attachment_of(incoming: Incoming) -> AttachmentRef | None:
+    return incoming.media.file if incoming.media else None
 
 
-def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
+def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: Draft, media: MediaSent) -> None:
     """Files are kept at any step, so that nothing a citizen sends is lost."""
-    _, album = turn._, message.media_group_id
+    _, album = turn._, media.album
     try:
-        intake.add_attachment(draft, attachment_of(message))
+        intake.add_attachment(draft, media.file)
         refusal = None
     except InputRejected as rejected:
         if album is None:
@@ -88,7 +78,7 @@ def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: 
     if album is not None:
         albums.note_part(draft, album, refusal)
     save_draft(conversation, draft, step)
-    if message.caption and step == Step.DESCRIPTION and _caption_describes(draft, message.caption):
+    if media.caption and step == Step.DESCRIPTION and _caption_describes(draft, media.caption):
         move_on(turn, conversation, draft, step)
         return
     note = None

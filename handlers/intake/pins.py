@@ -3,14 +3,15 @@ it; at the summary it is offered as the new place first. Before the location que
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove
-
+from bot.channels.incoming import PlaceSent
+from bot.channels.markup import Choices, ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
 from bot.domain.steps import FLAG_STEPS, STEPS, Step, start_edit
 from bot.services import intake
 from bot.services.conversations import save_draft
 from handlers import keyboards, render
+from bot.domain.choices import IntakeChoice
 from handlers.intake.flow import go_to, hint, move_on
 from handlers.turn import Turn
 
@@ -21,9 +22,8 @@ _TAKEN_AT = frozenset(STEPS[STEPS.index(Step.LOCATION):STEPS.index(Step.SUMMARY)
 _RESUMED = frozenset({Step.ATTACHMENTS, *FLAG_STEPS})
 
 
-def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, message: Message) -> None:
-    _, location, venue = turn._, message.location, message.venue
-    address = ", ".join(part for part in (venue.title, venue.address) if part) if venue else None
+def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, location: PlaceSent) -> None:
+    _, address = turn._, location.venue_text
     if step == Step.SUMMARY:
         intake.propose_point(draft, location.latitude, location.longitude, address)
         save_draft(conversation, draft, step)
@@ -45,7 +45,7 @@ def location_taken(turn: Turn, conversation: Conversation, draft: Draft, resume:
     if draft.unknown_places > intake.UNKNOWN_PLACE_QUESTIONS:  # asked for twice already: the office below forwards it
         text += "\n" + _("I still cannot tell which city or regency this is, so an office that forwards reports will "
                          "take yours.")
-    turn.say(text, ReplyKeyboardRemove())
+    turn.say(text, ClearRequest())
     if resume in FLAG_STEPS:  # after any question about the place, back to the first answer still missing
         start_edit(draft, resume)
     move_on(turn, conversation, draft, Step.LOCATION, resume=resume if resume in _RESUMED else None)
@@ -55,9 +55,9 @@ def _offer_move(turn: Turn, draft: Draft) -> None:
     _, offered = turn._, draft.proposed_place
     text = _("📍 Change the place to this point?") + "\n" + render.place(_, offered.latitude, offered.longitude,
                                                                         offered.address)
-    buttons = [keyboards.button(_("📍 Yes, change it"), keyboards.INTAKE, Step.SUMMARY, MOVE),
-               keyboards.button(_("No, keep the place"), keyboards.INTAKE, Step.SUMMARY, KEEP)]
-    turn.say(text, InlineKeyboardMarkup([buttons]))
+    buttons = [keyboards.button(_("📍 Yes, change it"), IntakeChoice(Step.SUMMARY, MOVE)),
+               keyboards.button(_("No, keep the place"), IntakeChoice(Step.SUMMARY, KEEP))]
+    turn.say(text, Choices([buttons]))
 
 
 def answer_move(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from bot.domain import (
     CATEGORY_GROUP_LABELS,
     DESCRIPTION_MIN_CHARS,
@@ -21,6 +20,7 @@ from bot.domain.draft import Draft
 from bot.domain.steps import Step
 from bot.i18n import N_, Translator
 from handlers import keyboards, render
+from bot.domain.choices import IntakeChoice
 from handlers.keyboards import CANCEL, button, rows, step_keyboard
 from handlers.replies import say_in_parts
 from handlers.turn import Turn
@@ -77,7 +77,7 @@ def description_prompt(_: Translator, draft: Draft) -> Prompt:
         "<b>What happened?</b> Describe it in your own words: what, where exactly, and since when. "
         "At least {minimum} characters."
     ).format(minimum=DESCRIPTION_MIN_CHARS)
-    return text, InlineKeyboardMarkup([keyboards.navigation_row(_, Step.DESCRIPTION)])
+    return text, Choices([keyboards.navigation_row(_, Step.DESCRIPTION)])
 
 
 def location_prompt(_: Translator, draft: Draft) -> Prompt:
@@ -147,12 +147,12 @@ EDITABLE = (
 
 
 def summary_prompt(_: Translator, draft: Draft) -> Prompt:
-    edit_buttons = [button(_(label), keyboards.INTAKE, Step.SUMMARY, EDIT + step) for step, label in EDITABLE]
-    markup = InlineKeyboardMarkup(
+    edit_buttons = [button(_(label), IntakeChoice(Step.SUMMARY, EDIT + step)) for step, label in EDITABLE]
+    markup = Choices(
         [
             *rows(edit_buttons, 2),
-            [button(_("✅ Send report"), keyboards.INTAKE, Step.SUMMARY, SUBMIT)],
-            [button(_("✖️ Cancel"), keyboards.INTAKE, Step.SUMMARY, CANCEL)],
+            [button(_("✅ Send report"), IntakeChoice(Step.SUMMARY, SUBMIT))],
+            [button(_("✖️ Cancel"), IntakeChoice(Step.SUMMARY, CANCEL))],
         ]
     )
     return render.draft_summary(_, draft), markup

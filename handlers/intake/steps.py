@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import ReplyKeyboardRemove
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
+from bot.domain.flows import Flow
 from bot.domain.steps import FLAG_STEPS, Step, start_edit
 from bot.i18n import N_, Translator
 from bot.services import intake
@@ -22,8 +21,9 @@ from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
 from handlers.admin import broadcast as admin_broadcast
+from bot.domain.choices import IntakeChoice
 from handlers.citizen import announcements, answers, follow_up
-from handlers.commands import Command, add_commands
+from handlers.commands import Command, Tap
 from handlers.intake import pins
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -37,9 +37,9 @@ from handlers.intake.prompts import (
     prompt,
 )
 from handlers.keyboards import BACK, CANCEL
-from handlers.staff import actions as staff_actions, notices
-from handlers.turn import Turn, turn_handler
-
+from handlers.openings import room_for
+from handlers.staff import actions as staff_actions
+from handlers.turn import Turn
 
 # Entry points ----------------------------------------------------------------------------------
 
@@ -50,13 +50,16 @@ async def begin(turn: Turn) -> None:
     if conversation:
         prompt(turn, Step(conversation.step), draft_of(conversation), turn._("Let us carry on with your report."))
         return
+    if not await room_for(turn, Flow.INTAKE, "lapor"):
+        return
     await answers.settle_kept(turn)
     conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id)
     prompt(turn, Step.TYPE, draft_of(conversation))
 
 
 async def on_callback(turn: Turn) -> None:
-    _prefix, step_value, value = (turn.update.callback_query.data.split(":", 2) + ["", ""])[:3]
+    choice: IntakeChoice = turn.choice
+    step_value, value = choice.step, choice.value
     conversation = await load_conversation(turn.session, turn.chat_id)
     if conversation is None or conversation.step != step_value or not value:
         await _stale_button(turn, conversation)
@@ -95,7 +98,7 @@ async def on_cancel(turn: Turn) -> None:
     if await load_conversation(turn.session, turn.chat_id):
         await cancel(turn)
     else:
-        turn.say(turn._("There is no report in progress."), ReplyKeyboardRemove())
+        turn.say(turn._("There is no report in progress."), ClearRequest())
 
 
 # Tapped answers --------------------------------------------------------------------------------
@@ -148,10 +151,8 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
     if value == SUBMIT:
         staff_language = turn.services.settings.translator()
         explanation = render.routing_explanation(staff_language, draft.routing) if draft.routing else None
-        report = await submit(turn.session, conversation, explanation)
+        report = await submit(turn.session, conversation, turn.services.notices, explanation)
         turn.settle_button(_("Report sent."))
-        hub = turn.services.router.directory.hub_for_codes(report.province_code, report.regency_code)
-        await notices.tell_holders(turn, (hub.code,), notices.NEW_REPORT, report.tracking_id)
         turn.say(
             _(
                 "✅ <b>Thank you, your report has been filed.</b>\n\nTracking ID: <code>{tracking_id}</code>\n"
@@ -177,7 +178,5 @@ COMMANDS = (
 )
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(on_callback), pattern=f"^{keyboards.INTAKE}:"))
+TAPS = (Tap(IntakeChoice, on_callback),)
 

@@ -3,8 +3,7 @@ after an action met a report that had moved on), and what an action came to."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choices
 from bot.domain.actions import Action
 from bot.domain.roles import Grant
 from bot.i18n import N_, Translator
@@ -12,11 +11,10 @@ from bot.services import inbox
 from bot.services.staff_view import StaffReportView
 from bot.services.workflow import ActionResult, Outcome
 from handlers import keyboards, render
+from bot.domain.choices import StaffActionChoice
 from handlers.replies import say_in_parts
 from handlers.staff.report_view import media_messages, report_text
 from handlers.turn import Turn
-
-ACT = "sac"  # sac:<action>:<tracking id>:<version>[:<class>]
 
 ACTION_LABELS = {
     Action.VERIFY: N_("✅ Verify and forward"),
@@ -30,9 +28,9 @@ ACTION_LABELS = {
 }
 
 
-def action_keyboard(_, tracking_id: str, version: int, actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
-    buttons = [keyboards.button(_(ACTION_LABELS[action]), ACT, action.value, tracking_id, str(version)) for action in actions]
-    return InlineKeyboardMarkup(keyboards.rows(buttons, 2)) if buttons else None
+def action_keyboard(_, tracking_id: str, version: int, actions: tuple[Action, ...]) -> Choices | None:
+    buttons = [keyboards.button(_(ACTION_LABELS[action]), StaffActionChoice(action.value, tracking_id, version)) for action in actions]
+    return Choices(keyboards.rows(buttons, 2)) if buttons else None
 
 
 async def find_view(turn: Turn, grants: list[Grant], tracking_id: str) -> StaffReportView | None:

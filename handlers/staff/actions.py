@@ -9,34 +9,31 @@ report that moved on meanwhile is kept there too, and offered again when the mem
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from html import escape
-from typing import Any
 
-from telegram import ForceReply, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import AskText, Choices
 from bot.db.models import Conversation
 from bot.domain.actions import RULES, Action
 from bot.domain.deadlines import ResolutionClass
-from bot.domain.draft import AttachmentRef
+from bot.domain.conversation_state import PendingAction
+from bot.domain.flows import Flow
 from bot.domain.roles import Grant
 from bot.i18n import N_
 from bot.services import workflow
-from bot.services.conversations import end_conversation, load_conversation, start_conversation
+from bot.services.conversations import end_conversation, load_conversation, save_state, start_conversation, state_of
 from bot.services.workflow import ActionRequest, Outcome
 from handlers import keyboards
+from bot.domain.choices import AgencyPick, KeptText, StaffActionChoice
+from handlers.commands import Tap
 from handlers.intake.messages import attachment_of
-from handlers.render import shown
+from bot.notices.text import shown
 from handlers.replies import say_in_parts
-from handlers.staff import notices
-from handlers.staff.action_buttons import ACT, action_keyboard, find_view, result_text, show_view
-from handlers.staff.agency_picker import AGENCY, agency_buttons, offer_agencies
+from handlers.staff.action_buttons import action_keyboard, find_view, result_text, show_view
+from handlers.staff.agency_picker import agency_buttons, offer_agencies
 from handlers.staff.roles import staff_roles
-from handlers.turn import Turn, turn_handler
+from handlers.openings import room_for
+from handlers.turn import Turn
 
-KEPT = "skn"  # skn: the text kept from a refused action
-STAFF_ACTION = "staff_action"
 AGENCY_STEP, NOTE_STEP, KEPT_STEP = "agency", "note", "kept"  # kept: nothing waits, a typed text is kept
 KEPT_SHOWN = 600
 SHOWN_AGAIN = (Outcome.CHANGED, Outcome.NOT_NOW, Outcome.NOT_ALLOWED)  # refusals that come with the fresh view
@@ -56,83 +53,60 @@ NOTE_PROMPTS = {
 }
 
 
-@dataclass
-class PendingAction:
-    """An action that waits for what the staff member still has to type or choose."""
-
-    action: Action
-    tracking_id: str
-    version: int
-    agency_code: str | None = None
-    files: list[AttachmentRef] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)  # agency codes offered after a search
-    kept_note: str | None = None  # typed for an action the report had moved on from: offered again
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "action": self.action.value}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PendingAction:
-        return cls(Action(data["action"]), data["tracking_id"], int(data["version"]), data.get("agency_code"),
-                   [AttachmentRef.from_json(item) for item in data.get("files", [])], list(data.get("found", [])),
-                   data.get("kept_note"))
-
-    def request(self, note: str | None = None, resolution: ResolutionClass | None = None) -> ActionRequest:
-        return ActionRequest(self.action, self.tracking_id, self.version, note, self.agency_code, resolution,
-                             tuple(self.files))
+def _request(pending: PendingAction, note: str | None = None, resolution: ResolutionClass | None = None) -> ActionRequest:
+    return ActionRequest(pending.action, pending.tracking_id, pending.version, note, pending.agency_code, resolution,
+                         tuple(pending.files))
 
 
 async def on_action_button(turn: Turn) -> None:
     grants = await staff_roles(turn)  # a forged button: it is for staff only
     if grants is None:
         return
-    parts = turn.update.callback_query.data.split(":")
+    choice: StaffActionChoice = turn.choice
     try:
-        action, tracking_id, version = Action(parts[1]), parts[2], int(parts[3])
-    except (IndexError, ValueError):
+        action, tracking_id, version = Action(choice.action), choice.tracking_id, choice.version
+    except ValueError:
         turn.notify_callback(turn._("That button is no longer active."))
         return
     pending = PendingAction(action, tracking_id, version)
     rule = RULES[action]
-    if rule.needs_resolution and len(parts) >= 5:
+    if rule.needs_resolution and choice.kind:
         try:
-            await _execute(turn, grants, pending, resolution=ResolutionClass(parts[4]))
+            await _execute(turn, grants, pending, resolution=ResolutionClass(choice.kind))
         except ValueError:
             turn.notify_callback(turn._("That button is no longer active."))
         return
     if not (rule.needs_resolution or rule.needs_agency or rule.needs_note):
         await _execute(turn, grants, pending)
         return
-    refused = await workflow.check(turn.session, grants, turn.services.router.directory, pending.request())
+    refused = await workflow.check(turn.session, grants, turn.services.router.directory, _request(pending))
     if refused is not None:  # said now, before the member chooses or types anything for it
         await _refused(turn, grants, pending, refused)
     elif rule.needs_resolution:
         _ask_resolution(turn, pending)
-    elif await load_conversation(turn.session, turn.chat_id) is not None:  # the chat holds the member's own draft
-        turn.say(turn._("Please finish or cancel (/batal) your own report first."))
-    else:
+    elif await room_for(turn, Flow.STAFF_ACTION):  # else the member is asked about the work the chat holds
         await _start(turn, grants, pending, AGENCY_STEP if rule.needs_agency else NOTE_STEP)
 
 
 def _ask_resolution(turn: Turn, pending: PendingAction) -> None:
     _ = turn._
-    buttons = [keyboards.button(_(label), ACT, pending.action.value, pending.tracking_id, str(pending.version), kind.value)
+    buttons = [keyboards.button(_(label), StaffActionChoice(pending.action.value, pending.tracking_id, pending.version, kind.value))
                for kind, label in RESOLUTION_LABELS.items()]
     turn.say(_("Which resolution class? It sets the deadline for report <code>{tracking_id}</code>.").format(
-        tracking_id=pending.tracking_id), InlineKeyboardMarkup(keyboards.rows(buttons, 1)))
+        tracking_id=pending.tracking_id), Choices(keyboards.rows(buttons, 1)))
 
 
 async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: str) -> None:
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None:  # replaces a finished follow-up the chat may still have open
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
+        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, pending, step)
     else:
         _carry_kept_text(turn, conversation, pending)
     conversation.user_id = turn.user.id  # in a group, the latest to start an action is the one it waits for
     if step == AGENCY_STEP and pending.action is Action.VERIFY:  # the routed agency, one tap away
         routed = await workflow.routed_agency(turn.session, grants, turn.services.router.directory, pending.tracking_id)
         pending.found = [routed] if routed else []
-    conversation.step, conversation.draft = step, pending.to_json()
+    save_state(conversation, pending, step)
     if step == AGENCY_STEP:
         prompt = turn._("Type the name of the agency or hub that should get report <code>{tracking_id}</code>.").format(
             tracking_id=pending.tracking_id)
@@ -143,7 +117,7 @@ async def _start(turn: Turn, grants: list[Grant], pending: PendingAction, step: 
 
 def _carry_kept_text(turn: Turn, conversation: Conversation, pending: PendingAction) -> None:
     """The member's text kept from a refused action on this report goes on with the action picked now."""
-    earlier = PendingAction.from_json(conversation.draft)
+    earlier = state_of(conversation, PendingAction)
     if conversation.user_id == turn.user.id and earlier.tracking_id == pending.tracking_id and earlier.kept_note:
         pending.kept_note = earlier.kept_note
         pending.files = earlier.files if RULES[pending.action].takes_files else []
@@ -152,29 +126,29 @@ def _carry_kept_text(turn: Turn, conversation: Conversation, pending: PendingAct
 def _ask_note(turn: Turn, pending: PendingAction) -> None:
     text = turn._(NOTE_PROMPTS[pending.action]) + "\n" + turn._("(/batal stops this action.)")
     if turn.in_group:  # a reply reaches a bot in privacy mode: ask the member by name, to reply to it
-        mention = f'<a href="tg://user?id={turn.user.id}">{escape(turn.user.first_name)}</a>'
-        turn.say(f"{mention}: {text}", ForceReply(selective=True))
+        mention = turn.channel.mention(turn.user.id, escape(turn.user.first_name))
+        turn.say(f"{mention}: {text}", AskText())
     else:
         turn.say(text)
     if pending.kept_note:
         offer = turn._("Or send the text you typed before:") + f"\n<i>{shown(pending.kept_note, KEPT_SHOWN)}</i>"
-        turn.say(offer, InlineKeyboardMarkup([[keyboards.button(turn._("📝 Use the text typed before"), KEPT)]]))
+        turn.say(offer, Choices([[keyboards.button(turn._("📝 Use the text typed before"), KeptText())]]))
 
 
 async def take(turn: Turn) -> bool:
     """A message while an action waits for its text or files; False when no action waits."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None or conversation.user_id != turn.user.id or conversation.step == KEPT_STEP:
         return False  # in a group: only who started it
-    pending, _ = PendingAction.from_json(conversation.draft), turn._
-    text = (turn.message.text or turn.message.caption or "").strip()
+    pending, _ = state_of(conversation, PendingAction), turn._
+    text = (turn.incoming.text or "").strip()
     if conversation.step == AGENCY_STEP:
         await offer_agencies(turn, conversation, pending, text)
         return True
-    attachment = attachment_of(turn.message)
+    attachment = attachment_of(turn.incoming)
     if attachment is not None and RULES[pending.action].takes_files:
         pending.files.append(attachment)
-        conversation.draft = pending.to_json()
+        save_state(conversation, pending)
     if not text:
         turn.say(_("Added ({count}). Now type the text.").format(count=len(pending.files)) if attachment
                  else _("Please type the text."))
@@ -186,27 +160,27 @@ async def take(turn: Turn) -> bool:
 
 async def stop(turn: Turn) -> bool:
     """``/batal`` while an action waits: nothing is done; False when no action of this member waits."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     if conversation is None or conversation.user_id != turn.user.id:
         return False
     await end_conversation(turn.session, turn.chat_id)
     turn.say(turn._("Stopped: nothing was done to report <code>{tracking_id}</code>.").format(
-        tracking_id=PendingAction.from_json(conversation.draft).tracking_id))
+        tracking_id=state_of(conversation, PendingAction).tracking_id))
     return True
 
 
 async def on_agency_button(turn: Turn) -> None:
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     mine = conversation is not None and conversation.user_id == turn.user.id
-    pending = PendingAction.from_json(conversation.draft) if mine else None
-    index = turn.update.callback_query.data.split(":", 1)[1]
-    if pending is None or not index.isdigit() or int(index) >= len(pending.found):
+    pending = state_of(conversation, PendingAction) if mine else None
+    index = turn.choice.index
+    if pending is None or index >= len(pending.found):
         turn.notify_callback(turn._("That button is no longer active."))
         return
-    pending.agency_code = pending.found[int(index)]
+    pending.agency_code = pending.found[index]
     turn.settle_button(escape(turn.services.router.directory.agencies[pending.agency_code].name))
     if RULES[pending.action].needs_note:
-        conversation.step, conversation.draft = NOTE_STEP, pending.to_json()
+        save_state(conversation, pending, NOTE_STEP)
         _ask_note(turn, pending)
         return
     await end_conversation(turn.session, turn.chat_id)
@@ -215,9 +189,9 @@ async def on_agency_button(turn: Turn) -> None:
 
 async def on_kept_button(turn: Turn) -> None:
     """The text kept from a refused action, sent for the action the member picked anew."""
-    conversation = await load_conversation(turn.session, turn.chat_id, STAFF_ACTION)
+    conversation = await load_conversation(turn.session, turn.chat_id, Flow.STAFF_ACTION)
     mine = conversation is not None and conversation.user_id == turn.user.id and conversation.step == NOTE_STEP
-    pending = PendingAction.from_json(conversation.draft) if mine else None
+    pending = state_of(conversation, PendingAction) if mine else None
     if pending is None or not pending.kept_note:
         turn.notify_callback(turn._("That button is no longer active."))
         return
@@ -235,15 +209,13 @@ async def _execute_as_member(turn: Turn, pending: PendingAction, *, note: str | 
 
 async def _execute(turn: Turn, grants: list[Grant], pending: PendingAction, *, note: str | None = None,
                    resolution: ResolutionClass | None = None) -> None:
-    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.router.directory,
-                                pending.request(note, resolution))
+    result = await workflow.act(turn.session, turn.user.id, grants, turn.services.notices,
+                                _request(pending, note, resolution))
     if result.outcome is not Outcome.DONE:
         await _refused(turn, grants, pending, result, note)
         return
     turn.say(result_text(turn._, pending.tracking_id, result),
              action_keyboard(turn._, pending.tracking_id, result.version, result.next_actions))
-    if result.handed_to:
-        await notices.tell_holders(turn, (result.handed_to,), notices.NEW_REPORT, pending.tracking_id)
 
 
 async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, result: workflow.ActionResult,
@@ -253,9 +225,8 @@ async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, resu
     _, text = turn._, result_text(turn._, pending.tracking_id, result)
     view = await find_view(turn, grants, pending.tracking_id) if result.outcome in SHOWN_AGAIN else None
     if note and view is not None and view.actions:
-        conversation = await start_conversation(turn.session, turn.chat_id, turn.user.id, STAFF_ACTION)
         pending.kept_note = note
-        conversation.step, conversation.draft = KEPT_STEP, pending.to_json()
+        await start_conversation(turn.session, turn.chat_id, turn.user.id, pending, KEPT_STEP)
         text += "\n\n" + _("Your text is kept: pick the action again below and it is offered to you.")
     elif note:  # whole, and split where it must be: every line of it stays as typed
         text += "\n\n" + _("Your text, to copy:") + "\n" + escape(note)
@@ -264,7 +235,4 @@ async def _refused(turn: Turn, grants: list[Grant], pending: PendingAction, resu
         show_view(turn, view)
 
 
-def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turn_handler(on_action_button, groups=True), pattern=f"^{ACT}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_agency_button, groups=True), pattern=f"^{AGENCY}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(on_kept_button, groups=True), pattern=f"^{KEPT}$"))
+TAPS = (Tap(StaffActionChoice, on_action_button, groups=True), Tap(AgencyPick, on_agency_button, groups=True), Tap(KeptText, on_kept_button, groups=True))

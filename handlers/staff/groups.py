@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application
-
 from bot.i18n import N_
 from bot.services import staff_groups
 from bot.services.staff_groups import Linking
-from handlers.commands import Command, add_commands
+from handlers.commands import Command
 from handlers.staff.roles import describe_agency
 from handlers.turn import Turn
 
@@ -26,7 +24,7 @@ def _not_here(turn: Turn) -> bool:
 async def link_group(turn: Turn) -> None:
     if _not_here(turn):
         return
-    args = turn.context.args or []
+    args = list(turn.args)
     if len(args) != 1:
         turn.say(turn._("Write <code>/hubungkan AGENCY_CODE</code>, for example <code>/hubungkan PUPR-13.71</code>."))
         return
@@ -64,7 +62,3 @@ COMMANDS = (
     Command("hubungkan", "linkgroup", N_("Link this group to an agency"), link_group, menu=False, groups=True),
     Command("putuskan", "unlinkgroup", N_("Unlink this group"), unlink_group, menu=False, groups=True),
 )
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

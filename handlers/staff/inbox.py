@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
-
+from bot.channels.markup import Choices
 from bot.domain.roles import Grant
 from bot.i18n import N_
 from bot.services import inbox
 from bot.services.tracking import InvalidTrackingId, parse_tracking_id
 from handlers import keyboards
+from bot.domain.choices import InboxPage, OpenReport
 from handlers.citizen.status import EXAMPLE_ID
-from handlers.commands import Command, add_commands
+from handlers.commands import Command, Tap
 from handlers.staff.action_buttons import find_view, show_view
 from handlers.staff.report_view import VIEW_LABELS, inbox_text
 from handlers.staff.roles import staff_roles
-from handlers.turn import Turn, turn_handler
+from handlers.turn import Turn
 
-INBOX, REPORT = "sib", "sir"  # sib:<view>:<page>, sir:<tracking id>
 REPORTS_PER_ROW = 2
 
 
@@ -31,7 +29,7 @@ async def inbox_command(turn: Turn) -> None:
     grants = await staff_roles(turn)
     if grants is None:
         return
-    typed = " ".join(turn.context.args or [])
+    typed = " ".join(turn.args)
     if typed:
         await _open_report(turn, grants, typed)
     else:
@@ -43,9 +41,9 @@ async def inbox_button(turn: Turn) -> None:
     grants = await staff_roles(turn)
     if grants is None:
         return
-    _prefix, view, page = (turn.update.callback_query.data.split(":") + ["", ""])[:3]
+    choice: InboxPage = turn.choice
     try:
-        chosen, number = inbox.View(view), int(page)
+        chosen, number = inbox.View(choice.view), choice.page
     except ValueError:  # an old or forged button: show the first page of what waits for the reader
         chosen, number = inbox.View.TO_DO, 0
     text, markup = await _inbox_page(turn, grants, chosen, number)
@@ -55,25 +53,25 @@ async def inbox_button(turn: Turn) -> None:
 async def report_button(turn: Turn) -> None:
     grants = await staff_roles(turn)
     if grants is not None:
-        await _open_report(turn, grants, turn.update.callback_query.data.split(":", 1)[1])
+        await _open_report(turn, grants, turn.choice.tracking_id)
 
 
-async def _inbox_page(turn: Turn, grants: list[Grant], view: inbox.View, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def _inbox_page(turn: Turn, grants: list[Grant], view: inbox.View, page: int) -> tuple[str, Choices]:
     found = await inbox.inbox(turn.session, grants, turn.services.router.directory, view=view, page=page)
     return inbox_text(turn._, found), _keyboard(turn, found)
 
 
-def _keyboard(turn: Turn, page: inbox.InboxPage) -> InlineKeyboardMarkup:
+def _keyboard(turn: Turn, page: inbox.InboxPage) -> Choices:
     _ = turn._
-    reports = [keyboards.button(item.tracking_id, REPORT, item.tracking_id) for item in page.items]
+    reports = [keyboards.button(item.tracking_id, OpenReport(item.tracking_id)) for item in page.items]
     paging = []
     if page.page > 0:
-        paging.append(keyboards.button("◀️", INBOX, page.view.value, str(page.page - 1)))
+        paging.append(keyboards.button("◀️", InboxPage(page.view.value, page.page - 1)))
     if page.has_next:
-        paging.append(keyboards.button("▶️", INBOX, page.view.value, str(page.page + 1)))
-    views = [keyboards.button(_(label) + (" •" if view is page.view else ""), INBOX, view.value, "0")
+        paging.append(keyboards.button("▶️", InboxPage(page.view.value, page.page + 1)))
+    views = [keyboards.button(_(label) + (" •" if view is page.view else ""), InboxPage(view.value, 0))
              for view, label in VIEW_LABELS.items()]
-    return InlineKeyboardMarkup([*keyboards.rows(reports, REPORTS_PER_ROW), *([paging] if paging else []),
+    return Choices([*keyboards.rows(reports, REPORTS_PER_ROW), *([paging] if paging else []),
                                  *keyboards.rows(views, 2)])
 
 
@@ -96,7 +94,4 @@ async def _open_report(turn: Turn, grants: list[Grant], typed: str) -> None:
 COMMANDS = (Command("kotakmasuk", "inbox", N_("Staff inbox"), inbox_command, menu=False, groups=True),)
 
 
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)
-    application.add_handler(CallbackQueryHandler(turn_handler(inbox_button, groups=True), pattern=f"^{INBOX}:"))
-    application.add_handler(CallbackQueryHandler(turn_handler(report_button, groups=True), pattern=f"^{REPORT}:"))
+TAPS = (Tap(InboxPage, inbox_button, groups=True), Tap(OpenReport, report_button, groups=True))

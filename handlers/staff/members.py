@@ -6,16 +6,14 @@ from __future__ import annotations
 from html import escape
 
 from sqlalchemy import select
-from telegram.ext import Application
 
 from bot.db.models import User
-from bot.delivery.messages import Text
 from bot.domain.roles import Role, may_invite, parse_role
 from bot.i18n import N_
 from bot.services import staff
-from handlers.commands import Command, add_commands
+from handlers.commands import Command
 from handlers.replies import say_in_parts
-from handlers.staff.roles import describe, describe_in, staff_roles
+from handlers.staff.roles import describe, staff_roles
 from handlers.turn import Turn
 
 LISTED = 100  # an admin of a big province reads the rest with the command line's `staff list`
@@ -44,14 +42,14 @@ async def revoke(turn: Turn) -> None:
     grants = await staff_roles(turn)
     if grants is None:
         return
-    args = turn.context.args or []
+    args = list(turn.args)
     role = parse_role(args[1]) if len(args) > 1 else None
     if role is None or len(args) > 3 or not args[0].isdigit():
         turn.say(_usage(turn))
         return
     user_id, code = int(args[0]), args[2] if len(args) > 2 else None
     try:
-        await staff.revoke_role(turn.session, turn.services.router.directory, user_id, role, code, actor=turn.user.id)
+        await staff.revoke_role(turn.session, turn.services.notices, user_id, role, code, actor=turn.user.id)
     except staff.UnknownAgency as unknown:
         turn.say(turn._("There is no agency or hub with the code {code}.").format(code=escape(unknown.code[:64])))
         return
@@ -67,10 +65,6 @@ async def revoke(turn: Turn) -> None:
         return
     code = code and code.upper()
     turn.say(turn._("Ended: user {user_id} is no longer {role}.").format(user_id=user_id, role=describe(turn, role, code)))
-    locale = await turn.session.scalar(select(User.locale).where(User.id == user_id))
-    _ = turn.services.settings.translator(locale)
-    theirs = describe_in(_, turn.services.router.directory, role, code)
-    turn.send(Text(_("Your role as {role} has ended. Thank you for your work.").format(role=theirs)), chat_id=user_id)
 
 
 def _usage(turn: Turn) -> str:
@@ -82,7 +76,3 @@ COMMANDS = (
     Command("staf", "staff", N_("Staff under you"), list_staff, menu=False),
     Command("cabut", "revoke", N_("End a staff role"), revoke, menu=False),
 )
-
-
-def register(application: Application) -> None:
-    add_commands(application, COMMANDS)

@@ -11,10 +11,11 @@ from html import escape
 from bot.delivery.messages import Album, Location, Media, Outgoing
 from bot.domain.deadlines import Deadline, Due, Urgency
 from bot.i18n import N_, Translator
+from bot.notices.staff import due_text
+from bot.notices.text import shown
 from bot.services.inbox import COUNT_LIMIT, InboxItem, InboxPage, View
 from bot.services.staff_view import StaffReportView
 from handlers import render
-from handlers.render import shown
 
 DESCRIPTION_IN_VIEW = 2500  # with the rest of the view, still one message in most cases
 REASON_SHOWN = 600
@@ -33,11 +34,6 @@ URGENCY_LABELS = {
     Urgency.DUE_SOON: N_("due soon"),
     Urgency.OVERDUE: N_("overdue"),
 }
-
-
-def due_text(_: Translator, due: Due) -> str:
-    """The deadline in the report's own time zone (WIB, WITA, WIT), where the working days are counted."""
-    return _.datetime(due.at, due.time_zone.zone)
 
 
 # The clocks after verification, as the view names them.

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram.ext import Application, CommandHandler
-
 from bot.domain.roles import Grant, Role, group_grants, parse_role
 from bot.i18n import N_, Translator
+from bot.notices.roles import agency_text, describe_in
 from bot.services import staff, staff_groups
-from handlers.commands import Command, add_commands
-from handlers.turn import Turn, turn_handler
-from routing.agencies import Directory
+from handlers.commands import Command
+from handlers.turn import Turn
 
-ROLE_LABELS = {
-    Role.NATIONAL_ADMIN: N_("national admin"),
-    Role.HUB_ADMIN: N_("hub admin (admin koordinator)"),
-    Role.LIAISON: N_("agency liaison (admin penghubung)"),
-    Role.STAFF: N_("agency staff"),
-}
 REFUSALS = {
     staff.Refusal.UNKNOWN: N_("I do not know this invitation. Please check the link, or ask for a new one."),
     staff.Refusal.EXPIRED: N_("This invitation has expired. Please ask whoever invited you for a new one."),
@@ -32,18 +24,8 @@ def describe(turn: Turn, role: Role, agency_code: str | None) -> str:
     return describe_in(turn._, turn.services.router.directory, role, agency_code)
 
 
-def describe_in(_: Translator, directory: Directory, role: Role, agency_code: str | None) -> str:
-    label = _(ROLE_LABELS[role])
-    return label if agency_code is None else f"{label} — {_agency(directory, agency_code)}"
-
-
 def describe_agency(turn: Turn, agency_code: str) -> str:
-    return _agency(turn.services.router.directory, agency_code)
-
-
-def _agency(directory: Directory, agency_code: str) -> str:
-    agency = directory.agencies.get(agency_code)
-    return f"{escape(agency.name)} ({escape(agency_code)})" if agency else escape(agency_code)
+    return agency_text(turn.services.router.directory, agency_code)
 
 
 def staff_only(turn: Turn) -> None:
@@ -77,7 +59,7 @@ async def _group_roles(turn: Turn, grants: list[Grant]) -> list[Grant] | None:
 
 
 async def redeem_invitation(turn: Turn) -> None:
-    token = turn.context.args[0]
+    token = turn.args[0]
     try:
         redeemed = await staff.redeem(turn.session, token, turn.user.id)
     except staff.InvitationRefused as refused:
@@ -105,7 +87,7 @@ async def invite(turn: Turn) -> None:
     if not grants:
         staff_only(turn)
         return
-    args = turn.context.args or []
+    args = list(turn.args)
     role = parse_role(args[0]) if args else None
     if role is None or len(args) > 2:
         turn.say(_usage(turn._))
@@ -124,7 +106,7 @@ async def invite(turn: Turn) -> None:
         turn.say(turn._("You may invite only to the agencies and hubs under you: {role} is not one of them.").format(
             role=describe(turn, role, code and code.upper())))
         return
-    link = staff.deep_link(invitation.token, turn.context.bot.username)
+    link = turn.channel.start_link(invitation.token)
     turn.say(
         turn._("Invitation for {role}. It works once and expires on {date}. Send this link to the person you "
                "invite:\n{link}").format(
@@ -145,8 +127,3 @@ COMMANDS = (
     Command("peran", "roles", N_("Your staff roles"), show_roles, menu=False),
     Command("undang", "invite", N_("Invite staff"), invite, menu=False),
 )
-
-
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", turn_handler(redeem_invitation), has_args=True))
-    add_commands(application, COMMANDS)

@@ -1,7 +1,7 @@
 """A scripted citizen: drives the bot through the emulator the way a person in Telegram would.
 
 Used by the tests and the benchmarks; every step waits until the bot has handled it (the
-application needs the emulator's ``completion_handler`` in its last group) instead of sleeping.
+bot's ``Services.handled`` needs the emulator's ``bot_is_done``) instead of sleeping.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, I
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.flows import Flow
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC in and out, also on SQLite (which forgets the zone)."""
@@ -36,7 +38,8 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A Telegram user who has talked to the bot."""
+    """A person who has talked to the bot, on one channel or more (``Contact``). A Telegram user's id is their
+    Telegram user id; people of other channels get ids from ``bot.services.contacts.OWN_IDS_FROM`` up."""
 
     __tablename__ = "users"
 
@@ -49,18 +52,25 @@ class User(Base):
     # Look-ups of other people's tracking IDs in the current window (rate-limited against guessing).
     lookups_since: Mapped[datetime | None] = mapped_column()
     lookups: Mapped[int] = mapped_column(Integer, default=0)
+    # The private chat (bot.db.models.contacts) they last wrote from, where they are told things (None: their id's).
+    last_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Conversation(Base):
-    """One chat's open conversation (a flow such as intake), its step and state, so a restart loses nothing."""
+    """One chat's open conversation (a flow such as intake), its step and state, so a restart loses nothing.
+
+    The state is typed in ``bot.domain.conversation_state``: read and write it through ``state_of`` and
+    ``save_state`` of ``bot.services.conversations``, never as JSON."""
 
     __tablename__ = "conversations"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    flow: Mapped[str] = mapped_column(String(16), default="intake")
+    flow: Mapped[str] = mapped_column(String(16), default=Flow.INTAKE.value)  # the state's tag
     step: Mapped[str] = mapped_column(String(32))
-    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The column keeps the name of the intake's draft, the first state it held (renaming is no additive migration).
+    state_json: Mapped[dict[str, Any]] = mapped_column("draft", default=dict)
+    state_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     # A command's own question asked while the flow is open (``tracking_id``): its answer comes before the flow's.
     question: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -290,11 +300,14 @@ class StaffGroup(Base):
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# The outreach tables (subscriptions, broadcasts) live beside the core ones; imported here so that
+# The contacts and the outreach tables (subscriptions, broadcasts) live beside the core ones; imported here so that
 # ``bot.db.models`` names every table (and Base.metadata holds them all).
+from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
+from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Broadcast", "Conversation", "InboxUpdate", "Invitation", "JobLease",
+    "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "GeneratedFile", "InboxUpdate",
+    "Invitation", "JobLease",
     "OutboxMessage", "Report", "ReportEvent", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
 ]

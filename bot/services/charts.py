@@ -1,7 +1,7 @@
 """Bar charts as PNG, drawn with matplotlib's Agg backend (no display, safe in a worker thread).
 
-A chart travels through the outbox as its figures and labels, already translated and formatted for its
-reader; it is drawn when it is sent, so the outbox keeps a few hundred bytes instead of an image.
+A chart is ordered as its figures and labels, already translated and formatted for its reader, and drawn by the
+file job (bot.jobs.files), which queues the images for sending.
 """
 
 from __future__ import annotations

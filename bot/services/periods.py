@@ -1,8 +1,5 @@
-"""Whose reports and which period an admin's statistics and exports cover, as SQL conditions.
-
-The scope is enforced here, where the data is read: a hub admin's figures come from its area's reports
-only, a liaison's from its agency's.
-"""
+"""Which period an admin's statistics and exports cover (whose reports: ``bot/services/reach.py``), as an SQL
+condition on the day a report was received."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_
 
 from bot.db.models import Report
 from bot.domain.calendar import start_of_day
@@ -19,29 +16,6 @@ from bot.domain.calendar import start_of_day
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/| s/d | sd | to )(\d{4}-\d{2}-\d{2})$")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """All of Indonesia (both None), an area (a province "13" or a regency "13.71"), or one agency."""
-
-    area_code: str | None = None
-    agency_code: str | None = None
-
-    def condition(self) -> ColumnElement[bool]:
-        if self.agency_code:
-            return Report.agency_code == self.agency_code
-        if not self.area_code:
-            return true()
-        column = Report.province_code if "." not in self.area_code else Report.regency_code
-        return column == self.area_code
-
-    @property
-    def area_column(self):
-        """The areas one level below the scope, which its figures are broken down by."""
-        if self.agency_code or (self.area_code and "." in self.area_code):
-            return Report.district_code
-        return Report.regency_code if self.area_code else Report.province_code
 
 
 @dataclass(frozen=True)

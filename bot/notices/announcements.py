@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup
-
+from bot.channels.markup import Choice, Choices
 from bot.db.models import Broadcast
-from bot.delivery.messages import Edit, Media, Outgoing, Text, markup_json
+from bot.delivery.messages import Edit, Media, Outgoing, Text
+from bot.domain.announcements import Progress, State
+from bot.domain.choices import BroadcastChoice, SubscriptionChoice
 from bot.i18n import N_, Translator
-from bot.services.broadcasts import Progress, State
-from handlers import keyboards
-from handlers.render import shown as displayed
+from bot.notices.text import shown as displayed
 
 WAY_OUT = "—\n/berhenti: {stop}"
 
@@ -24,7 +23,7 @@ def renderer(translator: Callable[[str | None], Translator]) -> Callable[[Broadc
         def copy(locale: str) -> Outgoing:
             _ = translator(locale)
             text = broadcast.text + "\n\n" + _sender_line(_, broadcast) + WAY_OUT.format(stop=_("no more announcements"))
-            markup = markup_json(InlineKeyboardMarkup([[keyboards.button(_("🔕 Unsubscribe"), keyboards.SUBSCRIBE, "stop")]]))
+            markup = Choices([[Choice.of(_("🔕 Unsubscribe"), SubscriptionChoice("stop"))]])
             if broadcast.media_kind and broadcast.media_file_id:
                 return Media(broadcast.media_kind, broadcast.media_file_id, caption=text, markup=markup)
             return Text(text, markup)
@@ -55,14 +54,14 @@ def progress_view(translator: Callable[[str | None], Translator], bulk_per_secon
         buttons = []
         if not broadcast.progress_final:
             lines += _time_left(_, broadcast, shown, bulk_per_second)
-            stop = keyboards.button("✖️ " + _("Stop"), keyboards.BROADCAST, "stop", str(broadcast.id))
+            stop = Choice.of("✖️ " + _("Stop"), BroadcastChoice("stop", str(broadcast.id)))
             if broadcast.state in (State.SENDING, State.QUEUED):
-                buttons = [[keyboards.button("⏸ " + _("Pause"), keyboards.BROADCAST, "pause", str(broadcast.id)), stop]]
+                buttons = [[Choice.of("⏸ " + _("Pause"), BroadcastChoice("pause", str(broadcast.id))), stop]]
             elif broadcast.state == State.PAUSED:
-                buttons = [[keyboards.button("▶️ " + _("Resume"), keyboards.BROADCAST, "resume", str(broadcast.id)), stop]]
+                buttons = [[Choice.of("▶️ " + _("Resume"), BroadcastChoice("resume", str(broadcast.id))), stop]]
             else:
                 buttons = [[stop]]
-        return Edit(broadcast.progress_message_id, "\n".join(lines), markup_json(InlineKeyboardMarkup(buttons)) if buttons else None)
+        return Edit(broadcast.progress_message_id, "\n".join(lines), Choices(buttons) if buttons else None)
 
     return edit
 

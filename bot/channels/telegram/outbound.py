@@ -1,0 +1,93 @@
+"""Neutral messages out, as Bot API calls: one call per message, choices as inline keyboards within Telegram's
+limits, files by ``file_id``, and the Bot API's errors told in the outbox's terms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from telegram import Bot, InputFile, InputMediaDocument, InputMediaPhoto, InputMediaVideo, TelegramObject
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.channels.markup import Markup
+from bot.channels.telegram.keyboards import reply_markup
+from bot.delivery import files as made_files
+from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
+from bot.delivery.transport import Failure, SendFailed
+
+_INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
+
+
+class TelegramTransport:
+    """The outbox's transport to Telegram (files the bot made are read from the database through ``reads``)."""
+
+    def __init__(self, bot: Bot, reads: async_sessionmaker | None = None) -> None:
+        self.bot, self._reads = bot, reads
+
+    async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
+        try:
+            await send(self.bot, chat_id, message, self._reads, paid)
+        except RetryAfter as error:
+            raise SendFailed(Failure.RETRY, _reason(error), _seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise SendFailed(Failure.BLOCKED, _reason(error)) from error
+        except BadRequest as error:
+            raise SendFailed(Failure.REFUSED, _reason(error)) from error
+        except TelegramError as error:
+            raise SendFailed(Failure.RETRY, _reason(error)) from error
+
+
+async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None,
+               paid: bool = False) -> TelegramObject | tuple | bool:
+    """One Bot API call (``paid``: an announcement sent as a paid broadcast). Raises python-telegram-bot's errors."""
+    extra = {"allow_paid_broadcast": True} if paid else {}
+    match message:
+        case Text(text, markup):
+            return await bot.send_message(chat_id, text, reply_markup=reply_markup(markup), **extra)
+        case Edit(message_id, text, markup):
+            return await _edit(bot, chat_id, message_id, text, markup)
+        case Media("photo", file_id, caption, markup):
+            return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
+        case Media("video", file_id, caption, markup):
+            return await bot.send_video(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+        case Media("document", file_id, caption, markup):
+            return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
+        case Album(items):
+            media = [_INPUT_MEDIA[item.kind](item.file_id, caption=item.caption) for item in items]
+            return await bot.send_media_group(chat_id, media)
+        case Location(latitude, longitude):
+            return await bot.send_location(chat_id, latitude, longitude)
+        case Files() if reads is not None:
+            return await _send_files(bot, chat_id, message, reads)
+    raise TypeError(f"cannot send {message!r}")
+
+
+async def _send_files(bot: Bot, chat_id: int, message: Files, reads: async_sessionmaker) -> TelegramObject | tuple:
+    made = await made_files.load(reads, message.file_ids)
+    if message.kind == "document":
+        return await bot.send_document(chat_id, InputFile(made[0].content, filename=made[0].file_name),
+                                       caption=made[0].caption)
+    if len(made) == 1:
+        return await bot.send_photo(chat_id, made[0].content, caption=made[0].caption)
+    return await bot.send_media_group(chat_id, [InputMediaPhoto(item.content, caption=item.caption, filename=item.file_name)
+                                                for item in made])
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup) -> bool:
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup(markup))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    return True
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, once: Telegram's descriptions already start with the error's name ("Forbidden: ...")."""
+    name, text = type(error).__name__, str(error)
+    return text if text.lower().startswith(name.lower()) else f"{name}: {text}"
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+

@@ -1,0 +1,23 @@
+"""One chat's turns one after another, across processes."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User
+from bot.services.conversations import read_chat
+
+
+async def lock_chat_and_read(session: AsyncSession, sender_id: int, chat_id: int, private: bool) -> User | None:
+    """Lock the chat for this transaction (SQLite has a single writer anyway) and read the sender and the chat's
+    conversation on the way. In a private chat the sender's row is the lock; a group, or a sender with no row
+    yet, takes an advisory lock on the chat."""
+    if session.bind.dialect.name != "postgresql":
+        return await read_chat(session, sender_id, chat_id, lock_sender=False)
+    if private:
+        known = await read_chat(session, sender_id, chat_id, lock_sender=True)
+        if known is not None:
+            return known
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
+    return await read_chat(session, sender_id, chat_id, lock_sender=private)

@@ -1,0 +1,78 @@
+"""People and the chats they are reached in (bot.db.models.contacts): a person is a user with one or more chats,
+each on a channel. What the bot tells a person goes to the chat they last wrote from; what it tells the reporter
+of a report, to the chat the report was filed from.
+
+Ids: a Telegram chat and a Telegram user keep Telegram's own ids (the rows written before contacts existed hold
+them), which needs no look-up on the busiest path. A chat or a person of another channel gets an id from
+``OWN_IDS_FROM`` up, a range Telegram's ids never reach (they fit in 52 bits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Contact, User, utcnow
+
+TELEGRAM = "telegram"
+OWN_IDS_FROM = 2**53
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who wrote (a user id) and in which chat (a contact id), as the schema keys them."""
+
+    user_id: int
+    chat_id: int
+    known: bool  # the chat has its contact row already (a new one is added by ``remember``)
+
+
+async def identify(session: AsyncSession, channel: str, sender: str, chat: str, private: bool) -> Identity:
+    """The ids of a sender and a chat given by their channel's addresses."""
+    if channel == TELEGRAM:
+        return Identity(int(sender), int(chat), known=False)
+    contact = await _contact(session, channel, chat)
+    if contact is not None and contact.user_id is not None and private:
+        return Identity(contact.user_id, contact.id, known=True)
+    person = contact if private else await _contact(session, channel, sender)
+    user_id = person.user_id if person is not None and person.user_id is not None else await _new_id(session, User)
+    chat_id = contact.id if contact is not None else await _new_id(session, Contact)
+    return Identity(user_id, chat_id, known=contact is not None)
+
+
+async def remember(session: AsyncSession, identity: Identity, channel: str, address: str, private: bool,
+                   new_user: bool) -> None:
+    """Add the chat's contact row if it has none yet (after its user's row, which it refers to). A private chat of a
+    known person has one: no look-up on the busiest path. (Two processes adding one group's row at once: the second
+    turn fails, and the inbox tries it again, when the row is there.)"""
+    if identity.known or (private and not new_user):
+        return
+    if not private and await session.get(Contact, identity.chat_id) is not None:
+        return
+    session.add(Contact(id=identity.chat_id, channel=channel, address=address, private=private,
+                        user_id=identity.user_id if private else None, last_seen_at=utcnow()))
+    await session.flush()
+
+
+def chat_of(user: User) -> int:
+    """The chat a person is reached in: the one they last wrote from (a Telegram user who never wrote from another
+    chat: their own private chat, which has their id)."""
+    return user.last_chat_id or user.id
+
+
+async def address_of(session: AsyncSession, chat_id: int) -> tuple[str, str]:
+    """The channel and its address of a chat (one the bot has never seen is Telegram's, by its id)."""
+    contact = await session.get(Contact, chat_id)
+    return (contact.channel, contact.address) if contact is not None else (TELEGRAM, str(chat_id))
+
+
+async def _contact(session: AsyncSession, channel: str, address: str) -> Contact | None:
+    return await session.scalar(select(Contact).where(Contact.channel == channel, Contact.address == address))
+
+
+async def _new_id(session: AsyncSession, table: type[User] | type[Contact]) -> int:
+    """The next id of the channels' own range. Two processes may pick the same at once: the second's insert fails,
+    its turn is rolled back and tried again by the inbox, and picks the next."""
+    highest = await session.scalar(select(func.max(table.id)).where(table.id >= OWN_IDS_FROM))
+    return (highest or OWN_IDS_FROM - 1) + 1
