@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli_staff import agency_directory
+from bot.cli_staff import directory_of
 from bot.config import Settings
 from bot.db import create_engine, session_factory
 from bot.db.models import utcnow
@@ -61,5 +61,5 @@ async def export_command(settings: Settings, arguments: argparse.Namespace) -> i
 def _reach(settings: Settings, arguments: argparse.Namespace) -> Reach:
     """One area (with what its hub holds, as its hub admin would get), one agency, or all of Indonesia."""
     if arguments.area:
-        return Reach.over_area(arguments.area, agency_directory(settings))
+        return Reach.over_area(arguments.area, directory_of(settings))
     return Reach(agencies=(arguments.agency,)) if arguments.agency else Reach(everything=True)

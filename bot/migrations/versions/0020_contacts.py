@@ -34,8 +34,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_user_id'), ['user_id'], unique=False)
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('last_chat_id', sa.BigInteger(), nullable=True))
+    op.add_column('users', sa.Column('last_chat_id', sa.BigInteger(), nullable=True))
     op.execute("INSERT INTO contacts (id, channel, address, user_id, private, last_seen_at) "
                "SELECT id, 'telegram', CAST(id AS VARCHAR(64)), id, true, created_at FROM users")
     for table, column in (("staff_groups", "chat_id"), ("conversations", "chat_id"), ("reports", "chat_id"),
@@ -48,8 +47,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('last_chat_id')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contacts_user_id'))
     op.drop_table('contacts')
+    # Not a batch: SQLite's would copy the users table, which every other table refers to (SQLite 3.35+ drops a
+    # column in place).
+    op.drop_column('users', 'last_chat_id')
