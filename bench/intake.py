@@ -20,7 +20,7 @@ from bot.config import Settings  # noqa: E402
 from bot.db import create_engine, migrate  # noqa: E402
 from bot.delivery.pacing import Pacing  # noqa: E402
 from bot.inbox.receivers import Polling  # noqa: E402
-from bot.sandbox.client import Citizen  # noqa: E402
+from tests.kit.client import Citizen  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from tests.flows import DESCRIPTION, PADANG, photos, share_pin  # noqa: E402
 

@@ -23,10 +23,10 @@ from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.delivery.pacing import Pacing
 from bot.inbox.receivers import Polling
-from bot.sandbox.client import Citizen
 from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
 from tests import postgres
+from tests.kit.client import Citizen
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Scripted citizens answer faster than people: pace only across chats, as Telegram does.

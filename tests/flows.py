@@ -6,7 +6,7 @@ import re
 import struct
 import zlib
 
-from bot.sandbox.client import Citizen
+from tests.kit.client import Citizen
 
 PADANG = (-0.9492, 100.3543)  # Kota Padang, Sumatera Barat
 TENGGARONG = (-0.4231, 116.9853)  # Kutai Kartanegara, Kalimantan Timur

@@ -11,11 +11,11 @@ from bot.db.models import Broadcast, OutboxMessage, Subscription, User
 from bot.delivery import outbox
 from bot.domain.announcements import TOPICS
 from bot.jobs import broadcasts as broadcast_job
-from bot.sandbox.faults import Fault
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience
 from tests.conftest import eventually
 from tests.flows import file_report
+from tests.kit.faults import Fault, fault_plan, inject
 
 KOTA_PADANG, KABUPATEN_BOGOR = "13.71", "32.01"
 ANNOUNCEMENT = "Pelayanan KTP keliling hadir di kantor camat pada hari Sabtu."
@@ -41,7 +41,7 @@ async def _slow_broadcast_to(bot, monkeypatch, count: int, regency: str | None, 
     people = [bot.citizen(f"Warga {index}", None) for index in range(count)]
     for person in people:
         await _subscribe(bot, person, regency)
-    bot.emulator.inject(Fault("sendMessage", delay=0.25, times=1000))
+    inject(bot.emulator, Fault("sendMessage", delay=0.25, times=1000))
     return people
 
 
@@ -83,7 +83,7 @@ async def test_a_broadcast_reaches_each_subscriber_once_across_a_restart_and_an_
     await leaving.send("/berhenti")
     await blocking.block()
     await bot.restart()  # stopped mid-broadcast: the next process carries on from the cursor
-    bot.emulator.faults.clear()
+    fault_plan(bot.emulator).clear()
 
     async def finished() -> bool:
         async with bot.sessions() as session:
@@ -246,7 +246,7 @@ async def test_a_429_on_the_admins_progress_edit_is_retried_as_an_edit_after_ret
             await asyncio.sleep(0.02)
 
     watching = asyncio.create_task(watch_edits())
-    bot.emulator.inject(Fault("editMessageText", status=429, retry_after=3))
+    inject(bot.emulator, Fault("editMessageText", status=429, retry_after=3))
     async with bot.services.transactions.begin() as session:
         broadcast = await broadcasts.start(session, admin.user_id, Audience(), ANNOUNCEMENT, "id")
         broadcast.progress_chat_id, broadcast.progress_message_id = admin.user_id, admin.messages[-1]["message_id"]

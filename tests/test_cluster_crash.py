@@ -33,10 +33,10 @@ from bot.db import Transactions, create_engine
 from bot.db.models import InboxUpdate, JobLease, OutboxMessage, Report, StaffRole, Subscription, User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
-from bot.sandbox.client import Citizen
-from bot.sandbox.faults import Fault
 from bot.services import broadcasts
 from tests.conftest import eventually
+from tests.kit.client import Citizen
+from tests.kit.faults import Fault, fault_plan, inject
 from tests.test_crash import ROUNDS, SLOW_SEND
 from tests.test_staff_inbox import add_report
 
@@ -122,7 +122,7 @@ class Cluster:
         for name in names:
             self.running.pop(name).popen.wait()
         sent, sent_at = list(self.emulator.stats.sent), list(self.emulator.stats.sent_at)
-        self.emulator.faults.clear()  # the slow answers stop, for the restart
+        fault_plan(self.emulator).clear()  # the slow answers stop, for the restart
         async with self.transactions.sessions() as session:
             marked = dict((await session.execute(select(OutboxMessage.chat_id, func.count()).where(
                 OutboxMessage.state == outbox.SENT).group_by(OutboxMessage.chat_id))).all())
@@ -196,7 +196,7 @@ def _in_order(messages: list[dict], expected: list[str]) -> bool:
 
 async def _queue_slow_notices(cluster, emulator, chats: list[int], notices: list[str]) -> None:
     """Notifications to each chat, queued for the workers, sent slowly so that a kill finds some on the wire."""
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
     async with cluster.transactions.begin() as session:
         for chat in chats:
             emulator.add_user(chat, "Warga")
@@ -211,7 +211,7 @@ async def test_kill_9_mid_turn(cluster, emulator):
     citizens = [Citizen(emulator, 6_300_000 + index, f"Warga {index}") for index in range(CITIZENS)]
     await cluster.say(citizens, ROUNDS[0][0])
     await eventually(lambda: all(citizen.messages for citizen in citizens), timeout=30)
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
     async with cluster.engine.begin() as connection:  # half the citizens' turns stay open: their rows are locked
         held = [citizen.user_id for citizen in citizens[::2]]
         await connection.execute(select(User.id).where(User.id.in_(held)).with_for_update())
@@ -261,7 +261,7 @@ async def test_kill_9_mid_broadcast(cluster, emulator):
             session.add(User(id=user_id, first_name="Warga", lookups=0))
         await session.flush()
         session.add_all(Subscription(user_id=user_id, regency_code=None, topics=["lapor"]) for user_id in subscribers)
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
     async with cluster.transactions.begin() as session:
         await broadcasts.start(session, 1, broadcasts.Audience(), "Survei kepuasan layanan dibuka.", "id")
     await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=60)
@@ -289,7 +289,7 @@ async def test_kill_9_mid_deadline_sweep(cluster, emulator):
             emulator.add_user(user_id, "Admin")
             session.add_all([User(id=user_id, first_name="Admin", lookups=0),
                              StaffRole(user_id=user_id, role="national_admin", agency_code=None)])
-    emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+    inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
     overdue = datetime.now(UTC) - timedelta(days=30)  # past the top escalation level: the national admins
     database = SimpleNamespace(sessions=cluster.transactions.sessions)
     reports = [await add_report(database, status="assigned", due_kind="first_answer", due_at=overdue) for _ in range(8)]

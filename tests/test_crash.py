@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 
-from bot.sandbox.client import Citizen
-from bot.sandbox.faults import Fault
 from tests.conftest import eventually
+from tests.kit.client import Citizen
+from tests.kit.faults import Fault, fault_plan, inject
 
 ROUNDS = [("/start", "SP4N-LAPOR!"), ("/bantuan", "/laporanku"), ("/laporanku", "belum pernah"), ("/bahasa", "Pilih bahasa")]
 SLOW_SEND = 1.5  # every answer to sendMessage comes this late, so that sends are on the wire when the bot dies
@@ -43,7 +43,7 @@ async def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
     process.wait()
     await asyncio.sleep(0.3)  # a request the bot wrote just before it died still reaches the emulator: count it
     on_the_wire = sum(1 for sent_at in emulator.stats.sent_at if killed_at - sent_at < SLOW_SEND)
-    emulator.faults.clear()
+    fault_plan(emulator).clear()
     return on_the_wire, len(emulator.stats.sent)
 
 
@@ -57,7 +57,7 @@ async def test_kill_9_loses_nothing_and_duplicates_only_what_was_in_flight(emula
     process = _start_bot(emulator, database_url, tmp_path)
     try:
         await _started(emulator, process, 0)
-        emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+        inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
         for command, _expected in ROUNDS[:3]:
             for citizen in citizens:
                 await emulator.user_sends_text(citizen.user_id, command)
@@ -107,7 +107,7 @@ async def test_kill_9_mid_broadcast_skips_nobody_and_repeats_only_what_was_in_fl
             session.add_all(Subscription(user_id=user_id, regency_code=None, topics=["lapor"]) for user_id in subscribers)
             await session.flush()
             await broadcasts.start(session, 1, broadcasts.Audience(), "Survei kepuasan layanan dibuka.", "id")
-        emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+        inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
         await eventually(lambda: len(emulator.stats.sent) >= 8, timeout=60)
         on_the_wire, sent_before_kill = await _kill_9(emulator, process)
         async with Transactions(engine).sessions() as session:  # out, but the kill came before their mark committed
@@ -148,7 +148,7 @@ async def test_kill_9_the_restarted_bot_takes_back_at_once_what_it_held(emulator
     engine = create_engine(database_url)
     try:
         await _started(emulator, process, 0)
-        emulator.inject(Fault("sendMessage", delay=SLOW_SEND, times=10_000))
+        inject(emulator, Fault("sendMessage", delay=SLOW_SEND, times=10_000))
         async with Transactions(engine).begin() as session:
             for chat in chats:
                 await outbox.enqueue(session, chat.user_id, Text(f"Status laporan {chat.user_id}: diverifikasi"),

@@ -15,10 +15,10 @@ from bot.delivery.messages import Album, Edit, Location, Media, Text
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.i18n import Translator
-from bot.sandbox.faults import Fault
 from handlers.keyboards import main_menu
 from tests.conftest import eventually
 from tests.flows import DESCRIPTION, PADANG, file_report, photos, start_report
+from tests.kit.faults import Fault, inject
 from tests.test_status import notifications_in, set_status
 
 PLACE_NOTED, ROAD_QUESTION = "Lokasi dicatat", "Jalan apa?"
@@ -41,7 +41,7 @@ async def _rows(bot, chat_id: int) -> list[OutboxMessage]:
 
 async def test_a_failed_reply_is_retried_and_the_rest_of_the_turn_follows_in_order(bot, citizen):
     await _at_location_step(citizen)
-    bot.emulator.inject(Fault("sendMessage", status=500))
+    inject(bot.emulator, Fault("sendMessage", status=500))
     await citizen.share_location(*PADANG)  # two replies: the place noted, then the road question
     await eventually(lambda: ROAD_QUESTION in citizen.last_text, timeout=10)
     texts = _texts(citizen)
@@ -52,7 +52,7 @@ async def test_a_failed_reply_is_retried_and_the_rest_of_the_turn_follows_in_ord
 
 async def test_a_refused_message_is_recorded_and_the_citizen_stays_reachable(bot, citizen):
     await _at_location_step(citizen)
-    bot.emulator.inject(Fault("sendMessage", status=400, description="Bad Request: message is too long"))
+    inject(bot.emulator, Fault("sendMessage", status=400, description="Bad Request: message is too long"))
     replies = await citizen.share_location(*PADANG)
     assert [PLACE_NOTED not in reply.get("text", "") for reply in replies] == [True]
     assert ROAD_QUESTION in citizen.last_text, "the rest of the turn still went out"
@@ -69,7 +69,7 @@ async def test_a_tapped_buttons_edit_and_reply_are_both_recorded_whatever_become
     await citizen.tap("Pengaduan")
     kinds = [(row.payload["type"], row.state) for row in await _rows(bot, citizen.user_id)][-2:]
     assert kinds == [("edit", outbox.SENT), ("text", outbox.SENT)]
-    bot.emulator.inject(Fault("sendMessage", status=400, description="Bad Request: message is too long"))
+    inject(bot.emulator, Fault("sendMessage", status=400, description="Bad Request: message is too long"))
     await citizen.tap("Jalan")
     kinds = [(row.payload["type"], row.state) for row in await _rows(bot, citizen.user_id)][-2:]
     assert kinds == [("edit", outbox.SENT), ("text", outbox.FAILED)]
@@ -94,7 +94,7 @@ async def test_a_blocked_chat_gets_what_was_held_once_it_unblocks(bot, citizen):
 
 
 async def test_a_403_holds_the_chat_with_telegrams_reason_stated_once(bot, citizen):
-    bot.emulator.inject(Fault("sendMessage", status=403))
+    inject(bot.emulator, Fault("sendMessage", status=403))
     await citizen.send("/bantuan")
     rows = await _rows(bot, citizen.user_id)
     assert [row.state for row in rows] == [outbox.HELD]
@@ -102,7 +102,7 @@ async def test_a_403_holds_the_chat_with_telegrams_reason_stated_once(bot, citiz
 
 
 async def test_retry_after_is_honoured_and_the_message_sent_once(bot, citizen):
-    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=2))
+    inject(bot.emulator, Fault("sendMessage", status=429, retry_after=2))
     started = time.monotonic()
     await citizen.send("/bantuan")
     await eventually(lambda: "Cara menggunakan" in citizen.last_text or "lapor-bot" in citizen.last_text, timeout=10)
@@ -111,7 +111,7 @@ async def test_retry_after_is_honoured_and_the_message_sent_once(bot, citizen):
 
 
 async def test_a_slow_bot_api_causes_no_duplicate(bot, citizen):
-    bot.emulator.inject(Fault("sendMessage", delay=7.0))  # past python-telegram-bot's default 5 s timeout
+    inject(bot.emulator, Fault("sendMessage", delay=7.0))  # past python-telegram-bot's default 5 s timeout
     await citizen.send("/bantuan")
     await asyncio.sleep(3)  # a retry, if there were one, would come well within this
     assert len(citizen.messages) == 1
@@ -120,7 +120,7 @@ async def test_a_slow_bot_api_causes_no_duplicate(bot, citizen):
 
 
 async def test_a_dropped_connection_is_retried_and_delivered_once(bot, citizen):
-    bot.emulator.inject(Fault("sendMessage", drop=True))
+    inject(bot.emulator, Fault("sendMessage", drop=True))
     await citizen.send("/bantuan")
     await eventually(lambda: len(citizen.messages) == 1, timeout=10)
     await asyncio.sleep(1.5)
@@ -129,7 +129,7 @@ async def test_a_dropped_connection_is_retried_and_delivered_once(bot, citizen):
 
 async def test_a_postponed_message_holds_back_its_own_chat_only(bot, citizen):
     other = bot.citizen("Andi", "andi")
-    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=30))
+    inject(bot.emulator, Fault("sendMessage", status=429, retry_after=30))
     await citizen.send("/bantuan")
     await citizen.send("/laporanku")
     assert citizen.messages == [], "the second waits behind the first"
@@ -237,7 +237,7 @@ async def test_a_text_sent_again_while_its_reply_waits_is_not_taken_as_the_next_
     """No reply came (Telegram made the bot wait, or the bot was restarted), so the citizen sends the same text
     again: it is the same message, not their answer to the question they have not seen yet."""
     await start_report(citizen)
-    bot.emulator.inject(Fault("sendMessage", status=429, retry_after=3))
+    inject(bot.emulator, Fault("sendMessage", status=429, retry_after=3))
     await citizen.send(DESCRIPTION)  # the question that follows waits 3 s
     assert not any("Di mana lokasinya" in text for text in _texts(citizen))
     await citizen.send(DESCRIPTION)

@@ -8,8 +8,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.sandbox.emulator import ApiError
-from bot.sandbox.faults import Fault
+from tests.kit.faults import Fault, fault_plan, inject
 
 
 
@@ -21,18 +20,18 @@ async def call(emulator, method: str, **params) -> httpx.Response:
 
 async def test_the_nth_call_from_now_answers_429_with_retry_after(telegram_bot, emulator):
     await telegram_bot.send_message(42, "before the fault: not counted")
-    emulator.inject(Fault("sendMessage", nth=2, status=429, retry_after=3))
+    inject(emulator, Fault("sendMessage", nth=2, status=429, retry_after=3))
     await telegram_bot.send_message(42, "first")
     with pytest.raises(RetryAfter) as refused:
         await telegram_bot.send_message(42, "second")
     assert refused.value._retry_after.total_seconds() == 3
     await telegram_bot.send_message(42, "third")
     assert [m["text"] for m in emulator.bot_messages(42)] == ["before the fault: not counted", "first", "third"]
-    assert emulator.stats.too_many_requests["sendMessage"] == 1 and not emulator.faults.pending
+    assert emulator.stats.too_many_requests["sendMessage"] == 1 and not fault_plan(emulator).pending
 
 
 async def test_bad_request_with_the_given_description(telegram_bot, emulator):
-    emulator.inject(Fault("sendmessage", status=400, description="Bad Request: message is too long"))
+    inject(emulator, Fault("sendmessage", status=400, description="Bad Request: message is too long"))
     with pytest.raises(BadRequest, match="(?i)message is too long"):
         await telegram_bot.send_message(42, "short")
     assert emulator.bot_messages(42) == []
@@ -44,7 +43,7 @@ async def test_bad_request_with_the_given_description(telegram_bot, emulator):
 )
 async def test_default_descriptions_are_telegrams(emulator, status, description):
     emulator.add_user(42, "Rina")
-    emulator.inject(Fault("SENDPHOTO", status=status))
+    inject(emulator, Fault("SENDPHOTO", status=status))
     response = await call(emulator, "sendPhoto", chat_id=42, photo="no-such-file")
     body = response.json()
     assert response.status_code == status and body["error_code"] == status and body["description"] == description
@@ -52,13 +51,13 @@ async def test_default_descriptions_are_telegrams(emulator, status, description)
 
 
 async def test_a_blocked_fault_reaches_the_bot_as_forbidden(telegram_bot, emulator):
-    emulator.inject(Fault("sendMessage", status=403))
+    inject(emulator, Fault("sendMessage", status=403))
     with pytest.raises(Forbidden, match="blocked"):
         await telegram_bot.send_message(42, "halo")
 
 
 async def test_a_slow_answer_is_carried_out_before_it_arrives(telegram_bot, emulator):
-    emulator.inject(Fault("sendMessage", delay=0.6))
+    inject(emulator, Fault("sendMessage", delay=0.6))
     sending = asyncio.create_task(telegram_bot.send_message(42, "pelan"))
     await emulator.wait_until(lambda: len(emulator.bot_messages(42)) == 1, timeout=2)
     await asyncio.sleep(0.2)
@@ -68,7 +67,7 @@ async def test_a_slow_answer_is_carried_out_before_it_arrives(telegram_bot, emul
 
 
 async def test_a_dropped_connection_is_a_network_error_and_nothing_is_done(telegram_bot, emulator):
-    emulator.inject(Fault("sendMessage", drop=True, times=2))
+    inject(emulator, Fault("sendMessage", drop=True, times=2))
     with pytest.raises(httpx.TransportError):
         await call(emulator, "sendMessage", chat_id=42, text="hilang")
     with pytest.raises(NetworkError) as raised:
@@ -79,7 +78,7 @@ async def test_a_dropped_connection_is_a_network_error_and_nothing_is_done(teleg
 
 
 async def test_repeated_faults_hit_consecutive_calls_then_stop(emulator):
-    emulator.inject(Fault("getUpdates", drop=True, times=3))
+    inject(emulator, Fault("getUpdates", drop=True, times=3))
     for _ in range(3):
         with pytest.raises(httpx.TransportError):
             await call(emulator, "getUpdates")
@@ -88,13 +87,13 @@ async def test_repeated_faults_hit_consecutive_calls_then_stop(emulator):
 
 
 async def test_faults_count_their_own_method_only(telegram_bot, emulator):
-    emulator.inject(Fault("sendPhoto", status=500))
-    emulator.inject(Fault("sendMessage", nth=2, status=500))
+    inject(emulator, Fault("sendPhoto", status=500))
+    inject(emulator, Fault("sendMessage", nth=2, status=500))
     await telegram_bot.get_me()
     await telegram_bot.send_message(42, "satu")
     with pytest.raises(NetworkError, match="Internal Server Error"):
         await telegram_bot.send_message(42, "dua")
-    assert [fault.method for fault in emulator.faults.pending] == ["sendPhoto"]
+    assert [fault.method for fault in fault_plan(emulator).pending] == ["sendPhoto"]
 
 
 def test_a_fault_must_say_what_goes_wrong():
@@ -106,14 +105,6 @@ def test_a_fault_must_say_what_goes_wrong():
         Fault("sendMessage", status=400, retry_after=3)
     with pytest.raises(ValueError):
         Fault("sendMessage", nth=0, status=400)
-
-
-async def test_listed_failures_still_work(telegram_bot, emulator):
-    emulator.state.failures.append(("sendMessage", ApiError(429, "Too Many Requests: retry after 7", retry_after=7)))
-    with pytest.raises(RetryAfter):
-        await telegram_bot.send_message(42, "satu")
-    await telegram_bot.send_message(42, "dua")
-    assert emulator.stats.too_many_requests["sendMessage"] == 1
 
 
 async def test_stats_count_calls_and_every_message_sent(telegram_bot, emulator):

@@ -8,11 +8,11 @@ import json
 
 from telegram import Bot
 
-from bot.sandbox.client import Citizen
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.persistence import STATE_FILE
 from tests.conftest import RunningBot
 from tests.flows import png
+from tests.kit.client import Citizen
 
 
 async def started(folder, port: int = 0) -> BotApiEmulator:

@@ -14,8 +14,8 @@ import secrets
 import pytest
 
 from bot.domain.roles import Role
-from bot.sandbox.client import Citizen
 from tests.flows import DESCRIPTION, PADANG, share_pin
+from tests.kit.client import Citizen
 from tests.test_staff_inbox import add_report, make_staff
 
 APOLOGY = "terjadi kesalahan"

@@ -10,6 +10,7 @@ import pytest
 from bot.inbox.receivers import Webhook
 from tests.conftest import RunningBot, eventually
 from tests.flows import DESCRIPTION, PADANG, start_report
+from tests.kit.faults import deliver_late
 from tests.test_webhook import SECRET, free_port
 
 
@@ -31,7 +32,7 @@ async def both_handled(emulator, *updates) -> None:
 async def test_a_pin_that_overtakes_the_description_is_not_dropped(webhook_bot):
     emulator, citizen = webhook_bot.emulator, webhook_bot.citizen()
     await start_report(citizen, category="Sampah")
-    emulator.deliver_late(0.5)
+    deliver_late(emulator, 0.5)
     description = await emulator.user_sends_text(citizen.user_id, DESCRIPTION)
     pin = await emulator.user_sends_location(citizen.user_id, *PADANG)
     await both_handled(emulator, description, pin)
@@ -57,7 +58,7 @@ async def test_an_update_that_never_comes_holds_the_next_one_a_moment_only(webho
 async def test_an_older_update_later_than_the_wait_is_still_handled(webhook_bot):
     emulator, citizen = webhook_bot.emulator, webhook_bot.citizen()
     await start_report(citizen, category="Sampah")
-    emulator.deliver_late(3.0)
+    deliver_late(emulator, 3.0)
     description = await emulator.user_sends_text(citizen.user_id, DESCRIPTION)
     pin = await emulator.user_sends_location(citizen.user_id, *PADANG)
     await emulator.wait_until(lambda: emulator.processed(pin))

@@ -12,10 +12,10 @@ import aiohttp
 
 from bot.config import Settings, configure_logging
 from bot.inbox.receivers import Polling, Webhook
-from bot.sandbox.faults import Fault
 from bot.web import operations
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
+from tests.kit.faults import Fault, inject
 from tests.test_webhook import SECRET, free_port
 
 
@@ -44,7 +44,7 @@ async def test_health_and_metrics_beside_the_webhook(emulator, database_url, tmp
         assert 'lapor_queue_depth{queue="outbox"}' in metrics and "lapor_reports_overdue 0.0" in metrics
 
         monkeypatch.setattr(operations, "BOT_API_CHECK_SECONDS", 0)
-        emulator.inject(Fault("getMe", status=500, times=5))
+        inject(emulator, Fault("getMe", status=500, times=5))
         status, body = await _get(f"{base}/healthz")
         assert status == 503 and json.loads(body)["bot_api"] is False and json.loads(body)["database"] is True
     finally:

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from bot.db import Transactions
 from bot.db.models import Report
 from bot.domain.roles import Grant, Role
-from bot.sandbox.client import Citizen
 from bot.sandbox import sample_reports
 from bot.sandbox.personas import PERSONAS, grant_roles, seat
 from bot.services import staff, subscriptions
 from bot.services.statistics import OPEN_STATUSES
 from tests.conftest import eventually
 from tests.flows import file_report
+from tests.kit.client import Citizen
 
 
 async def test_sample_staff_get_their_roles_once_and_the_page_lists_them(bot):

@@ -7,9 +7,9 @@ import asyncio
 
 from bot.domain.roles import Role
 from bot.jobs import broadcasts as broadcast_job
-from bot.sandbox.faults import Fault
 from bot.services import broadcasts
 from tests.conftest import eventually
+from tests.kit.faults import Fault, fault_plan, inject
 from tests.test_broadcasts import KABUPATEN_BOGOR, KOTA_PADANG, _subscribe
 from tests.test_staff_inbox import make_staff
 
@@ -111,7 +111,7 @@ async def test_the_progress_pauses_and_resumes_the_preview_goes_back_and_copies_
     assert "Penerima</b>" in hub.messages[-1]["text"] and "Pratinjau" in " ".join(hub.buttons())
     await hub.tap("Bahasa: semua")  # the filters work again
     await hub.tap("Pratinjau")
-    bot.emulator.inject(Fault("sendMessage", delay=1.0, times=1000))  # the copies go out slowly
+    inject(bot.emulator, Fault("sendMessage", delay=1.0, times=1000))  # the copies go out slowly
     await hub.tap("Kirim ke 6")
 
     await eventually(lambda: any("Jeda" in label for label in hub.buttons()), timeout=15)
@@ -122,7 +122,7 @@ async def test_the_progress_pauses_and_resumes_the_preview_goes_back_and_copies_
     held = sum(len(_got(person)) for person in people)
     await asyncio.sleep(2.5)
     assert sum(len(_got(person)) for person in people) == held < 6, "paused: nothing more goes out"
-    bot.emulator.faults.clear()
+    fault_plan(bot.emulator).clear()
     await hub.tap("Lanjutkan")
     await eventually(lambda: all(_got(person) for person in people), timeout=20)
     assert [len(_got(person)) for person in people] == [1] * 6

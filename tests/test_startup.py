@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cli import _parser, main
 from bot.config import ConfigError, Settings
 from bot.db import create_engine
-from bot.sandbox.faults import Fault
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
+from tests.kit.faults import Fault, inject
 from tests.test_webhook import free_port
 
 SECRET_WORDS = "Kepala dinas meminta uang pelicin RAHASIA-7Q"
@@ -55,7 +55,7 @@ def test_a_webhook_needs_https_and_a_secret():
 
 
 async def test_a_failing_command_menu_is_tried_again_and_never_stops_the_bot(emulator, database_url, tmp_path):
-    emulator.inject(Fault("setMyCommands", status=500))
+    inject(emulator, Fault("setMyCommands", status=500))
     running = RunningBot(emulator, database_url, tmp_path)
     await running.start()
     try:

@@ -14,13 +14,13 @@ from sqlalchemy import select, update
 
 from bot.cli import report_set_status
 from bot.db.models import Conversation, OutboxMessage, User, utcnow
-from bot.sandbox.emulator import ApiError
 from bot.services.reports import StatusChangeRefused, change_status, find_by_tracking_id
 from bot.domain import Status
 from bot.domain.roles import Role
 from bot.i18n import Translator
 from tests.conftest import RunningBot, eventually
 from tests.flows import DESCRIPTION, PADANG, file_report, share_pin, start_report
+from tests.kit.faults import Fault, inject
 from tests.test_staff_inbox import make_staff
 
 
@@ -72,8 +72,8 @@ async def test_a_status_change_while_the_bot_is_down_is_delivered_after_restart(
 
 async def test_failed_sends_are_retried_and_a_blocked_reporter_is_not(bot, citizen):
     tracking_id = await file_report(citizen)
-    bot.emulator.state.failures.append(("sendMessage", ApiError(502, "Bad Gateway")))
-    bot.emulator.state.failures.append(("sendMessage", ApiError(429, "Too Many Requests: retry after 7", retry_after=7)))
+    inject(bot.emulator, Fault("sendMessage", status=502))
+    inject(bot.emulator, Fault("sendMessage", nth=2, status=429, retry_after=7))
     await _stop_sender(bot)
     assert await set_status(bot, tracking_id, "verified") == 0
 
@@ -104,7 +104,7 @@ async def test_failed_sends_are_retried_and_a_blocked_reporter_is_not(bot, citiz
 async def test_each_chat_gets_its_updates_in_order_even_after_a_failure(bot, citizen):
     tracking_id = await file_report(citizen)
     await _stop_sender(bot)
-    bot.emulator.state.failures.append(("sendMessage", ApiError(502, "Bad Gateway")))
+    inject(bot.emulator, Fault("sendMessage", status=502))
     await set_status(bot, tracking_id, "verified")
     await set_status(bot, tracking_id, "assigned")
     assert await bot.delivery.deliver_due() == 0, "the second waits for the first"

@@ -6,12 +6,12 @@ same methods, request encodings (form, JSON, multipart) and response shapes, lon
 trip over them (lengths, HTML, callback data, upload sizes, unknown chats, blocked users). On the other
 side, citizens act through ``user_*`` methods (tests) or the web chat page and its ``/sandbox/api``.
 
-For tests it misbehaves on demand (``inject(Fault(...))``), enforces Telegram's flood limits when given
-``rate_limits``, and counts what the bot did (``stats``). With ``state_dir`` it keeps everything on disk
-and carries on after a restart where it stopped.
+It misbehaves when ``faults`` says so (the tests arm it: tests/kit/faults.py), enforces Telegram's flood
+limits when given ``rate_limits``, and counts what the bot did (``stats``). With ``state_dir`` it keeps
+everything on disk and carries on after a restart where it stopped.
 
     bot_api.py    the Bot API methods          citizens.py   the citizens' side
-    faults.py     faults on demand             limits.py     flood limits (token buckets)
+    webchat.py    the page for people          limits.py     flood limits (token buckets)
     htmlcheck.py  text, caption, HTML checks   media.py      files in Telegram's shapes
     persistence.py  the state on disk          wire.py       request and answer encoding
 """
@@ -27,15 +27,14 @@ from aiohttp import web
 
 from bot.sandbox.bot_api import BotApiMethods
 from bot.sandbox.citizens import CitizenSide
-from bot.sandbox.faults import Fault, FaultPlan
 from bot.sandbox.limits import RateLimiter, RateLimits, counts_as_edit, counts_as_message
 from bot.sandbox.media import media_json
-from bot.sandbox.model import ApiError, EmulatorState, SandboxUser, StoredFile
+from bot.sandbox.model import ApiError, EmulatorState, Faults, SandboxUser, StoredFile
 from bot.sandbox.persistence import Saver, StateFolder
 from bot.sandbox.stats import Stats
 from bot.sandbox.wire import Uploads, drop_connection, error_response, read_parameters, result_response
 
-__all__ = ["ApiError", "BotApiEmulator", "EmulatorState", "Fault", "RateLimits", "SandboxUser", "StoredFile", "media_json"]
+__all__ = ["ApiError", "BotApiEmulator", "EmulatorState", "Faults", "RateLimits", "SandboxUser", "StoredFile", "media_json"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 WEBHOOK_RETRY_SECONDS = 0.2  # the first retry of a failed webhook post; doubling up to 5 s
@@ -57,7 +56,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self._folder = StateFolder(state_dir) if state_dir else None
         self.state = (self._folder.load() if self._folder else None) or EmulatorState()
         self._saver = Saver(self._folder, lambda: self.state) if self._folder else None
-        self.faults = FaultPlan()
+        self.faults: Faults | None = None  # None: Telegram on a good day
         self.stats = Stats()
         self.rate_limits = rate_limits
         self._changed = asyncio.Condition()
@@ -68,19 +67,13 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self.version = 0  # grows with every change, for the web chat's long poll
         self.processed_ids: set[int] = set()
         self.answered_ids: set[int] = set()  # updates a webhook answered 200 (each, not only the newest)
-        self._late_next = 0.0  # see deliver_late
-        self._late: dict[int, float] = {}  # update id -> seconds its first webhook post waits
+        self._late: dict[int, float] = {}  # update id -> seconds its first webhook post waits (a fault)
 
     @property
     def users(self) -> dict[int, SandboxUser]:
         return self.state.users
 
-    # Misbehaving on demand ---------------------------------------------------------------------
-
-    def inject(self, fault: Fault) -> Fault:
-        """Arm a fault; ``nth`` counts calls of its method from now on."""
-        self.faults.add(fault)
-        return fault
+    # Flood limits ------------------------------------------------------------------------------
 
     @property
     def rate_limits(self) -> RateLimits | None:
@@ -142,10 +135,11 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
             params, uploads = await read_parameters(request)
         except ValueError:
             return error_response(ApiError(400, "Bad Request: can't parse request parameters"))
-        fault = self.faults.take(method)
-        if fault and not fault.carried_out:
+        fault = self.faults.take(method) if self.faults else None
+        error = fault.error() if fault else None
+        if fault and (error or fault.drop):  # not carried out
             await asyncio.sleep(fault.delay)
-            return drop_connection(request) if fault.drop else self._refuse(method, fault.error())
+            return drop_connection(request) if fault.drop else self._refuse(method, error)
         response = await self._call(method, params, uploads)
         if fault:
             await asyncio.sleep(fault.delay)  # done, but the answer is late: a slow Bot API
@@ -156,7 +150,6 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         try:
             if handler is None:
                 raise ApiError(404, f"Not Found: method {method} is not emulated")
-            self._take_listed_failure(method)
             self._admit(method, params)
             return result_response(await handler(params, uploads))
         except ApiError as error:
@@ -166,12 +159,6 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         if error.code == 429:
             self.stats.too_many_requests[method] += 1
         return error_response(error)
-
-    def _take_listed_failure(self, method: str) -> None:
-        for index, (failing_method, error) in enumerate(self.state.failures):
-            if failing_method.lower() == method.lower():
-                del self.state.failures[index]
-                raise error
 
     def _admit(self, method: str, params: dict[str, Any]) -> None:
         """The flood limits, for methods that put something in a chat (unknown chats fail first). A paid
@@ -214,16 +201,11 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         async with self._changed:
             self._changed.notify_all()
 
-    def deliver_late(self, seconds: float) -> None:
-        """The next update reaches the webhook ``seconds`` late, after updates sent behind it: out of order, as
-        Telegram's parallel webhook connections and retries may deliver. (getUpdates always hands them over
-        in order.)"""
-        self._late_next = seconds
-
     async def redeliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update; delivering one twice is what Telegram does after a webhook failure."""
-        if self._late_next:
-            self._late[update["update_id"]], self._late_next = self._late_next, 0.0
+        late = self.faults.take_late_delivery() if self.faults else 0.0
+        if late:  # out of order, as Telegram's parallel webhook connections and retries may deliver
+            self._late[update["update_id"]] = late
         self.state.updates.append(update)
         self.post_pending_to_webhook()
         await self._notify()

@@ -1,9 +1,10 @@
-"""The emulator's state: plain dataclasses, so that it can be saved, loaded and inspected by tests."""
+"""The emulator's state: plain dataclasses, so that it can be saved, loaded and inspected by tests; and what it
+asks a fault plan (the tests' is tests/kit/faults.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class ApiError(Exception):
@@ -12,6 +13,28 @@ class ApiError(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class CallFault(Protocol):
+    """One Bot API call gone wrong: not carried out when it has an error to answer or drops the connection,
+    and answered ``delay`` seconds late either way."""
+
+    @property
+    def delay(self) -> float: ...
+
+    @property
+    def drop(self) -> bool: ...
+
+    def error(self) -> ApiError | None: ...
+
+
+class Faults(Protocol):
+    """What the emulator asks before it answers a call or queues an update; the tests' plan answers."""
+
+    def take(self, method: str) -> CallFault | None: ...
+
+    def take_late_delivery(self) -> float:
+        """Seconds the update just queued waits before its first webhook post (0: on time)."""
 
 
 @dataclass
@@ -63,9 +86,6 @@ class EmulatorState:
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
-    # One-shot failures, the older way to inject them: the next call of the method raises the error.
-    # ``emulator.inject(Fault(...))`` says more (nth call, repeats, delays, dropped connections).
-    failures: list[tuple[str, ApiError]] = field(default_factory=list)
     webhook_url: str = ""
     webhook_secret: str | None = None
     client_ids: list[str] = field(default_factory=list)  # the web page's message ids, so a resend is not a duplicate

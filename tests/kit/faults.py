@@ -1,14 +1,19 @@
 """Faults on demand: the Bot API misbehaving exactly when a test wants it to.
 
-    emulator.inject(Fault("sendMessage", nth=2, status=429, retry_after=3))  # the 2nd sendMessage from now
-    emulator.inject(Fault("sendMessage", delay=8.0))    # carried out, but the answer comes 8 s late
-    emulator.inject(Fault("getUpdates", drop=True, times=3))  # 3 connections closed without an answer
+    inject(emulator, Fault("sendMessage", nth=2, status=429, retry_after=3))  # the 2nd sendMessage from now
+    inject(emulator, Fault("sendMessage", delay=8.0))    # carried out, but the answer comes 8 s late
+    inject(emulator, Fault("getUpdates", drop=True, times=3))  # 3 connections closed without an answer
+    deliver_late(emulator, 0.5)  # the next update reaches the webhook 0.5 s late, after those behind it
+
+The emulator (bot/sandbox) only asks its ``faults`` what to do; the plan that answers lives here, with the
+tests, so that the product does not ship it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.model import ApiError
 
 # What Telegram says with each status when nothing more specific applies.
@@ -53,11 +58,6 @@ class Fault:
         if self.retry_after is not None and self.status != 429:
             raise ValueError("retry_after goes with status 429")
 
-    @property
-    def carried_out(self) -> bool:
-        """Whether the call still happens (only a delay) or not (an error or a drop)."""
-        return self.status is None and not self.drop
-
     def error(self) -> ApiError | None:
         if self.status is None:
             return None
@@ -84,10 +84,12 @@ class _Armed:
 
 
 class FaultPlan:
-    """The injected faults; every one counts every call of its method, the first injected one that hits wins."""
+    """The injected faults; every one counts every call of its method, the first injected one that hits wins.
+    (The emulator's ``Faults``.)"""
 
     def __init__(self) -> None:
         self._armed: list[_Armed] = []
+        self._late_next = 0.0
 
     def add(self, fault: Fault) -> None:
         self._armed.append(_Armed(fault))
@@ -97,9 +99,37 @@ class FaultPlan:
         self._armed = [armed for armed in self._armed if not armed.spent]
         return hits[0] if hits else None
 
+    def delay_next_update(self, seconds: float) -> None:
+        self._late_next = seconds
+
+    def take_late_delivery(self) -> float:
+        late, self._late_next = self._late_next, 0.0
+        return late
+
     @property
     def pending(self) -> list[Fault]:
         return [armed.fault for armed in self._armed]
 
     def clear(self) -> None:
         self._armed.clear()
+        self._late_next = 0.0
+
+
+def fault_plan(emulator: BotApiEmulator) -> FaultPlan:
+    """The emulator's plan, armed on first use."""
+    if not isinstance(emulator.faults, FaultPlan):
+        emulator.faults = FaultPlan()
+    return emulator.faults
+
+
+def inject(emulator: BotApiEmulator, fault: Fault) -> Fault:
+    """Arm a fault; ``nth`` counts calls of its method from now on."""
+    fault_plan(emulator).add(fault)
+    return fault
+
+
+def deliver_late(emulator: BotApiEmulator, seconds: float) -> None:
+    """The next update reaches the webhook ``seconds`` late, after updates sent behind it: out of order, as
+    Telegram's parallel webhook connections and retries may deliver. (getUpdates always hands them over
+    in order.)"""
+    fault_plan(emulator).delay_next_update(seconds)
