@@ -148,7 +148,7 @@ async def test_a_mistyped_tracking_id_is_caught(bot, citizen):
 
 
 async def _stop_sender(bot) -> None:
-    sender = bot.application.bot_data["background"][0]
+    sender = bot.application.bot_data["background"].tasks[0]
     sender.cancel()
 
 
