@@ -22,7 +22,7 @@ from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.pacing import Pacing
 from bot.inbox.receivers import Polling, Webhook, serve_operations
 from bot.inbox.store import Stored
-from bot.runtime import ProcessRole, Services, build_services, start_background, stop_background
+from bot.runtime import GiveUp, Process, ProcessRole, Services, build_services, start_background, stop_background
 from bot.services.jurisdiction import load_router
 from routing.engine import Router
 
@@ -52,7 +52,16 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         .build()
     )
     transactions = Transactions(engine)
-    channel = TelegramChannel(application.bot)
+    process, give_up = _inbox_work(application, TelegramChannel(application.bot))
+    services = build_services(settings, transactions, engine, router,
+                              TelegramTransport(application.bot, transactions.sessions),
+                              channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing)
+    application.bot_data["services"] = services
+    return application
+
+
+def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Process, GiveUp]:
+    """What the inbox does with a stored Telegram update: read it and run its turn; and once given up, apologise."""
 
     async def process(services: Services, item: Stored) -> None:
         update = item.parsed or Update.de_json(item.payload, application.bot)
@@ -74,11 +83,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         if incoming is not None:
             await handlers.apologise(incoming, services, channel)
 
-    services = build_services(settings, transactions, engine, router,
-                              TelegramTransport(application.bot, transactions.sessions),
-                              channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing)
-    application.bot_data["services"] = services
-    return application
+    return process, give_up
 
 
 async def start_bot(application: Application, receiver: Receiver, role: ProcessRole = ProcessRole.ALL) -> None:
