@@ -113,14 +113,14 @@ async def test_the_whole_story(stage, request):
     print(f"\nstory {request.node.callspec.id}: {time.monotonic() - started:.2f} s")
 
 
-MEMORY_ONLY = f"""
+MEMORY_ONLY = """
 import asyncio, sys, tempfile
 from pathlib import Path
 from tests.memory_channel import MemoryBot, MemoryStage
 from tests.story import the_whole_story
 
 async def main(folder):
-    bot = MemoryBot(f"sqlite+aiosqlite:///{{folder}}/lapor.db", Path(folder) / "media")
+    bot = MemoryBot(f"sqlite+aiosqlite:///{folder}/lapor.db", Path(folder) / "media")
     await bot.start()
     try:
         await the_whole_story(MemoryStage(bot))
