@@ -1,15 +1,12 @@
-"""Builds the python-telegram-bot Application around the durable inbox and the outbox, and runs it."""
+"""Builds the python-telegram-bot Application around the channel-neutral services (bot.runtime), and runs it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
@@ -22,22 +19,14 @@ from bot.channels.telegram.inbound import TelegramChannel
 from bot.channels.telegram.outbound import TelegramTransport
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
-from bot.delivery import senders
 from bot.delivery.pacing import Pacing
-from bot.delivery.sender import Delivery
-from bot.inbox.dispatcher import InboxDispatcher
-from bot.inbox.store import Stored
 from bot.inbox.receivers import Polling, Webhook, serve_operations
-from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
-from bot.jobs import retention as retention_job
-from bot.i18n import Translator
-from bot.services import subscriptions
-from bot.services.conversations import locale_of
+from bot.inbox.store import Stored
+from bot.runtime import GiveUp, Process, ProcessRole, Services, build_services, start_background, stop_background
 from bot.services.jurisdiction import load_router
-from bot.services.notices import Notices
-from bot.web.metrics import Metrics
-from bot.web.operations import Operations
 from routing.engine import Router
+
+__all__ = ["ProcessRole", "Services", "build_application", "serve", "start_bot", "stop_bot"]
 
 log = logging.getLogger(__name__)
 
@@ -46,36 +35,6 @@ SANDBOX_TOKEN = "123456:SANDBOX"
 # makes the sender try again while the first attempt may still arrive.
 SEND_TIMEOUT_SECONDS = 20.0
 Receiver = Polling | Webhook
-
-
-@dataclass
-class Services:
-    """What handlers reach through ``turn.services``."""
-
-    settings: Settings
-    engine: AsyncEngine
-    transactions: Transactions
-    router: Router
-    delivery: Delivery
-    inbox: InboxDispatcher
-    operations: Operations
-    # Called with each update's id once its turn is over, failed or not (the sandbox's clients wait on it).
-    handled: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
-
-    @property
-    def sessions(self) -> async_sessionmaker:
-        """For reads; changes go through ``transactions.begin()``."""
-        return self.transactions.sessions
-
-    async def translator_of(self, user_id: int) -> Translator:
-        """The translator in a known person's language (the default for a stranger)."""
-        async with self.sessions() as session:
-            return self.settings.translator(await locale_of(session, user_id))
-
-    @property
-    def notices(self) -> Notices:
-        """What a state change needs to tell everyone it concerns."""
-        return Notices(self.router.directory, self.settings.translator)
 
 
 def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
@@ -93,17 +52,18 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         .build()
     )
     transactions = Transactions(engine)
-    metrics = Metrics()
-    delivery = Delivery(
-        transactions, TelegramTransport(application.bot, transactions.sessions), settings.translator,
-        pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
-        lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
-        on_blocked=subscriptions.blocked_found,  # delivery holds the chat; its announcements end
-    )
+    process, give_up = _inbox_work(application, TelegramChannel(application.bot))
+    services = build_services(settings, transactions, engine, router,
+                              TelegramTransport(application.bot, transactions.sessions),
+                              channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing)
+    application.bot_data["services"] = services
+    return application
 
-    channel = TelegramChannel(application.bot)
 
-    async def process(item: Stored) -> None:
+def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Process, GiveUp]:
+    """What the inbox does with a stored Telegram update: read it and run its turn; and once given up, apologise."""
+
+    async def process(services: Services, item: Stored) -> None:
         update = item.parsed or Update.de_json(item.payload, application.bot)
         try:
             incoming = telegram_inbound.to_incoming(update, channel.username)
@@ -115,7 +75,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
             for observer in services.handled:
                 await observer(update.update_id)
 
-    async def give_up(payload: dict) -> None:
+    async def give_up(services: Services, payload: dict) -> None:
         try:
             incoming = telegram_inbound.to_incoming(Update.de_json(payload, application.bot), channel.username)
         except Exception:  # not even readable: nobody to answer
@@ -123,21 +83,7 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         if incoming is not None:
             await handlers.apologise(incoming, services, channel)
 
-    dispatcher = InboxDispatcher(transactions, process, give_up, metrics=metrics, order_wait=settings.inbox_order_wait)
-    operations = Operations(transactions, application.bot, metrics)
-    services = Services(settings, engine, transactions, router, delivery, dispatcher, operations)
-    application.bot_data["services"] = services
-    return application
-
-
-class ProcessRole(StrEnum):
-    """What a process does (Procfile): ``web`` receives and handles updates (a turn's replies go out right after
-    its commit); ``worker`` sends what waits and runs the scheduled jobs (each once per cluster, by lease);
-    ``all`` is both, the one-process default."""
-
-    ALL = "all"
-    WEB = "web"
-    WORKER = "worker"
+    return process, give_up
 
 
 async def start_bot(application: Application, receiver: Receiver, role: ProcessRole = ProcessRole.ALL) -> None:
@@ -145,37 +91,20 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
     services: Services = application.bot_data["services"]
     await _initialize(application)
     await application.start()
-    application.bot_data["sender"] = sender = senders.stable_name(role.value, services.settings.database_url)
-    await services.delivery.start_as(sender.name)
-    work = [services.delivery.heartbeat_forever()]
     if isinstance(receiver, Polling):  # getUpdates hands every update over in order: a gap is never filled later
         services.inbox.arrivals.wait = 0
+    channel_work = []
     if role in (ProcessRole.ALL, ProcessRole.WEB):
-        work += [services.inbox.run_forever(), receiver.run(application.bot, services.inbox, services.operations),
-                 _publish_commands(application, services.settings.default_locale)]
-    if role in (ProcessRole.ALL, ProcessRole.WORKER):
-        work += [services.delivery.run_forever(),
-                 retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
-                 deadline_job.run_forever(services.transactions, services.notices, services.delivery.kick),
-                 file_job.run_forever(services.transactions, services.delivery.kick),
-                 broadcast_job.run_forever(services.transactions, services.settings.translator,
-                                           services.settings.default_locale, services.delivery.kick,
-                                           bulk_per_second=services.delivery.bulk_per_second)]
+        channel_work += [receiver.run(application.bot, services.inbox, services.operations),
+                         _publish_commands(application, services.settings.default_locale)]
     if role is ProcessRole.WORKER and isinstance(receiver, Polling) and receiver.operations_port is not None:
-        work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
-    loop = asyncio.get_running_loop()
-    application.bot_data["background"] = [loop.create_task(coroutine) for coroutine in work]
+        channel_work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
+    application.bot_data["background"] = await start_background(services, role, tuple(channel_work))
     log.info("started as %s (%s)", role.value, type(receiver).__name__.lower())
 
 
 async def stop_bot(application: Application) -> None:
-    tasks = application.bot_data.pop("background", [])
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await application.bot_data["services"].inbox.idle()
-    await application.bot_data["services"].delivery.close()
-    application.bot_data.pop("sender").release()
+    await stop_background(application.bot_data["services"], application.bot_data.pop("background"))
     await application.stop()
     await application.shutdown()
 

@@ -9,7 +9,6 @@ server cannot be reached the PostgreSQL half of the suite is skipped with the re
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import os
 import sys
@@ -21,16 +20,14 @@ from telegram import Bot
 from bot.app import ProcessRole, build_application, start_bot, stop_bot
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
-from bot.delivery.pacing import Pacing
 from bot.inbox.receivers import Polling
 from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
 from tests import postgres
 from tests.kit.client import Citizen
+from tests.harness import TEST_PACING, eventually  # noqa: F401 (the tests import them from here)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-# Scripted citizens answer faster than people: pace only across chats, as Telegram does.
-TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000)
 _user_ids = itertools.count(5000001)
 TASKS_SHOWN_SECONDS_BEFORE = 15
 
@@ -170,13 +167,3 @@ def _awaited_frames(awaitable):
 @pytest.fixture
 def citizen(bot) -> Citizen:
     return bot.citizen()
-
-
-async def eventually(predicate, timeout: float = 10.0, interval: float = 0.05) -> None:
-    """Wait for something another task does (the outbox sender), failing after ``timeout``.
-    ``predicate`` may be a coroutine function (to look into the database)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (await result if inspect.isawaitable(result := predicate()) else result):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)

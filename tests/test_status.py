@@ -149,7 +149,7 @@ async def test_a_mistyped_tracking_id_is_caught(bot, citizen):
 
 async def _stop_sender(bot) -> None:
     """The background sender (not the first background task, the heartbeat, which left it sending)."""
-    sender, = [task for task in bot.application.bot_data["background"]
+    sender, = [task for task in bot.application.bot_data["background"].tasks
                if task.get_coro().__qualname__ == "Delivery.run_forever"]
     sender.cancel()
 

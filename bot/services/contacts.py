@@ -56,6 +56,16 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
     await session.flush()
 
 
+async def add_chat(session: AsyncSession, user: User, channel: str, address: str) -> int:
+    """Reach a known person in a chat of another channel from now on (a contact of theirs there); its id."""
+    chat_id = int(address) if channel == TELEGRAM else await _new_id(session, Contact)
+    session.add(Contact(id=chat_id, channel=channel, address=address, user_id=user.id, private=True,
+                        last_seen_at=utcnow()))
+    user.last_chat_id = chat_id
+    await session.flush()
+    return chat_id
+
+
 def chat_of(user: User) -> int:
     """The chat a person is reached in: the one they last wrote from (a Telegram user who never wrote from another
     chat: their own private chat, which has their id)."""

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.db import Transactions
 from bot.web.metrics import Metrics
@@ -29,8 +28,10 @@ CHECK_TIMEOUT_SECONDS = 5.0
 
 
 class Operations:
-    def __init__(self, transactions: Transactions, bot: Bot, metrics: Metrics) -> None:
-        self._transactions, self._bot, self.metrics = transactions, bot, metrics
+    def __init__(self, transactions: Transactions, channel_answers: Callable[[], Awaitable[object]],
+                 metrics: Metrics) -> None:
+        """``channel_answers`` raises when the messenger cannot be reached (Telegram: getMe)."""
+        self._transactions, self._channel_answers, self.metrics = transactions, channel_answers, metrics
         self._bot_api: tuple[float, bool] | None = None  # when checked, and the answer
 
     def add_routes(self, app: web.Application) -> None:
@@ -63,9 +64,9 @@ class Operations:
             return self._bot_api[1]
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-                await self._bot.get_me()
+                await self._channel_answers()
             answered = True
-        except (TelegramError, OSError, TimeoutError) as error:
+        except Exception as error:  # the Bot API's errors, the network's, a timeout: not answering
             log.warning("health: the Bot API does not answer (%s)", type(error).__name__)
             answered = False
         self._bot_api = (time.monotonic(), answered)
