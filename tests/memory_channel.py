@@ -22,7 +22,7 @@ from bot.db.models import OutboxMessage, utcnow
 from bot.delivery import files as made_files
 from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
 from bot.delivery.outbox import PENDING
-from bot.delivery.transport import Failure, SendFailed
+from bot.delivery.transport import ChannelRouter, Failure, SendFailed
 from bot.domain.draft import AttachmentRef
 from bot.inbox.dispatcher import Handling, current_handling
 from bot.runtime import Background, Services, build_services, start_background, stop_background
@@ -73,7 +73,8 @@ class MemoryTransport:
     """The outbox's transport: each message kept in its chat (by the chat's address on this channel, as a real
     channel sends to it) with an id of its own; the files the bot made are read back, as a channel uploads them."""
 
-    def __init__(self) -> None:
+    def __init__(self, channel: str = CHANNEL) -> None:
+        self.channel = channel  # another name plays a second channel beside this one (ChannelRouter)
         self.chats: dict[str, list[Shown]] = {}
         self.reads = None  # the services' sessions, once they are built
         self._message_ids = itertools.count(1)
@@ -81,8 +82,8 @@ class MemoryTransport:
     async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
         async with self.reads() as session:
             channel, address = await contacts.address_of(session, chat_id)
-        if channel != CHANNEL:
-            raise SendFailed(Failure.REFUSED, f"chat {chat_id} is on {channel}, not in memory")
+        if channel != self.channel:
+            raise SendFailed(Failure.REFUSED, f"chat {chat_id} is on {channel}, not on {self.channel}")
         chat = self.chats.setdefault(address, [])
         if isinstance(message, Edit):
             self._edit(chat, message)
@@ -126,8 +127,10 @@ def _shown_as(message: Outgoing, captions: list[str] | None) -> list[tuple[Seen,
 class MemoryPerson:
     """Someone in a private chat with the bot, scripted: each act waits until the bot has answered it."""
 
-    def __init__(self, bot: MemoryBot, address: str, first_name: str, username: str | None = None) -> None:
+    def __init__(self, bot: MemoryBot, address: str, first_name: str, username: str | None = None,
+                 transport: MemoryTransport | None = None) -> None:
         self.bot, self.address, self.person = bot, address, Person(address, first_name, username)
+        self.transport = transport or bot.transport  # the channel the person writes on
         self._files = itertools.count(1)
 
     # Acting ----------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class MemoryPerson:
     async def send_file(self, kind: str, name: str, caption: str | None = None) -> str:
         """Send a photo, video or document by the channel's reference; returns that reference (its file id)."""
         number = next(self._files)
-        file_id = f"{CHANNEL}-{kind}-{self.address}-{number}"
+        file_id = f"{self.transport.channel}-{kind}-{self.address}-{number}"
         await self._act(MediaSent(AttachmentRef(kind, file_id, f"unique-{file_id}", 1000 + number, name), caption, caption))
         return file_id
 
@@ -155,7 +158,8 @@ class MemoryPerson:
 
     async def _act(self, content) -> list[Seen]:
         before = len(self.seen)
-        incoming = Incoming(self.bot.next_update_id(), CHANNEL, self.person, Chat(self.address, True), content)
+        incoming = Incoming(self.bot.next_update_id(), self.transport.channel, self.person, Chat(self.address, True),
+                            content)
         await self.bot.handle(incoming)
         return self.seen[before:]
 
@@ -163,14 +167,14 @@ class MemoryPerson:
 
     @property
     def seen(self) -> list[Seen]:
-        return [shown.seen for shown in self.bot.transport.chats.get(self.address, [])]
+        return [shown.seen for shown in self.transport.chats.get(self.address, [])]
 
     @property
     def last_text(self) -> str:
         return self.seen[-1].text if self.seen else ""
 
     def find_choice(self, label: str) -> tuple[Shown, str]:
-        for shown in reversed(self.bot.transport.chats.get(self.address, [])):
+        for shown in reversed(self.transport.chats.get(self.address, [])):
             for choice in shown.choices.all if shown.choices else ():
                 if label in choice.label:
                     return shown, choice.data
@@ -188,6 +192,7 @@ class MemoryBot:
     database_url: str
     media_dir: Path
     transport: MemoryTransport = field(default_factory=MemoryTransport)
+    other_channels: dict[str, MemoryTransport] = field(default_factory=dict)
     channel: MemoryChannel = field(default_factory=MemoryChannel)
     services: Services | None = None
     _background: Background | None = None
@@ -198,9 +203,15 @@ class MemoryBot:
         await migrate(engine)
         settings = Settings(database_url=self.database_url, media_dir=self.media_dir)
         router = await asyncio.to_thread(load_router, None)
-        self.services = build_services(settings, Transactions(engine), engine, router, self.transport,
+        transactions = Transactions(engine)
+        transport = self.transport
+        if self.other_channels:  # each message goes out on its chat's channel
+            transport = ChannelRouter({CHANNEL: self.transport, **self.other_channels},
+                                      contacts.channel_lookup(transactions.sessions))
+        self.services = build_services(settings, transactions, engine, router, transport,
                                        channel_answers=_always_answers, pacing=TEST_PACING)
-        self.transport.reads = self.services.sessions
+        for each in (self.transport, *self.other_channels.values()):
+            each.reads = self.services.sessions
         await self._seat_personas()
         self._background = await start_background(self.services)
 
@@ -220,8 +231,9 @@ class MemoryBot:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
-    def person(self, address: str, first_name: str, username: str | None = None) -> MemoryPerson:
-        return MemoryPerson(self, address, first_name, username)
+    def person(self, address: str, first_name: str, username: str | None = None,
+               channel: str = CHANNEL) -> MemoryPerson:
+        return MemoryPerson(self, address, first_name, username, self.other_channels.get(channel))
 
     async def handle(self, incoming: Incoming) -> None:
         """Run the update's turn as the inbox would (stored as handled once), fail loudly if the turn failed,
