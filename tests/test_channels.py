@@ -73,6 +73,25 @@ def test_no_messenger_library_above_the_adapters():
     assert loaded == "[]"
 
 
+def test_the_flows_import_no_sqlalchemy_but_for_type_hints():
+    importers = []
+    for path in (ROOT / "handlers").rglob("*.py"):
+        for node in _imports_outside_type_checking(ast.parse(path.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(name.split(".")[0] == "sqlalchemy" for name in names):
+                importers.append(str(path.relative_to(ROOT)))
+    assert importers == []
+
+
+def _imports_outside_type_checking(node: ast.AST):
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == "TYPE_CHECKING":
+            continue
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            yield child
+        yield from _imports_outside_type_checking(child)
+
+
 def _update(**fields) -> Update:
     base = {"update_id": 7}
     chat, user = {"id": 71, "type": "private"}, {"id": 71, "is_bot": False, "first_name": "Siti"}

@@ -98,6 +98,10 @@ async def queue_next(session: AsyncSession, broadcast: Broadcast, render: Render
     return len(rows)
 
 
+async def get(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id)
+
+
 async def waiting_copies(session: AsyncSession, broadcast_id: int) -> int:
     statement = select(func.count()).where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state == outbox.PENDING)
     return int(await session.scalar(statement))

@@ -67,6 +67,15 @@ async def add_reply(session: AsyncSession, report: Report, answer: ReporterAnswe
     return event
 
 
+async def add_album_part(session: AsyncSession, reporter_id: int, tracking_id: str, file: AttachmentRef,
+                         event_id: int) -> None:
+    """A later file of an album the reporter sent with a reply or an answer, joining that history event."""
+    report = await session.scalar(select(Report).where(Report.tracking_id == tracking_id, Report.reporter_id == reporter_id)
+                                  .options(selectinload(Report.attachments)))
+    if report is not None:
+        add_files(report, [file], event_id)
+
+
 def add_files(report: Report, files: list[AttachmentRef], event_id: int | None) -> None:
     """Files for a history event (an answer's, or the rest of an album the reporter sent), after the report's."""
     position = max((attachment.position for attachment in report.attachments), default=-1) + 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Invitation, StaffGroup, StaffRole, utcnow
+from bot.db.models import Invitation, StaffGroup, StaffRole, User, utcnow
 from bot.domain.roles import Grant, Role, agency_code_for, may_invite, role_fits_agency
 from bot.services import audit
 from routing.agencies import NATIONAL_ADMIN, Agency, Directory
@@ -127,6 +127,10 @@ async def holders(session: AsyncSession, agency_codes: Collection[str] | None = 
         elif agency_code:  # a linked group hears what its agency's staff hear
             by_agency.setdefault(agency_code, set()).add(chat_id)
     return Holders({code: sorted(users) for code, users in by_agency.items()}, sorted(national))
+
+
+async def first_names(session: AsyncSession, user_ids: Collection[int]) -> dict[int, str]:
+    return dict((await session.execute(select(User.id, User.first_name).where(User.id.in_(user_ids)))).all())
 
 
 async def active_roles(session: AsyncSession) -> list[StaffRole]:

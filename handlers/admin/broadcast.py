@@ -233,7 +233,7 @@ async def _send(turn: Turn, compose: BroadcastComposition) -> None:
 
 async def _steer(turn: Turn, verb: str, broadcast_id: int) -> None:
     """Pause, resume or stop: the admin who sent it, or the national admin."""
-    broadcast = await turn.session.get(Broadcast, broadcast_id)
+    broadcast = await broadcasts.get(turn.session, broadcast_id)
     allowed = broadcast is not None and (broadcast.created_by == turn.user.id or (await _reach(turn)).everything)
     steer = {"pause": broadcasts.pause, "resume": broadcasts.resume, "stop": broadcasts.cancel}[verb]
     done = allowed and await steer(turn.session, broadcast)

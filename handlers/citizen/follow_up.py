@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from bot.channels.incoming import Incoming
 from bot.db.models import Report, ReportEvent, utcnow
@@ -21,7 +19,7 @@ from bot.services.closing import COMMENT_MAX_CHARS, Closing
 from bot.domain.conversation_state import FollowUp, Purpose, ReporterAnswer
 from bot.domain.flows import Flow
 from bot.services.conversations import end_conversation, load_conversation, other_flow_open, start_conversation, state_of
-from bot.services.replies import add_files, add_reply, repliable_report
+from bot.services.replies import add_album_part, add_reply, repliable_report
 from bot.domain.choices import ReplyTo
 from handlers.commands import Tap
 from handlers.intake.albums import ALBUM_SETTLE
@@ -137,11 +135,8 @@ async def acknowledge(turn: Turn, report: Report, event: ReportEvent, text: str)
 
 async def _album_part(turn: Turn, follow: FollowUp) -> None:
     attachment = attachment_of(turn.incoming)
-    report = await turn.session.scalar(select(Report).where(
-        Report.tracking_id == follow.tracking_id, Report.reporter_id == turn.user.id
-    ).options(selectinload(Report.attachments)))
-    if attachment is not None and report is not None:
-        add_files(report, [attachment], follow.event_id)
+    if attachment is not None:
+        await add_album_part(turn.session, turn.user.id, follow.tracking_id, attachment, follow.event_id)
     turn.send(Text(follow.acknowledgement or ""), delay=ALBUM_SETTLE, replace_key=f"follow:{follow.album_id}")
 
 

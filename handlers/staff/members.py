@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sqlalchemy import select
 
-from bot.db.models import User
 from bot.domain.roles import Role, may_invite, parse_role
 from bot.i18n import N_
 from bot.services import staff
@@ -26,8 +24,7 @@ async def list_staff(turn: Turn) -> None:
     directory = turn.services.router.directory
     rows = [row for row in await staff.active_roles(turn.session)
             if may_invite(grants, Role(row.role), directory.agencies.get(row.agency_code or ""), directory)]
-    names = dict((await turn.session.execute(
-        select(User.id, User.first_name).where(User.id.in_({row.user_id for row in rows[:LISTED]})))).all())
+    names = await staff.first_names(turn.session, {row.user_id for row in rows[:LISTED]})
     lines = [f"• {escape(names.get(row.user_id) or '?')} · <code>{row.user_id}</code> · "
              f"{describe(turn, Role(row.role), row.agency_code)}" for row in rows[:LISTED]]
     if not lines:
