@@ -22,8 +22,66 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+WHATSAPP_API_BASE_URL = "https://graph.facebook.com"
+WHATSAPP_API_VERSION = "v21.0"
+
+
 class ConfigError(ValueError):
     """A setting that cannot work; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """The WhatsApp Cloud API channel: on when its four secrets are set (README, "Connecting WhatsApp")."""
+
+    phone_number_id: str | None = None
+    access_token: str | None = None
+    app_secret: str | None = None
+    verify_token: str | None = None
+    api_base_url: str = WHATSAPP_API_BASE_URL
+    api_version: str = WHATSAPP_API_VERSION
+    webhook_path: str = "/whatsapp"
+    messages_per_second: float = 80.0  # the phone number's throughput
+    # Approved message templates (names as submitted to Meta) for what goes out after the 24-hour window:
+    # a utility template for notices about a report, a marketing one for announcements (opted-in people only).
+    notice_template: str = "lapor_kabar_laporan"
+    announcement_template: str = "lapor_pengumuman"
+    # The template languages submitted, per bot language (id, en): Meta's codes.
+    template_languages: tuple[tuple[str, str], ...] = (("id", "id"), ("en", "en"))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.phone_number_id and self.access_token and self.app_secret and self.verify_token)
+
+    def template_language(self, locale: str) -> str:
+        return dict(self.template_languages).get(locale, self.template_languages[0][1])
+
+    @classmethod
+    def from_env(cls, env) -> "WhatsAppSettings":
+        languages = env.get("WHATSAPP_TEMPLATE_LANGUAGES") or "id=id,en=en"
+        return cls(
+            phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+            access_token=env.get("WHATSAPP_ACCESS_TOKEN") or None,
+            app_secret=env.get("WHATSAPP_APP_SECRET") or None,
+            verify_token=env.get("WHATSAPP_VERIFY_TOKEN") or None,
+            api_base_url=(env.get("WHATSAPP_API_URL") or WHATSAPP_API_BASE_URL).rstrip("/"),
+            api_version=env.get("WHATSAPP_API_VERSION") or WHATSAPP_API_VERSION,
+            webhook_path="/" + (env.get("WHATSAPP_WEBHOOK_PATH") or "whatsapp").lstrip("/"),
+            messages_per_second=_number(env, "WHATSAPP_RATE", 80.0, float),
+            notice_template=env.get("WHATSAPP_TEMPLATE_NOTICE") or "lapor_kabar_laporan",
+            announcement_template=env.get("WHATSAPP_TEMPLATE_ANNOUNCEMENT") or "lapor_pengumuman",
+            template_languages=_pairs("WHATSAPP_TEMPLATE_LANGUAGES", languages),
+        )
+
+    def problems(self):
+        given = [self.phone_number_id, self.access_token, self.app_secret, self.verify_token]
+        if any(given) and not all(given):
+            yield ("WhatsApp needs all of WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET and "
+                   "WHATSAPP_VERIFY_TOKEN (or none of them)")
+        if not _is_http_url(self.api_base_url):
+            yield f"WHATSAPP_API_URL={self.api_base_url!r} is not an http(s) URL"
+        if not 0 < self.messages_per_second <= 1000:
+            yield f"WHATSAPP_RATE={self.messages_per_second} must be between 0 and 1000 messages a second"
 
 
 @dataclass(frozen=True)
@@ -48,6 +106,7 @@ class Settings:
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
     inbox_order_wait: float = 1.5  # seconds a chat's update waits for an older one still on its way; 0: off
+    whatsapp: WhatsAppSettings = field(default_factory=WhatsAppSettings)
 
     @property
     def sandbox(self) -> bool:
@@ -92,6 +151,7 @@ class Settings:
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             inbox_order_wait=_number(env, "INBOX_ORDER_WAIT", 1.5, float),
+            whatsapp=WhatsAppSettings.from_env(env),
         )
         settings.check()
         return settings
@@ -152,6 +212,7 @@ def _problems(settings: Settings):
         yield f"INVITATION_DAYS={settings.invitation_days} must be between 1 and 365"
     if not 0 <= settings.inbox_order_wait <= 10:
         yield f"INBOX_ORDER_WAIT={settings.inbox_order_wait} must be between 0 (off) and 10 seconds"
+    yield from settings.whatsapp.problems()
 
 
 def _webhook_problems(settings: Settings):
@@ -163,6 +224,17 @@ def _webhook_problems(settings: Settings):
         yield f"WEBHOOK_URL={settings.webhook_url!r} must be an https URL (Telegram posts only to HTTPS)"
     if not settings.webhook_secret and not settings.sandbox:
         yield "WEBHOOK_SECRET must be set with WEBHOOK_URL, so that only Telegram can post updates"
+
+
+def _pairs(name: str, raw: str) -> tuple[tuple[str, str], ...]:
+    """``id=id,en=en_US`` as pairs."""
+    try:
+        pairs = tuple(tuple(part.strip() for part in item.split("=", 1)) for item in raw.split(",") if item.strip())
+    except ValueError:
+        pairs = ()
+    if not pairs or any(len(pair) != 2 or not all(pair) for pair in pairs):
+        raise ConfigError(f"{name}={raw!r} is not a list like id=id,en=en")
+    return pairs  # type: ignore[return-value]
 
 
 def _is_http_url(value: str) -> bool:

@@ -22,7 +22,7 @@ from bot.db.models import OutboxMessage, utcnow
 from bot.delivery import files as made_files
 from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
 from bot.delivery.outbox import PENDING
-from bot.delivery.transport import ChannelRouter, Failure, SendFailed
+from bot.delivery.transport import ChannelRouter, Envelope, Failure, SendFailed
 from bot.domain.draft import AttachmentRef
 from bot.inbox.dispatcher import Handling, current_handling
 from bot.runtime import Background, Services, build_services, start_background, stop_background
@@ -79,7 +79,7 @@ class MemoryTransport:
         self.reads = None  # the services' sessions, once they are built
         self._message_ids = itertools.count(1)
 
-    async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
+    async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
         async with self.reads() as session:
             channel, address = await contacts.address_of(session, chat_id)
         if channel != self.channel:

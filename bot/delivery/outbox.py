@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from bot.db import bulk_update
 from bot.db.models import OutboxMessage, OutboxSender, User, utcnow
 from bot.delivery.messages import Outgoing, from_payload, to_payload
+from bot.delivery.transport import Envelope, Purpose
 
 PENDING, SENT, FAILED, HELD, WITHDRAWN = "pending", "sent", "failed", "held", "withdrawn"
 MESSAGE, STATUS_CHANGED = "message", "status_changed"
@@ -43,6 +44,10 @@ class Priority(IntEnum):
     BULK = 2
 
 
+_PURPOSES = {Priority.INTERACTIVE: Purpose.REPLY, Priority.NOTIFICATION: Purpose.NOTICE,
+             Priority.BULK: Purpose.ANNOUNCEMENT}
+
+
 @dataclass(frozen=True)
 class Lease:
     """How long a claim lasts at most, and who holds it: a sender's name (see bot.delivery.senders)."""
@@ -61,6 +66,11 @@ class Claim:
     attempts: int
     message: Outgoing
     broadcast: bool = False  # a copy of an announcement (sent as a paid broadcast when the operator enabled it)
+
+    @property
+    def envelope(self) -> Envelope:
+        purpose = Purpose.ANNOUNCEMENT if self.broadcast else _PURPOSES.get(self.priority, Purpose.NOTICE)
+        return Envelope(self.id, purpose)
 
     @classmethod
     def of(cls, row: OutboxMessage, message: Outgoing) -> "Claim":

@@ -250,7 +250,7 @@ class Delivery:
             await asyncio.shield(self._release([claim]))
             raise
         try:
-            await self._transport.send(claim.chat_id, claim.message, paid)
+            await self._transport.send(claim.chat_id, claim.message, paid, claim.envelope)
         except Exception as error:
             return await self._settle_failure(claim, error)
         finally:

@@ -16,8 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Contact, User, utcnow
 
-TELEGRAM = "telegram"
+TELEGRAM, WHATSAPP = "telegram", "whatsapp"
 OWN_IDS_FROM = 2**53
+# A WhatsApp chat's id is this plus its phone number (E.164 digits fit in 50 bits): known without a look-up, so
+# that its receiver can order a person's messages before any turn (bot.channels.whatsapp.inbound).
+PHONE_IDS_FROM = 2**54
+
+
+def fixed_chat_id(channel: str, address: str) -> int | None:
+    """The id of a chat that a channel's address fixes (Telegram's own ids, WhatsApp's phone numbers), or None."""
+    if channel == TELEGRAM:
+        return int(address)
+    if channel == WHATSAPP:
+        return PHONE_IDS_FROM + int(address)
+    return None
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,7 @@ async def identify(session: AsyncSession, channel: str, sender: str, chat: str, 
         return Identity(contact.user_id, contact.id, known=True)
     person = contact if private else await _contact(session, channel, sender)
     user_id = person.user_id if person is not None and person.user_id is not None else await _new_id(session, User)
-    chat_id = contact.id if contact is not None else await _new_id(session, Contact)
+    chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or await _new_id(session, Contact)
     return Identity(user_id, chat_id, known=contact is not None)
 
 
@@ -58,7 +70,7 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
 
 async def add_chat(session: AsyncSession, user: User, channel: str, address: str) -> int:
     """Reach a known person in a chat of another channel from now on (a contact of theirs there); its id."""
-    chat_id = int(address) if channel == TELEGRAM else await _new_id(session, Contact)
+    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact)
     session.add(Contact(id=chat_id, channel=channel, address=address, user_id=user.id, private=True,
                         last_seen_at=utcnow()))
     user.last_chat_id = chat_id
@@ -79,13 +91,15 @@ async def address_of(session: AsyncSession, chat_id: int) -> tuple[str, str]:
 
 
 def channel_lookup(reads: async_sessionmaker) -> Callable[[int], Awaitable[str]]:
-    """The channel of a chat, for sending: an id below ``OWN_IDS_FROM`` is Telegram's own, looked up nowhere; others
-    are read once (a chat keeps its channel for good)."""
+    """The channel of a chat, for sending: an id below ``OWN_IDS_FROM`` is Telegram's own and one from
+    ``PHONE_IDS_FROM`` WhatsApp's, looked up nowhere; others are read once (a chat keeps its channel for good)."""
     known: dict[int, str] = {}
 
     async def channel_of(chat_id: int) -> str:
         if chat_id < OWN_IDS_FROM:
             return TELEGRAM
+        if chat_id >= PHONE_IDS_FROM:
+            return WHATSAPP
         if chat_id not in known:
             async with reads() as session:
                 known[chat_id] = (await address_of(session, chat_id))[0]
@@ -106,5 +120,5 @@ async def _contact(session: AsyncSession, channel: str, address: str) -> Contact
 async def _new_id(session: AsyncSession, table: type[User] | type[Contact]) -> int:
     """The next id of the channels' own range. Two processes may pick the same at once: the second's insert fails,
     its turn is rolled back and tried again by the inbox, and picks the next."""
-    highest = await session.scalar(select(func.max(table.id)).where(table.id >= OWN_IDS_FROM))
+    highest = await session.scalar(select(func.max(table.id)).where(table.id >= OWN_IDS_FROM, table.id < PHONE_IDS_FROM))
     return (highest or OWN_IDS_FROM - 1) + 1

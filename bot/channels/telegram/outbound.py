@@ -13,7 +13,7 @@ from bot.channels.markup import Markup
 from bot.channels.telegram.keyboards import reply_markup
 from bot.delivery import files as made_files
 from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
-from bot.delivery.transport import Failure, SendFailed
+from bot.delivery.transport import Envelope, Failure, SendFailed
 
 _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
 
@@ -24,7 +24,7 @@ class TelegramTransport:
     def __init__(self, bot: Bot, reads: async_sessionmaker | None = None) -> None:
         self.bot, self._reads = bot, reads
 
-    async def send(self, chat_id: int, message: Outgoing, paid: bool = False) -> None:
+    async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
         try:
             await send(self.bot, chat_id, message, self._reads, paid)
         except RetryAfter as error:

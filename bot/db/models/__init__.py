@@ -92,6 +92,9 @@ class InboxUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     handled_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A channel whose messages have ids of their own (WhatsApp's wamid) keys them here; their ``update_id`` is made
+    # from it (bot.channels.whatsapp.inbound), and a different key under the same id is a collision, not a repeat.
+    message_key: Mapped[str | None] = mapped_column(String(160))
 
 
 class Report(Base):
@@ -219,6 +222,12 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The channel's id of the message once sent (WhatsApp's wamid), and what the channel later said of it: sent,
+    # delivered, read or failed (with its error code and title).
+    channel_message_id: Mapped[str | None] = mapped_column(String(160), index=True)
+    receipt: Mapped[str | None] = mapped_column(String(12))
+    receipt_at: Mapped[datetime | None] = mapped_column()
+    receipt_error: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxSender(Base):
@@ -305,9 +314,10 @@ class StaffGroup(Base):
 from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
 from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
+from bot.db.models.media import MediaCopy, MediaFile  # noqa: E402
 
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "GeneratedFile", "InboxUpdate",
-    "Invitation", "JobLease",
+    "Invitation", "JobLease", "MediaCopy", "MediaFile",
     "OutboxMessage", "Report", "ReportEvent", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
 ]

@@ -27,3 +27,6 @@ class Contact(Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
     private: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # WhatsApp said its 24-hour window was closed (error 131047) although the bot thought it open: free-form
+    # messages wait for the person's next message, templates go out meanwhile.
+    window_closed_at: Mapped[datetime | None] = mapped_column()
