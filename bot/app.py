@@ -13,14 +13,17 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 
 import handlers
-from bot.channels.telegram import inbound as telegram_inbound
+from bot.channels.telegram import inbound as telegram_inbound, outbound as telegram_outbound
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.inbound import TelegramChannel
 from bot.channels.telegram.outbound import TelegramTransport
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.pacing import Pacing
-from bot.inbox.receivers import Polling, Webhook, serve_operations
+from bot.delivery.transport import ChannelRouter, Transport
+from bot.services import contacts
+from bot.services.media import MediaBridge
+from bot.inbox.receivers import AddRoutes, Polling, Webhook, serve_operations
 from bot.inbox.store import Stored
 from bot.runtime import GiveUp, Process, ProcessRole, Services, build_services, start_background, stop_background
 from bot.services.jurisdiction import load_router
@@ -31,6 +34,7 @@ __all__ = ["ProcessRole", "Services", "build_application", "serve", "start_bot",
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "123456:SANDBOX"
+WHATSAPP_MARK = contacts.WHATSAPP  # the key a stored WhatsApp item's payload has (bot.channels.whatsapp.inbound)
 # A send may take this long before it counts as failed; a claim outlives it, so a slow answer never
 # makes the sender try again while the first attempt may still arrive.
 SEND_TIMEOUT_SECONDS = 20.0
@@ -52,12 +56,38 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
         .build()
     )
     transactions = Transactions(engine)
+    bridge = MediaBridge(transactions, {contacts.TELEGRAM: telegram_outbound.fetcher(application.bot)})
+    telegram = TelegramTransport(application.bot, transactions.sessions, bridge)
     process, give_up = _inbox_work(application, TelegramChannel(application.bot))
-    services = build_services(settings, transactions, engine, router,
-                              TelegramTransport(application.bot, transactions.sessions),
-                              channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing)
+    transport: Transport = telegram
+    whatsapp, channel_pacing = None, {}
+    if settings.whatsapp.enabled:
+        from bot.channels.whatsapp.setup import whatsapp_parts  # only where WhatsApp is configured
+
+        whatsapp = whatsapp_parts(settings, transactions, bridge)
+        transport = ChannelRouter({contacts.TELEGRAM: telegram, contacts.WHATSAPP: whatsapp.transport},
+                                  contacts.channel_lookup(transactions.sessions))
+        process, give_up = _by_channel(process, give_up, whatsapp.process, whatsapp.give_up)
+        channel_pacing = {contacts.WHATSAPP: whatsapp.pacing}
+    services = build_services(settings, transactions, engine, router, transport,
+                              channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing,
+                              channel_pacing=channel_pacing)
     application.bot_data["services"] = services
+    application.bot_data["whatsapp"] = whatsapp
     return application
+
+
+def _by_channel(telegram: Process, telegram_give_up: GiveUp, whatsapp: Process, whatsapp_give_up: GiveUp
+                ) -> tuple[Process, GiveUp]:
+    """One inbox, two channels: a stored WhatsApp item says so in its payload."""
+
+    async def process(services: Services, item: Stored) -> None:
+        await (whatsapp if WHATSAPP_MARK in item.payload else telegram)(services, item)
+
+    async def give_up(services: Services, payload: dict) -> None:
+        await (whatsapp_give_up if WHATSAPP_MARK in payload else telegram_give_up)(services, payload)
+
+    return process, give_up
 
 
 def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Process, GiveUp]:
@@ -107,6 +137,8 @@ async def stop_bot(application: Application) -> None:
     await stop_background(application.bot_data["services"], application.bot_data.pop("background"))
     await application.stop()
     await application.shutdown()
+    if application.bot_data.get("whatsapp") is not None:
+        await application.bot_data["whatsapp"].api.close()
 
 
 async def _initialize(application: Application) -> None:
@@ -145,16 +177,17 @@ async def load_routing(settings: Settings) -> Router:
     return await asyncio.to_thread(load_router, settings.routing_dir, settings.routing_polygons)
 
 
-def receiver_for(settings: Settings) -> Receiver:
-    """The webhook serves health and metrics beside it; polling on PORT (the sandbox's page owns PORT there)."""
+def receiver_for(settings: Settings, routes: tuple[AddRoutes, ...] = (), port: int | None = None) -> Receiver:
+    """The webhook serves health and metrics beside it, and ``routes`` (another channel's webhook); polling serves
+    them on PORT (on ``port`` in the sandbox, whose page owns PORT)."""
     if settings.webhook_url:
-        return Webhook(settings.webhook_url, settings.webhook_secret or "", port=settings.port)
-    return Polling(operations_port=None if settings.sandbox else settings.port)
+        return Webhook(settings.webhook_url, settings.webhook_secret or "", port=settings.port, routes=routes)
+    return Polling(operations_port=port or (None if settings.sandbox else settings.port), routes=routes)
 
 
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None,
                 prepare: Callable[[AsyncEngine, Router], Awaitable[None]] | None = None,
-                role: ProcessRole = ProcessRole.ALL) -> None:
+                role: ProcessRole = ProcessRole.ALL, whatsapp_port: int | None = None) -> None:
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise.
     ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff).
     Only the one-process role migrates; ``web`` and ``worker`` leave that to the release step."""
@@ -167,8 +200,10 @@ async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | Non
     if prepare is not None:
         await prepare(engine, router)
     application = build_application(settings, engine, router, api_base_url)
+    whatsapp = application.bot_data["whatsapp"]
+    routes = (whatsapp.webhook.add_routes,) if whatsapp is not None else ()
     try:
-        await start_bot(application, receiver_for(settings), role)
+        await start_bot(application, receiver_for(settings, routes, whatsapp_port), role)
         await stop.wait()
         await stop_bot(application)
     finally:

@@ -25,7 +25,7 @@ from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
 from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
 from bot.jobs import retention as retention_job
-from bot.services import subscriptions
+from bot.services import contacts, subscriptions
 from bot.services.conversations import locale_of
 from bot.services.notices import Notices
 from bot.web.metrics import Metrics
@@ -77,7 +77,7 @@ async def _nothing_stored(services: Services, item: Any) -> None:
 def build_services(settings: Settings, transactions: Transactions, engine: AsyncEngine, router: Router,
                    transport: Transport, *, channel_answers: Callable[[], Awaitable[object]],
                    process: Process = _nothing_stored, give_up: GiveUp = _nothing_stored,
-                   pacing: Pacing | None = None) -> Services:
+                   pacing: Pacing | None = None, channel_pacing: dict[str, Pacing] | None = None) -> Services:
     """The services around ``transport`` (the outbox sends through it). ``channel_answers`` raises when the
     channel cannot be reached (the health check); ``process`` and ``give_up`` are the inbox's, for a channel
     whose receiver stores its updates."""
@@ -87,6 +87,7 @@ def build_services(settings: Settings, transactions: Transactions, engine: Async
         pacing=pacing or Pacing(per_second=settings.delivery_rate, paid_per_second=settings.paid_broadcast_rate),
         lease=timedelta(seconds=settings.delivery_lease_seconds), metrics=metrics,
         on_blocked=subscriptions.blocked_found,  # delivery holds the chat; its announcements end
+        channel_pacing=channel_pacing, channel_of=contacts.channel_by_id,  # each channel's own budget
     )
 
     async def process_stored(item: Stored) -> None:

@@ -15,6 +15,7 @@ import heapq
 import itertools
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
@@ -81,6 +82,26 @@ class Pacer:
         else:
             self._chats.move_to_end(chat_id)
         return limiter
+
+
+class ChannelPacers:
+    """A pacer per channel, each with its own budget (Telegram's is per bot, WhatsApp's per phone number), chosen by
+    the chat a message goes to (``channel_of``: the channel an id fixes, or None); the default for the rest."""
+
+    def __init__(self, default: Pacing, channels: dict[str, Pacing] | None = None,
+                 channel_of: Callable[[int], str | None] | None = None) -> None:
+        self.pacing = default
+        self._default = Pacer(default)
+        self._pacers = {name: Pacer(pacing) for name, pacing in (channels or {}).items()}
+        self._channel_of = channel_of
+
+    def pacer_of(self, chat_id: int) -> Pacer:
+        if self._pacers and self._channel_of is not None:
+            return self._pacers.get(self._channel_of(chat_id)) or self._default
+        return self._default
+
+    async def wait(self, chat_id: int, priority: int, paid: bool = False) -> None:
+        await self.pacer_of(chat_id).wait(chat_id, priority, paid)
 
 
 class UrgentFirst:

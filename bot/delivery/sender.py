@@ -27,7 +27,7 @@ from bot.delivery import outbox, senders
 from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload
 from bot.delivery.outbox import MESSAGE, STATUS_CHANGED, Claim
-from bot.delivery.pacing import Pacer, Pacing
+from bot.delivery.pacing import ChannelPacers, Pacing
 from bot.delivery.transport import Failure, SendFailed, Transport
 from bot.i18n import Translator
 from bot.notices.status import status_renderer
@@ -62,13 +62,15 @@ class Delivery:
         metrics: Metrics | None = None,
         holder: str | None = None,
         on_blocked: Blocked | None = None,
+        channel_pacing: dict[str, Pacing] | None = None,
+        channel_of: Callable[[int], str | None] | None = None,
     ) -> None:
         """``translator``: a reader's language (None: the default one), for what is rendered when sent."""
         self._metrics = metrics or Metrics()
         self._transactions, self._transport = transactions, transport
         self._renderers: dict[str, Render] = {MESSAGE: _stored, STATUS_CHANGED: status_renderer(translator)}
         self._on_blocked = on_blocked
-        self._pacer = Pacer(pacing)
+        self._pacer = ChannelPacers(pacing, channel_pacing, channel_of)
         self._lease, self._poll_seconds = lease, poll_seconds
         self._holder = holder or senders.unique_name()
         self._slots = asyncio.Semaphore(concurrency)
@@ -243,7 +245,7 @@ class Delivery:
     async def _deliver(self, claim: Claim) -> Outcome:
         """Send one message, or settle its failure. Stopped before the send, its claim is given back."""
         try:
-            paid = claim.broadcast and self._pacer.pacing.paid
+            paid = claim.broadcast and self._pacer.pacer_of(claim.chat_id).pacing.paid
             await self._pacer.wait(claim.chat_id, claim.priority, paid)  # waiting for the rate holds no slot
             await self._slots.acquire()
         except asyncio.CancelledError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ from bot.web.operations import Operations
 
 log = logging.getLogger(__name__)
 
+# Routes another channel serves beside these (WhatsApp's webhook), storing into the same inbox.
+AddRoutes = Callable[[web.Application, InboxDispatcher], None]
+
 MAX_UPDATE_BYTES = 1024 * 1024  # real updates are a few kilobytes; anything larger is not from Telegram
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -36,11 +40,13 @@ class Polling:
     timeout: int = 20
     operations_port: int | None = None
     listen: str = "0.0.0.0"
+    routes: tuple[AddRoutes, ...] = ()
 
     async def run(self, bot: Bot, dispatcher: InboxDispatcher, operations: Operations | None = None) -> None:
         if operations is not None and self.operations_port is not None:
             async with asyncio.TaskGroup() as group:
-                group.create_task(serve_operations(operations, self.listen, self.operations_port))
+                group.create_task(serve_operations(operations, self.listen, self.operations_port,
+                                                   self.routes, dispatcher))
                 group.create_task(self._poll(bot, dispatcher))
         else:
             await self._poll(bot, dispatcher)
@@ -96,6 +102,7 @@ class Webhook:
     secret: str
     listen: str = "0.0.0.0"
     port: int = 8080
+    routes: tuple[AddRoutes, ...] = ()
 
     @property
     def path(self) -> str:
@@ -125,13 +132,19 @@ class Webhook:
 
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_post(self.path, receive)
+        for add_routes in self.routes:
+            add_routes(app, dispatcher)
         return app
 
 
-async def serve_operations(operations: Operations, listen: str, port: int) -> None:
-    """Health and metrics alone (a polling or a worker process), until cancelled."""
-    app = web.Application()
+async def serve_operations(operations: Operations, listen: str, port: int, routes: tuple[AddRoutes, ...] = (),
+                           dispatcher: InboxDispatcher | None = None) -> None:
+    """Health and metrics (a polling or a worker process), and a polling process's other channels' webhooks,
+    until cancelled."""
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     operations.add_routes(app)
+    for add_routes in routes if dispatcher is not None else ():
+        add_routes(app, dispatcher)
     async with _serving(app, listen, port):
         await asyncio.Event().wait()
 

@@ -11,25 +11,37 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Contact, User, utcnow
 
 TELEGRAM, WHATSAPP = "telegram", "whatsapp"
 OWN_IDS_FROM = 2**53
-# A WhatsApp chat's id is this plus its phone number (E.164 digits fit in 50 bits): known without a look-up, so
-# that its receiver can order a person's messages before any turn (bot.channels.whatsapp.inbound).
-PHONE_IDS_FROM = 2**54
+# WhatsApp's chats have ids in a range of their own, so that an id tells its channel without a look-up (the
+# sender's pacing). Never made of the phone number, which would then be in every table and log line naming a chat.
+PHONE_IDS_FROM, PHONE_IDS_TO = 2**54, 2**55
 
 
 def fixed_chat_id(channel: str, address: str) -> int | None:
-    """The id of a chat that a channel's address fixes (Telegram's own ids, WhatsApp's phone numbers), or None."""
-    if channel == TELEGRAM:
-        return int(address)
-    if channel == WHATSAPP:
-        return PHONE_IDS_FROM + int(address)
-    return None
+    """The id of a chat that a channel's address fixes (Telegram's own ids), or None."""
+    return int(address) if channel == TELEGRAM else None
+
+
+def _id_range(channel: str) -> tuple[int, int]:
+    return (PHONE_IDS_FROM, PHONE_IDS_TO) if channel == WHATSAPP else (OWN_IDS_FROM, PHONE_IDS_FROM)
+
+
+async def chat_id_for(session: AsyncSession, channel: str, address: str, private: bool = True) -> int:
+    """The id of a chat by its channel's address, adding its contact row (its person not known yet) where it has
+    none: a receiver that orders a chat's messages before any turn reads them (WhatsApp's)."""
+    known = await session.scalar(select(Contact.id).where(Contact.channel == channel, Contact.address == address))
+    if known is not None:
+        return known
+    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact, channel)
+    session.add(Contact(id=chat_id, channel=channel, address=address, private=private, last_seen_at=utcnow()))
+    await session.flush()
+    return chat_id
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Identity:
     user_id: int
     chat_id: int
     known: bool  # the chat has its contact row already (a new one is added by ``remember``)
+    unclaimed: bool = False  # ... but no person yet (its receiver added it): ``remember`` makes it theirs
 
 
 async def identify(session: AsyncSession, channel: str, sender: str, chat: str, private: bool) -> Identity:
@@ -50,8 +63,8 @@ async def identify(session: AsyncSession, channel: str, sender: str, chat: str, 
         return Identity(contact.user_id, contact.id, known=True)
     person = contact if private else await _contact(session, channel, sender)
     user_id = person.user_id if person is not None and person.user_id is not None else await _new_id(session, User)
-    chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or await _new_id(session, Contact)
-    return Identity(user_id, chat_id, known=contact is not None)
+    chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or await _new_id(session, Contact, channel)
+    return Identity(user_id, chat_id, known=contact is not None, unclaimed=private and contact is not None)
 
 
 async def remember(session: AsyncSession, identity: Identity, channel: str, address: str, private: bool,
@@ -59,6 +72,9 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
     """Add the chat's contact row if it has none yet (after its user's row, which it refers to). A private chat of a
     known person has one: no look-up on the busiest path. (Two processes adding one group's row at once: the second
     turn fails, and the inbox tries it again, when the row is there.)"""
+    if identity.unclaimed:
+        await session.execute(update(Contact).where(Contact.id == identity.chat_id).values(user_id=identity.user_id))
+        return
     if identity.known or (private and not new_user):
         return
     if not private and await session.get(Contact, identity.chat_id) is not None:
@@ -70,7 +86,7 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
 
 async def add_chat(session: AsyncSession, user: User, channel: str, address: str) -> int:
     """Reach a known person in a chat of another channel from now on (a contact of theirs there); its id."""
-    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact)
+    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact, channel)
     session.add(Contact(id=chat_id, channel=channel, address=address, user_id=user.id, private=True,
                         last_seen_at=utcnow()))
     user.last_chat_id = chat_id
@@ -90,16 +106,22 @@ async def address_of(session: AsyncSession, chat_id: int) -> tuple[str, str]:
     return (contact.channel, contact.address) if contact is not None else (TELEGRAM, str(chat_id))
 
 
+def channel_by_id(chat_id: int) -> str | None:
+    """The channel a chat's id alone tells (Telegram's own ids, WhatsApp's phone ids); None for the rest."""
+    if chat_id < OWN_IDS_FROM:
+        return TELEGRAM
+    return WHATSAPP if PHONE_IDS_FROM <= chat_id < PHONE_IDS_TO else None
+
+
 def channel_lookup(reads: async_sessionmaker) -> Callable[[int], Awaitable[str]]:
     """The channel of a chat, for sending: an id below ``OWN_IDS_FROM`` is Telegram's own and one from
     ``PHONE_IDS_FROM`` WhatsApp's, looked up nowhere; others are read once (a chat keeps its channel for good)."""
     known: dict[int, str] = {}
 
     async def channel_of(chat_id: int) -> str:
-        if chat_id < OWN_IDS_FROM:
-            return TELEGRAM
-        if chat_id >= PHONE_IDS_FROM:
-            return WHATSAPP
+        fixed = channel_by_id(chat_id)
+        if fixed is not None:
+            return fixed
         if chat_id not in known:
             async with reads() as session:
                 known[chat_id] = (await address_of(session, chat_id))[0]
@@ -117,8 +139,10 @@ async def _contact(session: AsyncSession, channel: str, address: str) -> Contact
     return await session.scalar(select(Contact).where(Contact.channel == channel, Contact.address == address))
 
 
-async def _new_id(session: AsyncSession, table: type[User] | type[Contact]) -> int:
-    """The next id of the channels' own range. Two processes may pick the same at once: the second's insert fails,
-    its turn is rolled back and tried again by the inbox, and picks the next."""
-    highest = await session.scalar(select(func.max(table.id)).where(table.id >= OWN_IDS_FROM, table.id < PHONE_IDS_FROM))
-    return (highest or OWN_IDS_FROM - 1) + 1
+async def _new_id(session: AsyncSession, table: type[User] | type[Contact], channel: str | None = None) -> int:
+    """The next id of a channel's own range (people of every channel but Telegram share one). Two processes may pick
+    the same at once: the second's insert fails, its turn is rolled back and tried again by the inbox, and picks
+    the next."""
+    low, high = _id_range(channel or "")
+    highest = await session.scalar(select(func.max(table.id)).where(table.id >= low, table.id < high))
+    return (highest or low - 1) + 1

@@ -3,6 +3,8 @@ limits, files by ``file_id``, and the Bot API's errors told in the outbox's term
 
 from __future__ import annotations
 
+import mimetypes
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -14,6 +16,7 @@ from bot.channels.telegram.keyboards import reply_markup
 from bot.delivery import files as made_files
 from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
 from bot.delivery.transport import Envelope, Failure, SendFailed
+from bot.services.media import TELEGRAM, Fetch, KeptFile, MediaBridge, channel_of
 
 _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument}
 
@@ -21,12 +24,18 @@ _INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": 
 class TelegramTransport:
     """The outbox's transport to Telegram (files the bot made are read from the database through ``reads``)."""
 
-    def __init__(self, bot: Bot, reads: async_sessionmaker | None = None) -> None:
-        self.bot, self._reads = bot, reads
+    def __init__(self, bot: Bot, reads: async_sessionmaker | None = None, bridge: MediaBridge | None = None) -> None:
+        self.bot, self._reads, self._bridge = bot, reads, bridge
 
     async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
         try:
-            await send(self.bot, chat_id, message, self._reads, paid)
+            if isinstance(message, Media) and channel_of(message.file_id)[0] != TELEGRAM:
+                await self._send_from_elsewhere(chat_id, message)
+            elif isinstance(message, Album) and any(channel_of(item.file_id)[0] != TELEGRAM for item in message.items):
+                for item in message.items:  # files of another channel go one by one, each uploaded once
+                    await self.send(chat_id, item, paid)
+            else:
+                await send(self.bot, chat_id, message, self._reads, paid)
         except RetryAfter as error:
             raise SendFailed(Failure.RETRY, _reason(error), _seconds(error.retry_after)) from error
         except Forbidden as error:
@@ -35,6 +44,22 @@ class TelegramTransport:
             raise SendFailed(Failure.REFUSED, _reason(error)) from error
         except TelegramError as error:
             raise SendFailed(Failure.RETRY, _reason(error)) from error
+
+
+    async def _send_from_elsewhere(self, chat_id: int, media: Media) -> None:
+        """A file that came on another channel (a citizen's photo on WhatsApp): by the copy uploaded to Telegram
+        before, or uploaded now from its kept content, remembering Telegram's ``file_id`` of it."""
+        if self._bridge is None:
+            raise SendFailed(Failure.REFUSED, f"a file from {channel_of(media.file_id)[0]} and no way to fetch it")
+        copy = await self._bridge.copy_on(media.file_id, TELEGRAM)
+        if copy is not None:
+            await send(self.bot, chat_id, replace(media, file_id=copy))
+            return
+        kept = await self._bridge.content(media.file_id, media.kind)
+        upload = InputFile(kept.content, filename=kept.file_name or f"{media.kind}")
+        sent = await send(self.bot, chat_id, replace(media, file_id=upload))  # type: ignore[arg-type]
+        file = sent.photo[-1] if media.kind == "photo" else getattr(sent, media.kind)
+        await self._bridge.remember_copy(media.file_id, media.kind, TELEGRAM, file.file_id)
 
 
 async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionmaker | None = None,
@@ -91,3 +116,16 @@ def _reason(error: Exception) -> str:
 def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
+
+
+def fetcher(bot: Bot) -> Fetch:
+    """The content of a Telegram file by its ``file_id`` (through getFile; the Bot API serves up to 20 MB), for a
+    channel that must upload it (a liaison's document reaching a citizen on WhatsApp)."""
+
+    async def fetch(file_id: str, kind: str) -> KeptFile:
+        file = await bot.get_file(file_id)
+        content = bytes(await file.download_as_bytearray())
+        name = (file.file_path or "").rsplit("/", 1)[-1] or None
+        return KeptFile(kind, content, mimetypes.guess_type(name or "")[0], name)
+
+    return fetch

@@ -14,12 +14,8 @@ down_revision = '0020'
 branch_labels = None
 depends_on = None
 
-_OUTBOX_COLUMNS = (
-    sa.Column('channel_message_id', sa.String(length=160), nullable=True),
-    sa.Column('receipt', sa.String(length=12), nullable=True),
-    sa.Column('receipt_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('receipt_error', sa.Text(), nullable=True),
-)
+_OUTBOX_COLUMNS = (('channel_message_id', sa.String(length=160)), ('receipt', sa.String(length=12)),
+                   ('receipt_at', sa.DateTime(timezone=True)), ('receipt_error', sa.Text()))
 
 
 def upgrade() -> None:
@@ -47,8 +43,8 @@ def upgrade() -> None:
     )
     # Plain ADD COLUMN (in place on SQLite too): a batch would copy these busy tables.
     op.add_column('inbox_updates', sa.Column('message_key', sa.String(length=160), nullable=True))
-    for column in _OUTBOX_COLUMNS:
-        op.add_column('outbox', column.copy())
+    for name, kind in _OUTBOX_COLUMNS:
+        op.add_column('outbox', sa.Column(name, kind, nullable=True))
     op.create_index('ix_outbox_channel_message_id', 'outbox', ['channel_message_id'], unique=False)
     op.add_column('contacts', sa.Column('window_closed_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -56,8 +52,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column('contacts', 'window_closed_at')
     op.drop_index('ix_outbox_channel_message_id', table_name='outbox')
-    for column in reversed(_OUTBOX_COLUMNS):
-        op.drop_column('outbox', column.name)
+    for name, _ in reversed(_OUTBOX_COLUMNS):
+        op.drop_column('outbox', name)
     op.drop_column('inbox_updates', 'message_key')
     op.drop_table('media_copies')
     op.drop_table('media_files')
