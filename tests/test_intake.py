@@ -262,3 +262,17 @@ async def test_a_place_changed_from_the_summary_explains_the_routing_once(citize
     summary = citizen.last_text
     assert "Periksa kembali laporan Anda" in summary
     assert summary.count("jadi laporan Anda akan diteruskan ke") == 1, summary
+
+
+async def test_a_voice_note_is_kept_and_a_written_line_asked_beside_it(bot, citizen):
+    """Many people speak instead of typing: the recording is kept as an attachment for staff to play, and the
+    description is still asked for in writing (staff and statistics read it)."""
+    await start_report(citizen)
+    replies = await citizen.send_voice(duration=6)
+    assert "Rekaman disimpan" in replies[0]["text"] and "satu kalimat singkat" in replies[0]["text"]
+    async with bot.sessions() as session:
+        conversation = await session.scalar(select(Conversation).where(Conversation.chat_id == citizen.user_id))
+        kept = draft_of(conversation).attachments
+    assert [attachment.kind for attachment in kept] == ["voice"]
+    await citizen.send(DESCRIPTION)
+    assert "Lokasi" in citizen.last_text or "lokasi" in citizen.last_text, "the written line moves the report on"

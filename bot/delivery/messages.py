@@ -9,7 +9,7 @@ from typing import Any, Literal
 from bot.channels import markup as markups
 from bot.channels.markup import Markup
 
-MediaKind = Literal["photo", "video", "document"]
+MediaKind = Literal["photo", "video", "document", "audio", "voice"]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from bot.services.conversations import draft_of, save_draft
 from bot.services.intake import InputRejected
 from handlers.intake import albums, pins
 
+SPOKEN = ("voice", "audio")  # recordings: kept, and a written line asked beside them
+
 # Entry points ----------------------------------------------------------------------------------
 from handlers.intake.flow import cancel, go_back, hint, move_on, rejection_text
 from handlers.intake.prompts import (
@@ -82,7 +84,10 @@ def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: 
         move_on(turn, conversation, draft, step)
         return
     note = None
-    if step != Step.ATTACHMENTS:
+    if media.file.kind in SPOKEN and not draft.description:
+        note = _("🎙️ Recording kept for your report: staff will listen to it. Please also write one short line "
+                 "about the problem, so that it can be read at a glance:")
+    elif step != Step.ATTACHMENTS:
         note = _("📎 File kept for your report ({count} of {maximum}). Now, please answer this question:").format(
             count=len(draft.attachments), maximum=MAX_ATTACHMENTS
         )

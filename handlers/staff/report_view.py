@@ -130,7 +130,8 @@ def _reporter(_: Translator, view: StaffReportView) -> str:
 
 
 def media_messages(view: StaffReportView) -> list[Outgoing]:
-    """The place as a map pin, then the photos and videos (albums of up to 10), then each document."""
+    """The place as a map pin, then the photos and videos (albums of up to 10), then each document and recording
+    (voice notes to play)."""
     messages: list[Outgoing] = []
     if view.latitude is not None and view.longitude is not None:
         messages.append(Location(view.latitude, view.longitude))
@@ -138,5 +139,5 @@ def media_messages(view: StaffReportView) -> list[Outgoing]:
     for start in range(0, len(visual), ALBUM_LIMIT):
         chunk = tuple(visual[start : start + ALBUM_LIMIT])
         messages.append(Album(chunk) if len(chunk) > 1 else chunk[0])
-    messages += [Media("document", a.file_id) for a in view.attachments if a.kind == "document"]
+    messages += [Media(a.kind, a.file_id) for a in view.attachments if a.kind in ("document", "audio", "voice")]
     return messages

@@ -130,6 +130,10 @@ def _attachment(message: Message) -> AttachmentRef | None:
         media, kind = message.video, "video"
     elif message.document:
         media, kind = message.document, "document"
+    elif message.voice:  # a voice note: kept for staff to play, with a written line asked beside it
+        media, kind = message.voice, "voice"
+    elif message.audio:
+        media, kind = message.audio, "audio"
     else:
         return None
     return AttachmentRef(kind, media.file_id, media.file_unique_id, media.file_size, getattr(media, "file_name", None))

@@ -75,6 +75,10 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
             return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
         case Media("video", file_id, caption, markup):
             return await bot.send_video(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+        case Media("voice", file_id, caption, markup):
+            return await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+        case Media("audio", file_id, caption, markup):
+            return await bot.send_audio(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
         case Media("document", file_id, caption, markup):
             return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
         case Album(items):
