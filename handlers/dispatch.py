@@ -13,7 +13,7 @@ from handlers.admin import broadcast as admin_broadcast
 from handlers.admin import export as admin_export
 from handlers.admin import statistics as admin_statistics
 from bot.domain.choices import unpack
-from handlers.citizen import announcements, answers, closing, follow_up, menu, reports, status
+from handlers.citizen import announcements, answers, closing, follow_up, forgetting, menu, reports, status
 from handlers.commands import Command, Tap
 from handlers import openings
 from handlers.intake import steps
@@ -27,8 +27,10 @@ from handlers.turn import Route, run_turn
 log = logging.getLogger(__name__)
 
 FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements,
-            admin_broadcast, admin_statistics, admin_export, answers, closing, follow_up, staff_actions, openings)
-MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "bantuan", "kembali", "batal")
+            admin_broadcast, admin_statistics, admin_export, answers, closing, follow_up, staff_actions, openings,
+            forgetting)
+MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "lupakan", "bantuan", "kembali",
+              "batal")
 
 
 def _commands() -> dict[str, Command]:

@@ -19,6 +19,7 @@ TOPICS: dict[str, str] = {
 class EndReason(StrEnum):
     OPTED_OUT = "opted_out"  # the citizen asked
     BLOCKED = "blocked"  # the citizen blocked the bot: dropped from every list, until they subscribe again
+    FORGOTTEN = "forgotten"  # the citizen asked the bot to forget their contact (/lupakan)
 
 
 class State(StrEnum):

@@ -180,6 +180,13 @@ class KeptText(ChoiceData):
     """Use the text typed before an action was refused."""
 
 
+@choice("fgt")
+class ForgetChoice(ChoiceData):
+    """The answer to "forget your contact?": ``yes`` or ``no``."""
+
+    answer: str = bounded(3)
+
+
 # Either side ------------------------------------------------------------------------------------
 
 @choice("dsc")

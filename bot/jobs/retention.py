@@ -1,6 +1,7 @@
 """The retention job: every hour, in the one process holding its lease, forget what is no longer needed: handled
 updates past Telegram's redelivery window, and the text of settled outbox messages (a confidential report's
-words among them) and the files made for a chat (exports, charts) once ``OUTBOX_KEEP_DAYS`` have passed."""
+words among them) and the files made for a chat (exports, charts) once ``OUTBOX_KEEP_DAYS`` have passed; and the
+addresses (phone numbers) of contacts their people asked the bot to forget."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.delivery import outbox
 from bot.inbox import store as inbox_store
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
-from bot.services import generated
+from bot.services import forgetting, generated
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,10 @@ async def run_once(transactions: Transactions, keep: timedelta, *, holder: str =
         updates = await inbox_store.prune(session)
         forgotten = await outbox.forget_settled(session, keep)
         files = await generated.forget(session, keep)
+        contacts = await forgetting.scrub(session)
     log.info("pruned %d handled updates; the outbox deleted %d sent messages and dropped the text of %d others; "
-             "%d file orders forgotten", updates, forgotten.deleted, forgotten.emptied, files)
+             "%d file orders forgotten; %d contacts' addresses scrubbed", updates, forgotten.deleted, forgotten.emptied,
+             files, contacts)
     return forgotten
 
 

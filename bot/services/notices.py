@@ -25,7 +25,7 @@ from bot.domain.roles import Role
 from bot.i18n import Translator
 from bot.notices.roles import role_ended_text
 from bot.notices.staff import Headline, deadline_text, headline_text
-from bot.services import staff
+from bot.services import forgetting, staff
 from bot.services.contacts import chat_of
 from routing.agencies import Directory
 
@@ -98,7 +98,10 @@ class Notices:
 
 
 async def tell_reporter(session: AsyncSession, report: Report, event: ReportEvent) -> None:
-    """The reporter's push about a new status, rendered when sent, in their language then."""
+    """The reporter's push about a new status, rendered when sent, in their language then (none to a chat they
+    asked the bot to forget)."""
+    if await forgetting.forgotten(session, report.chat_id):
+        return
     reporter = await session.get(User, report.reporter_id)
     await outbox.enqueue(session, report.chat_id, user=reporter, kind=outbox.STATUS_CHANGED,
                          priority=outbox.Priority.NOTIFICATION, report_id=report.id, event_id=event.id)

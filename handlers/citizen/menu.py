@@ -25,7 +25,7 @@ def help_text(_: Translator) -> str:
         "/status ID — the status of a report\n"
         "/laporanku — your reports\n"
         "/langganan — announcements from public services in your area (/berhenti stops them)\n"
-        "/bahasa — choose the language\n"
+        "/bahasa — choose the language, /lupakan — make the bot forget your number and name\n"
         "/batal — discard the report you are writing, /kembali — go back one question\n\n"
         "Your report is sent to the agency responsible. You can file anonymously (the agency does not learn "
         "who you are) or confidentially (the content is never made public)."

@@ -30,3 +30,6 @@ class Contact(Base):
     # WhatsApp said its 24-hour window was closed (error 131047) although the bot thought it open: free-form
     # messages wait for the person's next message, templates go out meanwhile.
     window_closed_at: Mapped[datetime | None] = mapped_column()
+    # The person asked the bot to forget this contact (/lupakan): nothing more is sent here once the confirmation had
+    # time to go out, and the retention job then replaces the address (a phone number) with a tombstone.
+    forgotten_at: Mapped[datetime | None] = mapped_column()

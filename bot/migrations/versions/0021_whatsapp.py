@@ -1,6 +1,7 @@
 """a second channel: files kept to pass between channels (media_files, media_copies); inbox rows keyed by the
 channel's own message id (message_key); what the channel said of a sent message (outbox receipt columns); a
-WhatsApp window found closed (contacts.window_closed_at). Additive: older processes keep working beside it.
+WhatsApp window found closed (contacts.window_closed_at); a contact its person asked the bot to forget
+(contacts.forgotten_at). Additive: older processes keep working beside it.
 
 Revision ID: 0021
 Revises: 0020
@@ -47,9 +48,11 @@ def upgrade() -> None:
         op.add_column('outbox', sa.Column(name, kind, nullable=True))
     op.create_index('ix_outbox_channel_message_id', 'outbox', ['channel_message_id'], unique=False)
     op.add_column('contacts', sa.Column('window_closed_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('contacts', sa.Column('forgotten_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('contacts', 'forgotten_at')
     op.drop_column('contacts', 'window_closed_at')
     op.drop_index('ix_outbox_channel_message_id', table_name='outbox')
     for name, _ in reversed(_OUTBOX_COLUMNS):
