@@ -3,6 +3,9 @@ keeps within WhatsApp's limits, and nothing the flows wrote is lost on the way."
 
 from __future__ import annotations
 
+import random
+from html import escape
+
 import pytest
 
 from bot.channels.markup import AskPlace, AskText, Choice, Choices, ClearRequest
@@ -37,14 +40,16 @@ def assert_within_limits(bodies: list[dict]) -> None:
             if shown["type"] == "button":
                 buttons = shown["action"]["buttons"]
                 assert 1 <= len(buttons) <= limits.BUTTONS
-                assert all(0 < len(b["reply"]["title"]) <= limits.BUTTON_TITLE for b in buttons)
+                assert all(0 < len(b["reply"]["title"].strip()) <= limits.BUTTON_TITLE for b in buttons)
+                assert all("\n" not in b["reply"]["title"] for b in buttons)
+                assert len({b["reply"]["title"] for b in buttons}) == len(buttons)
                 assert all(len(b["reply"]["id"]) <= limits.REPLY_ID for b in buttons)
             elif shown["type"] == "list":
                 rows = [row for section in shown["action"]["sections"] for row in section["rows"]]
                 assert 1 <= len(rows) <= limits.LIST_ROWS
                 assert 0 < len(shown["action"]["button"]) <= limits.LIST_BUTTON
                 for row in rows:
-                    assert 0 < len(row["title"]) <= limits.ROW_TITLE
+                    assert 0 < len(row["title"].strip()) <= limits.ROW_TITLE and "\n" not in row["title"]
                     assert len(row.get("description", "")) <= limits.ROW_DESCRIPTION
                     assert len(row["id"]) <= limits.REPLY_ID
             else:
@@ -145,6 +150,29 @@ def test_four_choices_or_a_long_label_make_a_list():
     assert [row["title"] for row in four["action"]["sections"][0]["rows"]] == ["a", "b", "c", "d"]
     long = interactive(render(Text("Pilih", choices("Ya", "Label yang lebih dari dua puluh")))[0])
     assert long["type"] == "list"
+
+
+def test_buttons_with_the_same_title_become_a_list():
+    shown = interactive(render(Text("?", Choices([[Choice("Dinas PU", "a:1"), Choice("Dinas PU", "a:2")]])))[0])
+    assert shown["type"] == "list"
+
+
+def test_whatever_the_choices_every_body_keeps_within_the_limits_and_every_choice_is_offered_once():
+    generator = random.Random(25)
+    alphabet = "abc defgh ijk😀\n\t&<>*_~"
+    for _ in range(300):
+        count = generator.choice([1, 2, 3, 4, 9, 10, 11, 25, 31])
+        labels = ["".join(generator.choice(alphabet) for _ in range(generator.choice([0, 1, 5, 20, 21, 24, 25, 80])))
+                  for _ in range(count)]
+        text = "".join(generator.choice(alphabet) for _ in range(generator.choice([0, 10, 1024, 1025, 5000])))
+        markup = Choices([[Choice(label, f"d:{n}")] for n, label in enumerate(labels)])
+        bodies = render(Text(escape(text), markup))
+        assert_within_limits(bodies)
+        offered = [b["reply"]["id"] for body in bodies if body["type"] == "interactive"
+                   for b in body["interactive"]["action"].get("buttons", [])]
+        offered += [row["id"] for body in bodies if body["type"] == "interactive"
+                    for section in body["interactive"]["action"].get("sections", []) for row in section["rows"]]
+        assert offered == [f"d:{n}" for n in range(count)]
 
 
 def test_a_label_too_long_for_a_row_title_is_shortened_and_told_in_full_in_its_description():

@@ -5,7 +5,10 @@ each class of WhatsApp's errors told in the outbox's terms."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -316,6 +319,19 @@ async def test_files_the_bot_made_are_uploaded_once_by_their_generated_name(stag
     assert [m["document"] for m in stage.graph.messages] == [
         {"id": "media-1", "caption": "Ekspor Maret", "filename": "laporan.xlsx"}] * 2
     assert await stage.bridge.copy_on(f"generated:{made_id}", "whatsapp") == "media-1"
+
+
+# --- throughput ------------------------------------------------------------------------------------------------
+
+async def test_all_sends_of_a_transport_share_the_phone_numbers_throughput(stage):
+    await stage.person()
+    settings = replace(stage.settings, whatsapp=replace(stage.settings.whatsapp, messages_per_second=20))
+    transport = WhatsAppTransport(stage.api, settings, stage.transactions, stage.bridge, stage.clock)
+    started = time.monotonic()
+    await asyncio.gather(*(transport.send(CHAT, Text(f"pesan {n}")) for n in range(30)))
+    elapsed = time.monotonic() - started
+    assert len(stage.graph.messages) == 30
+    assert elapsed >= 1.2  # 30 at 20 a second, a burst of 2 at once
 
 
 # --- errors --------------------------------------------------------------------------------------------------------

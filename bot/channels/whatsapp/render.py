@@ -273,12 +273,13 @@ def _lead_and_body(text: str, fallback: str) -> tuple[list[Body], str]:
 
 
 def choice_bodies(choices: list[Choice], body: str, locale: str | None = None) -> list[Body]:
-    """Up to 3 choices whose labels fit a button: reply buttons; else lists of 10 rows, several when there are
-    more (the later ones say which page they are)."""
+    """Up to 3 choices whose labels fit a button (and differ): reply buttons; else lists of 10 rows, several when
+    there are more (the later ones say which page they are)."""
     ids = [choice.data[: limits.REPLY_ID] for choice in choices]
-    if len(choices) <= limits.BUTTONS and all(len(choice.label) <= limits.BUTTON_TITLE for choice in choices):
-        buttons = [{"type": "reply", "reply": {"id": id_, "title": choice.label or "…"}}
-                   for choice, id_ in zip(choices, ids, strict=True)]
+    titles = [_one_line(choice.label) for choice in choices]
+    if len(choices) <= limits.BUTTONS and all(0 < len(title) <= limits.BUTTON_TITLE for title in titles) \
+            and len(set(titles)) == len(titles):  # WhatsApp wants the buttons' titles told apart
+        buttons = [{"type": "reply", "reply": {"id": id_, "title": title}} for title, id_ in zip(titles, ids, strict=True)]
         return [{"type": "interactive", "interactive": {"type": "button", "body": {"text": body},
                                                         "action": {"buttons": buttons}}}]
     said = words(locale)
@@ -297,8 +298,13 @@ def choice_bodies(choices: list[Choice], body: str, locale: str | None = None) -
 
 
 def _row(choice: Choice, id_: str) -> Body:
-    label = " ".join(choice.label.split()) or "…"
+    label = _one_line(choice.label) or "…"
     row: Body = {"id": id_, "title": shorten(label, limits.ROW_TITLE)}
     if len(label) > limits.ROW_TITLE:
         row["description"] = shorten(label, limits.ROW_DESCRIPTION)
     return row
+
+
+def _one_line(label: str) -> str:
+    """A label as a title shows it: on one line, without runs of spaces."""
+    return " ".join(label.split())
