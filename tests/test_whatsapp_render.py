@@ -51,7 +51,7 @@ def assert_within_limits(bodies: list[dict]) -> None:
                 for row in rows:
                     assert 0 < len(row["title"].strip()) <= limits.ROW_TITLE and "\n" not in row["title"]
                     assert len(row.get("description", "")) <= limits.ROW_DESCRIPTION
-                    assert len(row["id"]) <= limits.REPLY_ID
+                    assert len(row["id"]) <= limits.ROW_ID
             else:
                 assert shown["type"] == "location_request_message"
                 assert shown["action"] == {"name": "send_location"}
@@ -316,3 +316,20 @@ def test_the_templates_to_submit_have_one_parameter_in_each_language():
         for text in template.body.values():
             assert text.count("{{1}}") == 1
             assert not text.startswith("{{1}}") and not text.endswith("{{1}}")  # Meta refuses those
+
+
+def test_the_longest_parameter_leaves_each_templates_body_within_1024_characters():
+    settings = WhatsAppSettings()
+    for purpose in (Purpose.NOTICE, Purpose.ANNOUNCEMENT):
+        body = templates.template_body(settings, purpose, "kata " * 1000, "id")
+        text = body["template"]["components"][0]["parameters"][0]["text"]
+        template = templates.template_for(purpose)
+        assert body["template"]["name"] == template.default_name
+        for language in ("id", "en"):
+            assert len(template.body[language].replace("{{1}}", text)) <= limits.TEMPLATE_BODY
+
+
+def test_a_list_rows_id_keeps_within_200_characters():
+    data = "y" * 300
+    bodies = render(Text("?", Choices([[Choice(f"Pilihan {n}", str(n) + data)] for n in range(5)])))
+    assert all(len(row["id"]) == limits.ROW_ID for row in interactive(bodies[0])["action"]["sections"][0]["rows"])

@@ -299,7 +299,7 @@ def choice_bodies(choices: list[Choice], body: str, locale: str | None = None) -
 
 def _row(choice: Choice, id_: str) -> Body:
     label = _one_line(choice.label) or "…"
-    row: Body = {"id": id_, "title": shorten(label, limits.ROW_TITLE)}
+    row: Body = {"id": id_[: limits.ROW_ID], "title": shorten(label, limits.ROW_TITLE)}
     if len(label) > limits.ROW_TITLE:
         row["description"] = shorten(label, limits.ROW_DESCRIPTION)
     return row

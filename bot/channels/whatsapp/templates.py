@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.whatsapp import render
+from bot.channels.whatsapp import limits, render
 from bot.config import WhatsAppSettings
 from bot.delivery.transport import Purpose
 from bot.i18n import normalise_locale
 
-PARAMETER = 900  # characters of the parameter: well inside WhatsApp's 1,024 with the template's own words
+PARAMETER = 900  # characters of the parameter at most (the template's own words must fit beside it: ``room``)
 LINE_JOIN = " · "
+TEMPLATE_MARGIN = 64
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,13 @@ class TemplateText:
     category: str  # UTILITY or MARKETING
     body: dict[str, str]  # language -> text
     example: dict[str, str]  # language -> an example parameter (Meta asks for one)
+
+    @property
+    def room(self) -> int:
+        """Characters left for the parameter in the body WhatsApp builds (1,024 in all), in every language, with
+        a margin for an operator's template worded a little longer."""
+        own = max(len(text.replace("{{1}}", "")) for text in self.body.values())
+        return min(PARAMETER, limits.TEMPLATE_BODY - own - TEMPLATE_MARGIN)
 
 
 NOTICE = TemplateText(
@@ -88,9 +96,9 @@ def flatten(text: str, limit: int = PARAMETER) -> str:
     return render.shorten(LINE_JOIN.join(line for line in lines if line), limit)
 
 
-def parameter(html: str | None, locale: str | None = None, what: str = "other") -> str:
+def parameter(html: str | None, locale: str | None = None, what: str = "other", limit: int = PARAMETER) -> str:
     """The parameter for a message's text (Telegram HTML); a message without words says what came instead."""
-    flat = flatten(render.to_whatsapp(html))
+    flat = flatten(render.to_whatsapp(html), limit)
     return flat or NOTHING_TO_SAY[normalise_locale(locale)][what]
 
 
@@ -101,5 +109,5 @@ def template_body(settings: WhatsAppSettings, purpose: Purpose, html: str | None
     return {"type": "template", "template": {
         "name": getattr(settings, template.setting),
         "language": {"code": settings.template_language(normalise_locale(locale))},
-        "components": [{"type": "body", "parameters": [{"type": "text", "text": parameter(html, locale, what)}]}],
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": parameter(html, locale, what, template.room)}]}],
     }}
