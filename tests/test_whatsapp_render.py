@@ -333,3 +333,11 @@ def test_a_list_rows_id_keeps_within_200_characters():
     data = "y" * 300
     bodies = render(Text("?", Choices([[Choice(f"Pilihan {n}", str(n) + data)] for n in range(5)])))
     assert all(len(row["id"]) == limits.ROW_ID for row in interactive(bodies[0])["action"]["sections"][0]["rows"])
+
+
+def test_the_submission_text_names_each_template_and_language():
+    text = templates.submission()
+    for template in templates.TEMPLATES:
+        assert f"`{template.default_name}` ({template.category}" in text
+    assert "WHATSAPP_TEMPLATE_NOTICE" in text and "WHATSAPP_TEMPLATE_ANNOUNCEMENT" in text
+    assert text.count("{{1}}") == 2 + 4  # the heading of each template and each language's body

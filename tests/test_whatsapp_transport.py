@@ -190,13 +190,13 @@ async def test_the_wamid_kept_is_the_last_of_several_messages(stage):
 async def test_outside_the_window_a_notice_goes_as_the_utility_template_in_the_persons_language(stage):
     await stage.person(last_seen=timedelta(hours=30), locale="en")
     row = await stage.outbox_row()
-    await stage.send(Text("Report <b>LAPOR-1</b> is now\nResolved", Choices([[Choice("Rate", "r:1")]])),
+    await stage.send(Text("Report <b>K7MQ9-TRXZS</b> is now\nResolved", Choices([[Choice("Rate", "r:1")]])),
                      Purpose.NOTICE, outbox_id=row)
     [sent] = stage.graph.messages
     assert sent["type"] == "template"
     assert sent["template"]["name"] == "kabar"
     assert sent["template"]["language"] == {"code": "en"}
-    assert sent["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Report *LAPOR-1* is now · Resolved"}]
+    assert sent["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Report *K7MQ9-TRXZS* is now · Resolved"}]
     assert await stage.wamid_of(row) == "wamid.TEST0001"
 
 

@@ -248,7 +248,7 @@ def with_markup(text: str, markup: Markup, locale: str | None = None) -> list[Bo
             bodies = lead + [{"type": "interactive", "interactive": {
                 "type": "location_request_message", "body": {"text": body}, "action": {"name": "send_location"}}}]
             if options:
-                said = [Choice(option, SAID + option[: limits.REPLY_ID - len(SAID)]) for option in options]
+                said = [Choice(option, SAID + option[: limits.ROW_ID - len(SAID)]) for option in dict.fromkeys(options)]
                 bodies += choice_bodies(said, words(locale)["or"], locale)
             return bodies
         case None | AskText() | ClearRequest() | Choices():

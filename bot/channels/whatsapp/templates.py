@@ -51,8 +51,8 @@ NOTICE = TemplateText(
               "Reply to this message to see the details or to continue.",
     },
     example={
-        "id": "Laporan LAPOR-2025-000123 kini berstatus Ditindaklanjuti oleh Dinas PUPR Kabupaten Bogor.",
-        "en": "Report LAPOR-2025-000123 is now In progress at the Public Works Office of Bogor Regency.",
+        "id": "Laporan K7MQ9-TRXZS kini berstatus Ditindaklanjuti oleh Dinas PUPR Kabupaten Bogor.",
+        "en": "Report K7MQ9-TRXZS is now in progress at the Public Works Office of Bogor Regency.",
     },
 )
 
@@ -111,3 +111,16 @@ def template_body(settings: WhatsAppSettings, purpose: Purpose, html: str | None
         "language": {"code": settings.template_language(normalise_locale(locale))},
         "components": [{"type": "body", "parameters": [{"type": "text", "text": parameter(html, locale, what, template.room)}]}],
     }}
+
+
+def submission() -> str:
+    """The templates to submit to Meta, as Markdown (for README and ``lapor-bot``'s help): name, category,
+    language, body and an example parameter."""
+    lines = []
+    for template in TEMPLATES:
+        lines.append(f"- `{template.default_name}` ({template.category}; WHATSAPP_TEMPLATE_"
+                     f"{template.setting.removesuffix('_template').upper()}), one body parameter `{{{{1}}}}`:")
+        for language, body in template.body.items():
+            quoted = "\n".join(f"    > {line}" if line else "    >" for line in body.split("\n"))
+            lines.append(f"  - language `{language}`:\n{quoted}\n\n    example: {template.example[language]}")
+    return "\n".join(lines)
