@@ -35,12 +35,13 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 class GraphServer:
     """Answers POST /{version}/{phone id}/messages and /media as the Graph API does, recording what it got; an
-    error put in ``errors`` answers the next message call instead (status, code, Retry-After)."""
+    error put in ``errors`` answers the next message call instead (status, code, Retry-After; None: answer that
+    call as usual)."""
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.uploads: list[dict[str, Any]] = []
-        self.errors: list[tuple[int, int, str | None]] = []
+        self.errors: list[tuple[int, int, str | None] | None] = []
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -62,7 +63,9 @@ class GraphServer:
     async def _message(self, request: web.Request) -> web.Response:
         assert request.headers["Authorization"] == "Bearer token"
         body = await request.json()
-        if self.errors:
+        if self.errors and self.errors[0] is None:  # None: this call is answered as usual
+            self.errors.pop(0)
+        elif self.errors:
             status, code, retry_after = self.errors.pop(0)
             headers = {"Retry-After": retry_after} if retry_after else {}
             return web.json_response({"error": {"message": f"error {code}", "type": "OAuthException", "code": code,
@@ -268,6 +271,21 @@ async def test_a_chat_on_another_channel_is_refused(stage):
         await stage.transport.send(42, Text("x"))
     assert caught.value.failure is Failure.REFUSED
     assert stage.graph.messages == []
+
+
+async def test_a_message_that_failed_part_way_goes_on_from_where_it_stopped(stage):
+    await stage.person()
+    row = await stage.outbox_row()
+    message = Text("Pilih:", Choices([[Choice(f"Kabupaten {n}", f"k:{n}")] for n in range(25)]))
+    stage.graph.errors += [None, (429, 130429, "1")]  # the first page goes, the second meets a rate limit
+    assert (await stage.failure(message)).failure is Failure.RETRY
+    stage.graph.errors += [None, (429, 130429, "1")]
+    with pytest.raises(SendFailed):
+        await stage.send(message, outbox_id=row)
+    await stage.send(message, outbox_id=row)
+    firsts = [m["interactive"]["action"]["sections"][0]["rows"][0]["id"] for m in stage.graph.messages]
+    assert firsts == ["k:0", "k:0", "k:10", "k:20"]  # without an outbox row: from the start; with one: on
+    assert await stage.wamid_of(row) == "wamid.TEST0004"
 
 
 # --- media -------------------------------------------------------------------------------------------------------

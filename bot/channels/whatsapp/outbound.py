@@ -11,9 +11,11 @@ Logs name chats by id and messages by the tail of their wamid, never a phone num
 
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +56,8 @@ ACCOUNT_WAIT = 300.0
 # A media id WhatsApp no longer takes (they expire): the file is uploaded again, once.
 STALE_MEDIA_CODES = {100, 131009, 131052, 131053}
 
+PARTLY_SENT_KEPT = 1000
+
 MIME_TYPES = {"photo": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg", "voice": "audio/ogg",
               "document": "application/octet-stream"}
 _PHONE_LIKE = re.compile(r"\+?\d[\d ]{7,}\d")
@@ -79,6 +83,8 @@ class WhatsAppTransport:
         burst = max(1.0, rate / 10)
         self._limiter = AsyncLimiter(burst, burst / rate)
         self._token_alerted = False
+        # A message that failed part way: its outbox id -> (its bodies' fingerprint, how many went, the last wamid).
+        self._partly_sent: OrderedDict[int, tuple[int, int, str | None]] = OrderedDict()
 
     async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
         envelope = envelope or Envelope()
@@ -139,28 +145,44 @@ class WhatsAppTransport:
             reused: dict[str, tuple[str, str]] = {}
             bodies = await self._bodies(message, chat.locale, reused)
             try:
-                return await self._send_all(chat, bodies, reused)
+                return await self._send_all(chat, bodies, reused, envelope.outbox_id)
             except GraphError as error:
                 if error.code != WINDOW_CLOSED:
                     raise
             await self._close_window(chat)
         return await self._send_template(chat, message, envelope)
 
-    async def _send_all(self, chat: _Chat, bodies: list[dict[str, Any]], reused: dict[str, tuple[str, str]]) -> str | None:
-        wamid = None
-        for body in bodies:
+    async def _send_all(self, chat: _Chat, bodies: list[dict[str, Any]], reused: dict[str, tuple[str, str]],
+                        outbox_id: int | None) -> str | None:
+        """Each body in order. A message of several bodies that failed part way (a rate limit on the second page
+        of a list) goes on from where it stopped when it is tried again by this process."""
+        fingerprint = hash(json.dumps(bodies, sort_keys=True))
+        kept = self._partly_sent.pop(outbox_id, None) if outbox_id is not None else None
+        done, wamid = (kept[1], kept[2]) if kept is not None and kept[0] == fingerprint else (0, None)
+        for number, body in enumerate(bodies[done:], done):
             try:
-                wamid = await self._post(chat, body)
-            except GraphError as error:
-                stale = _media_id_of(body)
-                if error.code not in STALE_MEDIA_CODES or stale not in reused:
-                    raise
-                file_id, kind = reused.pop(stale)  # uploaded long ago: WhatsApp has let it go
-                log.info("chat %s: a reused WhatsApp media id was refused (%s); uploading the file again",
-                         chat.id, error.code)
-                fresh = await self._upload_copy(file_id, kind)
-                wamid = await self._post(chat, _with_media_id(body, fresh))
+                wamid = await self._post_fresh(chat, body, reused)
+            except GraphError:
+                if outbox_id is not None and number > 0:
+                    self._partly_sent[outbox_id] = (fingerprint, number, wamid)
+                    while len(self._partly_sent) > PARTLY_SENT_KEPT:
+                        self._partly_sent.popitem(last=False)
+                raise
         return wamid
+
+    async def _post_fresh(self, chat: _Chat, body: dict[str, Any], reused: dict[str, tuple[str, str]]) -> str:
+        """Post a body; one whose reused media id WhatsApp let go (they expire) with the file uploaded again."""
+        try:
+            return await self._post(chat, body)
+        except GraphError as error:
+            stale = _media_id_of(body)
+            if error.code not in STALE_MEDIA_CODES or stale not in reused:
+                raise
+            file_id, kind = reused.pop(stale)
+            log.info("chat %s: a reused WhatsApp media id was refused (%s); uploading the file again",
+                     chat.id, error.code)
+            fresh = await self._upload_copy(file_id, kind)
+            return await self._post(chat, _with_media_id(body, fresh))
 
     async def _send_template(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> str:
         if envelope.purpose is Purpose.ANNOUNCEMENT and not await self._opted_in(chat):
