@@ -211,6 +211,7 @@ async def test_outside_the_window_a_photo_goes_as_the_template_with_its_caption_
     parameters = [m["template"]["components"][0]["parameters"][0]["text"] for m in stage.graph.messages]
     assert parameters[0] == "Bukti perbaikan"
     assert parameters[1] and parameters[2] and parameters[1] != parameters[2]
+    assert parameters[2].endswith("https://maps.google.com/?q=-6.600000,106.800000")
     assert stage.graph.uploads == [] and stage.fetches.fetched == []
 
 

@@ -295,8 +295,8 @@ def _words_of(message: Outgoing) -> tuple[str | None, str]:
             return caption, "media"
         case Album(items):
             return next((item.caption for item in items if item.caption), None), "media"
-        case Location():
-            return None, "location"
+        case Location(latitude, longitude):  # the place as a link a phone opens in its maps
+            return f"https://maps.google.com/?q={latitude:.6f},{longitude:.6f}", "location"
         case Files():
             return None, "media"
     return None, "other"

@@ -99,6 +99,8 @@ def flatten(text: str, limit: int = PARAMETER) -> str:
 def parameter(html: str | None, locale: str | None = None, what: str = "other", limit: int = PARAMETER) -> str:
     """The parameter for a message's text (Telegram HTML); a message without words says what came instead."""
     flat = flatten(render.to_whatsapp(html), limit)
+    if what == "location":  # a place: what it is, then its link
+        return flatten(f"{NOTHING_TO_SAY[normalise_locale(locale)][what]} {flat}", limit)
     return flat or NOTHING_TO_SAY[normalise_locale(locale)][what]
 
 
