@@ -1,0 +1,319 @@
+"""The outbox's transport to WhatsApp: a neutral message becomes one or more Cloud API messages (render.py) inside
+the person's 24-hour window, or the approved template for its purpose after it (templates.py); files are uploaded
+once and their media ids reused; the id WhatsApp gives the message (wamid) is kept on its outbox row, which later
+delivery receipts name; and WhatsApp's error codes are told in the outbox's terms.
+
+The window is judged by the chat's contact: open while the person's last message (``last_seen_at``) is less than
+24 hours old, unless WhatsApp said since that it was closed (error 131047, ``window_closed_at``): then the
+message goes out at once as a template, and free-form messages wait for the person's next message.
+
+Logs name chats by id and messages by the tail of their wamid, never a phone number or a text."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.channels.whatsapp import render, templates
+from bot.channels.whatsapp.api import GraphApi, GraphError
+from bot.channels.whatsapp.limits import CHANNEL, WINDOW_HOURS
+from bot.config import Settings
+from bot.db import Transactions
+from bot.db.models import Contact, OutboxMessage, utcnow
+from bot.delivery import files as made_files
+from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
+from bot.delivery.transport import Envelope, Failure, Purpose, SendFailed
+from bot.services import contacts, subscriptions
+from bot.services.conversations import locale_of
+from bot.services.media import KeptFile, MediaBridge
+
+log = logging.getLogger(__name__)
+
+WINDOW_CLOSED = 131047
+# Rate limits: retry after WhatsApp's Retry-After, else this long (seconds). 130429 the number's throughput,
+# 131056 too many messages to one person, 80007 the business account's rate, 131048 spam rate limit.
+RATE_CODES = {130429: 5.0, 131056: 10.0, 80007: 60.0, 131048: 60.0}
+# Refused for good, with WhatsApp's reason recorded: undeliverable, unsupported type, media problems, an invalid
+# parameter, the window closed (only where the template itself was refused). Template problems are 132000-132999.
+REFUSED_CODES = {131026, 131051, 131052, 131053, 100, WINDOW_CLOSED, 131009, 131021}
+TEMPLATE_CODES = range(132000, 133000)
+# The access token expired or was revoked (190, HTTP 401), or the account cannot send for now (locked, payment,
+# the number not registered, a policy block): nothing is lost, everything waits this long and tries again.
+TOKEN_CODES = {190}
+ACCOUNT_CODES = {131031, 131042, 133010, 368}
+ACCOUNT_WAIT = 300.0
+# A media id WhatsApp no longer takes (they expire): the file is uploaded again, once.
+STALE_MEDIA_CODES = {100, 131009, 131052, 131053}
+
+PARTLY_SENT_KEPT = 1000
+
+MIME_TYPES = {"photo": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg", "voice": "audio/ogg",
+              "document": "application/octet-stream"}
+_PHONE_LIKE = re.compile(r"\+?\d[\d ]{7,}\d")
+
+
+@dataclass
+class _Chat:
+    id: int
+    phone: str
+    user_id: int | None
+    window_open: bool
+    locale: str | None
+
+
+class WhatsAppTransport:
+    """Sends through ``api`` at most ``settings.whatsapp.messages_per_second`` messages a second in all (the phone
+    number's throughput); the outbox's pacer keeps to each person's pace."""
+
+    def __init__(self, api: GraphApi, settings: Settings, transactions: Transactions, bridge: MediaBridge,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.api, self.settings, self._transactions, self._bridge, self._clock = api, settings, transactions, bridge, clock
+        rate = settings.whatsapp.messages_per_second
+        burst = max(1.0, rate / 10)
+        self._limiter = AsyncLimiter(burst, burst / rate)
+        self._token_alerted = False
+        # A message that failed part way: its outbox id -> (its bodies' fingerprint, how many went, the last wamid).
+        self._partly_sent: OrderedDict[int, tuple[int, int, str | None]] = OrderedDict()
+
+    async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
+        envelope = envelope or Envelope()
+        try:
+            chat = await self._chat(chat_id)
+            wamid = await self._deliver(chat, message, envelope)
+        except GraphError as error:
+            raise self._failed(chat_id, error) from error
+        except SQLAlchemyError as error:  # a database hiccup before the message went: try again
+            raise SendFailed(Failure.RETRY, f"database: {type(error).__name__}") from error
+        if self._token_alerted:
+            log.warning("WhatsApp takes the access token again: sending resumed")
+            self._token_alerted = False
+        if wamid is not None:
+            if envelope.outbox_id is not None:
+                await self._record(envelope.outbox_id, wamid)
+            log.debug("chat %s: sent WhatsApp message …%s", chat_id, wamid[-8:])
+
+    async def _record(self, outbox_id: int, wamid: str) -> None:
+        """The wamid on the outbox row, for the delivery receipts that name it (the message is sent: a failure
+        here loses a receipt, never sends it twice)."""
+        try:
+            async with self._transactions.begin() as session:
+                await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                                      .values(channel_message_id=wamid))
+        except SQLAlchemyError:
+            log.warning("outbox %s: sent as …%s, but its WhatsApp id could not be kept", outbox_id, wamid[-8:],
+                        exc_info=True)
+
+    # --- the chat and its window -------------------------------------------------------------------------------
+
+    async def _chat(self, chat_id: int) -> _Chat:
+        async with self._transactions.sessions() as session:
+            channel, phone = await contacts.address_of(session, chat_id)
+            if channel != CHANNEL:
+                raise SendFailed(Failure.REFUSED, f"chat {chat_id} is on {channel}, not on WhatsApp")
+            contact = await session.get(Contact, chat_id)
+            locale = await locale_of(session, contact.user_id) if contact.user_id is not None else None
+        return _Chat(chat_id, phone, contact.user_id, window_open(contact, self._clock()), locale)
+
+    async def _close_window(self, chat: _Chat) -> None:
+        chat.window_open = False
+        async with self._transactions.begin() as session:
+            await session.execute(update(Contact).where(Contact.id == chat.id).values(window_closed_at=self._clock()))
+        log.info("chat %s: WhatsApp says its 24-hour window is closed; sending the template", chat.id)
+
+    async def _opted_in(self, chat: _Chat) -> bool:
+        if chat.user_id is None:
+            return False
+        async with self._transactions.sessions() as session:
+            return await subscriptions.active(session, chat.user_id) is not None
+
+    # --- sending -----------------------------------------------------------------------------------------------
+
+    async def _deliver(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> str | None:
+        """The wamid of the last message sent (None: nothing to send)."""
+        if chat.window_open:
+            reused: dict[str, tuple[str, str]] = {}
+            bodies = await self._bodies(message, chat.locale, reused)
+            try:
+                return await self._send_all(chat, bodies, reused, envelope.outbox_id)
+            except GraphError as error:
+                if error.code != WINDOW_CLOSED:
+                    raise
+            await self._close_window(chat)
+        return await self._send_template(chat, message, envelope)
+
+    async def _send_all(self, chat: _Chat, bodies: list[dict[str, Any]], reused: dict[str, tuple[str, str]],
+                        outbox_id: int | None) -> str | None:
+        """Each body in order. A message of several bodies that failed part way (a rate limit on the second page
+        of a list) goes on from where it stopped when it is tried again by this process."""
+        fingerprint = hash(json.dumps(bodies, sort_keys=True))
+        kept = self._partly_sent.pop(outbox_id, None) if outbox_id is not None else None
+        done, wamid = (kept[1], kept[2]) if kept is not None and kept[0] == fingerprint else (0, None)
+        for number, body in enumerate(bodies[done:], done):
+            try:
+                wamid = await self._post_fresh(chat, body, reused)
+            except GraphError:
+                if outbox_id is not None and number > 0:
+                    self._partly_sent[outbox_id] = (fingerprint, number, wamid)
+                    while len(self._partly_sent) > PARTLY_SENT_KEPT:
+                        self._partly_sent.popitem(last=False)
+                raise
+        return wamid
+
+    async def _post_fresh(self, chat: _Chat, body: dict[str, Any], reused: dict[str, tuple[str, str]]) -> str:
+        """Post a body; one whose reused media id WhatsApp let go (they expire) with the file uploaded again."""
+        try:
+            return await self._post(chat, body)
+        except GraphError as error:
+            stale = _media_id_of(body)
+            if error.code not in STALE_MEDIA_CODES or stale not in reused:
+                raise
+            file_id, kind = reused.pop(stale)
+            log.info("chat %s: a reused WhatsApp media id was refused (%s); uploading the file again",
+                     chat.id, error.code)
+            fresh = await self._upload_copy(file_id, kind)
+            return await self._post(chat, _with_media_id(body, fresh))
+
+    async def _send_template(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> str:
+        if envelope.purpose is Purpose.ANNOUNCEMENT and not await self._opted_in(chat):
+            raise SendFailed(Failure.REFUSED, "not opted in to announcements")
+        html, what = _words_of(message)
+        body = templates.template_body(self.settings.whatsapp, envelope.purpose, html, chat.locale, what)
+        log.info("chat %s: outside the 24-hour window; sending the %s template", chat.id, envelope.purpose.value)
+        return await self._post(chat, body)
+
+    async def _post(self, chat: _Chat, body: dict[str, Any]) -> str:
+        async with self._limiter:
+            return await self.api.send({"recipient_type": "individual", "to": chat.phone, **body})
+
+    # --- files -------------------------------------------------------------------------------------------------
+
+    async def _bodies(self, message: Outgoing, locale: str | None,
+                      reused: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+        match message:
+            case Media() | Album():
+                items = message.items if isinstance(message, Album) else (message,)
+                media_ids = {item.file_id: await self._media_id(item.file_id, item.kind, reused) for item in items}
+                return render.render(message, media_ids, locale)
+            case Files(kind, file_ids):
+                return await self._made_file_bodies(kind, file_ids, locale, reused)
+        return render.render(message, None, locale)
+
+    async def _made_file_bodies(self, kind: str, file_ids: tuple[int, ...], locale: str | None,
+                                reused: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+        """Files the bot made (exports, charts): each uploaded once, named ``generated:<id>``."""
+        try:
+            made = await made_files.load(self._transactions.sessions, file_ids)
+        except LookupError as error:
+            raise SendFailed(Failure.REFUSED, str(error)) from error
+        bodies: list[dict[str, Any]] = []
+        for item in made:
+            name = f"generated:{item.id}"
+            kept = KeptFile(kind, item.content, mimetypes.guess_type(item.file_name)[0], item.file_name)
+            media_id = await self._media_id(name, kind, reused, kept)
+            bodies += render.media_bodies(kind, media_id, item.caption, file_name=item.file_name, locale=locale)
+        return bodies
+
+    async def _media_id(self, file_id: str, kind: str, reused: dict[str, tuple[str, str]],
+                        kept: KeptFile | None = None) -> str:
+        """WhatsApp's media id of a file: its own (it came from WhatsApp, or was uploaded before), else an upload."""
+        own = await self._bridge.copy_on(file_id, CHANNEL)
+        if own is not None:
+            if not file_id.startswith(CHANNEL + ":"):
+                reused[own] = (file_id, kind)
+            return own
+        return await self._upload_copy(file_id, kind, kept)
+
+    async def _upload_copy(self, file_id: str, kind: str, kept: KeptFile | None = None) -> str:
+        if kept is None:
+            kept = await self._content(file_id, kind)
+        mime_type = kept.mime_type or (mimetypes.guess_type(kept.file_name)[0] if kept.file_name else None) \
+            or MIME_TYPES.get(kind, "application/octet-stream")
+        file_name = kept.file_name or f"{kind}{mimetypes.guess_extension(mime_type) or ''}"
+        media_id = await self.api.upload(kept.content, mime_type, file_name)
+        await self._bridge.remember_copy(file_id, kind, CHANNEL, media_id)
+        return media_id
+
+    async def _content(self, file_id: str, kind: str) -> KeptFile:
+        try:
+            return await self._bridge.content(file_id, kind)
+        except LookupError as error:
+            raise SendFailed(Failure.REFUSED, f"the file cannot be had: {error}") from error
+        except (SendFailed, GraphError):
+            raise
+        except Exception as error:  # its own channel's download failed: try again later
+            raise SendFailed(Failure.RETRY, f"the file could not be fetched: {type(error).__name__}") from error
+
+    # --- errors ------------------------------------------------------------------------------------------------
+
+    def _failed(self, chat_id: int, error: GraphError) -> SendFailed:
+        reason = _reason(error)
+        code = error.code
+        if code in TOKEN_CODES or error.status == 401:
+            if not self._token_alerted:
+                self._token_alerted = True
+                log.error("WhatsApp refused the access token (%s): nothing goes out to WhatsApp until "
+                          "WHATSAPP_ACCESS_TOKEN is replaced; the messages wait and are tried every %d s",
+                          code or error.status, ACCOUNT_WAIT)
+            return SendFailed(Failure.RETRY, reason, ACCOUNT_WAIT)
+        if code in RATE_CODES:
+            return SendFailed(Failure.RETRY, reason, error.retry_after or RATE_CODES[code])
+        if code in ACCOUNT_CODES:
+            log.error("WhatsApp cannot send for this account now (%s): messages wait", code)
+            return SendFailed(Failure.RETRY, reason, ACCOUNT_WAIT)
+        if code in REFUSED_CODES or code in TEMPLATE_CODES:
+            return SendFailed(Failure.REFUSED, reason)
+        if code == 0 or error.status == 0 or error.status >= 500 or error.status == 429:
+            return SendFailed(Failure.RETRY, reason, error.retry_after)
+        return SendFailed(Failure.REFUSED, reason)  # a request WhatsApp calls wrong does not get better
+
+
+def window_open(contact: Contact, now: datetime) -> bool:
+    """Whether WhatsApp takes free-form messages to the contact now (its 24-hour customer service window)."""
+    seen = contact.last_seen_at
+    if seen is None or seen <= now - timedelta(hours=WINDOW_HOURS):
+        return False
+    return not (contact.window_closed_at is not None and contact.window_closed_at >= seen)
+
+
+def _words_of(message: Outgoing) -> tuple[str | None, str]:
+    """The text a template carries for a message, and what it is when it has none."""
+    match message:
+        case Text(text) | Edit(_, text):
+            return text, "other"
+        case Media(caption=caption):
+            return caption, "media"
+        case Album(items):
+            return next((item.caption for item in items if item.caption), None), "media"
+        case Location(latitude, longitude):  # the place as a link a phone opens in its maps
+            return f"https://maps.google.com/?q={latitude:.6f},{longitude:.6f}", "location"
+        case Files():
+            return None, "media"
+    return None, "other"
+
+
+def _media_id_of(body: dict[str, Any]) -> str | None:
+    content = body.get(body.get("type", ""))
+    return content.get("id") if isinstance(content, dict) else None
+
+
+def _with_media_id(body: dict[str, Any], media_id: str) -> dict[str, Any]:
+    kind = body["type"]
+    return {**body, kind: {**body[kind], "id": media_id}}
+
+
+def _reason(error: GraphError) -> str:
+    """WhatsApp's code and words, without anything that looks like a phone number (the sender logs reasons)."""
+    code = error.code or (f"HTTP {error.status}" if error.status else "network")
+    text = f"WhatsApp {code}: {error.title}" + (f" ({error.details})" if error.details else "")
+    return _PHONE_LIKE.sub("…", text)[:500]
