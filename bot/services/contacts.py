@@ -51,7 +51,9 @@ async def identify(session: AsyncSession, channel: str, sender: str, chat: str, 
     person = contact if private else await _contact(session, channel, sender)
     user_id = person.user_id if person is not None and person.user_id is not None else await _new_id(session, User)
     chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or await _new_id(session, Contact)
-    return Identity(user_id, chat_id, known=contact is not None)
+    # A private chat whose row has no person yet (its receiver noted when they wrote, before any turn) is not known:
+    # ``remember`` gives it its person.
+    return Identity(user_id, chat_id, known=contact is not None and (contact.user_id is not None or not private))
 
 
 async def remember(session: AsyncSession, identity: Identity, channel: str, address: str, private: bool,
@@ -61,7 +63,11 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
     turn fails, and the inbox tries it again, when the row is there.)"""
     if identity.known or (private and not new_user):
         return
-    if not private and await session.get(Contact, identity.chat_id) is not None:
+    existing = await session.get(Contact, identity.chat_id)
+    if existing is not None:  # a group's row, or a private chat's that its receiver added without a person
+        if private and existing.user_id is None:
+            existing.user_id = identity.user_id
+            await session.flush()
         return
     session.add(Contact(id=identity.chat_id, channel=channel, address=address, private=private,
                         user_id=identity.user_id if private else None, last_seen_at=utcnow()))
