@@ -624,3 +624,35 @@ async def test_a_tapped_reply_button_runs_its_choice_and_an_edit_is_said_anew(wh
     async with bot.services.sessions() as session:
         contact = await session.get(Contact, contacts.fixed_chat_id("whatsapp", PHONE))
         assert (await session.get(User, contact.user_id)).locale == "en"
+
+
+async def test_from_the_webhook_to_the_reply(whatsapp_bot, caplog):
+    bot, transport = whatsapp_bot
+    caplog.set_level(logging.INFO)
+    process, give_up = inbox_work(WhatsAppChannel(), FakeGraph(), MediaBridge(bot.services.transactions))
+    services = bot.services
+
+    async def process_stored(item):
+        await process(services, item)
+
+    async def give_up_stored(payload):
+        await give_up(services, payload)
+
+    dispatcher = InboxDispatcher(services.transactions, process_stored, give_up_stored, poll_seconds=0.05)
+    client = await webhook_client(dispatcher)
+    try:
+        body = envelope([message("text", {"body": "/start"}, "wamid.E2E", timestamp=T0)], names={PHONE: "Siti Aminah"})
+        assert (await post(client, body)).status == 200
+        await dispatcher.idle()
+        assert (await post(client, body)).status == 200, "Meta's retry"
+        await dispatcher.idle()
+        await bot.settled()
+    finally:
+        await client.close()
+    replies = [shown.seen.text for shown in transport.chats[PHONE]]
+    assert len(replies) == 1 and "SP4N-LAPOR!" in replies[0], "answered once"
+    async with services.sessions() as session:
+        row = (await session.scalars(select(InboxUpdate))).one()
+    assert row.state == "done" and row.payload == {} and row.message_key == "wa:wamid.E2E"
+    logged = [record.getMessage() for record in caplog.records if record.levelno >= logging.INFO]
+    assert not any(PHONE in line or "Aminah" in line for line in logged)
