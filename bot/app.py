@@ -34,7 +34,6 @@ __all__ = ["ProcessRole", "Services", "build_application", "serve", "start_bot",
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "123456:SANDBOX"
-WHATSAPP_MARK = contacts.WHATSAPP  # the key a stored WhatsApp item's payload has (bot.channels.whatsapp.inbound)
 # A send may take this long before it counts as failed; a claim outlives it, so a slow answer never
 # makes the sender try again while the first attempt may still arrive.
 SEND_TIMEOUT_SECONDS = 20.0
@@ -62,12 +61,13 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     transport: Transport = telegram
     whatsapp, channel_pacing = None, {}
     if settings.whatsapp.enabled:
-        from bot.channels.whatsapp.setup import whatsapp_parts  # only where WhatsApp is configured
+        from bot.channels.whatsapp.receiving import by_channel  # only where WhatsApp is configured
+        from bot.channels.whatsapp.setup import whatsapp_parts
 
         whatsapp = whatsapp_parts(settings, transactions, bridge)
         transport = ChannelRouter({contacts.TELEGRAM: telegram, contacts.WHATSAPP: whatsapp.transport},
                                   contacts.channel_lookup(transactions.sessions))
-        process, give_up = _by_channel(process, give_up, whatsapp.process, whatsapp.give_up)
+        process, give_up = by_channel((process, give_up), (whatsapp.process, whatsapp.give_up))
         channel_pacing = {contacts.WHATSAPP: whatsapp.pacing}
     services = build_services(settings, transactions, engine, router, transport,
                               channel_answers=application.bot.get_me, process=process, give_up=give_up, pacing=pacing,
@@ -75,19 +75,6 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     application.bot_data["services"] = services
     application.bot_data["whatsapp"] = whatsapp
     return application
-
-
-def _by_channel(telegram: Process, telegram_give_up: GiveUp, whatsapp: Process, whatsapp_give_up: GiveUp
-                ) -> tuple[Process, GiveUp]:
-    """One inbox, two channels: a stored WhatsApp item says so in its payload."""
-
-    async def process(services: Services, item: Stored) -> None:
-        await (whatsapp if WHATSAPP_MARK in item.payload else telegram)(services, item)
-
-    async def give_up(services: Services, payload: dict) -> None:
-        await (whatsapp_give_up if WHATSAPP_MARK in payload else telegram_give_up)(services, payload)
-
-    return process, give_up
 
 
 def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Process, GiveUp]:

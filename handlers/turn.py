@@ -86,10 +86,13 @@ class Turn:
         self.edit_tapped(text)
 
     def edit_tapped(self, text: str, markup: Markup = None) -> None:
-        """New text (and buttons) for the message whose button was tapped."""
+        """New text (and buttons) for the message whose button was tapped; said anew where the tap names no
+        message to edit (WhatsApp, which cannot edit what the bot sent)."""
         tap = self.incoming.tap
         if tap and tap.message_id is not None:
             self.send(Edit(tap.message_id, text, markup))
+        elif tap:
+            self.say(text, markup)
 
     def notify_callback(self, text: str) -> None:
         self._callback_answer = text

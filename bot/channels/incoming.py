@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from bot.domain.draft import AttachmentRef
 
+TOO_LARGE = "too_large:"
+
 
 @dataclass(frozen=True)
 class Person:
@@ -92,9 +94,15 @@ class MembershipChanged:
 
 @dataclass(frozen=True)
 class Unsupported:
-    """Something the bot cannot use (a sticker, a voice note, a poll): answered politely."""
+    """Something the bot cannot use (a sticker, a voice note, a poll): answered politely. A file larger than its
+    channel lets the bot receive is ``too_large:<kind>`` (photo, video, document)."""
 
     kind: str
+
+    @property
+    def too_large(self) -> str | None:
+        """The kind of file that was too large to receive, where that is why."""
+        return self.kind.removeprefix(TOO_LARGE) if self.kind.startswith(TOO_LARGE) else None
 
 
 Content = Said | CommandSent | Tapped | MediaSent | PlaceSent | ContactSent | Edited | MembershipChanged | Unsupported

@@ -78,6 +78,7 @@ class InboxDispatcher:
                  concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None,
                  order_wait: float = ORDER_WAIT_SECONDS) -> None:
         self._transactions, self._process, self._give_up = transactions, process, give_up
+        self.transactions = transactions  # a receiver's own look-ups before it stores (WhatsApp's chat ids)
         self._metrics = metrics or Metrics()
         self._slots = asyncio.Semaphore(concurrency)
         self._poll_seconds = poll_seconds
@@ -91,13 +92,20 @@ class InboxDispatcher:
         """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
         be told they arrived. A turn that commits stores its update as handled; after ``patience`` (or
         once the turns are done) the rest are stored as pending, for the scan, a retry or a restart."""
+        keyed = [item for item in updates if item.message_key is not None]
+        if keyed:  # stored first; what was handled already is not handled again
+            updates = [item for item in updates if item.message_key is None] + await self._store_keyed(keyed)
+        if not updates:
+            return
         loop = asyncio.get_running_loop()
         stored = loop.create_future()
         fresh = {item.update_id: _Fresh(stored, loop.create_future()) for item in updates}
         self.submit(updates, fresh)
         try:
-            await _until_one_needs_storing([link.taken for link in fresh.values()], patience)
-            rest = [item for item in updates if not fresh[item.update_id].stored_by_its_turn()]
+            rest = [item for item in updates if item.message_key is None]
+            if rest:  # (the keyed ones are stored already: Meta may hear at once)
+                await _until_one_needs_storing([link.taken for link in fresh.values()], patience)
+                rest = [item for item in rest if not fresh[item.update_id].stored_by_its_turn()]
             if rest:
                 async with self._transactions.begin() as session:
                     await store.store(session, rest)
@@ -109,6 +117,13 @@ class InboxDispatcher:
             stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
             raise
         stored.set_result(None)
+
+    async def _store_keyed(self, updates: list[Stored]) -> list[Stored]:
+        """Updates keyed by their channel's own ids (WhatsApp's) are stored before their turns, with their keys:
+        a collision moves one to the next free id before any turn claims it (a turn stores no key). Those still
+        to handle."""
+        async with self._transactions.begin() as session:
+            return await store.store_keyed(session, updates)
 
     def submit(self, updates: list[Stored], fresh: dict[int, _Fresh] | None = None) -> None:
         """Queue updates for handling (each chat's in update order): stored ones, or the fresh ones of

@@ -6,12 +6,17 @@ connection): until they arrive, or a short wait is over, a chat's newer update w
 them may be the same chat's older message. Ids are per bot, not per chat, so the wait is bounded: a missing
 id is waited for once, for ``wait`` seconds from when its gap was seen, and never again after that (if it
 comes later it is handled then, as any update is).
+
+Ids from ``KEYED_IDS_FROM`` up are another channel's (WhatsApp's, made from its own message ids): they are not
+numbered one by one, so they neither open a gap nor wait for one.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+
+from bot.inbox.store import KEYED_IDS_FROM
 
 # A gap wider than this is not an update on its way (a restart, or Telegram's ids jumping): not waited for.
 WIDEST_GAP = 1000
@@ -33,7 +38,7 @@ class Arrivals:
         if self._missing.pop(update_id, None) is not None:
             self._arrival.set()
             self._arrival = asyncio.Event()
-        if not fresh or self.wait <= 0:
+        if not fresh or self.wait <= 0 or update_id >= KEYED_IDS_FROM:
             return
         if self._highest is not None and self._highest + 1 < update_id <= self._highest + WIDEST_GAP:
             self._prune()
@@ -43,7 +48,9 @@ class Arrivals:
             self._highest = update_id
 
     def missing_below(self, update_id: int) -> list[int]:
-        """The ids below ``update_id`` still waited for."""
+        """The ids below ``update_id`` still waited for (none, for an id that is not Telegram's)."""
+        if update_id >= KEYED_IDS_FROM:
+            return []
         self._prune()
         return sorted(missing for missing in self._missing if missing < update_id)
 

@@ -2,8 +2,13 @@
 
 States: ``pending`` (to handle, once ``next_attempt_at`` is due), ``done`` (a handler took it, in the
 same transaction as its effects), ``ignored`` (no handler wanted it) and ``failed`` (it kept failing;
-the sender was told). Handled rows lose their content at once and are deleted after Telegram's
+the sender was told). Handled rows lose their content at once and are deleted after their channel's
 redelivery window, so that a redelivered update is still recognised.
+
+A channel whose messages have ids of their own (WhatsApp's wamid) makes its update ids from them, from
+``KEYED_IDS_FROM`` up (above any Telegram id), and stores the key in ``message_key``: a repeat has the same id
+and the same key (stored once); a different key under an id already taken is a collision, stored under the next
+free id instead (``store_keyed``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ from bot.inbox.cleaning import storable
 PENDING, DONE, IGNORED, FAILED = "pending", "done", "ignored", "failed"
 # Telegram keeps an undelivered update for at most 24 hours: older ids cannot come back.
 REDELIVERY_WINDOW = timedelta(days=2)
+# Ids made from a channel's own message ids (bot.channels.whatsapp.inbound) start here; Telegram's never reach it.
+KEYED_IDS_FROM = 2**62
+# Meta retries an unanswered webhook for up to 7 days: a WhatsApp row is kept a day longer.
+KEYED_REDELIVERY_WINDOW = timedelta(days=8)
+# A collision is a 32-bit hash meeting another in the same second; several in a row are not one.
+MAX_BUMPS = 8
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Stored:
     chat_id: int | None
     payload: dict[str, Any]
     parsed: Any = field(default=None, compare=False)  # the Update the receiver already parsed, if any
+    message_key: str | None = None  # the channel's own id of the item (see the module's doc), where it has one
 
 
 def chat_of(payload: dict[str, Any]) -> int | None:
@@ -59,15 +71,67 @@ def received(payloads: list[dict[str, Any]], parse: Callable[[dict[str, Any]], A
 async def store(session: AsyncSession, updates: list[Stored], due_in: timedelta = timedelta(0)) -> list[int]:
     """Store updates in one statement; returns the ids that are new (a redelivered or already handled update
     is stored once). ``due_in``: when a scan may take them."""
-    if not updates:
-        return []
+    new, _placed = await _store(session, updates, due_in)
+    return new
+
+
+async def store_keyed(session: AsyncSession, updates: list[Stored], due_in: timedelta = timedelta(0)) -> list[Stored]:
+    """Store updates that carry a ``message_key``; returns those still to handle, each once, as stored: a new one
+    (under the next free id, its payload's ``update_id`` too, where another key took its id) or a repeat of one
+    still pending. A repeat of one handled already is left out."""
+    _new, placed = await _store(session, updates, due_in)
+    return placed
+
+
+async def _store(session: AsyncSession, updates: list[Stored], due_in: timedelta) -> tuple[list[int], list[Stored]]:
+    """The ids that are new, and the updates to handle (all but repeats of settled ones)."""
+    new: list[int] = []
+    placed: dict[int, Stored] = {}
+    settled: set[int] = set()
+    waiting = list(updates)
+    for _bump in range(MAX_BUMPS + 1):
+        if not waiting:
+            break
+        inserted = await _insert_rows(session, waiting, due_in)
+        new += sorted(inserted)
+        keyed = [item.update_id for item in waiting if item.message_key is not None and item.update_id not in inserted]
+        found = {update_id: (key, state) for update_id, key, state in await session.execute(
+            select(InboxUpdate.update_id, InboxUpdate.message_key, InboxUpdate.state)
+            .where(InboxUpdate.update_id.in_(keyed)))} if keyed else {}
+        collided = []
+        for item in waiting:
+            key, state = found.get(item.update_id, (None, None))
+            if item.update_id in placed and placed[item.update_id].message_key != item.message_key:
+                collided.append(item)  # two keys under one id in this batch: the first took it
+            elif item.update_id in inserted or key in (None, item.message_key):
+                if state not in (None, PENDING):
+                    settled.add(item.update_id)  # a repeat of one handled already
+                else:
+                    placed.setdefault(item.update_id, item)
+            else:
+                collided.append(item)
+        waiting = [_bumped(item) for item in collided]
+    if waiting:
+        raise RuntimeError(f"{len(waiting)} updates found no free id after {MAX_BUMPS} tries")
+    return new, [item for update_id, item in placed.items() if update_id not in settled]
+
+
+def _bumped(item: Stored) -> Stored:
+    payload = item.payload
+    if isinstance(payload, dict) and payload.get("update_id") == item.update_id:
+        payload = {**payload, "update_id": item.update_id + 1}
+    return Stored(item.update_id + 1, item.chat_id, payload, item.parsed, item.message_key)
+
+
+async def _insert_rows(session: AsyncSession, updates: list[Stored], due_in: timedelta) -> set[int]:
     now = utcnow()
     rows = [{"update_id": item.update_id, "chat_id": item.chat_id, "payload": item.payload, "state": PENDING,
-             "attempts": 0, "next_attempt_at": now + due_in, "received_at": now} for item in updates]
+             "attempts": 0, "next_attempt_at": now + due_in, "received_at": now, "message_key": item.message_key}
+            for item in updates]
     # The rows go as parameters (one statement either way, through "insertmanyvalues"), not inside it:
     # an INSERT with its VALUES built in cannot be cached, and compiling it anew cost 8 % of a busy web process.
     statement = _insert(session).on_conflict_do_nothing(index_elements=["update_id"]).returning(InboxUpdate.update_id)
-    return list(await session.scalars(statement, rows))
+    return set(await session.scalars(statement, rows))
 
 
 async def stored_ids(session: AsyncSession, update_ids: list[int]) -> set[int]:
@@ -153,5 +217,9 @@ async def attempts_of(session: AsyncSession, update_id: int) -> int:
 
 
 async def prune(session: AsyncSession) -> int:
-    statement = delete(InboxUpdate).where(InboxUpdate.state != PENDING, InboxUpdate.received_at < utcnow() - REDELIVERY_WINDOW)
+    """Delete handled rows past their channel's redelivery window (Telegram's 2 days, WhatsApp's 8)."""
+    now = utcnow()
+    past = ((InboxUpdate.update_id < KEYED_IDS_FROM) & (InboxUpdate.received_at < now - REDELIVERY_WINDOW)) | (
+        InboxUpdate.received_at < now - KEYED_REDELIVERY_WINDOW)
+    statement = delete(InboxUpdate).where(InboxUpdate.state != PENDING, past)
     return (await session.execute(statement)).rowcount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.incoming import Incoming, MediaSent
+from bot.channels.incoming import Incoming, MediaSent, Unsupported
 from bot.db.models import Conversation
 from bot.domain import MAX_ATTACHMENTS
 from bot.domain.draft import AttachmentRef, Draft
@@ -32,6 +32,8 @@ async def on_message(turn: Turn, conversation: Conversation) -> None:
             pins.take_point(turn, conversation, step, draft, incoming.place)
         elif incoming.typed:
             await _take_text(turn, conversation, step, draft, incoming.typed)
+        elif too_large(incoming):
+            hint(turn, conversation, too_large_text(turn._))
         else:
             hint(turn, conversation, turn._("I cannot use that kind of message here."))
     except InputRejected as rejected:
@@ -61,6 +63,15 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
         move_on(turn, conversation, draft, step)
     else:
         hint(turn, conversation, _("Please answer with the buttons below."))
+
+
+def too_large(incoming: Incoming) -> bool:
+    """A file its channel could not bring, because it was too large."""
+    return isinstance(incoming.content, Unsupported) and incoming.content.too_large is not None
+
+
+def too_large_text(_) -> str:
+    return _("That file is too large for me to receive. Please send a smaller one.")
 
 
 def attachment_of(incoming: Incoming) -> AttachmentRef | None:
