@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.db import Transactions
 from bot.inbox import store
@@ -70,6 +71,8 @@ class _Fresh:
 
 
 Process = Callable[[Stored], Awaitable[None]]
+# What a receiver completes its rows with, in the transaction that stores them (WhatsApp's chat ids).
+Prepare = Callable[[Any, list[Stored]], Awaitable[list[Stored]]]
 GiveUp = Callable[[dict], Awaitable[None]]
 
 
@@ -78,7 +81,6 @@ class InboxDispatcher:
                  concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None,
                  order_wait: float = ORDER_WAIT_SECONDS) -> None:
         self._transactions, self._process, self._give_up = transactions, process, give_up
-        self.transactions = transactions  # a receiver's own look-ups before it stores (WhatsApp's chat ids)
         self._metrics = metrics or Metrics()
         self._slots = asyncio.Semaphore(concurrency)
         self._poll_seconds = poll_seconds
@@ -88,13 +90,14 @@ class InboxDispatcher:
         self._fresh: dict[int, _Fresh] = {}
         self.arrivals = Arrivals(order_wait)
 
-    async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS) -> None:
+    async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS,
+                      prepare: Prepare | None = None) -> None:
         """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
         be told they arrived. A turn that commits stores its update as handled; after ``patience`` (or
         once the turns are done) the rest are stored as pending, for the scan, a retry or a restart."""
         keyed = [item for item in updates if item.message_key is not None]
         if keyed:  # stored first; what was handled already is not handled again
-            updates = [item for item in updates if item.message_key is None] + await self._store_keyed(keyed)
+            updates = [item for item in updates if item.message_key is None] + await self._store_keyed(keyed, prepare)
         if not updates:
             return
         loop = asyncio.get_running_loop()
@@ -118,11 +121,13 @@ class InboxDispatcher:
             raise
         stored.set_result(None)
 
-    async def _store_keyed(self, updates: list[Stored]) -> list[Stored]:
+    async def _store_keyed(self, updates: list[Stored], prepare: Prepare | None) -> list[Stored]:
         """Updates keyed by their channel's own ids (WhatsApp's) are stored before their turns, with their keys:
         a collision moves one to the next free id before any turn claims it (a turn stores no key). Those still
-        to handle."""
+        to handle. ``prepare`` completes them in the same transaction (their chats' ids)."""
         async with self._transactions.begin() as session:
+            if prepare is not None:
+                updates = await prepare(session, updates)
             return await store.store_keyed(session, updates)
 
     def submit(self, updates: list[Stored], fresh: dict[int, _Fresh] | None = None) -> None:

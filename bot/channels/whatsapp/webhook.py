@@ -71,9 +71,7 @@ class WhatsAppWebhook:
             log.warning("WhatsApp webhook: %d malformed items skipped", skipped)
         if items:
             try:
-                async with dispatcher.transactions.begin() as session:
-                    items = await inbound.with_chat_ids(session, items)
-                await dispatcher.receive(items)
+                await dispatcher.receive(items, prepare=inbound.with_chat_ids)
             except Exception as error:  # Meta retries on anything but 2xx: nothing is lost
                 log.error("storing a WhatsApp webhook delivery failed (%s); Meta will retry", type(error).__name__)
                 return web.Response(status=503, text="try again")
