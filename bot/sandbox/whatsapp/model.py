@@ -1,0 +1,119 @@
+"""The WhatsApp emulator's state: plain dataclasses (saved as JSON by persistence.py), and its clock."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.sandbox.whatsapp.errors import MetaError
+
+WINDOW_SECONDS = 24 * 3600
+_INBOX_EPOCH = 1_577_836_800  # 2020-01-01: the inbox's ids for WhatsApp count seconds from here
+
+
+def new_wamid() -> str:
+    """A message id in WhatsApp's shape (base64 of an opaque blob)."""
+    return "wamid.HBgM" + secrets.token_urlsafe(36).replace("-", "A").replace("_", "B")
+
+
+def new_media_id() -> str:
+    return str(10**15 + secrets.randbelow(9 * 10**15))
+
+
+def update_id_for(key: str, timestamp: int) -> int:
+    """The bot's inbox id for a webhook item (the channel's decision): ``key`` is ``wa:<wamid>`` for a message,
+    ``wa-status:<wamid>:<status>`` for a status. The bot may bump it by one on a collision."""
+    digest = int.from_bytes(hashlib.blake2b(key.encode()).digest()[:4], "big")
+    return 2**62 + (timestamp - _INBOX_EPOCH) * 2**32 + digest
+
+
+class CallFault(Protocol):
+    """One Graph API call gone wrong (tests/kit/whatsapp_faults.py makes them): not carried out when it has an
+    error or drops the connection, answered ``delay`` seconds late either way."""
+
+    @property
+    def delay(self) -> float: ...
+
+    @property
+    def drop(self) -> bool: ...
+
+    def error(self) -> MetaError | None: ...
+
+
+class Faults(Protocol):
+    def take(self, method: str) -> CallFault | None:
+        """``method``: messages, media (upload), media_info, download."""
+
+    def take_late_delivery(self) -> float:
+        """Seconds the webhook just queued waits before its first post."""
+
+
+@dataclass
+class Clock:
+    """Wall time moved forward by ``offset`` seconds (tests close the 24-hour window with ``advance``)."""
+
+    offset: float = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def stamp(self) -> int:
+        return int(self.now())
+
+
+@dataclass
+class Person:
+    phone: str  # wa_id: digits
+    name: str
+    last_message_at: float | None = None  # the emulator's clock; None: never wrote
+    reachable: bool = True  # False: not on WhatsApp (sends fail with 131026)
+
+    def window_open(self, now: float) -> bool:
+        return self.last_message_at is not None and now - self.last_message_at < WINDOW_SECONDS
+
+
+@dataclass
+class StoredMedia:
+    id: str
+    mime_type: str
+    sha256: str
+    size: int
+    path: str  # relative to the state folder
+    owner: str  # "bot" (uploaded) or the phone of the person who sent it
+    filename: str = ""
+    data: bytes = field(default=b"", repr=False)
+
+    def info(self) -> dict[str, Any]:
+        return {"id": self.id, "mime_type": self.mime_type, "sha256": self.sha256, "size": self.size,
+                "path": self.path, "owner": self.owner, "filename": self.filename}
+
+
+@dataclass
+class WhatsAppState:
+    people: dict[str, Person] = field(default_factory=dict)
+    # Per phone, both ways, oldest first: {"wamid", "from": "bot"|"person", "timestamp", "type", "text", ...};
+    # the bot's carry "body" (as sent), "status" and "statuses".
+    conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    media: dict[str, StoredMedia] = field(default_factory=dict)
+    # Webhook payloads not yet answered 2xx by the bot, per phone, in order.
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    clock_offset: float = 0.0
+
+    def person(self, phone: str, name: str | None = None) -> Person:
+        person = self.people.get(phone)
+        if person is None:
+            person = self.people[phone] = Person(phone, name or f"Warga {phone[-4:]}")
+            self.conversations.setdefault(phone, [])
+        elif name:
+            person.name = name
+        return person
+
+    def find(self, wamid: str) -> tuple[str, dict[str, Any]] | None:
+        for phone, messages in self.conversations.items():
+            for message in messages:
+                if message["wamid"] == wamid:
+                    return phone, message
+        return None
