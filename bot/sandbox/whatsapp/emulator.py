@@ -84,6 +84,7 @@ class WhatsAppEmulator(GraphSide, PeopleSide, WebhookSide):
         templates: tuple[Template, ...] = DEFAULT_TEMPLATES,
         state_dir: Path | None = None,
         status_webhooks: bool = True,
+        status_delay: float = 0.05,
         auto_deliver: bool = True,
         webhook_retry: float = 0.2,
         webhook_retry_max: float = 5.0,
@@ -93,7 +94,8 @@ class WhatsAppEmulator(GraphSide, PeopleSide, WebhookSide):
         self.webhook_url, self.host, self.port = webhook_url, host, port
         self.throttle = Throttle(throughput) if throughput else None
         self.templates = {(template.name, template.language): template for template in templates}
-        self.status_webhooks, self.auto_deliver = status_webhooks, auto_deliver
+        self.status_webhooks, self.auto_deliver, self.status_delay = status_webhooks, auto_deliver, status_delay
+        self._status_later: list[tuple[str, dict[str, Any]]] = []
         self.webhook_retry, self.webhook_retry_max = webhook_retry, webhook_retry_max
         self._folder = StateFolder(state_dir) if state_dir else None
         loaded = self._folder.load() if self._folder else None
@@ -144,6 +146,7 @@ class WhatsAppEmulator(GraphSide, PeopleSide, WebhookSide):
         self.resume_webhooks()
 
     async def stop(self) -> None:
+        self._queue_statuses()  # kept with the state, posted after a restart
         await self._stop_webhooks()
         if self._http:
             await self._http.close()

@@ -14,6 +14,7 @@ anything but a template; 131026 to a number not on WhatsApp). A mixin of ``Whats
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from typing import Any
 
@@ -59,6 +60,9 @@ class GraphSide:
         """Count the call, check the token, apply an injected fault, answer errors in Meta's shape."""
         self.stats.calls[method] += 1
         try:
+            version = request.match_info.get("version")
+            if version is not None and not re.fullmatch(r"v\d+\.\d+", version):
+                raise MetaError(100, f"Unknown path components: /{version}", title="Unknown path components")
             self._authorize(request)
             fault = self.faults.take(method) if self.faults else None
             error = fault.error() if fault else None
@@ -152,8 +156,16 @@ class GraphSide:
             item["pricing"] = {"billable": category != "service", "pricing_model": "CBP", "category": category}
         entry["status"] = status
         entry["statuses"].append({"status": status, "timestamp": stamp, **({"errors": item["errors"]} if error else {})})
-        if self.status_webhooks:
-            self.queue_webhook(phone, self.envelope({"statuses": [item]}))
+        if self.status_webhooks:  # a moment later: the bot has the answer with the wamid first, as with Meta
+            payload = self.envelope({"statuses": [item]})
+            self._status_later.append((phone, payload))
+            if len(self._status_later) == 1:
+                asyncio.get_running_loop().call_later(self.status_delay, self._queue_statuses)
+
+    def _queue_statuses(self) -> None:
+        later, self._status_later = self._status_later, []
+        for phone, payload in later:
+            self.queue_webhook(phone, payload)
 
     def _billing(self, phone: str, category: str) -> tuple[str, float]:
         """The open conversation (Meta's 24-hour billing unit) of this category with this person, or a new one."""

@@ -103,6 +103,8 @@ class WhatsAppState:
     clock_offset: float = 0.0
 
     def person(self, phone: str, name: str | None = None) -> Person:
+        if not phone.isdigit():
+            raise ValueError("a WhatsApp number is digits only (E.164 without +)")
         person = self.people.get(phone)
         if person is None:
             person = self.people[phone] = Person(phone, name or f"Warga {phone[-4:]}")
