@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.channels.whatsapp.api import GraphApi, GraphError
-from bot.sandbox.whatsapp import Throughput, WhatsAppEmulator, update_id_for
+from bot.sandbox.whatsapp import Template, Throughput, WhatsAppEmulator, update_id_for
 from tests.harness import eventually
 from tests.kit.whatsapp import WhatsAppPerson
 from tests.kit.whatsapp_faults import WhatsAppFault, deliver_late, inject
@@ -238,11 +238,12 @@ async def test_templates_are_checked_against_the_approved_list(emulator, graph, 
         await graph.send(template(parameters=("dua\n",)))
     assert refused.value.code == 132018
     # A template goes out to someone who never wrote: no window needed.
+    assert (await raw_send(emulator, template(parameters=("x" * 900,)) | {"to": OTHER}))[0] == 200  # the bot's longest
     await graph.send(template(parameters=("empat    spasi boleh",)))
-    await eventually(lambda: [s["status"] for s in receiver.statuses()] == ["sent", "delivered"])
+    await eventually(lambda: [s["status"] for s in receiver.statuses() if s["recipient_id"] == PHONE] == ["sent", "delivered"])
     assert receiver.statuses()[0]["pricing"]["category"] == "utility" and receiver.statuses()[0]["pricing"]["billable"]
-    assert emulator.bot_messages(PHONE)[-1]["text"] == "Kabar laporan Anda: empat    spasi boleh"
-    assert emulator.stats.templates == 1
+    assert "\n\nempat    spasi boleh\n\n" in emulator.bot_messages(PHONE)[-1]["text"]
+    assert emulator.stats.templates == 2
 
 
 # The 24-hour window -----------------------------------------------------------------------------------------
@@ -384,13 +385,14 @@ async def test_what_a_person_sends_is_stored_and_named_by_id(emulator, graph, re
 
 
 async def test_taps_answer_the_message_that_showed_the_choice(emulator, graph, receiver):
+    emulator.templates[("lapor_survei", "id")] = Template("lapor_survei", "id", "Puas? {{1}}", "MARKETING", ("Berhenti langganan",))
     await emulator.person_sends_text(PHONE, "lapor")
     first = await graph.send(buttons("Ya", "Tidak", ids=["yes:1", "no:1"]))
     await emulator.person_taps(PHONE, "Tidak")
     listed = await graph.send(listing([{"id": "cat:road", "title": "Jalan", "description": "Jalan rusak"}, {"id": "cat:water", "title": "Air"}]))
     await emulator.person_taps(PHONE, "cat:water")
     await emulator.person_taps(PHONE, "Jal")  # part of a title
-    await graph.send(template(name="lapor_pengumuman") | {"template": {**template(name="lapor_pengumuman")["template"], "components": [
+    await graph.send(template(name="lapor_survei") | {"template": {**template(name="lapor_survei")["template"], "components": [
         {"type": "body", "parameters": [{"type": "text", "text": "Kerja bakti"}]},
         {"type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [{"type": "payload", "payload": "unsub"}]}]}})
     await emulator.person_taps(PHONE, "Berhenti langganan")
@@ -457,6 +459,8 @@ async def test_raw_payloads_and_inbox_ids(emulator, receiver):
     await eventually(lambda: receiver.payloads == [{"object": "whatsapp_business_account", "entry": []}])
     entry = await emulator.person_sends_text(PHONE, "halo")
     assert entry["update_id"] == update_id_for("wa:" + entry["wamid"], entry["timestamp"]) and entry["update_id"] >= 2**62
+    digest = int.from_bytes(hashlib.blake2b(("wa:" + entry["wamid"]).encode(), digest_size=8).digest()[:4], "big")
+    assert entry["update_id"] == 2**62 + (entry["timestamp"] - 1_577_836_800) * 2**32 + digest  # the channel's decision
 
 
 # Restart and faults --------------------------------------------------------------------------------------------

@@ -34,11 +34,18 @@ class Template:
         return re.sub(r"\{\{(\d+)\}\}", lambda match: values[int(match.group(1)) - 1], self.body)
 
 
+# As the bot submits them (bot/channels/whatsapp/templates.py), so that the hydrated length is checked as Meta would.
+_NOTICE = {"id": "Ada kabar baru tentang laporan Anda di LAPOR!:\n\n{{1}}\n\n"
+                 "Balas pesan ini untuk melihat rinciannya atau melanjutkan.",
+           "en": "There is news about your LAPOR! report:\n\n{{1}}\n\n"
+                 "Reply to this message to see the details or to continue."}
+_ANNOUNCEMENT = {"id": "Pengumuman layanan publik dari LAPOR!:\n\n{{1}}\n\nAnda menerima pesan ini karena "
+                       "berlangganan pengumuman LAPOR!. Balas /berhenti untuk berhenti berlangganan.",
+                 "en": "A public service announcement from LAPOR!:\n\n{{1}}\n\nYou receive this because you "
+                       "subscribed to LAPOR! announcements. Reply /berhenti to unsubscribe."}
 DEFAULT_TEMPLATES: tuple[Template, ...] = (
-    Template("lapor_kabar_laporan", "id", "Kabar laporan Anda: {{1}}"),
-    Template("lapor_kabar_laporan", "en", "News about your report: {{1}}"),
-    Template("lapor_pengumuman", "id", "Pengumuman: {{1}}", "MARKETING", ("Berhenti langganan",)),
-    Template("lapor_pengumuman", "en", "Announcement: {{1}}", "MARKETING", ("Unsubscribe",)),
+    *(Template("lapor_kabar_laporan", language, body) for language, body in _NOTICE.items()),
+    *(Template("lapor_pengumuman", language, body, "MARKETING") for language, body in _ANNOUNCEMENT.items()),
     Template("hello_world", "en_US", "Hello World", "UTILITY"),
 )
 
