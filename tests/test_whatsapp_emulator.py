@@ -358,6 +358,13 @@ async def test_upload_then_send_by_id_then_download_with_the_token_only(emulator
     with pytest.raises(GraphError) as unknown:
         await graph.media_info("123")
     assert unknown.value.code == 100
+    emulator.advance(hours=24 * 30)  # media ids expire: sending by one is refused, the bot uploads again
+    await emulator.person_sends_text(PHONE, "sebulan kemudian")
+    with pytest.raises(GraphError) as expired:
+        await graph.send({"to": PHONE, "type": "image", "image": {"id": media_id}})
+    assert expired.value.code == 100 and "image['id']" in expired.value.details
+    with pytest.raises(GraphError):
+        await graph.media_info(media_id)
     with pytest.raises(GraphError) as refused:
         await graph.upload(b"x", "video/avi", "a.avi")
     assert refused.value.code == 131053

@@ -103,7 +103,9 @@ class GraphSide:
             raise invalid("The request body is not valid JSON") from None
         if isinstance(body, dict) and body.get("status") == "read":
             return await self._mark_read(body)
-        rendered = check_message(body, set(self.state.media), self.templates)
+        now = self.clock.now()
+        live = {media_id for media_id in self.state.media if self.state.live_media(media_id, now)}
+        rendered = check_message(body, live, self.templates)
         phone = recipient(body)
         if phone == self.display_phone_number:
             raise MetaError(131021)
@@ -222,7 +224,7 @@ class GraphSide:
         return await self._guarded("media_info", request, self._media_info)
 
     async def _media_info(self, request: web.Request) -> web.Response:
-        stored = self.state.media.get(request.match_info["media_id"])
+        stored = self.state.live_media(request.match_info["media_id"], self.clock.now())
         if stored is None:
             raise no_such_object(request.match_info["media_id"])
         return web.json_response({"messaging_product": "whatsapp", "url": self.media_url(stored.id),
@@ -243,7 +245,7 @@ class GraphSide:
 
     async def _handle_download(self, request: web.Request) -> web.StreamResponse:
         async def download(request: web.Request) -> web.Response:
-            stored = self.state.media.get(request.match_info["media_id"])
+            stored = self.state.live_media(request.match_info["media_id"], self.clock.now())
             if stored is None or request.query.get("hash") != stored.sha256[:16]:
                 return web.Response(status=404, text="Not Found")
             self.stats.downloads += 1

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from bot.sandbox.whatsapp.errors import MetaError
 
 WINDOW_SECONDS = 24 * 3600
+MEDIA_SECONDS = 30 * 24 * 3600  # a media id lives this long (the emulator's clock), then WhatsApp forgets it
 _INBOX_EPOCH = 1_577_836_800  # 2020-01-01: the inbox's ids for WhatsApp count seconds from here
 
 
@@ -85,11 +86,12 @@ class StoredMedia:
     path: str  # relative to the state folder
     owner: str  # "bot" (uploaded) or the phone of the person who sent it
     filename: str = ""
+    created_at: float = 0.0  # the emulator's clock
     data: bytes = field(default=b"", repr=False)
 
     def info(self) -> dict[str, Any]:
         return {"id": self.id, "mime_type": self.mime_type, "sha256": self.sha256, "size": self.size,
-                "path": self.path, "owner": self.owner, "filename": self.filename}
+                "path": self.path, "owner": self.owner, "filename": self.filename, "created_at": self.created_at}
 
 
 @dataclass
@@ -113,6 +115,11 @@ class WhatsAppState:
         elif name:
             person.name = name
         return person
+
+    def live_media(self, media_id: str, now: float) -> StoredMedia | None:
+        """A media by id, unless it expired (30 days after it was uploaded or sent)."""
+        stored = self.media.get(media_id)
+        return stored if stored is not None and now - stored.created_at < MEDIA_SECONDS else None
 
     def find(self, wamid: str) -> tuple[str, dict[str, Any]] | None:
         for phone, messages in self.conversations.items():

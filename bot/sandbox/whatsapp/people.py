@@ -133,7 +133,7 @@ class PeopleSide:
     def store_media(self, data: bytes, mime: str, owner: str, filename: str = "") -> StoredMedia:
         digest = hashlib.sha256(data).hexdigest()
         media_id = new_media_id()
-        stored = StoredMedia(media_id, mime, digest, len(data), f"media/{media_id}", owner, filename, data)
+        stored = StoredMedia(media_id, mime, digest, len(data), f"media/{media_id}", owner, filename, self.clock.now(), data)
         self.state.media[media_id] = stored
         self._touch()
         return stored

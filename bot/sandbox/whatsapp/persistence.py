@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -41,7 +42,7 @@ def decode(text: str, folder: Path) -> tuple[WhatsAppState, dict[str, Any]]:
         except OSError as error:
             log.warning("whatsapp sandbox media %s is gone (%s)", info["id"], error)
             continue
-        media[info["id"]] = StoredMedia(**info, data=data)
+        media[info["id"]] = StoredMedia(**{"created_at": time.time(), **info}, data=data)
     state = WhatsAppState(people={person["phone"]: Person(**person) for person in saved["people"]},
                           conversations=saved["conversations"], media=media, pending=saved["pending"],
                           clock_offset=saved["clock_offset"])
