@@ -573,3 +573,22 @@ async def test_the_scripted_person_gets_the_whole_answer(emulator, graph, receiv
     assert person.buttons() == ["Ya", "Tidak"] and person.last_text == "Pilih"
     assert [m["text"] for m in await person.tap("Tidak")] == ["pilihan: b1"]
     assert person.statuses() == ["delivered"] * 3
+
+
+async def test_the_scripted_person_shares_sends_and_reacts(emulator, graph, receiver):
+    async def on_payload(payload):
+        for message in payload["entry"][0]["changes"][0]["value"].get("messages", []):
+            if message["type"] != "reaction":
+                await graph.send(text(f"diterima: {message['type']}", to=message["from"]))
+            await emulator.bot_is_done(update_id_for("wa:" + message["id"], int(message["timestamp"])))
+
+    receiver.on_payload = on_payload
+    emulator.listen_to([])
+    person = WhatsAppPerson(emulator, PHONE, "Budi")
+    assert [m["text"] for m in await person.share_location(-6.2, 106.8, name="Pasar")] == ["diterima: location"]
+    assert [m["text"] for m in await person.send_file(PNG, "image/png", caption="foto")] == ["diterima: image"]
+    assert [m["text"] for m in await person.send_files([(PNG, "image/png"), (b"\xff\xd8jpeg", "image/jpeg")])] == ["diterima: image"] * 2
+    assert [m["text"] for m in await person.send_voice()] == ["diterima: audio"]
+    assert await person.react("👍") == []
+    assert person.read() == 5
+    await eventually(lambda: sum(s["status"] == "read" for s in receiver.statuses()) == 5)
