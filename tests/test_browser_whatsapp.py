@@ -165,6 +165,16 @@ async def test_a_citizen_on_whatsapp_sees_whatsapps_messages_taps_and_jumps_a_da
             assert abs(place[0]["location"]["latitude"] - -0.9492) < 1e-6
             await expect(chat.locator(".wa-item.me .msg").last).to_contain_text("-0.94920, 100.35430")
 
+            # A photo and a voice note from the 📎 menu (no Telegram sticker there): each a WhatsApp message of its kind.
+            await page.set_input_files("#file", files=[{"name": "lubang.png", "mimeType": "image/png", "buffer": _png()}])
+            await expect(chat.locator(".wa-item.me[data-type=image] img.picture")).to_have_count(1)
+            await page.get_by_role("button", name="Lampiran").click()
+            await expect(page.get_by_role("menuitem", name="Stiker")).to_be_hidden()
+            await page.get_by_role("menuitem", name="Pesan suara").click()
+            await expect(chat.locator(".wa-item.me[data-type=audio]")).to_contain_text("pesan suara")
+            sent = await _eventually(lambda: [m for m in receiver.messages() if m["type"] in ("image", "audio")][1:])
+            assert sent[0]["audio"]["voice"] is True
+
             # A day later the window is closed: a plain text fails (131047), the template arrives as a template.
             await page.get_by_role("button", name="⏩ +1 hari").click()
             await expect(page.locator("#waahead")).to_have_text("(+1 hari)")
