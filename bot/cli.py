@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from pathlib import Path
 
@@ -128,16 +129,46 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
             raise PortInUse(port, "--port or PORT") from None
         raise
     personas.seat(emulator)
+    bot_settings, whatsapp_port, whatsapp = settings.without_token(), None, None
+    if os.environ.get("SANDBOX_WHATSAPP", "1").strip().lower() not in ("0", "false", "no", "off"):
+        # The citizen on WhatsApp: a WhatsApp Cloud API emulator (its chats in a subfolder of the state folder)
+        # whose webhooks go to the bot's WhatsApp webhook, served on a free port of its own.
+        from bot.sandbox import webchat_whatsapp
+        from bot.sandbox.whatsapp import WhatsAppEmulator
+
+        whatsapp_port = _free_port()
+        whatsapp = WhatsAppEmulator(state_dir=state_dir / "whatsapp")
+        whatsapp.webhook_url = f"http://127.0.0.1:{whatsapp_port}{settings.whatsapp.webhook_path}"
+        try:
+            await whatsapp.start()
+        except BaseException:
+            await emulator.stop()
+            raise
+        webchat_whatsapp.seat(whatsapp)
+        emulator.whatsapp = whatsapp
+        bot_settings = replace(bot_settings, whatsapp=whatsapp.bot_settings())
     print(f"\n  lapor-bot sandbox: open {emulator.base_url}/ in your browser and chat as a citizen; switch to a")
     print("  sample admin or agency liaison at the top of the page to work the reports.")
+    if whatsapp is not None:
+        print("  \"Warga di WhatsApp\" there plays a citizen on WhatsApp (its ⏩ +1 hari control closes the 24-hour window).")
     print(f"  The sandbox keeps its chats in {state_dir.resolve()} and its reports in {settings.database_url}")
     print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
     try:
-        await serve(settings.without_token(), _stop_on_signal(), api_base_url=emulator.base_url,
-                    prepare=_prepare_sandbox)
+        await serve(bot_settings, _stop_on_signal(), api_base_url=emulator.base_url,
+                    prepare=_prepare_sandbox, whatsapp_port=whatsapp_port)
     finally:
+        emulator.whatsapp = None
+        if whatsapp is not None:
+            await whatsapp.stop()
         await emulator.stop()
     return 0
+
+
+def _free_port() -> int:
+    """A port no one listens on now (the bot's WhatsApp webhook in the sandbox)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 async def _prepare_sandbox(engine, router) -> None:

@@ -68,6 +68,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self.processed_ids: set[int] = set()
         self.answered_ids: set[int] = set()  # updates a webhook answered 200 (each, not only the newest)
         self._late: dict[int, float] = {}  # update id -> seconds its first webhook post waits (a fault)
+        self.whatsapp = None  # the sandbox's WhatsApp emulator, for the page's citizen on WhatsApp (webchat_whatsapp.py)
 
     @property
     def users(self) -> dict[int, SandboxUser]:

@@ -21,7 +21,7 @@ LONG_POLL_SECONDS = 25
 # How much the map's outlines are simplified, in degrees: the provinces by about 5 km (the whole country,
 # drawn at once), the regencies by about 500 m (drawn when the map is zoomed in to a region).
 OUTLINE_TOLERANCE_DEGREES = {"provinces": 0.05, "regencies": 0.005}
-PAGE_SCRIPTS = ("i18n.js", "chat.js", "map.js", "controls.js")
+PAGE_SCRIPTS = ("i18n.js", "chat.js", "map.js", "whatsapp.js", "controls.js")
 
 
 def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
@@ -112,7 +112,13 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
     async def personas(request: web.Request) -> web.Response:
         from bot.sandbox.personas import PERSONAS
 
-        return web.json_response([persona.as_json() for persona in PERSONAS])
+        people = [persona.as_json() for persona in PERSONAS]
+        if emulator.whatsapp is not None:
+            from bot.sandbox.webchat_whatsapp import SAMPLE_NAME, SAMPLE_PHONE
+
+            people.insert(0, {"user_id": f"wa-{SAMPLE_PHONE}", "first_name": SAMPLE_NAME, "role": "whatsapp",
+                              "whatsapp": SAMPLE_PHONE})
+        return web.json_response(people)
 
     async def stored_file(request: web.Request) -> web.Response:
         """A photo or document in the chat, for the page to show (a chart) or save (an export)."""
@@ -145,6 +151,9 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
     app.router.add_get("/sandbox/api/outline", outline)
     app.router.add_get("/sandbox/api/file/{file_id}", stored_file)
     app.router.add_get("/sandbox/api/personas", personas)
+    from bot.sandbox import webchat_whatsapp  # the citizen on WhatsApp, when the sandbox runs its emulator
+
+    webchat_whatsapp.add_routes(app, lambda: emulator.whatsapp)
 
 
 def _known(emulator: BotApiEmulator, body) -> int:

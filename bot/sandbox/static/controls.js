@@ -50,11 +50,16 @@ $("file").onchange = async () => {
   }
 };
 
-let people = [{ ...citizen, role: "citizen" }];
+let people = [{ ...citizen, role: "citizen" }, ...(me.whatsapp ? [{ ...me, role: "whatsapp" }] : [])];
+function personaLabel(person) {
+  if (person.role === "citizen") return `${t("citizen")}: ${person.first_name}`;
+  if (person.role === "whatsapp") return `${t("citizenWhatsApp")}: ${person.first_name} (${t("sample")})`;
+  return person.first_name;
+}
 function listPersonas() {
   const select = $("persona");
   select.replaceChildren(...people.map((person) => {
-    const option = new Option(person.role === "citizen" ? `${t("citizen")}: ${person.first_name}` : person.first_name, person.user_id);
+    const option = new Option(personaLabel(person), person.user_id);
     option.selected = person.user_id === me.user_id;
     return option;
   }));
@@ -62,11 +67,14 @@ function listPersonas() {
 $("persona").onchange = () => {
   const chosen = people.find((person) => String(person.user_id) === $("persona").value);
   if (chosen.role === "citizen") localStorage.removeItem("lapor-sandbox-persona");
+  else if (chosen.role === "whatsapp") localStorage.setItem("lapor-sandbox-persona", JSON.stringify({ user_id: chosen.user_id, first_name: chosen.first_name, whatsapp: chosen.whatsapp }));
   else localStorage.setItem("lapor-sandbox-persona", JSON.stringify({ user_id: chosen.user_id, first_name: chosen.first_name }));
   location.reload();
 };
 async function loadPersonas() {
-  people = [people[0], ...await (await fetch("/sandbox/api/personas")).json()];
+  const listed = await (await fetch("/sandbox/api/personas")).json();
+  const keep = me.whatsapp && !listed.some((person) => person.user_id === me.user_id) ? [{ ...me, role: "whatsapp" }] : [];
+  people = [people[0], ...keep, ...listed];
   listPersonas();
 }
 
@@ -80,6 +88,7 @@ function showLanguage() {
 }
 $("language").onchange = () => { setLanguage($("language").value); showLanguage(); listPlaces(); };
 
+if (me.whatsapp) playWhatsApp();  // the citizen on WhatsApp (whatsapp.js)
 showLanguage();  // the history and the outbox kept in this browser, before the sandbox answers
 loadPersonas().catch(() => {});  // the sandbox may be down: the page still shows what it kept
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sandbox-sw.js").catch(() => {});  // reloads work offline

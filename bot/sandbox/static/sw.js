@@ -2,7 +2,7 @@
 // lapor-bot is down still shows the chat (history and outbox come from localStorage) instead of a browser
 // error. Only the page itself is cached; the chat API always goes to the network.
 const CACHE = "lapor-sandbox-page";
-const PAGE = ["/", "/sandbox/static/i18n.js", "/sandbox/static/chat.js", "/sandbox/static/map.js", "/sandbox/static/controls.js"];
+const PAGE = ["/", "/sandbox/static/i18n.js", "/sandbox/static/chat.js", "/sandbox/static/map.js", "/sandbox/static/whatsapp.js", "/sandbox/static/controls.js"];
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
