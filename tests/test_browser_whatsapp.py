@@ -187,7 +187,7 @@ async def test_a_citizen_on_whatsapp_sees_whatsapps_messages_taps_and_jumps_a_da
             template = chat.locator(".wa-item[data-type=template] .msg")
             await expect(template.locator(".wa-template-tag")).to_contain_text("Template: lapor_kabar_laporan")
             await expect(template.locator(".wa-template-tag")).to_contain_text("utility · id")
-            await expect(template.locator(".wa-text")).to_have_text("Kabar laporan Anda: Status laporan AB12C berubah: Terverifikasi")
+            await expect(template.locator(".wa-text")).to_contain_text("Status laporan AB12C berubah: Terverifikasi")
             await expect(template.locator(".wa-ticks")).to_have_attribute("data-status", "read", timeout=10000)
             await expect(chat.locator(".wa-day")).to_have_count(2)  # the next day's messages under their date
             await page.screenshot(path=SCREENSHOTS.format("desktop"))

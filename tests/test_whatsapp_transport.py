@@ -24,11 +24,11 @@ from bot.db import Transactions
 from bot.db.models import Contact, FileOrder, GeneratedFile, MediaCopy, OutboxMessage, Subscription, User
 from bot.delivery.messages import Album, Files, Location, Media, Text
 from bot.delivery.transport import Envelope, Failure, Purpose, SendFailed
-from bot.services.contacts import fixed_chat_id
+from bot.services.contacts import PHONE_IDS_FROM
 from bot.services.media import KeptFile, MediaBridge
 
 PHONE = "6281234567890"
-CHAT = fixed_chat_id("whatsapp", PHONE)
+CHAT = PHONE_IDS_FROM + 1  # a WhatsApp chat (its id is never made of the number)
 USER = 2**53 + 7
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
