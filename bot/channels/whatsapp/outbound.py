@@ -105,11 +105,13 @@ class WhatsAppTransport:
 
     async def _record(self, outbox_id: int, wamid: str) -> None:
         """The wamid on the outbox row, for the delivery receipts that name it (the message is sent: a failure
-        here loses a receipt, never sends it twice)."""
+        here loses a receipt, never sends it twice). A row sent again (as a template after 131047) starts its
+        receipts afresh: the earlier message's "failed" is no longer its last word."""
         try:
             async with self._transactions.begin() as session:
                 await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                                      .values(channel_message_id=wamid))
+                                      .values(channel_message_id=wamid, receipt=None, receipt_at=None,
+                                              receipt_error=None))
         except SQLAlchemyError:
             log.warning("outbox %s: sent as …%s, but its WhatsApp id could not be kept", outbox_id, wamid[-8:],
                         exc_info=True)
