@@ -30,7 +30,7 @@ from bot.sandbox.citizens import CitizenSide
 from bot.sandbox.limits import RateLimiter, RateLimits, counts_as_edit, counts_as_message
 from bot.sandbox.media import media_json
 from bot.sandbox.model import ApiError, EmulatorState, Faults, SandboxUser, StoredFile
-from bot.sandbox.persistence import Saver, StateFolder
+from bot.sandbox.persistence import Saver, StateFolder, encode
 from bot.sandbox.stats import Stats
 from bot.sandbox.wire import Uploads, drop_connection, error_response, read_parameters, result_response
 
@@ -55,7 +55,8 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self.host, self.port = host, port
         self._folder = StateFolder(state_dir) if state_dir else None
         self.state = (self._folder.load() if self._folder else None) or EmulatorState()
-        self._saver = Saver(self._folder, lambda: self.state) if self._folder else None
+        self._saver = Saver(self._folder, lambda: encode(self.state),
+                            lambda: {stored.file_path: stored for stored in self.state.files.values()}) if self._folder else None
         self.faults: Faults | None = None  # None: Telegram on a good day
         self.stats = Stats()
         self.rate_limits = rate_limits

@@ -130,13 +130,16 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 
 class Saver:
-    """Saves the state in a thread at most every SAVE_INTERVAL seconds after a change, and on close."""
+    """Saves a state in a thread at most every SAVE_INTERVAL seconds after a change, and on close: ``encoded``
+    gives the state as text, ``files`` its files by path (those not yet on disk are written first, by
+    ``folder.write(text, new_files)``). Serves the Telegram sandbox and the WhatsApp emulator alike."""
 
-    def __init__(self, folder: StateFolder, state: Callable[[], EmulatorState]) -> None:
-        self.folder, self._state = folder, state
+    def __init__(self, folder: Any, encoded: Callable[[], str], files: Callable[[], dict[str, Any]],
+                 name: str = "sandbox") -> None:
+        self.folder, self._encoded, self._files, self._name = folder, encoded, files, name
         self._dirty = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._written: set[str] = {stored.file_path for stored in state().files.values()}
+        self._written: set[str] = set(files())
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -148,10 +151,10 @@ class Saver:
     async def save(self) -> None:
         async with self._lock:
             self._dirty.clear()
-            state = self._state()
-            new_files = [stored for stored in state.files.values() if stored.file_path not in self._written]
-            await asyncio.to_thread(self.folder.write, encode(state), new_files)
-            self._written.update(stored.file_path for stored in new_files)
+            files = self._files()
+            new_files = [stored for path, stored in files.items() if path not in self._written]
+            await asyncio.to_thread(self.folder.write, self._encoded(), new_files)
+            self._written.update(files)
 
     async def close(self) -> None:
         async with self._lock:  # never cancel a save halfway: its thread would go on and could write last
@@ -165,5 +168,5 @@ class Saver:
             try:
                 await self.save()
             except OSError:
-                log.exception("could not save the sandbox's state in %s", self.folder.folder)
+                log.exception("could not save the %s's state in %s", self._name, self.folder.folder)
             await asyncio.sleep(SAVE_INTERVAL)

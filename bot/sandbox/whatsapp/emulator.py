@@ -27,7 +27,8 @@ from bot.sandbox.whatsapp.graph import GraphSide
 from bot.sandbox.whatsapp.limits import Throttle, Throughput
 from bot.sandbox.whatsapp.model import Clock, Faults, WhatsAppState, new_wamid
 from bot.sandbox.whatsapp.people import PeopleSide
-from bot.sandbox.whatsapp.persistence import Saver, StateFolder
+from bot.sandbox.persistence import Saver
+from bot.sandbox.whatsapp.persistence import StateFolder, encode
 from bot.sandbox.whatsapp.templates import DEFAULT_TEMPLATES, Template
 from bot.sandbox.whatsapp.webhooks import WebhookSide
 
@@ -101,7 +102,9 @@ class WhatsAppEmulator(GraphSide, PeopleSide, WebhookSide):
         loaded = self._folder.load() if self._folder else None
         self.state, self.billing = loaded or (WhatsAppState(), {})
         self.clock = Clock(self.state.clock_offset)
-        self._saver = Saver(self._folder, lambda: (self.state, self.billing)) if self._folder else None
+        self._saver = Saver(self._folder, lambda: encode(self.state, self.billing),
+                            lambda: {stored.path: stored for stored in self.state.media.values()},
+                            "WhatsApp sandbox") if self._folder else None
         self.faults: Faults | None = None
         self.stats = Stats()
         self.version = 0

@@ -6,16 +6,14 @@ As the Telegram sandbox's (bot/sandbox/persistence.py): the JSON is replaced ato
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.persistence import SAVE_INTERVAL, _write_atomically
+from bot.sandbox.persistence import _write_atomically
 from bot.sandbox.whatsapp.model import Person, StoredMedia, WhatsAppState
 
 log = logging.getLogger(__name__)
@@ -65,40 +63,3 @@ class StateFolder:
                 _write_atomically(target, stored.data)
         _write_atomically(self.folder / STATE_FILE, text.encode())
 
-
-class Saver:
-    def __init__(self, folder: StateFolder, snapshot: Callable[[], tuple[WhatsAppState, dict[str, Any]]]) -> None:
-        self.folder, self._snapshot = folder, snapshot
-        self._dirty = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._written = {stored.path for stored in snapshot()[0].media.values()}
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def changed(self) -> None:
-        self._dirty.set()
-
-    async def save(self) -> None:
-        async with self._lock:
-            self._dirty.clear()
-            state, billing = self._snapshot()
-            new_files = [stored for stored in state.media.values() if stored.path not in self._written]
-            await asyncio.to_thread(self.folder.write, encode(state, billing), new_files)
-            self._written.update(stored.path for stored in new_files)
-
-    async def close(self) -> None:
-        async with self._lock:
-            if self._task:
-                self._task.cancel()
-        await self.save()
-
-    async def _run(self) -> None:
-        while True:
-            await self._dirty.wait()
-            try:
-                await self.save()
-            except OSError:
-                log.exception("could not save the WhatsApp sandbox's state in %s", self.folder.folder)
-            await asyncio.sleep(SAVE_INTERVAL)
