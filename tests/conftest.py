@@ -100,7 +100,10 @@ class RunningBot:
         await migrate(self.engine)
         self.application = build_application(self.settings, self.engine, self.router, self.emulator.base_url, self.pacing)
         self.application.bot_data["services"].handled.append(self.emulator.bot_is_done)
-        await start_bot(self.application, receiver or Polling(timeout=1), role)
+        await start_bot(self.application, receiver or self.receiver(), role)
+
+    def receiver(self) -> Polling:
+        return Polling(timeout=1)
 
     async def stop(self) -> None:
         if self.application is None:
