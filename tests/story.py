@@ -22,7 +22,7 @@ DESCRIPTION = "Jalan berlubang besar di depan pasar, sudah dua minggu dan membah
 QUESTION = "Mohon kirim foto lubangnya dari dekat, dengan patokan yang terlihat."
 FINAL_ANSWER = "Lubang sudah ditambal dan dipadatkan, terima kasih atas laporannya."
 ANNOUNCEMENT = "Posyandu keliling hadir di Kelurahan Jati hari Sabtu."
-TRACKING_ID = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")
+TRACKING_ID = re.compile(r"(?:<code>|```)([0-9A-Z]{5}-[0-9A-Z]{5})(?:</code>|```)")  # HTML; WhatsApp monospace
 NOTICE_SECONDS = 15.0  # what goes to another chat goes out in the background
 
 

@@ -20,47 +20,48 @@ from tests.conftest import RunningBot
 from tests.flows import png
 from tests.memory_channel import MemoryBot, MemoryStage
 from tests.story import Seen, the_whole_story
+from tests.story_whatsapp import PDF, WhatsAppCitizen, digest
+from tests.whatsapp_bot import WhatsAppBot, both_channels
 
 ROOT = Path(__file__).resolve().parent.parent
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def seen_on_telegram(message: dict[str, Any]) -> Seen:
+def seen_on_telegram(emulator: BotApiEmulator, message: dict[str, Any]) -> Seen:
     keyboard = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     buttons = tuple(key["text"] for row in keyboard for key in row)
     text = message.get("text") or message.get("caption") or ""
     for kind in ("photo", "video", "document"):
         if kind in message:
             media = message[kind][-1] if kind == "photo" else message[kind]
-            return Seen(kind, text, buttons, media["file_id"])
+            return Seen(kind, text, buttons, digest(emulator.state.files[media["file_id"]].data))
     return Seen("location" if "location" in message else "text", text, buttons)
 
 
 class EmulatedPerson:
-    """A person of the story as a Telegram user of the emulator (tests.kit.client)."""
+    """A person of the story as a Telegram user of the emulator (tests.kit.client); a file is named by its content's
+    digest, as on WhatsApp (tests/story_whatsapp.py), so that both channels can be compared."""
 
     def __init__(self, citizen: Citizen) -> None:
         self.citizen, self.user_id = citizen, citizen.user_id
         self._seeds = iter(range(500, 10_000))
 
     async def send(self, text: str) -> list[Seen]:
-        return [seen_on_telegram(message) for message in await self.citizen.send(text)]
+        return [seen_on_telegram(self.citizen.emulator, message) for message in await self.citizen.send(text)]
 
     async def tap(self, label: str) -> list[Seen]:
-        return [seen_on_telegram(message) for message in await self.citizen.tap(label)]
+        return [seen_on_telegram(self.citizen.emulator, message) for message in await self.citizen.tap(label)]
 
     async def share_location(self, latitude: float, longitude: float) -> list[Seen]:
-        return [seen_on_telegram(message) for message in await self.citizen.share_location(latitude, longitude)]
+        return [seen_on_telegram(self.citizen.emulator, message) for message in await self.citizen.share_location(latitude, longitude)]
 
     async def send_file(self, kind: str, name: str, caption: str | None = None) -> str:
         data, mime = (png(next(self._seeds)), "image/png") if kind == "photo" else (PDF, "application/pdf")
         await self.citizen.send_files([(data, name, mime)], caption, kind)
-        message = self.citizen.last_updates[0]["message"]
-        return (message[kind][-1] if kind == "photo" else message[kind])["file_id"]
+        return digest(data)
 
     @property
     def seen(self) -> list[Seen]:
-        return [seen_on_telegram(message) for message in self.citizen.messages]
+        return [seen_on_telegram(self.citizen.emulator, message) for message in self.citizen.messages]
 
     @property
     def last_text(self) -> str:
@@ -90,21 +91,35 @@ class EmulatorStage:
         return EmulatedPerson(Citizen(self.bot.emulator, persona.user_id, persona.first_name))
 
 
-@pytest.fixture(params=["memory", "telegram"])
+@dataclass
+class BothChannelsStage(EmulatorStage):
+    """Citizens on WhatsApp; staff, admins and subscribers (the sandbox's personas) on Telegram."""
+
+    bot: WhatsAppBot
+
+    def citizen(self, first_name: str) -> WhatsAppCitizen:
+        return WhatsAppCitizen(self.bot.whatsapp_citizen(first_name))
+
+
+@pytest.fixture(params=["memory", "telegram", "whatsapp"])
 async def stage(request, database_url, tmp_path):
     if request.param == "memory":
         bot = MemoryBot(database_url, tmp_path / "media")
         await bot.start()
         yield MemoryStage(bot)
         await bot.stop()
+        return
+    emulator = BotApiEmulator()
+    await emulator.start()
+    if request.param == "whatsapp":
+        async with both_channels(emulator, database_url, tmp_path) as running:
+            yield BothChannelsStage(running)
     else:
-        emulator = BotApiEmulator()
-        await emulator.start()
         running = RunningBot(emulator, database_url, tmp_path)
         await running.start()
         yield EmulatorStage(running)
         await running.stop()
-        await emulator.stop()
+    await emulator.stop()
 
 
 async def test_the_whole_story(stage, request):
