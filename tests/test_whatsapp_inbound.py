@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.channels.incoming import (
     CommandSent,
@@ -30,7 +30,7 @@ from bot.channels.whatsapp.receiving import inbox_work, record_receipt
 from bot.channels.whatsapp.webhook import MAX_BODY_BYTES, WhatsAppWebhook, signature_of
 from bot.config import WhatsAppSettings
 from bot.db import Transactions
-from bot.db.models import Contact, InboxUpdate, MediaFile, OutboxMessage, User, utcnow
+from bot.db.models import Contact, InboxUpdate, MediaFile, OutboxMessage, OutboxPart, User, utcnow
 from bot.inbox import dispatcher as dispatcher_module
 from bot.inbox import store
 from bot.inbox.dispatcher import Handling, InboxDispatcher, current_handling
@@ -396,13 +396,17 @@ async def test_whatsapp_rows_are_kept_eight_days_and_telegrams_two(engine):
 # Receipts -------------------------------------------------------------------------------------------------------
 
 
-async def sent_row(transactions: Transactions, wamid: str, phone: str = PHONE) -> tuple[int, int]:
+async def sent_row(transactions: Transactions, wamid: str, phone: str = PHONE,
+                   earlier: tuple[str, ...] = ()) -> tuple[int, int]:
+    """A row sent as the messages ``earlier`` then ``wamid`` (as the transport records them)."""
     async with transactions.begin() as session:
         chat_id = await contacts.chat_id_for(session, "whatsapp", phone)
         row = OutboxMessage(chat_id=chat_id, kind="message", payload={"text": "Halo"}, state="sent", sent_at=utcnow(),
                             channel_message_id=wamid)
         session.add(row)
         await session.flush()
+        session.add_all(OutboxPart(channel_message_id=part, outbox_id=row.id, last=part == wamid, superseded=False)
+                        for part in (*earlier, wamid))
         return row.id, chat_id
 
 
@@ -438,6 +442,19 @@ async def test_a_closed_window_sends_the_message_again_and_marks_the_contact(eng
         ("pending", None, "failed", "131047 Re-engagement message")
     assert row.next_attempt_at <= utcnow() and contact.window_closed_at is not None
     assert await record_receipt(transactions, receipt("wamid.OUT2", "failed", (131047, "Re-engagement message"))) is False
+
+
+async def test_an_earlier_parts_failure_counts_its_success_does_not_and_a_superseded_part_is_ignored(engine):
+    transactions = Transactions(engine)
+    row_id, _chat = await sent_row(transactions, "wamid.PAGE2", earlier=("wamid.PAGE1",))
+    await record_receipt(transactions, receipt("wamid.PAGE1", "read"))
+    async with transactions.sessions() as session:
+        assert (await session.get(OutboxMessage, row_id)).receipt is None, "the last part speaks for the row"
+    assert await record_receipt(transactions, receipt("wamid.PAGE1", "failed", (131047, "Re-engagement message")))
+    async with transactions.begin() as session:
+        assert (await session.get(OutboxMessage, row_id)).state == "pending"
+        await session.execute(update(OutboxPart).values(superseded=True))  # as the transport does, sending it again
+    assert await record_receipt(transactions, receipt("wamid.PAGE2", "failed", (131047, "Re-engagement message"))) is False
 
 
 async def test_a_receipt_for_an_unknown_message_is_retried_then_dropped_silently(engine, monkeypatch):

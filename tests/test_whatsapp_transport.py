@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from bot.channels.markup import Choice, Choices
 from bot.channels.whatsapp.api import GraphApi
-from bot.channels.whatsapp.outbound import WhatsAppTransport, window_open
+from bot.channels.whatsapp.outbound import WhatsAppTransport
+from bot.channels.whatsapp.window import window_open
 from bot.config import Settings, WhatsAppSettings
 from bot.db import Transactions
 from bot.db.models import Contact, FileOrder, GeneratedFile, MediaCopy, OutboxMessage, Subscription, User

@@ -310,6 +310,16 @@ async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
     await session.execute(update(User).where(User.id == chat_id).values(reachable=False))
 
 
+def keep_held(session: AsyncSession, chat_id: int, user_id: int | None, message: Outgoing, purpose: Purpose,
+              replace_key: str | None = None) -> None:
+    """A message held for the chat until it is reachable again (``release_chat``): what a channel cannot send
+    now (the files and choices of a WhatsApp message sent as a template after the 24-hour window)."""
+    priority = next(priority for priority, its_purpose in _PURPOSES.items() if its_purpose is purpose)
+    session.add(OutboxMessage(chat_id=chat_id, user_id=user_id, kind=MESSAGE, payload=to_payload(message),
+                              priority=int(priority), replace_key=replace_key, state=HELD, attempts=0,
+                              next_attempt_at=utcnow()))
+
+
 async def release_chat(session: AsyncSession, chat_id: int) -> int:
     """The chat is reachable again (it unblocked the bot, or wrote): what was held goes out, in order."""
     _forget_unsent(session, chat_id)

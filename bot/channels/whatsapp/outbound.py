@@ -3,9 +3,9 @@ the person's 24-hour window, or the approved template for its purpose after it (
 once and their media ids reused; the id WhatsApp gives the message (wamid) is kept on its outbox row, which later
 delivery receipts name; and WhatsApp's error codes are told in the outbox's terms.
 
-The window is judged by the chat's contact: open while the person's last message (``last_seen_at``) is less than
-24 hours old, unless WhatsApp said since that it was closed (error 131047, ``window_closed_at``): then the
-message goes out at once as a template, and free-form messages wait for the person's next message.
+The window is judged by the chat's contact (window.py): open while the person's last message is less than 24 hours
+old, unless WhatsApp said since that it was closed (error 131047): then the message goes out at once as a
+template, and what the template cannot carry is held until the person writes again.
 
 Logs name chats by id and messages by the tail of their wamid, never a phone number or a text."""
 
@@ -18,21 +18,21 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.whatsapp import render, templates
+from bot.channels.whatsapp import render, templates, window
 from bot.channels.whatsapp.api import GraphApi, GraphError
-from bot.channels.whatsapp.limits import CHANNEL, WINDOW_HOURS
+from bot.channels.whatsapp.limits import CHANNEL
 from bot.config import Settings
 from bot.db import Transactions
-from bot.db.models import Contact, OutboxMessage, utcnow
+from bot.db.models import Contact, OutboxMessage, OutboxPart, utcnow
 from bot.delivery import files as made_files
-from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
+from bot.delivery.messages import Album, Files, Media, Outgoing
 from bot.delivery.transport import Envelope, Failure, Purpose, SendFailed
 from bot.services import contacts, subscriptions
 from bot.services.conversations import locale_of
@@ -83,14 +83,14 @@ class WhatsAppTransport:
         burst = max(1.0, rate / 10)
         self._limiter = AsyncLimiter(burst, burst / rate)
         self._token_alerted = False
-        # A message that failed part way: its outbox id -> (its bodies' fingerprint, how many went, the last wamid).
-        self._partly_sent: OrderedDict[int, tuple[int, int, str | None]] = OrderedDict()
+        # A message that failed part way: its outbox id -> (its bodies' fingerprint, the wamids of those that went).
+        self._partly_sent: OrderedDict[int, tuple[int, tuple[str, ...]]] = OrderedDict()
 
     async def send(self, chat_id: int, message: Outgoing, paid: bool = False, envelope: Envelope | None = None) -> None:
         envelope = envelope or Envelope()
         try:
             chat = await self._chat(chat_id)
-            wamid = await self._deliver(chat, message, envelope)
+            wamids = await self._deliver(chat, message, envelope)
         except GraphError as error:
             raise self._failed(chat_id, error) from error
         except SQLAlchemyError as error:  # a database hiccup before the message went: try again
@@ -98,22 +98,26 @@ class WhatsAppTransport:
         if self._token_alerted:
             log.warning("WhatsApp takes the access token again: sending resumed")
             self._token_alerted = False
-        if wamid is not None:
+        if wamids:
             if envelope.outbox_id is not None:
-                await self._record(envelope.outbox_id, wamid)
-            log.debug("chat %s: sent WhatsApp message …%s", chat_id, wamid[-8:])
+                await self._record(envelope.outbox_id, wamids)
+            log.debug("chat %s: sent WhatsApp message …%s", chat_id, wamids[-1][-8:])
 
-    async def _record(self, outbox_id: int, wamid: str) -> None:
-        """The wamid on the outbox row, for the delivery receipts that name it (the message is sent: a failure
-        here loses a receipt, never sends it twice). A row sent again (as a template after 131047) starts its
-        receipts afresh: the earlier message's "failed" is no longer its last word."""
+    async def _record(self, outbox_id: int, wamids: list[str]) -> None:
+        """The wamids on the outbox row (its parts), for the delivery receipts that name them (the message is sent:
+        a failure here loses a receipt, never sends it twice). A row sent again (as a template after 131047) starts
+        its receipts afresh: what is said of the earlier messages no longer counts."""
         try:
             async with self._transactions.begin() as session:
                 await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                                      .values(channel_message_id=wamid, receipt=None, receipt_at=None,
+                                      .values(channel_message_id=wamids[-1], receipt=None, receipt_at=None,
                                               receipt_error=None))
+                await session.execute(update(OutboxPart).where(OutboxPart.outbox_id == outbox_id)
+                                      .values(superseded=True))
+                session.add_all(OutboxPart(channel_message_id=wamid, outbox_id=outbox_id, last=wamid == wamids[-1],
+                                           superseded=False) for wamid in wamids)
         except SQLAlchemyError:
-            log.warning("outbox %s: sent as …%s, but its WhatsApp id could not be kept", outbox_id, wamid[-8:],
+            log.warning("outbox %s: sent as …%s, but its WhatsApp ids could not be kept", outbox_id, wamids[-1][-8:],
                         exc_info=True)
 
     # --- the chat and its window -------------------------------------------------------------------------------
@@ -125,7 +129,7 @@ class WhatsAppTransport:
                 raise SendFailed(Failure.REFUSED, f"chat {chat_id} is on {channel}, not on WhatsApp")
             contact = await session.get(Contact, chat_id)
             locale = await locale_of(session, contact.user_id) if contact.user_id is not None else None
-        return _Chat(chat_id, phone, contact.user_id, window_open(contact, self._clock()), locale)
+        return _Chat(chat_id, phone, contact.user_id, window.window_open(contact, self._clock()), locale)
 
     async def _close_window(self, chat: _Chat) -> None:
         chat.window_open = False
@@ -141,8 +145,8 @@ class WhatsAppTransport:
 
     # --- sending -----------------------------------------------------------------------------------------------
 
-    async def _deliver(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> str | None:
-        """The wamid of the last message sent (None: nothing to send)."""
+    async def _deliver(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> list[str]:
+        """The wamids of the messages sent, in order (none: nothing to send)."""
         if chat.window_open:
             reused: dict[str, tuple[str, str]] = {}
             bodies = await self._bodies(message, chat.locale, reused)
@@ -152,25 +156,25 @@ class WhatsAppTransport:
                 if error.code != WINDOW_CLOSED:
                     raise
             await self._close_window(chat)
-        return await self._send_template(chat, message, envelope)
+        return [await self._send_template(chat, message, envelope)]
 
     async def _send_all(self, chat: _Chat, bodies: list[dict[str, Any]], reused: dict[str, tuple[str, str]],
-                        outbox_id: int | None) -> str | None:
+                        outbox_id: int | None) -> list[str]:
         """Each body in order. A message of several bodies that failed part way (a rate limit on the second page
         of a list) goes on from where it stopped when it is tried again by this process."""
         fingerprint = hash(json.dumps(bodies, sort_keys=True))
         kept = self._partly_sent.pop(outbox_id, None) if outbox_id is not None else None
-        done, wamid = (kept[1], kept[2]) if kept is not None and kept[0] == fingerprint else (0, None)
-        for number, body in enumerate(bodies[done:], done):
+        wamids = list(kept[1]) if kept is not None and kept[0] == fingerprint else []
+        for body in bodies[len(wamids):]:
             try:
-                wamid = await self._post_fresh(chat, body, reused)
+                wamids.append(await self._post_fresh(chat, body, reused))
             except GraphError:
-                if outbox_id is not None and number > 0:
-                    self._partly_sent[outbox_id] = (fingerprint, number, wamid)
+                if outbox_id is not None and wamids:
+                    self._partly_sent[outbox_id] = (fingerprint, tuple(wamids))
                     while len(self._partly_sent) > PARTLY_SENT_KEPT:
                         self._partly_sent.popitem(last=False)
                 raise
-        return wamid
+        return wamids
 
     async def _post_fresh(self, chat: _Chat, body: dict[str, Any], reused: dict[str, tuple[str, str]]) -> str:
         """Post a body; one whose reused media id WhatsApp let go (they expire) with the file uploaded again."""
@@ -189,8 +193,11 @@ class WhatsAppTransport:
     async def _send_template(self, chat: _Chat, message: Outgoing, envelope: Envelope) -> str:
         if envelope.purpose is Purpose.ANNOUNCEMENT and not await self._opted_in(chat):
             raise SendFailed(Failure.REFUSED, "not opted in to announcements")
-        html, what = _words_of(message)
+        html, what = window.words_of(message)
         body = templates.template_body(self.settings.whatsapp, envelope.purpose, html, chat.locale, what)
+        if envelope.outbox_id is not None and window.left_out(message, envelope.purpose):
+            async with self._transactions.begin() as session:  # before the template: a retry finds it there
+                await window.hold_the_rest(session, chat.id, chat.user_id, message, envelope.purpose, envelope.outbox_id)
         log.info("chat %s: outside the 24-hour window; sending the %s template", chat.id, envelope.purpose.value)
         return await self._post(chat, body)
 
@@ -278,30 +285,6 @@ class WhatsAppTransport:
         if code == 0 or error.status == 0 or error.status >= 500 or error.status == 429:
             return SendFailed(Failure.RETRY, reason, error.retry_after)
         return SendFailed(Failure.REFUSED, reason)  # a request WhatsApp calls wrong does not get better
-
-
-def window_open(contact: Contact, now: datetime) -> bool:
-    """Whether WhatsApp takes free-form messages to the contact now (its 24-hour customer service window)."""
-    seen = contact.last_seen_at
-    if seen is None or seen <= now - timedelta(hours=WINDOW_HOURS):
-        return False
-    return not (contact.window_closed_at is not None and contact.window_closed_at >= seen)
-
-
-def _words_of(message: Outgoing) -> tuple[str | None, str]:
-    """The text a template carries for a message, and what it is when it has none."""
-    match message:
-        case Text(text) | Edit(_, text):
-            return text, "other"
-        case Media(caption=caption):
-            return caption, "media"
-        case Album(items):
-            return next((item.caption for item in items if item.caption), None), "media"
-        case Location(latitude, longitude):  # the place as a link a phone opens in its maps
-            return f"https://maps.google.com/?q={latitude:.6f},{longitude:.6f}", "location"
-        case Files():
-            return None, "media"
-    return None, "other"
 
 
 def _media_id_of(body: dict[str, Any]) -> str | None:

@@ -21,7 +21,8 @@ from bot.channels.whatsapp.api import GraphApi, GraphError
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.limits import INCOMING_SIZE
 from bot.db import Transactions
-from bot.db.models import Contact, OutboxMessage, utcnow
+from bot.db.models import Contact, OutboxMessage, OutboxPart, utcnow
+from bot.delivery import outbox
 from bot.delivery.outbox import PENDING, SENT
 from bot.inbox.store import Stored
 from bot.services import contacts
@@ -73,7 +74,8 @@ def inbox_work(channel: WhatsAppChannel, api: GraphApi, bridge: MediaBridge):
 
 async def note_seen(transactions: Transactions, phone: str, timestamp: Any = None) -> None:
     """The person wrote (at ``timestamp``, WhatsApp's, never later than now): their chat's ``last_seen_at``, which
-    never goes back. The chat's row is added where it has none yet; its person is the turn's to set."""
+    never goes back, and what was held for them goes out (the rest of a message sent as a template while their
+    window was closed). The chat's row is added where it has none yet; its person is the turn's to set."""
     now = utcnow()
     seen = now
     if isinstance(timestamp, int) and not isinstance(timestamp, bool):
@@ -85,6 +87,7 @@ async def note_seen(transactions: Transactions, phone: str, timestamp: Any = Non
         chat_id = await contacts.chat_id_for(session, contacts.WHATSAPP, phone)
         await session.execute(update(Contact).where(Contact.id == chat_id, Contact.last_seen_at < seen)
                               .values(last_seen_at=seen))
+        await outbox.release_chat(session, chat_id)
 
 
 async def kept(incoming: Incoming, api: GraphApi, bridge: MediaBridge) -> Incoming:
@@ -119,10 +122,12 @@ async def record_receipt(transactions: Transactions, receipt: inbound.Receipt) -
     window was closed: the contact is marked so, and the transport sends a template). LookupError when no row
     has the message's id yet (the transport may not have recorded it): the inbox tries again, then gives up."""
     async with transactions.begin() as session:
-        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.channel_message_id == receipt.wamid)
-                                   .order_by(OutboxMessage.id.desc()).limit(1).with_for_update())
-        if row is None:
+        part = await session.get(OutboxPart, receipt.wamid)
+        if part is None:
             raise LookupError(f"no sent message has the id …{receipt.wamid[-8:]} (yet)")
+        if part.superseded or (not part.last and receipt.status != FAILED):
+            return False  # the row went again since; or an earlier part, whose success the last part's tells
+        row = await session.get(OutboxMessage, part.outbox_id, with_for_update=True)
         if row.receipt == FAILED:
             return False  # final
         if receipt.status != FAILED and RANKS.get(receipt.status, 0) <= RANKS.get(row.receipt or "", 0):

@@ -314,7 +314,7 @@ class StaffGroup(Base):
 from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
 from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
-from bot.db.models.media import MediaCopy, MediaFile  # noqa: E402
+from bot.db.models.media import MediaCopy, MediaFile, OutboxPart  # noqa: E402
 
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "GeneratedFile", "InboxUpdate",

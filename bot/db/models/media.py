@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models import Base, utcnow
@@ -37,3 +37,17 @@ class MediaCopy(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     reference: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxPart(Base):
+    """One message a channel made of an outbox row (a long list goes to WhatsApp as two), by the channel's id for it,
+    which its delivery receipts name. ``last``: the row's last part, whose receipts speak for the row (any part's
+    failure does too). ``superseded``: the row was sent again since (as a template), so what is said of this part
+    no longer counts."""
+
+    __tablename__ = "outbox_parts"
+
+    channel_message_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    last: Mapped[bool] = mapped_column(Boolean, default=True)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
