@@ -10,7 +10,8 @@ import pytest
 
 from bot.channels.markup import AskPlace, AskText, Choice, Choices, ClearRequest
 from bot.channels.whatsapp import limits, templates
-from bot.channels.whatsapp.render import SAID, render, split_text, to_whatsapp
+from bot.channels.whatsapp.render import SAID, render
+from bot.channels.whatsapp.text import split_text, to_whatsapp
 from bot.config import WhatsAppSettings
 from bot.delivery.messages import Album, Edit, Location, Media, Text
 from bot.delivery.transport import Purpose

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.whatsapp import limits, render
+from bot.channels.whatsapp import limits
+from bot.channels.whatsapp.text import shorten, to_whatsapp
 from bot.config import WhatsAppSettings
 from bot.delivery.transport import Purpose
 from bot.i18n import normalise_locale
@@ -93,12 +94,12 @@ def flatten(text: str, limit: int = PARAMETER) -> str:
     """WhatsApp text as one template parameter: lines joined with " · ", every run of spaces or tabs one space,
     at most ``limit`` characters."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    return render.shorten(LINE_JOIN.join(line for line in lines if line), limit)
+    return shorten(LINE_JOIN.join(line for line in lines if line), limit)
 
 
 def parameter(html: str | None, locale: str | None = None, what: str = "other", limit: int = PARAMETER) -> str:
     """The parameter for a message's text (Telegram HTML); a message without words says what came instead."""
-    flat = flatten(render.to_whatsapp(html), limit)
+    flat = flatten(to_whatsapp(html), limit)
     if what == "location":  # a place: what it is, then its link
         return flatten(f"{NOTHING_TO_SAY[normalise_locale(locale)][what]} {flat}", limit)
     return flat or NOTHING_TO_SAY[normalise_locale(locale)][what]

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.whatsapp import render, templates
+from bot.channels.whatsapp import templates
+from bot.channels.whatsapp.text import to_whatsapp
 from bot.channels.whatsapp.limits import WINDOW_HOURS
 from bot.db.models import Contact, OutboxMessage
 from bot.delivery import outbox
@@ -49,7 +50,7 @@ def left_out(message: Outgoing, purpose: Purpose) -> bool:
             return True
         case Text(text, markup) | Edit(_, text, markup):
             room = templates.template_for(purpose).room
-            return markup is not None or len(templates.flatten(render.to_whatsapp(text), room + 1)) > room
+            return markup is not None or len(templates.flatten(to_whatsapp(text), room + 1)) > room
     return False
 
 
