@@ -13,7 +13,7 @@ TENGGARONG = (-0.4231, 116.9853)  # Kutai Kartanegara, Kalimantan Timur
 SINGAPORE = (1.3521, 103.8198)
 TOKYO = (35.68, 139.69)
 DESCRIPTION = "Jalan berlubang besar di depan pasar, sudah dua minggu dan membahayakan pengendara motor."
-TRACKING_ID = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")
+TRACKING_ID = re.compile(r"(?:<code>|```)([0-9A-Z]{5}-[0-9A-Z]{5})(?:</code>|```)")  # HTML; WhatsApp monospace
 
 
 def png(seed: int, width: int = 4, height: int = 3) -> bytes:

@@ -6,7 +6,6 @@ the same function with the same assertions. Imports nothing of Telegram."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.roles import Role
 from bot.sandbox.personas import PERSONAS, Persona, grant_roles
 from routing.engine import Router
+from tests.flows import TRACKING_ID
 from tests.harness import eventually
 
 PADANG = (-0.9492, 100.3543)  # Jl. By Pass, Kota Padang: a national road, answered by BPJN Sumatera Barat
@@ -22,7 +22,6 @@ DESCRIPTION = "Jalan berlubang besar di depan pasar, sudah dua minggu dan membah
 QUESTION = "Mohon kirim foto lubangnya dari dekat, dengan patokan yang terlihat."
 FINAL_ANSWER = "Lubang sudah ditambal dan dipadatkan, terima kasih atas laporannya."
 ANNOUNCEMENT = "Posyandu keliling hadir di Kelurahan Jati hari Sabtu."
-TRACKING_ID = re.compile(r"(?:<code>|```)([0-9A-Z]{5}-[0-9A-Z]{5})(?:</code>|```)")  # HTML; WhatsApp monospace
 NOTICE_SECONDS = 15.0  # what goes to another chat goes out in the background
 
 

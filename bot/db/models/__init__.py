@@ -156,7 +156,8 @@ class Report(Base):
 
 
 class Attachment(Base):
-    """A photo, video or document, kept as Telegram's file_id (valid for this bot for good)."""
+    """A photo, video, document or voice note, by its channel's reference: Telegram's file_id (valid for this bot for
+    good), or ``whatsapp:<media id>`` of a file the bot downloaded and keeps (bot.services.media)."""
 
     __tablename__ = "attachments"
 
