@@ -24,6 +24,7 @@ from bot.db import Transactions
 from bot.db.models import Contact, OutboxMessage, OutboxPart, utcnow
 from bot.delivery import outbox
 from bot.delivery.outbox import PENDING, SENT
+from bot.inbox.dispatcher import NotYet
 from bot.inbox.store import Stored
 from bot.services import contacts
 from bot.services.media import KeptFile, MediaBridge, channel_of
@@ -119,12 +120,12 @@ def _too_large(incoming: Incoming, kind: str) -> Incoming:
 
 async def record_receipt(transactions: Transactions, receipt: inbound.Receipt) -> bool:
     """Record what WhatsApp said of a sent message on its outbox row; True when the row is to be sent again (the
-    window was closed: the contact is marked so, and the transport sends a template). LookupError when no row
-    has the message's id yet (the transport may not have recorded it): the inbox tries again, then gives up."""
+    window was closed: the contact is marked so, and the transport sends a template). NotYet when no row has the
+    message's id yet (the transport may not have recorded it): the inbox tries again, then lets it go."""
     async with transactions.begin() as session:
         part = await session.get(OutboxPart, receipt.wamid)
         if part is None:
-            raise LookupError(f"no sent message has the id …{receipt.wamid[-8:]} (yet)")
+            raise NotYet(f"no sent message has the id …{receipt.wamid[-8:]} (yet)")
         if part.superseded or (not part.last and receipt.status != FAILED):
             return False  # the row went again since; or an earlier part, whose success the last part's tells
         row = await session.get(OutboxMessage, part.outbox_id, with_for_update=True)
