@@ -58,8 +58,8 @@ async def on_message(turn: Turn) -> None:
         return
     if flow is not Flow.ANSWER and await answers.take(turn):  # a waiting report's answer, with no conversation
         return
-    if intake_messages.too_large(turn.incoming):
-        turn.say(intake_messages.too_large_text(turn._), keyboards.main_menu(turn._))
+    if (not_received := intake_messages.not_received_text(turn.incoming, turn._)) is not None:
+        turn.say(not_received, keyboards.main_menu(turn._))
         return
     await typed_text.offer(turn)
 

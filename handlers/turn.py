@@ -95,7 +95,12 @@ class Turn:
             self.say(text, markup)
 
     def notify_callback(self, text: str) -> None:
-        self._callback_answer = text
+        """A short notice for the tapper ("That button is no longer active."): shown beside the chat where the
+        channel can, said in it where not (WhatsApp shows nothing for a tap, so a silent notice would be lost)."""
+        if self.channel.limits.tap_notices:
+            self._callback_answer = text
+        elif self.incoming.tap:
+            self.say(text)
 
     async def write(self) -> None:
         """Put the collected messages in the outbox, in this turn's transaction, and claim the ones that can

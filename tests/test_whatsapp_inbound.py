@@ -482,12 +482,12 @@ async def test_a_receipt_for_an_unknown_message_is_retried_then_dropped_silently
         for _ in range(100):
             async with transactions.sessions() as session:
                 state = await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == rows[0].update_id))
-            if state == "failed":
+            if state != "pending":
                 break
             await asyncio.sleep(0.05)
     finally:
         scanning.cancel()
-    assert state == "failed" and len(attempts) == 3
+    assert state == "ignored" and len(attempts) == 3, "let go, not given up: nothing is wrong with the bot"
     async with transactions.sessions() as session:
         assert (await session.scalars(select(OutboxMessage))).all() == [], "nobody is told anything"
 

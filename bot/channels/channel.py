@@ -16,6 +16,7 @@ class Limits:
     choices_per_row: int
     choices_per_message: int
     choice_label: int  # characters of a choice's label
+    tap_notices: bool = True  # a tap's short notice shows beside the chat (Telegram's); where not, the turn says it
 
 
 class Channel(Protocol):

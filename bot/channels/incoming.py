@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.domain.draft import AttachmentRef
 
 TOO_LARGE = "too_large:"
+UNAVAILABLE = "unavailable:"  # a file its channel no longer has, or never had (an unknown id)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class MembershipChanged:
 @dataclass(frozen=True)
 class Unsupported:
     """Something the bot cannot use (a sticker, a voice note, a poll): answered politely. A file larger than its
-    channel lets the bot receive is ``too_large:<kind>`` (photo, video, document)."""
+    channel lets the bot receive is ``too_large:<kind>`` (photo, video, document); one the channel cannot hand over
+    (its id unknown or expired) is ``unavailable:<kind>``."""
 
     kind: str
 
@@ -103,6 +105,11 @@ class Unsupported:
     def too_large(self) -> str | None:
         """The kind of file that was too large to receive, where that is why."""
         return self.kind.removeprefix(TOO_LARGE) if self.kind.startswith(TOO_LARGE) else None
+
+    @property
+    def unavailable(self) -> str | None:
+        """The kind of file the channel could not hand over, where that is why."""
+        return self.kind.removeprefix(UNAVAILABLE) if self.kind.startswith(UNAVAILABLE) else None
 
 
 Content = Said | CommandSent | Tapped | MediaSent | PlaceSent | ContactSent | Edited | MembershipChanged | Unsupported

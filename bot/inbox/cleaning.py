@@ -4,12 +4,15 @@ PostgreSQL refuses a NUL character in text (and JSONB the escape ``\\u0000``); a
 carry ``\\ud800`` unpaired) cannot be written as UTF-8 at all, by any database or to Telegram. Both come only
 from probes and broken clients, so a receiver cleans the whole update (every string, names and keys too)
 before anything stores, parses or handles it: a NUL is dropped, a lone surrogate becomes U+FFFD (�).
-A body too deeply nested to read safely is refused by ``read_json``, which a receiver of either channel uses.
+A body too deeply nested to read safely is refused by ``read_json``, which a receiver of either channel uses, and so
+is one with NaN or an infinite number (Python reads them, JSON has none, and PostgreSQL's JSONB refuses them: stored
+nowhere, such a body would be answered 503 and come back from Meta for days).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -41,11 +44,22 @@ def read_json(body: bytes) -> Any:
     """A receiver's body as JSON, or ValueError when it is not JSON or nests deeper than ``MAX_JSON_DEPTH``
     (a hostile body that would exhaust the recursion of the parser, or of whatever reads it next)."""
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_not_json, parse_float=_finite)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise ValueError("JSON nested too deeply")
+    return value
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for JSON")
     return value
 
 

@@ -76,6 +76,12 @@ Prepare = Callable[[Any, list[Stored]], Awaitable[list[Stored]]]
 GiveUp = Callable[[dict], Awaitable[None]]
 
 
+class NotYet(LookupError):
+    """What an update speaks of is not there (yet): a receipt for a message whose id the sender has not recorded
+    yet. Tried again as any failure is; when it never comes (a receipt for a message the bot never sent), the
+    update is let go, not given up: nobody is owed an answer, and nothing is wrong with the bot."""
+
+
 class InboxDispatcher:
     def __init__(self, transactions: Transactions, process: Process, give_up: GiveUp,
                  concurrency: int = 32, poll_seconds: float = 1.0, metrics: Metrics | None = None,
@@ -252,10 +258,15 @@ class InboxDispatcher:
         async with self._transactions.begin() as session:
             attempts = await store.attempts_of(session, item.update_id)
             retry_in = RETRY_DELAYS[attempts] if attempts < len(RETRY_DELAYS) else None
-            await store.record_failure(session, item.update_id, f"{type(error).__name__}: {error}", retry_in)
+            let_go = retry_in is None and isinstance(error, NotYet)
+            await store.record_failure(session, item.update_id, f"{type(error).__name__}: {error}", retry_in,
+                                       store.IGNORED if let_go else store.FAILED)
         if retry_in is not None:
             log.warning("update %s failed (%s); trying again in %s", item.update_id, type(error).__name__, retry_in)
             return False
+        if let_go:
+            log.info("update %s let go after %d tries: %s", item.update_id, attempts + 1, error)
+            return True
         log.error("update %s failed %d times; given up", item.update_id, attempts + 1)
         await self._give_up(item.payload)
         return True

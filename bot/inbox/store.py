@@ -202,11 +202,13 @@ def _settle_statement(dialect: str):
                                         where=(table.c.state == PENDING) & no_earlier).returning(table.c.update_id, unsent)
 
 
-async def record_failure(session: AsyncSession, update_id: int, error: str, retry_in: timedelta | None) -> None:
-    """A handler failed: try again later, or give up (``retry_in`` None) keeping the update for inspection."""
+async def record_failure(session: AsyncSession, update_id: int, error: str, retry_in: timedelta | None,
+                         final: str = FAILED) -> None:
+    """A handler failed: try again later, or settle it as ``final`` (``retry_in`` None): given up (FAILED), kept
+    for inspection, or let go (IGNORED)."""
     values: dict[str, Any] = {"last_error": error[:2000], "attempts": InboxUpdate.attempts + 1}
     if retry_in is None:
-        values.update(state=FAILED, handled_at=utcnow())
+        values.update(state=final, handled_at=utcnow())
     else:
         values["next_attempt_at"] = utcnow() + retry_in
     await session.execute(bulk_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(**values))

@@ -32,8 +32,8 @@ async def on_message(turn: Turn, conversation: Conversation) -> None:
             pins.take_point(turn, conversation, step, draft, incoming.place)
         elif incoming.typed:
             await _take_text(turn, conversation, step, draft, incoming.typed)
-        elif too_large(incoming):
-            hint(turn, conversation, too_large_text(turn._))
+        elif (not_received := not_received_text(incoming, turn._)) is not None:
+            hint(turn, conversation, not_received)
         else:
             hint(turn, conversation, turn._("I cannot use that kind of message here."))
     except InputRejected as rejected:
@@ -65,13 +65,16 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
         hint(turn, conversation, _("Please answer with the buttons below."))
 
 
-def too_large(incoming: Incoming) -> bool:
-    """A file its channel could not bring, because it was too large."""
-    return isinstance(incoming.content, Unsupported) and incoming.content.too_large is not None
-
-
-def too_large_text(_) -> str:
-    return _("That file is too large for me to receive. Please send a smaller one.")
+def not_received_text(incoming: Incoming, _) -> str | None:
+    """What to say of a file its channel could not bring (too large, or not there), or None."""
+    content = incoming.content
+    if not isinstance(content, Unsupported):
+        return None
+    if content.too_large is not None:
+        return _("That file is too large for me to receive. Please send a smaller one.")
+    if content.unavailable is not None:
+        return _("I could not receive that file. Please send it again.")
+    return None
 
 
 def attachment_of(incoming: Incoming) -> AttachmentRef | None:

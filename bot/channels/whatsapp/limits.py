@@ -27,4 +27,4 @@ INCOMING_SIZE = {"photo": 5 * MB, "video": 16 * MB, "audio": 16 * MB, "voice": 1
 WINDOW_HOURS = 24  # free-form messages only this long after the person's last message
 
 WHATSAPP_LIMITS = Limits(text=TEXT, caption=BODY, choice_data=ROW_ID, choices_per_row=BUTTONS,
-                         choices_per_message=LIST_ROWS, choice_label=ROW_TITLE)
+                         choices_per_message=LIST_ROWS, choice_label=ROW_TITLE, tap_notices=False)

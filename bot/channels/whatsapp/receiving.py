@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 import handlers
-from bot.channels.incoming import TOO_LARGE, Incoming, Unsupported
+from bot.channels.incoming import TOO_LARGE, UNAVAILABLE, Incoming, Unsupported
 from bot.channels.whatsapp import inbound
 from bot.channels.whatsapp.api import GraphApi, GraphError
 from bot.channels.whatsapp.channel import WhatsAppChannel
@@ -24,6 +24,7 @@ from bot.db import Transactions
 from bot.db.models import Contact, OutboxMessage, OutboxPart, utcnow
 from bot.delivery import outbox
 from bot.delivery.outbox import PENDING, SENT
+from bot.inbox.dispatcher import NotYet
 from bot.inbox.store import Stored
 from bot.services import contacts
 from bot.services.media import KeptFile, MediaBridge, channel_of
@@ -31,6 +32,7 @@ from bot.services.media import KeptFile, MediaBridge, channel_of
 log = logging.getLogger(__name__)
 
 WINDOW_CLOSED = 131047
+NO_SUCH_OBJECT = 100  # (#100) Invalid parameter: "Object with ID ... does not exist" (a media id)
 RANKS = {"sent": 1, "delivered": 2, "read": 3}  # a receipt never goes back; "failed" is final
 FAILED = "failed"
 
@@ -92,39 +94,44 @@ async def note_seen(transactions: Transactions, phone: str, timestamp: Any = Non
 
 async def kept(incoming: Incoming, api: GraphApi, bridge: MediaBridge) -> Incoming:
     """A file the person sent, downloaded and kept under its name (``whatsapp:<media id>``); a file larger than
-    WhatsApp allows for its kind becomes Unsupported("too_large:<kind>"), which the flows answer."""
+    WhatsApp allows for its kind becomes Unsupported("too_large:<kind>"), one WhatsApp does not have (an unknown
+    or expired id: asking again will not bring it) Unsupported("unavailable:<kind>"); the flows answer both."""
     media = incoming.media
     if media is None:
         return incoming
     file = media.file
     _channel, media_id = channel_of(file.file_id)
+    if not (media_id.isascii() and media_id.isalnum()):  # never WhatsApp's, and not to be put in a URL's path
+        return _not_kept(incoming, UNAVAILABLE, file.kind)
     limit = INCOMING_SIZE.get(file.kind, INCOMING_SIZE["document"])
-    info = await api.media_info(media_id)
-    if info.size is not None and info.size > limit:
-        return _too_large(incoming, file.kind)
     try:
+        info = await api.media_info(media_id)
+        if info.size is not None and info.size > limit:
+            return _not_kept(incoming, TOO_LARGE, file.kind)
         content = await api.download(info.url, limit)
     except GraphError as error:
         if error.status == 413:
-            return _too_large(incoming, file.kind)
+            return _not_kept(incoming, TOO_LARGE, file.kind)
+        if error.status == 404 or error.code == NO_SUCH_OBJECT:
+            return _not_kept(incoming, UNAVAILABLE, file.kind)
         raise
     await bridge.keep(file.file_id, KeptFile(file.kind, content, info.mime_type, file.file_name), len(content))
     return incoming
 
 
-def _too_large(incoming: Incoming, kind: str) -> Incoming:
-    log.info("update %s: a %s larger than WhatsApp's limit was not kept", incoming.update_id, kind)
-    return replace(incoming, content=Unsupported(TOO_LARGE + kind))
+def _not_kept(incoming: Incoming, why: str, kind: str) -> Incoming:
+    log.info("update %s: a %s was not kept (%s)", incoming.update_id, kind, why.rstrip(":"))
+    return replace(incoming, content=Unsupported(why + kind))
 
 
 async def record_receipt(transactions: Transactions, receipt: inbound.Receipt) -> bool:
     """Record what WhatsApp said of a sent message on its outbox row; True when the row is to be sent again (the
-    window was closed: the contact is marked so, and the transport sends a template). LookupError when no row
-    has the message's id yet (the transport may not have recorded it): the inbox tries again, then gives up."""
+    window was closed: the contact is marked so, and the transport sends a template). NotYet when no row has the
+    message's id yet (the transport may not have recorded it): the inbox tries again, then lets it go."""
     async with transactions.begin() as session:
         part = await session.get(OutboxPart, receipt.wamid)
         if part is None:
-            raise LookupError(f"no sent message has the id …{receipt.wamid[-8:]} (yet)")
+            raise NotYet(f"no sent message has the id …{receipt.wamid[-8:]} (yet)")
         if part.superseded or (not part.last and receipt.status != FAILED):
             return False  # the row went again since; or an earlier part, whose success the last part's tells
         row = await session.get(OutboxMessage, part.outbox_id, with_for_update=True)
