@@ -19,8 +19,9 @@ SLOW_SEND = 1.5  # every answer to sendMessage comes this late, so that sends ar
 CITIZENS = 12
 
 
-def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None = "6") -> subprocess.Popen:
-    """``lease_seconds``: DELIVERY_LEASE_SECONDS (None: the default, 60)."""
+def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None = "6",
+               more_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``lease_seconds``: DELIVERY_LEASE_SECONDS (None: the default, 60); ``more_env``: another channel's."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": emulator.token,
@@ -28,6 +29,7 @@ def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None 
         "DATABASE_URL": database_url,
         "DELIVERY_LEASE_SECONDS": lease_seconds or "",
         "LOG_LEVEL": "WARNING",
+        **(more_env or {}),
     }
     env.pop("WEBHOOK_URL", None)
     command = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"]

@@ -557,7 +557,7 @@ async def echo_bot(emulator, receiver, graph, report_done: bool, pause: float = 
             elif message["type"] == "interactive":
                 await graph.send(text("pilihan: " + message["interactive"]["button_reply"]["id"], to=message["from"]))
             if report_done:
-                await emulator.bot_is_done(update_id_for("wa:" + message["id"], int(message["timestamp"])))
+                await emulator.bot_is_done(emulator.state.find(message["id"])[1]["update_id"])
 
     receiver.on_payload = on_payload
     if report_done:
@@ -580,7 +580,7 @@ async def test_the_scripted_person_shares_sends_and_reacts(emulator, graph, rece
         for message in payload["entry"][0]["changes"][0]["value"].get("messages", []):
             if message["type"] != "reaction":
                 await graph.send(text(f"diterima: {message['type']}", to=message["from"]))
-            await emulator.bot_is_done(update_id_for("wa:" + message["id"], int(message["timestamp"])))
+            await emulator.bot_is_done(emulator.state.find(message["id"])[1]["update_id"])
 
     receiver.on_payload = on_payload
     emulator.listen_to([])

@@ -375,6 +375,25 @@ async def test_a_persons_messages_out_of_order_are_handled_in_the_order_written(
     assert mine == ["wamid.aa-first", "wamid.zz-second"] and len(handled) == 3
 
 
+async def test_a_persons_messages_of_one_second_are_handled_in_the_order_they_arrived(engine):
+    """WhatsApp's timestamps are whole seconds: the hash in the id must not put a later message first."""
+    def row(wamid: str, phone: str = PHONE) -> store.Stored:
+        return inbound.items(envelope([message("text", {"body": wamid}, wamid, phone)]))[0][0]
+
+    first = row("wamid.first")
+    later = next(item for item in map(row, (f"wamid.later{n}" for n in range(64))) if item.update_id < first.update_id)
+    elsewhere = row(later.payload["item"]["id"], OTHER_PHONE)  # another person's: no reason to move
+    transactions = Transactions(engine)
+    for arrived in (first, later, later, elsewhere):  # the second ``later`` is Meta's retry
+        async with transactions.begin() as session:
+            await store.store_keyed(session, await inbound.with_chat_ids(session, [arrived]))
+    async with transactions.sessions() as session:
+        pending = [item for item, _due in await store.pending(session, 10)]
+    mine = [item.payload["item"]["id"] for item in pending if inbound.sender_of(item.payload) == PHONE]
+    assert mine == ["wamid.first", later.payload["item"]["id"]], "once each, in the order they arrived"
+    assert elsewhere.update_id in {item.update_id for item in pending}
+
+
 async def test_whatsapp_rows_are_kept_eight_days_and_telegrams_two(engine):
     transactions = Transactions(engine)
     row = inbound.items(envelope([message("text", {"body": "a"})]))[0][0]

@@ -110,17 +110,26 @@ async def _store(session: AsyncSession, updates: list[Stored], due_in: timedelta
                     placed.setdefault(item.update_id, item)
             else:
                 collided.append(item)
-        waiting = [_bumped(item) for item in collided]
+        waiting = [moved(item, item.update_id + 1) for item in collided]
     if waiting:
         raise RuntimeError(f"{len(waiting)} updates found no free id after {MAX_BUMPS} tries")
     return new, [item for update_id, item in placed.items() if update_id not in settled]
 
 
-def _bumped(item: Stored) -> Stored:
+def moved(item: Stored, update_id: int) -> Stored:
+    """The update under another id (its payload's ``update_id`` too, where it has one)."""
     payload = item.payload
     if isinstance(payload, dict) and payload.get("update_id") == item.update_id:
-        payload = {**payload, "update_id": item.update_id + 1}
-    return Stored(item.update_id + 1, item.chat_id, payload, item.parsed, item.message_key)
+        payload = {**payload, "update_id": update_id}
+    return Stored(update_id, item.chat_id, payload, item.parsed, item.message_key)
+
+
+async def keyed_ids(session: AsyncSession, chat_id: int, low: int, high: int) -> dict[str, int]:
+    """The keys of a chat's rows with ids from ``low`` up to ``high`` (excluded), each with its id."""
+    rows = await session.execute(select(InboxUpdate.message_key, InboxUpdate.update_id).where(
+        InboxUpdate.chat_id == chat_id, InboxUpdate.update_id >= low, InboxUpdate.update_id < high,
+        InboxUpdate.message_key.is_not(None)))
+    return {key: update_id for key, update_id in rows}
 
 
 async def _insert_rows(session: AsyncSession, updates: list[Stored], due_in: timedelta) -> set[int]:

@@ -6,9 +6,10 @@ id) is skipped and counted, never raised, so that one odd item never costs the o
 
 Each message and each receipt is one inbox row (bot.inbox.store): its ``update_id`` is made from WhatsApp's own
 timestamp and id (``update_id_of``), so that a repeat has the same id (stored once) and a person's messages are
-handled in the order they were written; its ``message_key`` tells a repeat from a collision. The row keeps only
-what the turn needs, a small dict marked ``"whatsapp"`` (``{"whatsapp": "message" | "status", "update_id",
-"timestamp", "item": {...}}``, with keys Telegram's updates never have), never Meta's whole envelope."""
+handled in the order they were written (within one second, as they arrived: ``with_chat_ids``); its
+``message_key`` tells a repeat from a collision. The row keeps only what the turn needs, a small dict marked
+``"whatsapp"`` (``{"whatsapp": "message" | "status", "update_id", "timestamp", "item": {...}}``, with keys
+Telegram's updates never have), never Meta's whole envelope."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from bot.channels.incoming import (
 from bot.domain.draft import AttachmentRef
 from bot.channels.whatsapp.render import SAID
 from bot.inbox.cleaning import storable
+from bot.inbox import store
 from bot.inbox.store import KEYED_IDS_FROM, Stored
 from bot.services import contacts
 from bot.services.media import named
@@ -48,6 +50,7 @@ MARKER = "whatsapp"  # the stored payload's mark: {"whatsapp": "message" | "stat
 MESSAGE, STATUS = "message", "status"
 EPOCH = 1_577_836_800  # 2020-01-01 UTC: WhatsApp's timestamps count from here in an update id
 SECONDS_IN_IDS = 2**30  # seconds after EPOCH an update id can hold (until 2054)
+IDS_PER_SECOND = 2**32
 MEDIA_KINDS = {"image": "photo", "video": "video", "document": "document", "audio": "audio"}
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_PHONE_DIGITS = 15  # E.164
@@ -83,7 +86,7 @@ def update_id_of(key: str, timestamp: int | None) -> int:
     seconds = int(time.time()) if timestamp is None else timestamp
     offset = min(max(seconds - EPOCH, 0), SECONDS_IN_IDS - 1)
     digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest()[:4], "big")
-    return KEYED_IDS_FROM + offset * 2**32 + digest
+    return KEYED_IDS_FROM + offset * IDS_PER_SECOND + digest
 
 
 def message_key(wamid: str) -> str:
@@ -306,12 +309,32 @@ def _contact(card: dict[str, Any]) -> Content:
 
 async def with_chat_ids(session: AsyncSession, rows: list[Stored]) -> list[Stored]:
     """The rows with their chats' ids (a person writing for the first time gets their chat's row here), so that a
-    person's messages are handled in order before any turn reads them. Receipts keep none."""
+    person's messages are handled in order before any turn reads them, each placed after the same person's
+    messages of its second (``_after_its_second``). Receipts keep none."""
     ids: dict[str, int] = {}
+    seconds: dict[tuple[int, int], dict[str, int]] = {}
     resolved = []
     for row in rows:
         phone = sender_of(row.payload) if row.payload.get(MARKER) == MESSAGE else None
         if phone is not None and phone not in ids:
             ids[phone] = await contacts.chat_id_for(session, CHANNEL, phone)
-        resolved.append(replace(row, chat_id=ids[phone]) if phone is not None else row)
+        if phone is not None:
+            row = await _after_its_second(session, replace(row, chat_id=ids[phone]), seconds)
+        resolved.append(row)
     return resolved
+
+
+async def _after_its_second(session: AsyncSession, row: Stored, seconds: dict[tuple[int, int], dict[str, int]]
+                            ) -> Stored:
+    """WhatsApp's timestamps are whole seconds, so that within one second only the order of arrival tells a
+    person's messages apart: a message goes after the person's messages of its second stored before it, where
+    its hash alone might put it before them (the emulator's ``update_id_for`` says so too).
+    A repeat keeps the id it was stored under. ``seconds``: the keys and ids of each chat's second, as far as
+    read (and placed in this batch)."""
+    low = row.update_id - (row.update_id - KEYED_IDS_FROM) % IDS_PER_SECOND
+    placed = seconds.get((row.chat_id, low))
+    if placed is None:
+        placed = seconds[row.chat_id, low] = await store.keyed_ids(session, row.chat_id, low, low + IDS_PER_SECOND)
+    update_id = placed.get(row.message_key) or max([row.update_id, *(taken + 1 for taken in placed.values())])
+    placed[row.message_key] = update_id
+    return row if update_id == row.update_id else store.moved(row, update_id)

@@ -26,7 +26,8 @@ def new_media_id() -> str:
 
 def update_id_for(key: str, timestamp: int) -> int:
     """The bot's inbox id for a webhook item (the channel's decision): ``key`` is ``wa:<wamid>`` for a message,
-    ``wa-status:<wamid>:<status>`` for a status. The bot may bump it by one on a collision."""
+    ``wa-status:<wamid>:<status>`` for a status. The bot may bump it by one on a collision, and places a person's
+    message after their messages of the same second (as ``PeopleSide.person_sends`` does)."""
     offset = min(max(timestamp - _INBOX_EPOCH, 0), 2**30 - 1)
     digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest()[:4], "big")
     return 2**62 + offset * 2**32 + digest  # as bot/channels/whatsapp/inbound.update_id_of

@@ -46,9 +46,12 @@ class PeopleSide:
             message[kind] = content
         else:
             message["errors"] = [content]
+        conversation = self.state.conversations.setdefault(phone, [])
+        # Placed after the person's messages of the same second, as the bot does (it gets them in this order).
+        same_second = [sent["update_id"] + 1 for sent in conversation if sent["from"] == "person" and sent["timestamp"] == stamp]
         entry = {"wamid": wamid, "from": "person", "timestamp": stamp, "type": kind, "text": _text_of(kind, content),
-                 "message": message, "update_id": update_id_for("wa:" + wamid, stamp)}
-        self.state.conversations.setdefault(phone, []).append(entry)
+                 "message": message, "update_id": max([update_id_for("wa:" + wamid, stamp), *same_second])}
+        conversation.append(entry)
         self.queue_webhook(phone, self.envelope({"contacts": [{"profile": {"name": person.name}, "wa_id": phone}],
                                                  "messages": [message]}))
         await self._notify()
