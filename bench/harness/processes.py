@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -82,6 +83,30 @@ def start_emulator(folder: Path) -> Emulator:
     return Emulator(process, ready["ready"], ready["token"])
 
 
+@dataclass
+class WhatsApp:
+    process: Process
+    base_url: str
+
+
+def start_whatsapp(folder: Path, webhook_port: int, messages_per_second: float = 0.0) -> WhatsApp:
+    """The WhatsApp emulator posting to the bot's webhook on ``webhook_port``; Meta's throughput limit at
+    ``messages_per_second`` (0: none)."""
+    process = start("whatsapp", ["-m", "bench.harness.whatsapp_process", "0",
+                                 f"http://127.0.0.1:{webhook_port}/whatsapp", str(messages_per_second)], folder)
+    return WhatsApp(process, json.loads(process.wait_for('"ready"'))["ready"])
+
+
+def whatsapp_env(whatsapp: WhatsApp, rate: float) -> dict[str, str]:
+    """The bot's WhatsApp settings for the emulator (its default number, token and secrets), at WHATSAPP_RATE ``rate``."""
+    from bot.sandbox.whatsapp import WhatsAppEmulator
+
+    defaults = {name: parameter.default for name, parameter in inspect.signature(WhatsAppEmulator).parameters.items()}
+    return {"WHATSAPP_PHONE_NUMBER_ID": defaults["phone_number_id"], "WHATSAPP_ACCESS_TOKEN": defaults["token"],
+            "WHATSAPP_APP_SECRET": defaults["app_secret"], "WHATSAPP_VERIFY_TOKEN": defaults["verify_token"],
+            "WHATSAPP_API_URL": whatsapp.base_url, "WHATSAPP_RATE": f"{rate:g}"}
+
+
 def bot_env(emulator: Emulator, database_url: str, webhook_port: int) -> dict[str, str]:
     """lapor-bot against the emulator by webhook, with the emulator's limits off and our own pacing at its
     highest across chats (1,000/s; per chat it stays Telegram's): what is measured is the bot, not a limiter."""
@@ -125,7 +150,7 @@ def echo_bot(folder: Path, emulator: Emulator, webhook_port: int) -> Process:
     return process
 
 
-def generate(folder: Path, emulator: Emulator, script: str, rate: float, seconds: float, first_user: int,
+def generate(folder: Path, emulator: Emulator | WhatsApp, script: str, rate: float, seconds: float, first_user: int,
              bots: list[Process] = ()) -> dict:
     """Run the load generator to its end; what it measured, with the CPU time the ``bots`` spent per update."""
     cpu_before = sum(bot.cpu_seconds() for bot in bots)
