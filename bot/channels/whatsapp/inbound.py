@@ -21,26 +21,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.incoming import (
-    Chat,
-    CommandSent,
-    ContactSent,
-    Content,
-    Incoming,
-    MediaSent,
-    Person,
-    PlaceSent,
-    Said,
-    Tapped,
-    Unsupported,
-)
-from bot.domain.draft import AttachmentRef
-from bot.channels.whatsapp.render import SAID
+from bot.channels.incoming import Chat, Incoming, Person, Unsupported
+from bot.channels.whatsapp.content import as_list, content_of
 from bot.inbox.cleaning import storable
 from bot.inbox import store
 from bot.inbox.store import KEYED_IDS_FROM, Stored
 from bot.services import contacts
-from bot.services.media import named
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +37,6 @@ MESSAGE, STATUS = "message", "status"
 EPOCH = 1_577_836_800  # 2020-01-01 UTC: WhatsApp's timestamps count from here in an update id
 SECONDS_IN_IDS = 2**30  # seconds after EPOCH an update id can hold (until 2054)
 IDS_PER_SECOND = 2**32
-MEDIA_KINDS = {"image": "photo", "video": "video", "document": "document", "audio": "audio"}
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_PHONE_DIGITS = 15  # E.164
 MAX_NAME_CHARS = 128  # a profile name (WhatsApp allows 25; users.first_name holds 256)
@@ -104,11 +89,11 @@ def items(body: Any, phone_number_id: str | None = None) -> tuple[list[Stored], 
     skipped = 0
     if not isinstance(body, dict) or body.get("object") != OBJECT:
         return [], 0
-    for entry in _list(body.get("entry")):
+    for entry in as_list(body.get("entry")):
         if not isinstance(entry, dict):
             skipped += 1
             continue
-        for change in _list(entry.get("changes")):
+        for change in as_list(entry.get("changes")):
             value = change.get("value") if isinstance(change, dict) else None
             if not isinstance(value, dict):
                 skipped += 1
@@ -117,13 +102,13 @@ def items(body: Any, phone_number_id: str | None = None) -> tuple[list[Stored], 
             if phone_number_id and number and str(number) != str(phone_number_id):
                 continue
             names = _profile_names(value.get("contacts"))
-            for message in _list(value.get("messages")):
+            for message in as_list(value.get("messages")):
                 row = _message_row(message, names)
                 if row is None:
                     skipped += 1
                 else:
                     found.append(row)
-            for status in _list(value.get("statuses")):
+            for status in as_list(value.get("statuses")):
                 row = _status_row(status)
                 if row is None:
                     skipped += 1
@@ -132,13 +117,9 @@ def items(body: Any, phone_number_id: str | None = None) -> tuple[list[Stored], 
     return found, skipped
 
 
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _profile_names(value: Any) -> dict[str, str]:
     names = {}
-    for contact in _list(value):
+    for contact in as_list(value):
         if isinstance(contact, dict) and isinstance(contact.get("wa_id"), str):
             profile = contact.get("profile")
             name = profile.get("name") if isinstance(profile, dict) else None
@@ -201,7 +182,7 @@ def _status_row(status: Any) -> Stored | None:
         return None
     timestamp = _timestamp(status.get("timestamp"))
     kept: dict[str, Any] = {"id": wamid, "status": state, "recipient": _phone(status.get("recipient_id"))}
-    errors = [error for error in _list(status.get("errors")) if isinstance(error, dict)]
+    errors = [error for error in as_list(status.get("errors")) if isinstance(error, dict)]
     if errors:
         code = errors[0].get("code")
         kept["error_code"] = code if isinstance(code, int) and not isinstance(code, bool) else None
@@ -240,7 +221,7 @@ def to_incoming(payload: dict[str, Any], update_id: int | None = None) -> Incomi
         return None
     message = payload["item"]
     try:
-        content = _content(message)
+        content = content_of(message)
     except (TypeError, ValueError, AttributeError, KeyError):
         content = Unsupported(str(message.get("type") or "unknown"))
     if content is None:
@@ -248,63 +229,6 @@ def to_incoming(payload: dict[str, Any], update_id: int | None = None) -> Incomi
     name = payload.get("name") if isinstance(payload.get("name"), str) else ""
     number = update_id if update_id is not None else int(payload.get("update_id") or 0)
     return Incoming(number, CHANNEL, Person(phone, name), Chat(phone, True), content)
-
-
-def _content(message: dict[str, Any]) -> Content | None:
-    kind = message.get("type")
-    body = message.get(kind) if isinstance(kind, str) else None
-    wamid = message.get("id")
-    if kind == "text" and isinstance(body, dict) and isinstance(body.get("body"), str):
-        return _text(body["body"])
-    if kind == "interactive" and isinstance(body, dict):
-        reply = body.get(body.get("type")) if isinstance(body.get("type"), str) else None
-        if body.get("type") in ("button_reply", "list_reply") and isinstance(reply, dict) and isinstance(reply.get("id"), str):
-            if reply["id"].startswith(SAID):  # an option standing for typed text (a place request's back, cancel)
-                return Said(reply["id"][len(SAID):])
-            return Tapped(reply["id"], None, wamid)
-        return Unsupported("interactive")
-    if kind == "button" and isinstance(body, dict) and isinstance(body.get("payload"), str):
-        return Tapped(body["payload"], None, wamid)
-    if kind in MEDIA_KINDS and isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"]:
-        file_id = named(CHANNEL, body["id"])
-        file_name = body.get("filename") if kind == "document" and isinstance(body.get("filename"), str) else None
-        caption = body.get("caption") if isinstance(body.get("caption"), str) and body.get("caption") else None
-        media_kind = "voice" if kind == "audio" and body.get("voice") is True else MEDIA_KINDS[kind]
-        return MediaSent(AttachmentRef(media_kind, file_id, file_id, None, file_name), caption, caption)
-    if kind == "location" and isinstance(body, dict):
-        latitude, longitude = float(body["latitude"]), float(body["longitude"])
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            return Unsupported("location")
-        title = body.get("name") if isinstance(body.get("name"), str) and body.get("name") else None
-        address = body.get("address") if isinstance(body.get("address"), str) and body.get("address") else None
-        return PlaceSent(latitude, longitude, title, address)
-    if kind == "contacts" and isinstance(body, list) and body and isinstance(body[0], dict):
-        return _contact(body[0])
-    if kind == "sticker":
-        return Unsupported("sticker")
-    if kind == "reaction":
-        return None  # a reaction to a message: nothing to answer
-    return Unsupported(kind if isinstance(kind, str) and kind else "unknown")
-
-
-def _text(text: str) -> Content:
-    """Typed text; one starting with a slash is a command, as on Telegram."""
-    if text.startswith("/") and len(text) > 1 and not text[1].isspace():
-        words = text.split()
-        name = words[0][1:].partition("@")[0].lower()
-        return CommandSent(name, tuple(words[1:]), text)
-    return Said(text, None)
-
-
-def _contact(card: dict[str, Any]) -> Content:
-    phones = [phone for phone in _list(card.get("phones")) if isinstance(phone, dict)]
-    number = next((str(phone.get("wa_id") or phone.get("phone")) for phone in phones
-                   if phone.get("wa_id") or phone.get("phone")), None)
-    if number is None:
-        return Unsupported("contacts")
-    names = card.get("name") if isinstance(card.get("name"), dict) else {}
-    name = names.get("formatted_name") or names.get("first_name")
-    return ContactSent(number, name if isinstance(name, str) else None)
 
 
 async def with_chat_ids(session: AsyncSession, rows: list[Stored]) -> list[Stored]:
