@@ -73,6 +73,7 @@ async def _kill_at(moment: str, whatsapp: WhatsAppEmulator, process: Popen) -> t
     return on_the_wire, sent, unposted
 
 
+@pytest.mark.timeout(300)  # a bot process started twice, ten people, sends slowed to 1.5 s: about 100 s alone
 @pytest.mark.parametrize("moment", ["mid-turn", "mid-delivery"])
 async def test_kill_9_on_whatsapp_loses_nothing_and_repeats_only_what_was_on_the_wire(
         emulator, database_url, tmp_path, moment):
