@@ -125,9 +125,10 @@ def moved(item: Stored, update_id: int) -> Stored:
 
 
 async def keyed_ids(session: AsyncSession, chat_id: int, low: int, high: int) -> dict[str, int]:
-    """The keys of a chat's rows with ids from ``low`` up to ``high`` (excluded), each with its id."""
+    """The keys of a chat's rows with ids from ``low`` up to ``high`` (both included: the highest id of all is
+    2**63 - 1), each with its id."""
     rows = await session.execute(select(InboxUpdate.message_key, InboxUpdate.update_id).where(
-        InboxUpdate.chat_id == chat_id, InboxUpdate.update_id >= low, InboxUpdate.update_id < high,
+        InboxUpdate.chat_id == chat_id, InboxUpdate.update_id.between(low, high),
         InboxUpdate.message_key.is_not(None)))
     return {key: update_id for key, update_id in rows}
 

@@ -256,9 +256,11 @@ async def _after_its_second(session: AsyncSession, row: Stored, seconds: dict[tu
     A repeat keeps the id it was stored under. ``seconds``: the keys and ids of each chat's second, as far as
     read (and placed in this batch)."""
     low = row.update_id - (row.update_id - KEYED_IDS_FROM) % IDS_PER_SECOND
+    high = low + IDS_PER_SECOND - 1  # the last second's is 2**63 - 1, the largest id a database holds
     placed = seconds.get((row.chat_id, low))
     if placed is None:
-        placed = seconds[row.chat_id, low] = await store.keyed_ids(session, row.chat_id, low, low + IDS_PER_SECOND)
-    update_id = placed.get(row.message_key) or max([row.update_id, *(taken + 1 for taken in placed.values())])
+        placed = seconds[row.chat_id, low] = await store.keyed_ids(session, row.chat_id, low, high)
+    after = max([row.update_id, *(taken + 1 for taken in placed.values())])
+    update_id = placed.get(row.message_key) or min(high, after)
     placed[row.message_key] = update_id
     return row if update_id == row.update_id else store.moved(row, update_id)
