@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels.whatsapp.inbound import message_key
 from bot.channels.whatsapp.webhook import MAX_BODY_BYTES, signature_of
-from bot.sandbox.whatsapp import update_id_for
 from bot.sandbox.whatsapp.model import new_wamid
 
 ANSWER, SILENCE, REFUSE = "answer", "silence", "refuse"
@@ -37,7 +37,7 @@ class Scene:
 class Post:
     body: bytes
     headers: dict[str, str]
-    update_ids: list[int] = field(default_factory=list)  # the inbox ids of the messages it carries
+    message_keys: list[str] = field(default_factory=list)  # the inbox keys of the messages it carries
     chunked: bool = False
 
 
@@ -63,9 +63,8 @@ def _envelope(scene: Scene, value: dict[str, Any], object_: str = "whatsapp_busi
         {"value": {"messaging_product": "whatsapp", "metadata": metadata, **value}, "field": "messages"}]}]}
 
 
-def _ids(messages: list[Any]) -> list[int]:
-    return [update_id_for("wa:" + m["id"], int(m["timestamp"])) for m in messages
-            if isinstance(m, dict) and isinstance(m.get("id"), str) and str(m.get("timestamp", "")).isdigit()]
+def _keys(messages: list[Any]) -> list[str]:
+    return [message_key(m["id"]) for m in messages if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
 def signed(scene: Scene, payload: Any, *, raw: bytes | None = None, signature: str | None = None,
@@ -77,7 +76,7 @@ def signed(scene: Scene, payload: Any, *, raw: bytes | None = None, signature: s
     if header != "-":  # "-": no header at all
         headers["X-Hub-Signature-256"] = header
     value = payload["entry"][0]["changes"][0]["value"] if _is_envelope(payload) else {}
-    return Post(body, headers, _ids(value.get("messages") or []), chunked)
+    return Post(body, headers, _keys(value.get("messages") or []), chunked)
 
 
 def _is_envelope(payload: Any) -> bool:

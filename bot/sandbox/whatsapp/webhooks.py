@@ -82,6 +82,12 @@ class WebhookSide:
             return list(self.state.pending.get(phone, []))
         return [payload for queue in self.state.pending.values() for payload in queue]
 
+    def acknowledged(self, entry: dict[str, Any]) -> bool:
+        """The bot answered 2xx to the webhook carrying a person's message (``entry`` from ``person_sends``): it
+        has the message, under whatever id it chose."""
+        return any(entry["message"] in payload["entry"][0]["changes"][0]["value"].get("messages", ())
+                   for payload in reversed(self.webhooks_answered))
+
     def _wake(self, phone: str) -> None:
         if not self.webhook_url or self._http is None:
             return
