@@ -39,12 +39,13 @@ ROUNDS = 60
 STATUSES = ["resolved"] * 6 + ["rejected", "submitted", "assigned", "in_progress", "waiting_reporter", "verified"]
 
 
-def _agencies(directory) -> list:
+def sample_agencies(directory) -> list:
+    """AGENCIES offices with an area (bench/open311.py fills its reports with these too)."""
     offices = [a for a in directory.agencies.values() if not a.hub and a.area_code and "." in a.area_code]
     return random.Random(1).sample(offices, AGENCIES)
 
 
-async def _fill(sessions, agencies: list, count: int) -> list[str]:
+async def fill_reports(sessions, agencies: list, count: int) -> list[str]:
     rng, now = random.Random(2), utcnow()
     ids = [new_tracking_id() for _ in range(count)]
     async with sessions() as session, session.begin():
@@ -72,13 +73,13 @@ async def _fill(sessions, agencies: list, count: int) -> list[str]:
     return ids
 
 
-async def _timed(samples: list[float], call) -> None:
+async def timed(samples: list[float], call) -> None:
     started = time.perf_counter()
     await call()
     samples.append((time.perf_counter() - started) * 1000)
 
 
-def _line(label: str, samples: list[float]) -> str:
+def latency_line(label: str, samples: list[float]) -> str:
     samples = sorted(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
     return f"  {label:50} p50 {statistics.median(samples):6.1f} ms   p99 {p99:6.1f} ms   ({len(samples)} runs)"
@@ -89,9 +90,9 @@ async def bench(database_url: str, count: int) -> None:
     await migrate(engine)
     sessions = session_factory(engine)
     directory = load_router(None).directory
-    agencies = _agencies(directory)
+    agencies = sample_agencies(directory)
     started = time.perf_counter()
-    ids = await _fill(sessions, agencies, count)
+    ids = await fill_reports(sessions, agencies, count)
     print(f"{database_url.split(':')[0]}: {count} reports across {AGENCIES} agencies, filled in "
           f"{time.perf_counter() - started:.1f} s")
     rng = random.Random(3)
@@ -107,11 +108,11 @@ async def bench(database_url: str, count: int) -> None:
             async with sessions() as session:
                 for view in inbox.View:
                     for page in (0, 3):
-                        await _timed(pages, lambda: inbox.inbox(session, roles(), directory, view=view, page=page))
-                await _timed(views, lambda: inbox.find_for_staff(session, roles(), directory, rng.choice(ids),
+                        await timed(pages, lambda: inbox.inbox(session, roles(), directory, view=view, page=page))
+                await timed(views, lambda: inbox.find_for_staff(session, roles(), directory, rng.choice(ids),
                                                                  hierarchy=None))
-        print(_line(f"{name}: inbox page (each view, pages 1 and 4)", pages))
-        print(_line(f"{name}: report view", views))
+        print(latency_line(f"{name}: inbox page (each view, pages 1 and 4)", pages))
+        print(latency_line(f"{name}: report view", views))
     await _sweeps(engine, directory, agencies)
     await engine.dispose()
 

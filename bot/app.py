@@ -21,6 +21,8 @@ from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.pacing import Pacing
 from bot.delivery.transport import ChannelRouter, Transport
+from bot.web.forwarding import StatusReceiver
+from bot.web.open311 import Open311Api
 from bot.services import contacts
 from bot.services.media import MediaBridge
 from bot.inbox.receivers import AddRoutes, Polling, Webhook, serve_operations
@@ -164,6 +166,15 @@ async def load_routing(settings: Settings) -> Router:
     return await asyncio.to_thread(load_router, settings.routing_dir, settings.routing_polygons)
 
 
+def web_routes(application: Application) -> tuple[AddRoutes, ...]:
+    """What the web side serves beside Telegram's webhook: the Open311 API, forwarded systems' status pushes, and
+    WhatsApp's webhook when set up."""
+    whatsapp = application.bot_data["whatsapp"]
+    services = application.bot_data["services"]
+    return (Open311Api(services).add_routes, StatusReceiver(services).add_routes,
+            *((whatsapp.webhook.add_routes,) if whatsapp is not None else ()))
+
+
 def receiver_for(settings: Settings, routes: tuple[AddRoutes, ...] = (), port: int | None = None) -> Receiver:
     """The webhook serves health and metrics beside it, and ``routes`` (another channel's webhook); polling serves
     them on PORT (on ``port`` in the sandbox, whose page owns PORT)."""
@@ -174,7 +185,7 @@ def receiver_for(settings: Settings, routes: tuple[AddRoutes, ...] = (), port: i
 
 async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | None = None,
                 prepare: Callable[[AsyncEngine, Router], Awaitable[None]] | None = None,
-                role: ProcessRole = ProcessRole.ALL, whatsapp_port: int | None = None) -> None:
+                role: ProcessRole = ProcessRole.ALL, web_port: int | None = None) -> None:
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise.
     ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff).
     Only the one-process role migrates; ``web`` and ``worker`` leave that to the release step."""
@@ -187,10 +198,8 @@ async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | Non
     if prepare is not None:
         await prepare(engine, router)
     application = build_application(settings, engine, router, api_base_url)
-    whatsapp = application.bot_data["whatsapp"]
-    routes = (whatsapp.webhook.add_routes,) if whatsapp is not None else ()
     try:
-        await start_bot(application, receiver_for(settings, routes, whatsapp_port), role)
+        await start_bot(application, receiver_for(settings, web_routes(application), web_port), role)
         await stop.wait()
         await stop_bot(application)
     finally:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from pathlib import Path
 
-from bot import cli_export, cli_report, cli_staff, routing_data
+from bot import cli_api, cli_export, cli_forwarding, cli_report, cli_staff, routing_data
 from bot.cli_report import report_set_status  # noqa: F401 (tests call it)
 from bot.config import ConfigError, Settings, configure_logging, sandbox_settings
 from bot.db import create_engine, migrate
@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_report.add_parser(commands)
     cli_staff.add_parser(commands)
     cli_export.add_parser(commands)
+    cli_api.add_parser(commands)
+    cli_forwarding.add_parser(commands)
     return parser
 
 
@@ -129,16 +131,16 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
             raise PortInUse(port, "--port or PORT") from None
         raise
     personas.seat(emulator)
-    bot_settings, whatsapp_port, whatsapp = settings.without_token(), None, None
+    # The bot's web side (the Open311 API, and the WhatsApp webhook) on a free port of its own: the page has PORT.
+    bot_settings, web_port, whatsapp = settings.without_token(), _free_port(), None
     if os.environ.get("SANDBOX_WHATSAPP", "1").strip().lower() not in ("0", "false", "no", "off"):
         # The citizen on WhatsApp: a WhatsApp Cloud API emulator (its chats in a subfolder of the state folder)
-        # whose webhooks go to the bot's WhatsApp webhook, served on a free port of its own.
+        # whose webhooks go to the bot's WhatsApp webhook.
         from bot.sandbox import webchat_whatsapp
         from bot.sandbox.whatsapp import WhatsAppEmulator
 
-        whatsapp_port = _free_port()
         whatsapp = WhatsAppEmulator(state_dir=state_dir / "whatsapp")
-        whatsapp.webhook_url = f"http://127.0.0.1:{whatsapp_port}{settings.whatsapp.webhook_path}"
+        whatsapp.webhook_url = f"http://127.0.0.1:{web_port}{settings.whatsapp.webhook_path}"
         try:
             await whatsapp.start()
         except BaseException:
@@ -152,10 +154,12 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     if whatsapp is not None:
         print("  \"Warga di WhatsApp\" there plays a citizen on WhatsApp (its ⏩ +1 hari control closes the 24-hour window).")
     print(f"  The sandbox keeps its chats in {state_dir.resolve()} and its reports in {settings.database_url}")
-    print("  Change a report's status from another terminal: lapor-bot report set-status ID verified\n")
+    print("  Change a report's status from another terminal: lapor-bot report set-status ID verified")
+    print(f"  Other systems: the Open311 API at http://127.0.0.1:{web_port}/open311/v2/services.json (a key:")
+    print("  lapor-bot api-key create NAME --scope write)\n")
     try:
         await serve(bot_settings, _stop_on_signal(), api_base_url=emulator.base_url,
-                    prepare=_prepare_sandbox, whatsapp_port=whatsapp_port)
+                    prepare=_prepare_sandbox, web_port=web_port)
     finally:
         emulator.whatsapp = None
         if whatsapp is not None:
@@ -165,7 +169,7 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def _free_port() -> int:
-    """A port no one listens on now (the bot's WhatsApp webhook in the sandbox)."""
+    """A port no one listens on now (the bot's web side in the sandbox)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -43,7 +43,7 @@ async def report_set_status(settings: Settings, arguments: argparse.Namespace) -
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        notify = Notices(directory_of(settings), settings.translator)
+        notify = Notices(directory_of(settings), settings.translator, settings.forwarding)
         async with session_factory(engine)() as session, session.begin():
             report = await locked_for_change(session, tracking_id)
             if report is None:

@@ -6,10 +6,9 @@ The command line acts as no user (``actor`` None in the audit trail): whoever ru
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.config import Settings
-from bot.db import create_engine, migrate, session_factory
+from bot.cli_transaction import in_transaction
 from bot.domain.roles import Role
 from bot.services import staff
 from bot.services.notices import Notices
@@ -91,14 +90,4 @@ def directory_of(settings: Settings):
 
 
 async def _in_transaction(settings: Settings, work) -> int:
-    """Run ``work(session)`` in one transaction; a refusal rolls it back and exits with 1."""
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with session_factory(engine)() as session, session.begin():
-            return await work(session)
-    except staff.StaffError as refused:
-        print(f"refused: {refused}", file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
+    return await in_transaction(settings, work, (staff.StaffError,))

@@ -13,6 +13,7 @@ from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.forwarding.targets import ForwardingConfigError, Targets, load as load_targets
 from bot.i18n import SUPPORTED_LOCALES, Translator
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
@@ -106,6 +107,8 @@ class Settings:
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
     inbox_order_wait: float = 1.5  # seconds a chat's update waits for an older one still on its way; 0: off
+    open311_per_minute: float = 120.0  # requests one Open311 API key may make a minute
+    forwarding: Targets = field(default_factory=Targets)  # FORWARDING_FILE's systems (bot.forwarding.targets)
     whatsapp: WhatsAppSettings = field(default_factory=WhatsAppSettings)
 
     @property
@@ -151,6 +154,8 @@ class Settings:
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             inbox_order_wait=_number(env, "INBOX_ORDER_WAIT", 1.5, float),
+            open311_per_minute=_number(env, "OPEN311_REQUESTS_PER_MINUTE", 120.0, float),
+            forwarding=_forwarding(env),
             whatsapp=WhatsAppSettings.from_env(env),
         )
         settings.check()
@@ -208,6 +213,8 @@ def _problems(settings: Settings):
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
     if not 1 <= settings.outbox_keep_days <= 3650:
         yield f"OUTBOX_KEEP_DAYS={settings.outbox_keep_days} must be between 1 and 3650"
+    if not 1 <= settings.open311_per_minute <= 100_000:
+        yield f"OPEN311_REQUESTS_PER_MINUTE={settings.open311_per_minute} must be between 1 and 100000"
     if not 1 <= settings.invitation_days <= 365:
         yield f"INVITATION_DAYS={settings.invitation_days} must be between 1 and 365"
     if not 0 <= settings.inbox_order_wait <= 10:
@@ -253,3 +260,11 @@ def configure_logging(settings: Settings) -> None:
     quiet = logging.DEBUG if settings.debug else logging.WARNING
     for name in ("httpx", "httpcore", "sqlalchemy.engine", "aiosqlite", "asyncio"):
         logging.getLogger(name).setLevel(quiet)
+
+
+def _forwarding(env) -> Targets:
+    path = env.get("FORWARDING_FILE") or None
+    try:
+        return load_targets(Path(path) if path else None, env)
+    except ForwardingConfigError as error:
+        raise ConfigError(str(error)) from None

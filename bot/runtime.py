@@ -23,6 +23,7 @@ from bot.delivery.transport import Transport
 from bot.i18n import Translator
 from bot.inbox.dispatcher import InboxDispatcher
 from bot.inbox.store import Stored
+from bot.jobs.forwarding import ForwardingJob
 from bot.jobs import broadcasts as broadcast_job, deadlines as deadline_job, files as file_job
 from bot.jobs import retention as retention_job
 from bot.services import contacts, subscriptions
@@ -67,7 +68,7 @@ class Services:
     @property
     def notices(self) -> Notices:
         """What a state change needs to tell everyone it concerns."""
-        return Notices(self.router.directory, self.settings.translator)
+        return Notices(self.router.directory, self.settings.translator, self.settings.forwarding)
 
 
 async def _nothing_stored(services: Services, item: Any) -> None:
@@ -139,6 +140,9 @@ async def start_background(services: Services, role: ProcessRole = ProcessRole.A
                  broadcast_job.run_forever(services.transactions, services.settings.translator,
                                            services.settings.default_locale, services.delivery.kick,
                                            bulk_per_second=services.delivery.bulk_per_second)]
+        if services.settings.forwarding.targets:
+            work.append(ForwardingJob(services.transactions, services.settings.forwarding, services.notices,
+                                      services.delivery.kick).run_forever())
     work += channel_work
     loop = asyncio.get_running_loop()
     return Background([loop.create_task(coroutine) for coroutine in work], sender)

@@ -7,6 +7,8 @@ line keeps its tags balanced, so that a long text can be split between lines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 from bot.db.models import Report, ReportEvent
 from bot.domain import Status
@@ -14,6 +16,7 @@ from bot.domain.actions import Action, LoopAction
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
 from bot.notices.text import NAME_SHOWN, category_label, shown, status_label, type_label, yes_no
+from bot.services.elsewhere import Elsewhere
 from bot.services.staff_view import HistoryEntry
 from routing import engine
 from routing.agencies import is_hub_code
@@ -118,7 +121,8 @@ def _area_lines(_: Translator, routing: RoutingRecord | None) -> list[str]:
     return lines
 
 
-def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str | None = None) -> str:
+def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str | None = None,
+                elsewhere: Sequence[Elsewhere] = ()) -> str:
     """A report as its reporter sees it, or as anyone else holding the tracking ID may.
 
     Others never learn who filed it; of a confidential report they learn its status only (its category,
@@ -141,11 +145,21 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str 
     lines.append(_("<b>Place:</b> {value}").format(value=place(_, report.latitude, report.longitude, report.address)))
     if area:
         lines.append(_("<b>Area:</b> {value}").format(value=shown(area)))
+    lines += [elsewhere_line(_, item) for item in elsewhere]
     if for_reporter:
         lines.append(_("<b>Anonymous:</b> {value}").format(value=yes_no(_, report.anonymous)))
         lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))
         lines += ["", _("<b>History</b>"), *(history_line(_, event) for event in report.events)]
     return "\n".join(lines)
+
+
+def elsewhere_line(_: Translator, item: Elsewhere) -> str:
+    """The report's number in a system it was forwarded to (and on LAPOR!, with its link)."""
+    line = _("<b>Also filed in:</b> {system}, number {number}").format(system=shown(item.system),
+                                                                     number=shown(item.remote_id))
+    if item.lapor_id:
+        line += " · " + _("LAPOR! {number}: {link}").format(number=shown(item.lapor_id), link=shown(item.lapor_url, 200))
+    return line
 
 
 def agency_line(_: Translator, status: Status, agency_code: str | None, agency: str, *, verified: bool) -> str | None:

@@ -19,8 +19,8 @@ async def _run_sandbox(monkeypatch, tmp_path, seen: dict) -> None:
     from bot import cli
     from bot.config import Settings
 
-    async def serve(settings, stop, api_base_url=None, prepare=None, whatsapp_port=None):
-        seen.update(settings=settings, api_base_url=api_base_url, whatsapp_port=whatsapp_port)
+    async def serve(settings, stop, api_base_url=None, prepare=None, web_port=None):
+        seen.update(settings=settings, api_base_url=api_base_url, web_port=web_port)
         async with aiohttp.ClientSession() as http:
             async with http.get(api_base_url + "/sandbox/api/personas") as response:
                 seen["personas"] = await response.json()
@@ -35,7 +35,7 @@ async def _run_sandbox(monkeypatch, tmp_path, seen: dict) -> None:
                 async with http.post(api_base_url + "/sandbox/whatsapp/api/text", json={"text": "halo"}) as response:
                     seen["page"] = response.status
                 return
-            # The bot's WhatsApp webhook, on the port it was given: what the page's person writes arrives there.
+            # The bot's WhatsApp webhook, on the web port it was given: what the page's person writes arrives there.
             arrived = asyncio.Event()
 
             async def webhook(request: web.Request) -> web.Response:
@@ -47,7 +47,7 @@ async def _run_sandbox(monkeypatch, tmp_path, seen: dict) -> None:
             app.router.add_post(settings.whatsapp.webhook_path, webhook)
             runner = web.AppRunner(app)
             await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", whatsapp_port).start()
+            await web.TCPSite(runner, "127.0.0.1", web_port).start()
             try:
                 async with http.post(api_base_url + "/sandbox/whatsapp/api/text", json={"text": "halo"}) as response:
                     seen["page"] = response.status
@@ -68,7 +68,7 @@ async def test_the_sandbox_starts_the_whatsapp_emulator_for_the_bot_and_the_page
     await _run_sandbox(monkeypatch, tmp_path, seen)
     settings = seen["settings"]
     assert settings.bot_token is None and settings.whatsapp.enabled
-    assert seen["whatsapp_port"] and seen["graph"] == 200 and seen["page"] == 200
+    assert seen["web_port"] and seen["graph"] == 200 and seen["page"] == 200
     assert seen["personas"][0]["role"] == "whatsapp"
     texts = [m["text"]["body"] for hook in seen["webhooks"] for change in hook["entry"][0]["changes"]
              for m in change["value"].get("messages", [])]
@@ -83,5 +83,5 @@ async def test_sandbox_whatsapp_off_leaves_it_out(monkeypatch, tmp_path):
     seen: dict = {}
     monkeypatch.setenv("SANDBOX_WHATSAPP", "0")
     await _run_sandbox(monkeypatch, tmp_path, seen)
-    assert not seen["settings"].whatsapp.enabled and seen["whatsapp_port"] is None
+    assert not seen["settings"].whatsapp.enabled and seen["web_port"], "the web side (Open311) has its port still"
     assert seen["page"] == 404 and all(person["role"] != "whatsapp" for person in seen["personas"])

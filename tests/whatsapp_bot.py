@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from bot.app import ProcessRole
+from bot.app import ProcessRole, web_routes
 from bot.inbox.receivers import Polling
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.whatsapp import WhatsAppEmulator
@@ -31,9 +31,9 @@ class WhatsAppBot(RunningBot):
         self.whatsapp.listen_to(self.services.handled)
 
     def receiver(self) -> Polling:
-        """Polling for Telegram; the WhatsApp webhook on the operations port, as ``serve`` does in the sandbox."""
-        webhook = self.application.bot_data["whatsapp"].webhook
-        return Polling(timeout=1, operations_port=self.port, listen="127.0.0.1", routes=(webhook.add_routes,))
+        """Polling for Telegram; the WhatsApp webhook (and the Open311 API) on the operations port, as ``serve`` does in
+        the sandbox."""
+        return Polling(timeout=1, operations_port=self.port, listen="127.0.0.1", routes=web_routes(self.application))
 
     def whatsapp_citizen(self, name: str = "Siti", phone: str | None = None) -> WhatsAppPerson:
         return WhatsAppPerson(self.whatsapp, phone or str(next(_phones)), name)

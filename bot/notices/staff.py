@@ -16,6 +16,7 @@ class Headline(StrEnum):
     ANSWERED = "answered"
     REPLIED = "replied"
     REOPENED = "reopened"
+    FORWARD_FAILED = "forward_failed"
 
 
 HEADLINES = {
@@ -23,6 +24,8 @@ HEADLINES = {
     Headline.ANSWERED: N_("📨 <b>The reporter sent the information asked for</b> on report {tracking_id}."),
     Headline.REPLIED: N_("💬 <b>The reporter replied</b> on report {tracking_id}."),
     Headline.REOPENED: N_("🔁 <b>Report {tracking_id} was reopened</b>: the reporter says it is not fixed."),
+    Headline.FORWARD_FAILED: N_("⚠️ <b>Report {tracking_id} could not be forwarded</b> to the agency's own system; "
+                                "it is tried again (the operator sees why: lapor-bot forwarding list)."),
 }
 
 

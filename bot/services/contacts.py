@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import Contact, User, utcnow
 
 TELEGRAM, WHATSAPP = "telegram", "whatsapp"
+OPEN311 = "open311"  # a system filing through the API: its reports' chat, which no message goes to
 OWN_IDS_FROM = 2**53
 # WhatsApp's chats have ids in a range of their own, so that an id tells its channel without a look-up (the
 # sender's pacing). Never made of the phone number, which would then be in every table and log line naming a chat.
 PHONE_IDS_FROM, PHONE_IDS_TO = 2**54, 2**55
+API_IDS_FROM, API_IDS_TO = 2**55, 2**56  # the API's chats: no message is queued for them (``messaged``)
 
 
 def fixed_chat_id(channel: str, address: str) -> int | None:
@@ -29,7 +31,14 @@ def fixed_chat_id(channel: str, address: str) -> int | None:
 
 
 def _id_range(channel: str) -> tuple[int, int]:
+    if channel == OPEN311:
+        return API_IDS_FROM, API_IDS_TO
     return (PHONE_IDS_FROM, PHONE_IDS_TO) if channel == WHATSAPP else (OWN_IDS_FROM, PHONE_IDS_FROM)
+
+
+def messaged(chat_id: int) -> bool:
+    """Whether a chat takes messages: not an API's (a system filing through Open311 reads the status instead)."""
+    return not API_IDS_FROM <= chat_id < API_IDS_TO
 
 
 async def chat_id_for(session: AsyncSession, channel: str, address: str, private: bool = True) -> int:
@@ -146,3 +155,13 @@ async def _new_id(session: AsyncSession, table: type[User] | type[Contact], chan
     low, high = _id_range(channel or "")
     highest = await session.scalar(select(func.max(table.id)).where(table.id >= low, table.id < high))
     return (highest or low - 1) + 1
+
+
+async def api_reporter(session: AsyncSession, key_id: int, name: str) -> tuple[int, int]:
+    """The ids of a new reporter of a report filed through the API by key ``key_id`` (a person of their own, whom
+    no message reaches), and of the key's chat (``messaged`` says no), added on its first report."""
+    chat_id = await chat_id_for(session, OPEN311, f"key:{key_id}", private=False)
+    user = User(id=await _new_id(session, User), first_name=name, reachable=False, lookups=0)
+    session.add(user)
+    await session.flush()
+    return user.id, chat_id

@@ -22,11 +22,13 @@ from bot.domain import Status
 from bot.domain.actions import OPEN_AT_HUB
 from bot.domain.deadlines import Notice
 from bot.domain.roles import Role
+from bot.forwarding import queue as forwarding
+from bot.forwarding.targets import Targets
 from bot.i18n import Translator
 from bot.notices.roles import role_ended_text
 from bot.notices.staff import Headline, deadline_text, headline_text
 from bot.services import forgetting, staff
-from bot.services.contacts import chat_of
+from bot.services.contacts import chat_of, messaged
 from routing.agencies import Directory
 
 
@@ -36,6 +38,7 @@ class Notices:
 
     directory: Directory
     translator: Callable[[str | None], Translator]
+    targets: Targets = Targets()  # the systems some agencies' reports are forwarded to
 
     def hub_of(self, report: Report) -> str:
         return self.directory.hub_for_codes(report.province_code, report.regency_code).code
@@ -44,7 +47,7 @@ class Notices:
                            tracking_id: str) -> list[int]:
         """Everyone who acts for the agencies or hubs ``codes`` (staff, and linked groups), each once, in their
         own language; returns the chats told."""
-        codes = [code for code in dict.fromkeys(codes) if code]
+        codes = [code for code in dict.fromkeys(codes) if code and not self.targets.instead_of_bot(code)]
         holders = await staff.holders(session, codes)
         recipients = list(dict.fromkeys(chat for code in codes for chat in holders.of(self.directory, code)))
         users = await _users(session, recipients)
@@ -67,11 +70,13 @@ class Notices:
     # The changes -------------------------------------------------------------------------------------------
 
     async def report_filed(self, session: AsyncSession, report: Report) -> None:
-        """A new report: the hub of its area checks it first."""
+        """A new report: the hub of its area checks it first; the systems of its agency and hub get it at once."""
+        await forwarding.link(session, self.targets, report, (report.agency_code, self.hub_of(report)))
         await self.tell_holders(session, (self.hub_of(report),), Headline.NEW_REPORT, report.tracking_id)
 
     async def handed_to(self, session: AsyncSession, report: Report, code: str | None) -> None:
-        """The report was sent on to the agency or hub ``code``, who must now act on it."""
+        """The report was sent on to the agency or hub ``code``, who must now act on it (or its system)."""
+        await forwarding.link(session, self.targets, report, (code,))
         await self.tell_holders(session, (code,), Headline.NEW_REPORT, report.tracking_id)
 
     async def status_set(self, session: AsyncSession, report: Report, before: Status) -> None:
@@ -97,10 +102,15 @@ class Notices:
                                 report.tracking_id)
 
 
+async def reporter_hears(session: AsyncSession, report: Report) -> bool:
+    """Whether the reporter's chat takes messages: not one they asked the bot to forget, nor a system's (a report
+    filed through the API, whose status the system reads)."""
+    return messaged(report.chat_id) and not await forgetting.forgotten(session, report.chat_id)
+
+
 async def tell_reporter(session: AsyncSession, report: Report, event: ReportEvent) -> None:
-    """The reporter's push about a new status, rendered when sent, in their language then (none to a chat they
-    asked the bot to forget)."""
-    if await forgetting.forgotten(session, report.chat_id):
+    """The reporter's push about a new status, rendered when sent, in their language then."""
+    if not await reporter_hears(session, report):
         return
     reporter = await session.get(User, report.reporter_id)
     await outbox.enqueue(session, report.chat_id, user=reporter, kind=outbox.STATUS_CHANGED,

@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 from bot.db import bulk_update
 from bot.db.models import Attachment, Conversation, Report, ReportEvent
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
-from bot.domain.draft import RoutingRecord
+from bot.domain.draft import Draft, RoutingRecord
 from bot.domain.steps import missing_steps
+from bot.forwarding import queue as forwarding
 from bot.services import notices
 from bot.services.conversations import draft_of
 from bot.services.notices import Notices
@@ -32,14 +33,23 @@ class StatusChangeRefused(ValueError):
 async def submit(session: AsyncSession, conversation: Conversation, notify: Notices,
                  routing_reason: str | None = None) -> Report:
     """Turn the chat's finished draft into a report, in the caller's transaction; the hub of its area is told."""
-    draft = draft_of(conversation)
+    report = await file_draft(session, draft_of(conversation), conversation.user_id, conversation.chat_id, notify,
+                              routing_reason)
+    await session.delete(conversation)
+    return report
+
+
+async def file_draft(session: AsyncSession, draft: Draft, reporter_id: int, chat_id: int, notify: Notices,
+                     routing_reason: str | None = None) -> Report:
+    """A finished draft as a report of ``reporter_id`` filed from ``chat_id`` (a chat, or a system's API chat), in
+    the caller's transaction; the hub of its area is told."""
     if missing_steps(draft):
         raise IncompleteDraft(missing_steps(draft))
     place, routing = draft.place, draft.routing or RoutingRecord()
     report = Report(
         tracking_id=await _unused_tracking_id(session),
-        reporter_id=conversation.user_id,
-        chat_id=conversation.chat_id,
+        reporter_id=reporter_id,
+        chat_id=chat_id,
         report_type=draft.report_type.value,
         category=draft.category,
         description=draft.description,
@@ -65,7 +75,6 @@ async def submit(session: AsyncSession, conversation: Conversation, notify: Noti
         events=[ReportEvent(actor="reporter", from_status=None, to_status=Status.SUBMITTED.value)],
     )
     session.add(report)
-    await session.delete(conversation)
     await session.flush()
     await notify.report_filed(session, report)
     return report
@@ -144,4 +153,5 @@ async def record_change(session: AsyncSession, report: Report, new_status: Statu
     session.add(event)
     await session.flush()
     await notices.tell_reporter(session, report, event)
+    await forwarding.queue_change(session, report, event)
     return event

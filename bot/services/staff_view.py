@@ -13,11 +13,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Report, User
+from bot.db.models import ApiKey, ApiReport, Report, User
 from bot.domain import Status
 from bot.domain.actions import Action
 from bot.domain.calendar import IndonesianTime, time_zone_for_province
 from bot.domain.deadlines import ESCALATING, Deadline, Due, Urgency, deadline
+from bot.services import elsewhere
+from bot.services.contacts import messaged
+from bot.services.elsewhere import Elsewhere
 from routing.regions import Hierarchy
 
 # A report without a province (routed to the national admin) counts its days in Jakarta's time.
@@ -30,6 +33,15 @@ class Reporter:
 
     first_name: str
     username: str | None
+    contact: str | None = None  # the email and phone a system filing through the API gave
+
+
+@dataclass(frozen=True)
+class FiledThrough:
+    """A report another system filed through the Open311 API: whose key, and the photo's address it gave."""
+
+    system: str
+    media_url: str | None
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class StaffReportView:
     running_urgency: Urgency | None = None  # for a clock someone at the counter runs against
     closes_at: Due | None = None  # an answer waiting for the reporter's reply closes the report then
     verified: bool = False  # the hub has verified and forwarded it at least once
+    filed_through: FiledThrough | None = None
+    elsewhere: tuple[Elsewhere, ...] = ()  # the systems it was forwarded to, with their numbers
 
 
 def time_zone_of(report: Report) -> IndonesianTime:
@@ -102,10 +116,12 @@ def verification_due(report: Report) -> Due:
 async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy | None, now: datetime,
                      actions: Sequence[Action] = ()) -> StaffReportView:
     """The view of a report the caller has already found within the reader's reach."""
+    api = await session.get(ApiReport, report.id) if not messaged(report.chat_id) else None
     reporter = None
     if not report.anonymous:
         user = await session.get(User, report.reporter_id)
-        reporter = Reporter(user.first_name, user.username) if user else None
+        contact = " · ".join(part for part in (api.email, api.phone) if part) if api else None
+        reporter = Reporter(user.first_name, user.username, contact or None) if user else None
     due = verification_due(report)
     codes = (report.province_code, report.regency_code, report.district_code, report.village_code)
     return StaffReportView(
@@ -135,8 +151,17 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         rating=report.rating,
         rating_comment=report.rating_comment,
         verified=report.verified_at is not None,
+        filed_through=await _filed_through(session, api),
+        elsewhere=await elsewhere.of_report(session, report.id),
         **_later_clocks(report, now),
     )
+
+
+async def _filed_through(session: AsyncSession, api: ApiReport | None) -> FiledThrough | None:
+    if api is None:
+        return None
+    key = await session.get(ApiKey, api.api_key_id)
+    return FiledThrough(key.name if key else "?", api.media_url)
 
 
 def _later_clocks(report: Report, now: datetime) -> dict:

@@ -27,7 +27,7 @@ from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
 from bot.domain.reach import Reach
 from bot.domain.roles import Grant
-from bot.services import audit, clocks, forgetting
+from bot.services import audit, clocks, notices
 from bot.services.notices import Notices
 from bot.services.reach import condition
 from bot.services.replies import add_files
@@ -185,7 +185,7 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
     event = await record_change(session, report, rule.to_status or Status(report.status), actor=actor, note=note,
                                 action=request.action.value)
     add_files(report, list(request.files), event.id)
-    files_out = list(request.files) if request.files and not await forgetting.forgotten(session, report.chat_id) else []
+    files_out = list(request.files) if request.files and await notices.reporter_hears(session, report) else []
     reporter = await session.get(User, report.reporter_id) if files_out else None
     for file in files_out:  # the answer's files follow its text in the citizen's chat
         await outbox.enqueue(session, report.chat_id, Media(file.kind, file.file_id), user=reporter,

@@ -7,6 +7,7 @@ from html import escape
 from bot.db.models import Conversation
 from bot.domain.flows import Question
 from bot.i18n import N_
+from bot.services import elsewhere
 from bot.services.conversations import open_conversation
 from bot.services.lookups import minutes_until_allowed, take_lookup
 from bot.services.reports import find_by_tracking_id
@@ -87,7 +88,8 @@ async def show_status(turn: Turn, typed: str) -> None:
         return
     # A long history may need more than one message.
     say_in_parts(turn, render.report_card(_, report, for_reporter=report.reporter_id == turn.user.id,
-                                          area=area_of(turn, report)))
+                                          area=area_of(turn, report),
+                                          elsewhere=await elsewhere.of_report(turn.session, report.id)))
 
 
 def not_an_id(turn: Turn, typed: str) -> str:

@@ -99,6 +99,8 @@ def report_text(_: Translator, view: StaffReportView) -> str:
         _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
         _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
     ]
+    if view.filed_through:
+        lines.append(_("<b>Filed through:</b> {value} (Open311 API)").format(value=shown(view.filed_through.system)))
     if view.areas:
         areas = ", ".join(f"{shown(area.name)} ({escape(area.code)})" if area.name else escape(area.code)
                           for area in view.areas)
@@ -109,11 +111,14 @@ def report_text(_: Translator, view: StaffReportView) -> str:
     holder = render.agency_line(_, view.status, view.agency_code, f"{shown(view.agency_name)} ({escape(view.agency_code)})",
                                 verified=view.verified) if view.agency_code else None
     lines += [holder] if holder else []
+    lines += [render.elsewhere_line(_, item) for item in view.elsewhere]
     if view.routing_reason:  # the routing's words to the citizen, which a later forward does not change
         lines.append(_("<b>Routing when filed</b> (as the reporter was told): {value}").format(
             value="<i>" + shown(view.routing_reason, REASON_SHOWN) + "</i>"))
     lines.append(_("<b>What happened:</b> {value}").format(value=shown(view.description, DESCRIPTION_IN_VIEW)))
     lines.append(_("<b>Photos and files:</b> {value}").format(value=render.attachments_line(_, len(view.attachments))))
+    if view.filed_through and view.filed_through.media_url:
+        lines.append(_("<b>Photo online:</b> {value}").format(value=shown(view.filed_through.media_url, 500)))
     lines += ["", _("<b>History</b>")]
     lines += [render.history_line(_, entry) for entry in view.history]
     if view.rating is not None:
@@ -126,7 +131,8 @@ def _reporter(_: Translator, view: StaffReportView) -> str:
     if view.reporter is None:
         return _("anonymous (the reporter's identity is withheld)")
     name = shown(view.reporter.first_name)
-    return f"{name} (@{escape(view.reporter.username)})" if view.reporter.username else name
+    name = f"{name} (@{escape(view.reporter.username)})" if view.reporter.username else name
+    return f"{name} · {shown(view.reporter.contact)}" if view.reporter.contact else name
 
 
 def media_messages(view: StaffReportView) -> list[Outgoing]:

@@ -316,9 +316,11 @@ from bot.db.models.contacts import Contact  # noqa: E402
 from bot.db.models.outreach import Broadcast, Subscription  # noqa: E402
 from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
 from bot.db.models.media import MediaCopy, MediaFile, OutboxPart  # noqa: E402
+from bot.db.models.api import ApiKey, ApiReport  # noqa: E402
+from bot.db.models.forwarding import Forward, ReportLink  # noqa: E402
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "GeneratedFile", "InboxUpdate",
+    "ApiKey", "ApiReport", "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "Forward", "GeneratedFile", "InboxUpdate",
     "Invitation", "JobLease", "MediaCopy", "MediaFile",
-    "OutboxMessage", "Report", "ReportEvent", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
+    "OutboxMessage", "Report", "ReportEvent", "ReportLink", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
 ]
