@@ -27,7 +27,8 @@ from bot.channels.whatsapp.api import GraphError, MediaInfo
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.limits import INCOMING_SIZE
 from bot.channels.whatsapp.receiving import inbox_work, record_receipt
-from bot.channels.whatsapp.webhook import MAX_BODY_BYTES, WhatsAppWebhook, signature_of
+from bot.channels.whatsapp.webhook import MAX_BODY_BYTES, WhatsAppWebhook
+from bot.signing import signature_of
 from bot.config import WhatsAppSettings
 from bot.db import Transactions
 from bot.db.models import Contact, InboxUpdate, MediaFile, OutboxMessage, OutboxPart, User, utcnow

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.whatsapp.inbound import message_key
-from bot.channels.whatsapp.webhook import MAX_BODY_BYTES, signature_of
+from bot.channels.whatsapp.webhook import MAX_BODY_BYTES
+from bot.signing import signature_of
 from bot.sandbox.whatsapp.model import new_wamid
 
 ANSWER, SILENCE, REFUSE = "answer", "silence", "refuse"

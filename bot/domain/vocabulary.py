@@ -116,6 +116,7 @@ STATUS_TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 STATUSES_NEEDING_NOTE = frozenset({Status.REJECTED, Status.WAITING_REPORTER})
+CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED)  # nothing follows them (Open311: "closed")
 
 # Limits of the intake conversation.
 DESCRIPTION_MIN_CHARS = 20

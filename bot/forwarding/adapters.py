@@ -10,8 +10,6 @@ returns ``Sent(remote_id, lapor_id)``, the LAPOR! tracking ID in ``lapor_id``; i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import aiohttp
 from bot.db.models.forwarding import Forward
 from bot.forwarding.queue import FILED
 from bot.forwarding.targets import Target
+from bot.signing import signature_of
 
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 SIGNATURE_HEADER = "X-Lapor-Signature-256"
@@ -58,7 +57,8 @@ class Forwarder(Protocol):
 
 
 def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    """The ``X-Lapor-Signature-256`` of ``body``: signed as Meta signs WhatsApp's webhooks."""
+    return signature_of(body, secret)
 
 
 async def _answer(response: aiohttp.ClientResponse) -> Any:

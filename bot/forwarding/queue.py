@@ -13,14 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ApiReport, Report, ReportEvent, User
 from bot.db.models.forwarding import Forward, ReportLink
-from bot.domain import Status
+from bot.domain import CLOSED_STATUSES
 from bot.domain.actions import Action
 from bot.forwarding.lapor_topics import topic_of
 from bot.forwarding.targets import OPEN311, Target, Targets
 
 FILED, STATUS_CHANGED, ANSWERED, CLOSED = "filed", "status_changed", "answered", "closed"
 FROM_TARGET = "forward:"  # the actor of a change a target made (``FROM_TARGET + name``)
-CLOSED_STATUSES = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
 async def link(session: AsyncSession, targets: Targets, report: Report, codes: tuple[str | None, ...]) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Report, utcnow
 from bot.db.models.forwarding import ReportLink
-from bot.domain import Status
+from bot.domain import CLOSED_STATUSES, Status
 from bot.forwarding.adapters import RemoteStatus
-from bot.forwarding.queue import CLOSED_STATUSES, FROM_TARGET
+from bot.forwarding.queue import FROM_TARGET
 from bot.services import clocks
 from bot.services.reports import record_change
 

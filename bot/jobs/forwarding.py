@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -23,6 +20,7 @@ from bot.forwarding import statuses
 from bot.forwarding.adapters import TOKEN_PREFIX, Open311Forwarder, Refused, TryAgain, forwarder_for
 from bot.forwarding.targets import Targets
 from bot.jobs import lease
+from bot.jobs.deadlines import HOLDER
 from bot.notices.staff import Headline
 from bot.services.notices import Notices
 
@@ -31,7 +29,6 @@ log = logging.getLogger(__name__)
 JOB = "forwarding"
 EVERY = 2.0  # seconds between rounds
 LEASE = timedelta(minutes=1)
-HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 FIRST_PAUSE, LONGEST_PAUSE = timedelta(seconds=10), timedelta(hours=1)
 ALERT_AFTER = 5  # tries: then the hub hears that the report is not getting through

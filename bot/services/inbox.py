@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Report, utcnow
-from bot.domain import Status
+from bot.domain import CLOSED_STATUSES, Status
 from bot.domain.actions import AT_AGENCY, OPEN_AT_HUB, available
 from bot.domain.calendar import IndonesianTime
 from bot.domain.deadlines import TOP_ESCALATION, Deadline, Due, Urgency
@@ -36,7 +36,6 @@ DEFAULT_PAGE_SIZE = 8
 # "more than 1,000" says enough, and paging goes on by "is there a next row".
 COUNT_LIMIT = 1000
 MAX_PAGE = 100_000  # a forged button's page number must not overflow OFFSET
-CLOSED = (Status.RESOLVED.value, Status.REJECTED.value)
 
 
 class View(StrEnum):
@@ -110,7 +109,7 @@ def _view_clause(view: View, now: datetime) -> ColumnElement[bool]:
     if view is View.WAITING:
         return Report.status == Status.WAITING_REPORTER.value
     if view is View.OPEN:
-        return Report.status.not_in(CLOSED)
+        return Report.status.not_in(CLOSED_STATUSES)
     submitted = Report.status == Status.SUBMITTED.value
     if view is View.NEW:
         return submitted

@@ -21,12 +21,12 @@ from bot.db.local_dates import as_date, local_date
 from bot.db.models import Report
 from bot.domain.calendar import Calendar, IndonesianTime, default_calendar, provinces_in, utc_offset_hours
 from bot.domain.deadlines import ESCALATING, FIXED_WORKING_DAYS, Deadline
-from bot.domain.vocabulary import Status
+from bot.domain.vocabulary import CLOSED_STATUSES, Status
 from bot.domain.reach import Reach
 from bot.services.periods import Period
 from bot.services.reach import condition
 
-OPEN_STATUSES = tuple(status.value for status in Status if status not in (Status.RESOLVED, Status.REJECTED))
+OPEN_STATUSES = tuple(status.value for status in Status if status not in CLOSED_STATUSES)
 ANSWER_WORKING_DAYS = FIXED_WORKING_DAYS[Deadline.FIRST_ANSWER]
 THEMES_PER_AREA = 3
 

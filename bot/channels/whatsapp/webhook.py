@@ -4,7 +4,6 @@ for days) or stored. Nothing a person wrote, and no phone number, is logged here
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 
@@ -14,6 +13,7 @@ from bot.channels.whatsapp import inbound
 from bot.config import WhatsAppSettings
 from bot.inbox.cleaning import read_json, storable
 from bot.inbox.dispatcher import InboxDispatcher
+from bot.signing import signature_of
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,7 @@ class WhatsAppWebhook:
         secret = self.settings.app_secret
         if not secret:
             return False
-        expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(signature.strip().lower().encode(), expected.encode())
-
-
-def signature_of(body: bytes, app_secret: str) -> str:
-    """The ``X-Hub-Signature-256`` Meta sends with ``body`` (the emulator and the tests sign with it)."""
-    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(signature.strip().lower().encode(), signature_of(body, secret).encode())
 
 
 async def _body(request: web.Request) -> bytes | None:

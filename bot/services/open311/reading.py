@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import ApiReport, Report, ReportEvent
-from bot.domain import Status
+from bot.domain import CLOSED_STATUSES
 from bot.i18n import Translator
 from bot.services.open311.catalog import service
+from bot.services.replies import REPORTER  # the actor of the reporter's own words, not the agency's note
 
 OPEN, CLOSED = "open", "closed"
-CLOSED_STATUSES = (Status.RESOLVED.value, Status.REJECTED.value)
-REPORTER = "reporter"  # the history's actor of the reporter's own words, which are not the agency's note
 
 
 @dataclass(frozen=True)
