@@ -75,7 +75,8 @@ async def test_a_person_of_another_channel_gets_ids_telegram_never_uses_and_keep
         again = await identify(session, "whatsapp", "6281234567890", "6281234567890", True)
         assert (again.user_id, again.chat_id, again.known) == (first.user_id, first.chat_id, True)
         second = await identify(session, "whatsapp", "6289876543210", "6289876543210", True)
-        assert (second.user_id, second.chat_id) == (first.user_id + 1, first.chat_id + 1)
+        assert second.user_id not in (first.user_id, first.chat_id) and second.chat_id != first.chat_id
+        assert {contacts.channel_by_id(first.chat_id), contacts.channel_by_id(second.chat_id)} == {"whatsapp"}
         user = await session.get(User, first.user_id)
         assert chat_of(user) == first.chat_id, "told in the chat they wrote from, not at their user id"
         assert await contacts.person_in(session, first.chat_id) == first.user_id

@@ -9,9 +9,10 @@ them), which needs no look-up on the busiest path. A chat or a person of another
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Contact, User, utcnow
@@ -47,7 +48,7 @@ async def chat_id_for(session: AsyncSession, channel: str, address: str, private
     known = await session.scalar(select(Contact.id).where(Contact.channel == channel, Contact.address == address))
     if known is not None:
         return known
-    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact, channel)
+    chat_id = fixed_chat_id(channel, address) or _new_id(channel)
     session.add(Contact(id=chat_id, channel=channel, address=address, private=private, last_seen_at=utcnow()))
     await session.flush()
     return chat_id
@@ -71,8 +72,8 @@ async def identify(session: AsyncSession, channel: str, sender: str, chat: str, 
     if contact is not None and contact.user_id is not None and private:
         return Identity(contact.user_id, contact.id, known=True)
     person = contact if private else await _contact(session, channel, sender)
-    user_id = person.user_id if person is not None and person.user_id is not None else await _new_id(session, User)
-    chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or await _new_id(session, Contact, channel)
+    user_id = person.user_id if person is not None and person.user_id is not None else _new_id()
+    chat_id = contact.id if contact is not None else fixed_chat_id(channel, chat) or _new_id(channel)
     return Identity(user_id, chat_id, known=contact is not None, unclaimed=private and contact is not None)
 
 
@@ -95,7 +96,7 @@ async def remember(session: AsyncSession, identity: Identity, channel: str, addr
 
 async def add_chat(session: AsyncSession, user: User, channel: str, address: str) -> int:
     """Reach a known person in a chat of another channel from now on (a contact of theirs there); its id."""
-    chat_id = fixed_chat_id(channel, address) or await _new_id(session, Contact, channel)
+    chat_id = fixed_chat_id(channel, address) or _new_id(channel)
     session.add(Contact(id=chat_id, channel=channel, address=address, user_id=user.id, private=True,
                         last_seen_at=utcnow()))
     user.last_chat_id = chat_id
@@ -148,20 +149,20 @@ async def _contact(session: AsyncSession, channel: str, address: str) -> Contact
     return await session.scalar(select(Contact).where(Contact.channel == channel, Contact.address == address))
 
 
-async def _new_id(session: AsyncSession, table: type[User] | type[Contact], channel: str | None = None) -> int:
-    """The next id of a channel's own range (people of every channel but Telegram share one). Two processes may pick
-    the same at once: the second's insert fails, its turn is rolled back and tried again by the inbox, and picks
-    the next."""
+def _new_id(channel: str | None = None) -> int:
+    """A new id in a channel's own range (people of every channel but Telegram share one), drawn at random: turns
+    adding people at once, in one process or several, do not pick the same one, as the next after the highest
+    would (all but one of them failed and were tried again, a crowd of new people beyond the inbox's tries). A
+    clash, about one in 2**53, fails the insert, and the inbox tries the turn again."""
     low, high = _id_range(channel or "")
-    highest = await session.scalar(select(func.max(table.id)).where(table.id >= low, table.id < high))
-    return (highest or low - 1) + 1
+    return low + secrets.randbelow(high - low)
 
 
 async def api_reporter(session: AsyncSession, key_id: int, name: str) -> tuple[int, int]:
     """The ids of a new reporter of a report filed through the API by key ``key_id`` (a person of their own, whom
     no message reaches), and of the key's chat (``messaged`` says no), added on its first report."""
     chat_id = await chat_id_for(session, OPEN311, f"key:{key_id}", private=False)
-    user = User(id=await _new_id(session, User), first_name=name, reachable=False, lookups=0)
+    user = User(id=_new_id(), first_name=name, reachable=False, lookups=0)
     session.add(user)
     await session.flush()
     return user.id, chat_id
