@@ -63,11 +63,11 @@ def _duplicates(whatsapp: WhatsAppEmulator) -> int:
 async def _kill_at(moment: str, whatsapp: WhatsAppEmulator, process: Popen) -> tuple[int, int, int]:
     """Kill the bot at ``moment``: how many answers were on the wire, how many sent, how many of the people's
     messages were still to be posted (not answered 200) at the kill."""
-    if moment == "mid-turn":  # some webhooks stored, others still coming; turns committing, their answers going out
-        await eventually(lambda: whatsapp.stats.sent, timeout=30)
-    else:  # every message stored and handled; the answers are going out, slowly
-        await eventually(lambda: _messages_posted(whatsapp) == PEOPLE * 3 and len(whatsapp.stats.sent) >= 8,
-                         timeout=60)
+    if moment == "mid-turn":  # some webhooks stored, others still coming; the first turns under way
+        await eventually(lambda: _messages_posted(whatsapp) >= PEOPLE // 2, timeout=30, interval=0.002)
+    else:  # every message stored and handled; the first answers through, the last going out, slowly
+        await eventually(lambda: _messages_posted(whatsapp) == PEOPLE * 3
+                         and len(whatsapp.stats.sent) > 2 * PEOPLE, timeout=60, interval=0.01)
     unposted = PEOPLE * 3 - _messages_posted(whatsapp)
     on_the_wire, sent = await _kill_9(whatsapp, process)
     return on_the_wire, sent, unposted
