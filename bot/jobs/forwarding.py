@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 JOB = "forwarding"
 EVERY = 2.0  # seconds between rounds
-LEASE = timedelta(minutes=1)
+# Renewed as each send is recorded, and a send gives up after adapters.TIMEOUT (20 s): a live holder keeps it
+# through a round of slow targets, and a restarted process takes over from a dead one within half a minute.
+LEASE = timedelta(seconds=30)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 FIRST_PAUSE, LONGEST_PAUSE = timedelta(seconds=10), timedelta(hours=1)
 ALERT_AFTER = 5  # tries: then the hub hears that the report is not getting through
@@ -61,28 +63,31 @@ class ForwardingJob:
                 return None
             due = list(await session.scalars(_due(now)))
         for forward in due:
-            await self._send(http, forward)
+            if not await self._send(http, forward):
+                break  # the lease ran out mid-round, and another process may have taken over
         for name, forwarder in self.forwarders.items():
             if isinstance(forwarder, Open311Forwarder) and now >= self._read_at.get(name, now):
                 self._read_at[name] = now + timedelta(minutes=forwarder.target.pull_minutes)
                 await self.read_statuses(http, forwarder)
         return len(due)
 
-    async def _send(self, http: aiohttp.ClientSession, forward: Forward) -> None:
+    async def _send(self, http: aiohttp.ClientSession, forward: Forward) -> bool:
+        """Send one forward and record what came of it; whether this process still holds the lease."""
         forwarder = self.forwarders.get(forward.target)
         if forwarder is None:  # a target taken out of the file: kept, unsent, until it is back
-            return
+            return True
         try:
             sent, error = await forwarder.send(http, forward), None
         except (TryAgain, Refused) as problem:
             sent, error = None, problem
         async with self.transactions.begin() as session:
+            held = await lease.take(session, JOB, self.holder, LEASE, utcnow())
             row = await session.get(Forward, forward.id)
             row.attempts += 1
             if sent is not None:
                 row.state, row.sent_at, row.last_error = SENT, utcnow(), None
                 await _remember(session, row, sent.remote_id, sent.lapor_id)
-                return
+                return held
             row.last_error = f"{type(error).__name__}: {error}"[:1000]
             row.state = FAILED if isinstance(error, Refused) else PENDING
             row.next_attempt_at = utcnow() + min(FIRST_PAUSE * 2 ** (row.attempts - 1), LONGEST_PAUSE)
@@ -92,6 +97,7 @@ class ForwardingJob:
                 await self.notices.tell_holders(session, (self.notices.hub_of(report),), Headline.FORWARD_FAILED,
                                                 report.tracking_id)
         self.kick()
+        return held
 
     async def read_statuses(self, http: aiohttp.ClientSession, forwarder: Open311Forwarder) -> int:
         """Read the target's status of every open report forwarded there; the changes made."""
