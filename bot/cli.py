@@ -121,7 +121,9 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     from bot.sandbox.persistence import state_dir_for
 
     port = getattr(arguments, "port", None) or settings.port
-    settings = sandbox_settings(settings, os.environ, port)  # another port, another sandbox
+    # Another port, another sandbox, whose database a command in another terminal must be told.
+    commands_url, settings = settings.database_url, sandbox_settings(settings, os.environ, port)
+    command = "lapor-bot" if settings.database_url == commands_url else f"DATABASE_URL={settings.database_url} lapor-bot"
     state_dir = state_dir_for(os.environ, settings.database_url, port)  # chats and files survive a restart
     emulator = BotApiEmulator(host="127.0.0.1", port=port, state_dir=state_dir)
     try:
@@ -131,8 +133,9 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
             raise PortInUse(port, "--port or PORT") from None
         raise
     personas.seat(emulator)
-    # The bot's web side (the Open311 API, and the WhatsApp webhook) on a free port of its own: the page has PORT.
-    bot_settings, web_port, whatsapp = settings.without_token(), _free_port(), None
+    # The bot's web side (the Open311 API, and the WhatsApp webhook) on a port of its own, PORT+1 where it is
+    # free: the page has PORT.
+    bot_settings, web_port, whatsapp = settings.without_token(), _free_port(port + 1), None
     if os.environ.get("SANDBOX_WHATSAPP", "1").strip().lower() not in ("0", "false", "no", "off"):
         # The citizen on WhatsApp: a WhatsApp Cloud API emulator (its chats in a subfolder of the state folder)
         # whose webhooks go to the bot's WhatsApp webhook.
@@ -154,9 +157,9 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     if whatsapp is not None:
         print("  \"Warga di WhatsApp\" there plays a citizen on WhatsApp (its ⏩ +1 hari control closes the 24-hour window).")
     print(f"  The sandbox keeps its chats in {state_dir.resolve()} and its reports in {settings.database_url}")
-    print("  Change a report's status from another terminal: lapor-bot report set-status ID verified")
+    print(f"  Change a report's status from another terminal: {command} report set-status ID verified")
     print(f"  Other systems: the Open311 API at http://127.0.0.1:{web_port}/open311/v2/services.json (a key:")
-    print("  lapor-bot api-key create NAME --scope write)\n")
+    print(f"  {command} api-key create NAME --scope write)\n")
     try:
         await serve(bot_settings, _stop_on_signal(), api_base_url=emulator.base_url,
                     prepare=_prepare_sandbox, web_port=web_port)
@@ -168,10 +171,14 @@ async def sandbox(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _free_port() -> int:
-    """A port no one listens on now (the bot's web side in the sandbox)."""
+def _free_port(preferred: int) -> int:
+    """``preferred`` when no one listens on it (the same from one start to the next, for a script calling the
+    sandbox's API), else any free port: the bot's web side in the sandbox."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
