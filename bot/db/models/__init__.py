@@ -101,7 +101,10 @@ class Report(Base):
     __tablename__ = "reports"
     # The staff inbox: a view filters by status and pages oldest first; hub admins read by province; the
     # national admin's "all open" (half the table) walks created_at instead of sorting every open report.
-    __table_args__ = (Index("ix_reports_status_created", "status", "created_at"), Index("ix_reports_created", "created_at"))
+    # Possible duplicates are looked up by grid cell (bot.domain.nearby) or, for a typed place, by district.
+    __table_args__ = (Index("ix_reports_status_created", "status", "created_at"), Index("ix_reports_created", "created_at"),
+                      Index("ix_reports_grid_category", "grid_cell", "category"),
+                      Index("ix_reports_district_category", "district_code", "category"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
@@ -113,6 +116,7 @@ class Report(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(Text)
+    grid_cell: Mapped[int | None] = mapped_column(BigInteger)  # the pin's (bot.domain.nearby.grid_cell)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), index=True)
@@ -144,6 +148,8 @@ class Report(Base):
     answered_at: Mapped[datetime | None] = mapped_column()
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # the reporter's 1-5 for the final answer
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bot.db.models.support
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", name="fk_reports_merged_into"))  # kept
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
@@ -241,53 +247,6 @@ class OutboxSender(Base):
     heartbeat_at: Mapped[datetime] = mapped_column()
 
 
-class StaffRole(Base):
-    """A role held by a Telegram user; revoked roles stay, with who revoked them and when."""
-
-    __tablename__ = "staff_roles"
-    __table_args__ = (Index("ix_staff_roles_agency", "agency_code", "role"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # No foreign key to users: the first admin is made from the command line before they ever wrote to the bot.
-    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    agency_code: Mapped[str | None] = mapped_column(String(64))  # NULL for the national admin
-    granted_by: Mapped[int | None] = mapped_column(BigInteger)  # NULL: the command line
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column()
-    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
-
-
-class Invitation(Base):
-    """A one-time invitation to a role, redeemed through the deep link ``/start <token>``."""
-
-    __tablename__ = "invitations"
-
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
-    agency_code: Mapped[str | None] = mapped_column(String(64))
-    created_by: Mapped[int | None] = mapped_column(BigInteger)  # NULL: the command line
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column()
-    used_by: Mapped[int | None] = mapped_column(BigInteger)
-    used_at: Mapped[datetime | None] = mapped_column()
-    revoked_at: Mapped[datetime | None] = mapped_column()
-    revoked_by: Mapped[int | None] = mapped_column(BigInteger)
-
-
-class AuditEntry(Base):
-    """The audit trail: who (NULL = the command line) did what to whom, and when."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    action: Mapped[str] = mapped_column(String(48))
-    subject: Mapped[str | None] = mapped_column(String(96), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
 class JobLease(Base):
     """Who runs a scheduled job now: one process in the cluster, until ``expires_at`` (then anyone may take it)."""
 
@@ -298,18 +257,6 @@ class JobLease(Base):
     expires_at: Mapped[datetime] = mapped_column()
 
 
-class StaffGroup(Base):
-    """A group chat an admin linked to an agency or hub: its staff work reports there, and it hears what they
-    hear. Unlinking deletes the row (the audit trail keeps both)."""
-
-    __tablename__ = "staff_groups"
-
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    agency_code: Mapped[str] = mapped_column(String(64), index=True)
-    linked_by: Mapped[int] = mapped_column(BigInteger)
-    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 # The contacts and the outreach tables (subscriptions, broadcasts) live beside the core ones; imported here so that
 # ``bot.db.models`` names every table (and Base.metadata holds them all).
 from bot.db.models.contacts import Contact  # noqa: E402
@@ -318,9 +265,11 @@ from bot.db.models.files import FileOrder, GeneratedFile  # noqa: E402
 from bot.db.models.media import MediaCopy, MediaFile, OutboxPart  # noqa: E402
 from bot.db.models.api import ApiKey, ApiReport  # noqa: E402
 from bot.db.models.forwarding import Forward, ReportLink  # noqa: E402
+from bot.db.models.support import Support  # noqa: E402
+from bot.db.models.staff import AuditEntry, Invitation, StaffGroup, StaffRole  # noqa: E402
 
 __all__ = [
     "ApiKey", "ApiReport", "Attachment", "AuditEntry", "Base", "Broadcast", "Contact", "Conversation", "FileOrder", "Forward", "GeneratedFile", "InboxUpdate",
     "Invitation", "JobLease", "MediaCopy", "MediaFile",
-    "OutboxMessage", "Report", "ReportEvent", "ReportLink", "StaffGroup", "StaffRole", "Subscription", "User", "UTCDateTime", "utcnow",
+    "OutboxMessage", "Report", "ReportEvent", "ReportLink", "StaffGroup", "StaffRole", "Subscription", "Support", "User", "UTCDateTime", "utcnow",
 ]
