@@ -93,6 +93,10 @@ class Translator:
     def number(self, value: float) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 
+    def ago(self, moment: datetime, now: datetime) -> str:
+        """How long before ``now`` a moment was, roughly ("3 hari yang lalu")."""
+        return dates.format_timedelta(moment - now, add_direction=True, locale=self.locale)
+
     def percent(self, share: float) -> str:
         """A share (0.853) as a percentage with one decimal ("85,3%" in Indonesian)."""
         return numbers.format_percent(share, "#,##0.0%", locale=self.locale)

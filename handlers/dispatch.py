@@ -13,7 +13,7 @@ from handlers.admin import broadcast as admin_broadcast
 from handlers.admin import export as admin_export
 from handlers.admin import statistics as admin_statistics
 from bot.domain.choices import unpack
-from handlers.citizen import announcements, answers, closing, follow_up, forgetting, menu, reports, status
+from handlers.citizen import announcements, answers, closing, follow_up, forgetting, menu, reports, status, supporting
 from handlers.commands import Command, Tap
 from handlers import openings
 from handlers.intake import steps
@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 
 FEATURES = (staff_roles, staff_inbox, staff_groups, staff_members, menu, status, reports, steps, announcements,
             admin_broadcast, admin_statistics, admin_export, answers, closing, follow_up, staff_actions, openings,
-            forgetting)
-MENU_ORDER = ("lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "lupakan", "bantuan", "kembali",
+            forgetting, supporting)
+MENU_ORDER = ("lapor", "status", "laporanku", "dukung", "langganan", "berhenti", "bahasa", "lupakan", "bantuan", "kembali",
               "batal")
 
 
@@ -58,8 +58,9 @@ COMMANDS, TAPS = _commands(), _taps()
 def route(incoming: Incoming) -> Route:
     match incoming.content:
         case CommandSent(name, args):
-            if name == "start" and args:  # a deep link: a staff invitation
-                return Route(staff_roles.redeem_invitation)
+            if name == "start" and args:  # a deep link: a report to support, or a staff invitation
+                return Route(supporting.support_from_link if supporting.is_support_link(args)
+                             else staff_roles.redeem_invitation)
             if name == "start":
                 return Route(menu.start)
             command = COMMANDS.get(name)

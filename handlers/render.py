@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 
 from bot.db.models import Report, ReportEvent
-from bot.domain import Status
+from bot.domain import CLOSED_STATUSES, Status
 from bot.domain.actions import Action, LoopAction
 from bot.domain.draft import Draft, RoutingRecord
 from bot.i18n import N_, Translator
@@ -146,11 +146,20 @@ def report_card(_: Translator, report: Report, *, for_reporter: bool, area: str 
     if area:
         lines.append(_("<b>Area:</b> {value}").format(value=shown(area)))
     lines += [elsewhere_line(_, item) for item in elsewhere]
+    lines += [supporters_line(_, report.supporters)] if report.supporters else []
+    if not for_reporter and report.status not in CLOSED_STATUSES:
+        lines.append(_("Is it your problem too? Support it: /dukung {tracking_id}").format(
+            tracking_id=report.tracking_id))
     if for_reporter:
         lines.append(_("<b>Anonymous:</b> {value}").format(value=yes_no(_, report.anonymous)))
         lines.append(_("<b>Confidential:</b> {value}").format(value=yes_no(_, report.confidential)))
         lines += ["", _("<b>History</b>"), *(history_line(_, event) for event in report.events)]
     return "\n".join(lines)
+
+
+def supporters_line(_: Translator, count: int) -> str:
+    return _.plural("<b>Supported by:</b> {count} person", "<b>Supported by:</b> {count} people", count).format(
+        count=_.number(count))
 
 
 def elsewhere_line(_: Translator, item: Elsewhere) -> str:
@@ -182,6 +191,10 @@ EVENT_LABELS = {
     LoopAction.REOPEN.value: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE.value: N_("closed on its own"),
     LoopAction.COMMENT.value: N_("comment on the rating"),
+    Action.MERGE.value: N_("a duplicate, merged into"),
+    Action.UNMERGE.value: N_("merge undone, was merged into"),
+    LoopAction.MERGED_IN.value: N_("a duplicate merged in"),
+    LoopAction.MERGED_OUT.value: N_("merge undone"),
 }
 
 

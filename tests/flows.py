@@ -57,6 +57,7 @@ async def through_to_summary(
     else:
         await citizen.send(address)
         await answer_road_question(citizen, road)
+        await file_own_if_asked(citizen)
     if album:
         await citizen.send_files(photos(album), settle=1.5)
     return await finish_to_summary(citizen, "Lanjut" if album else "Lewati", anonymous, confidential)
@@ -73,9 +74,21 @@ async def answer_road_question(citizen: Citizen, road: str = "Jl. By Pass") -> l
 
 
 async def share_pin(citizen: Citizen, point: tuple[float, float], road: str = "Jl. By Pass") -> list[dict]:
-    """Share a location pin and name the road if asked; returns the bot's last answer."""
+    """Share a location pin, name the road if asked, and file one's own where reports like it are offered for
+    support; returns the bot's last answer."""
     replies = await citizen.share_location(*point)
-    return await answer_road_question(citizen, road) or replies
+    replies = await answer_road_question(citizen, road) or replies
+    return await file_own_if_asked(citizen) or replies
+
+
+SIMILAR_QUESTION, FILE_OWN = "hal serupa di dekat sini", "Laporan saya berbeda"
+
+
+async def file_own_if_asked(citizen: Citizen) -> list[dict]:
+    """Reports like the citizen's nearby are offered for support; they file their own."""
+    if SIMILAR_QUESTION in citizen.last_text:
+        return await citizen.tap(FILE_OWN)
+    return []
 
 
 async def finish_to_summary(

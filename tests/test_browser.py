@@ -96,6 +96,8 @@ async def _file_report(page) -> str:
     await page.fill("#text", "jln by pass")
     await page.press("#text", "Enter")
     await expect(chat).to_contain_text("adalah jalan nasional Sumatera Barat")
+    await expect(chat).to_contain_text("hal serupa di dekat sini")  # the sample pothole nearby, to support instead
+    await page.get_by_role("button", name="📝 Laporan saya berbeda").last.click()
 
     await page.set_input_files("#file", files=[{"name": "lubang.png", "mimeType": "image/png", "buffer": _png()}])
     await expect(chat).to_contain_text("1 dari 5")

@@ -249,8 +249,8 @@ async def test_english_when_the_citizen_chooses_it(bot, citizen):
 async def test_command_menu_is_published_in_both_languages(bot):
     commands = bot.emulator.state.commands
     await eventually(lambda: {"", "en"} <= set(commands))  # published beside the start, not before it
-    assert {"lapor", "status", "laporanku", "langganan", "berhenti", "bahasa", "lupakan", "bantuan", "batal", "kembali"} == \
-        {c["command"] for c in commands[""]}
+    assert {"lapor", "status", "laporanku", "dukung", "langganan", "berhenti", "bahasa", "lupakan", "bantuan", "batal",
+            "kembali"} == {c["command"] for c in commands[""]}
     assert dict((c["command"], c["description"]) for c in commands["en"])["lapor"] == "File a report"
     assert dict((c["command"], c["description"]) for c in commands[""])["lapor"] == "Buat laporan"
 

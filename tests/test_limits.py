@@ -8,10 +8,11 @@ import pytest
 
 from bot.db.models import Report, ReportEvent
 from bot.domain import ADDRESS_MAX_CHARS, DESCRIPTION_MAX_CHARS, ROAD_NAME_MAX_CHARS, ReportType, Status
-from bot.domain.draft import Draft, Place, RoutingRecord
+from bot.domain.draft import Draft, Place, RoutingRecord, Suggestion
+from bot.domain.nearby import SUGGESTIONS
 from bot.domain.steps import Step
 from bot.i18n import Translator
-from bot.notices.status import status_notification
+from bot.notices.status import status_notification, supporter_notification
 from bot.services.reports import find_by_tracking_id
 from bot.textlimits import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_html, visible_length
 from handlers import render
@@ -38,6 +39,8 @@ def fullest_draft() -> Draft:
         report_type=ReportType.COMPLAINT, category="jalan", description=LONG_DESCRIPTION,
         place=Place(-0.9492, 100.3543, LONG_ADDRESS), road_answer="R" * ROAD_NAME_MAX_CHARS, routing=routing,
         anonymous=True, confidential=True,
+        suggestions=[Suggestion("K7MQ9-TRXZS", LONG_DESCRIPTION, Status.WAITING_REPORTER.value, MOMENT.isoformat(),
+                                10**6, 5, "photo-id")] * SUGGESTIONS,
     )
 
 
@@ -105,6 +108,8 @@ def test_report_cards_and_notifications_of_the_fullest_report_fit(_):
             assert_fits(part)
     notification = status_notification(_, report, report.events[-1])
     assert_fits(notification)
+    report.confidential = False
+    assert_fits(supporter_notification(_, report, report.events[-1]))
     assert_fits(render.history_line(_, report.events[0]), CAPTION_LIMIT)
     assert_fits(render.routing_explanation(_, fullest_draft().routing), CAPTION_LIMIT)
     assert_fits(render.report_list(_, [report] * 10))

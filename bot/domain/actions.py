@@ -23,6 +23,8 @@ class Action(StrEnum):
     ANSWER = "answer"  # tindak lanjut: an answer to the citizen, with files
     HAND_BACK = "hand_back"  # not the agency's: back to the hub, with a reason
     RESOLVE = "resolve"  # selesai: resolved, with the final answer
+    MERGE = "merge"  # duplikat: closed into another report of the same agency, its reporter now a supporter there
+    UNMERGE = "unmerge"  # a merge undone: open again as it was
 
 
 class Side(StrEnum):
@@ -62,12 +64,18 @@ RULES: dict[Action, Rule] = {
                            starts=Deadline.VERIFICATION),
     Action.RESOLVE: Rule(frozenset({Side.AGENCY}), frozenset({Status.IN_PROGRESS}), Status.RESOLVED, needs_note=True,
                          takes_files=True, starts=Deadline.REOPEN_WINDOW),
+    # The "note" of a merge is the tracking ID of the report kept; an undone merge returns to the status it left.
+    Action.MERGE: Rule(frozenset({Side.HUB, Side.AGENCY}), OPEN_AT_HUB | AT_AGENCY | {Status.WAITING_REPORTER},
+                       Status.REJECTED, needs_note=True),
+    Action.UNMERGE: Rule(frozenset({Side.HUB, Side.AGENCY}), frozenset({Status.REJECTED}), None, needs_note=False),
 }
 
 
-def available(status: Status, sides: frozenset[Side]) -> list[Action]:
-    """The actions a reader on ``sides`` may take on a report in ``status``, in the order they are offered."""
-    return [action for action, rule in RULES.items() if status in rule.from_statuses and rule.sides & sides]
+def available(status: Status, sides: frozenset[Side], merged: bool = False) -> list[Action]:
+    """The actions a reader on ``sides`` may take on a report in ``status`` (``merged`` into another: undoing it
+    only), in the order they are offered."""
+    return [action for action, rule in RULES.items() if status in rule.from_statuses and rule.sides & sides
+            and (action is Action.UNMERGE) == merged]
 
 
 class LoopAction(StrEnum):
@@ -77,3 +85,5 @@ class LoopAction(StrEnum):
     REOPEN = "reopen"  # the reporter said a resolved report is not fixed
     AUTO_CLOSE = "auto_close"  # an answer left without a reply for the auto-close period
     COMMENT = "comment"  # the reporter's comment on their rating of the final answer
+    MERGED_IN = "merged_in"  # another report was merged into this one (its tracking ID the note)
+    MERGED_OUT = "merged_out"  # ... and that merge was undone

@@ -54,6 +54,8 @@ def choose_category(draft: Draft, code: str) -> None:
     category = CATEGORY_BY_CODE.get(code)
     if category is None or category.group not in category_groups_for(draft.report_type):
         raise InputRejected(N_("Please choose one of the categories with the buttons."))
+    if code != draft.category:
+        draft.forget_suggestions()
     draft.category = code
 
 
@@ -123,12 +125,21 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     return latitude, longitude
 
 
+DIFFERENT = "different"
+
+
 def choose_place(draft: Draft, code: str) -> None:
     """One of the areas offered with the question, or none of them."""
     offered = draft.routing is not None and draft.routing.offered(code) is not None
     if code != NONE_OF_THESE and not offered:
         raise InputRejected(N_("Please use the buttons of the current question."))
     draft.place_choice = code
+    draft.forget_suggestions()
+
+
+def file_anyway(draft: Draft) -> None:
+    """The citizen's problem is not among the reports like it nearby: they go on filing their own."""
+    draft.similar_answer = DIFFERENT
 
 
 def set_road(draft: Draft, text: str | None) -> None:

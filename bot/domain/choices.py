@@ -122,6 +122,14 @@ class NotFixed(ChoiceData):
     answer: str = bounded(3, "")
 
 
+@choice("flw")
+class Following(ChoiceData):
+    """Follow a supported report again (``on`` 1) or stop following it (0)."""
+
+    tracking_id: str = bounded(TRACKING_ID)
+    on: int = bounded(1, 0)
+
+
 @choice("rpl")
 class ReplyTo(ChoiceData):
     """Reply to the agency's answer."""

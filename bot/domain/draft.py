@@ -102,6 +102,24 @@ class AttachmentRef:
         return cls(**known_fields(cls, data))
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A report like the draft near its place, offered for support instead ("Dukung laporan ini"): what the citizen
+    is shown of it (never who filed it), as it was when found."""
+
+    tracking_id: str
+    excerpt: str
+    status: str
+    filed_at: str  # ISO 8601
+    supporters: int = 0
+    photos: int = 0
+    photo: str | None = None  # the first, by its channel's reference, shown above the question
+
+    @classmethod
+    def from_json(cls, data: Json) -> Suggestion:
+        return cls(**known_fields(cls, data))
+
+
 @dataclass
 class Draft:
     """A report being written: the intake's conversation state. ``None`` is a question not yet answered."""
@@ -124,6 +142,8 @@ class Draft:
     album_refusals: list[str] = field(default_factory=list)  # why some of its files were not kept
     unknown_places: int = 0  # typed places in a row that named no regency or city we know
     proposed_place: Place | None = None  # a pin sent at the summary, offered as the new place
+    suggestions: list[Suggestion] | None = None  # reports like it nearby; None: not looked for since the place changed
+    similar_answer: str | None = None  # "different": the citizen goes on filing their own
 
     @property
     def category_info(self) -> Category | None:
@@ -133,6 +153,11 @@ class Draft:
         """A new place: what was chosen or named about the old one no longer holds."""
         self.place = place
         self.place_choice = self.road_answer = self.routing = self.proposed_place = None
+        self.forget_suggestions()
+
+    def forget_suggestions(self) -> None:
+        """Look for reports like it again (its place or category changed)."""
+        self.suggestions = self.similar_answer = None
 
     def to_json(self) -> Json:
         return _without_nones(
@@ -152,6 +177,8 @@ class Draft:
                 "album_id": self.album_id,
                 "album_refusals": self.album_refusals or None,
                 "proposed_place": asdict(self.proposed_place) if self.proposed_place else None,
+                "suggestions": [asdict(item) for item in self.suggestions] if self.suggestions is not None else None,
+                "similar_answer": self.similar_answer,
             }
         )
 
@@ -159,7 +186,7 @@ class Draft:
     def from_json(cls, data: Json | None) -> Draft:
         data = data or {}
         report_type, place, routing = data.get("report_type"), data.get("location"), data.get("routing")
-        proposed = data.get("proposed_place")
+        proposed, suggestions = data.get("proposed_place"), data.get("suggestions")
         return cls(
             report_type=ReportType(report_type) if report_type else None,
             category=data.get("category"),
@@ -176,4 +203,6 @@ class Draft:
             album_id=data.get("album_id"),
             album_refusals=list(data.get("album_refusals") or []),
             proposed_place=Place.from_json(proposed) if proposed else None,
+            suggestions=None if suggestions is None else [Suggestion.from_json(item) for item in suggestions],
+            similar_answer=data.get("similar_answer"),
         )

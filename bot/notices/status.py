@@ -12,7 +12,7 @@ from bot.db.models import OutboxMessage, Report, ReportEvent, User
 from bot.delivery.messages import Text
 from bot.domain import Status
 from bot.domain.actions import Action, LoopAction
-from bot.domain.choices import NotFixed, Rating, ReplyTo
+from bot.domain.choices import Following, NotFixed, Rating, ReplyTo
 from bot.domain.deadlines import FIXED_WORKING_DAYS, Deadline
 from bot.i18n import Translator
 from bot.notices.text import shown, status_label
@@ -22,14 +22,13 @@ NOTE_IN_NOTIFICATION = 3000
 
 
 def status_notification(_: Translator, report: Report, event: ReportEvent) -> str:
+    if event.action in (Action.MERGE.value, Action.UNMERGE.value):
+        return merge_notification(_, report, event)
     if event.action == Action.ANSWER.value:
         title = _("💬 <b>The agency answered your report {tracking_id}</b>")
     else:
         title = _("🔔 <b>Your report {tracking_id} has a new status</b>")
-    lines = [title.format(tracking_id=report.tracking_id),
-             _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status))]
-    sent_to = _sent_to_line(_, report, event)
-    lines += [sent_to] if sent_to else []
+    lines = _head(_, title, report, event)
     if event.note:
         lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
     if event.to_status == Status.WAITING_REPORTER:
@@ -45,6 +44,49 @@ def status_notification(_: Translator, report: Report, event: ReportEvent) -> st
         lines += ["", _("<b>How satisfied are you with the answer?</b> Tap the stars below (1 poor, 5 very good), or "
                         "<i>Not fixed</i> if the problem is still there.")]
     return "\n".join(lines)
+
+
+def merge_notification(_: Translator, report: Report, event: ReportEvent) -> str:
+    """A report merged into the one kept (its tracking ID the event's note), or that undone."""
+    if event.action == Action.MERGE.value:
+        text = _("🔗 <b>Your report {tracking_id} repeats report {kept}</b>, which the agency is handling, so it was "
+                 "joined to it: your photos and files are there too. You now support {kept} and hear of every change "
+                 "of it in this chat. Details: /status {kept}")
+    else:
+        text = _("↩️ <b>Your report {tracking_id} is open again</b>: it was joined to report {kept} by mistake. "
+                 "<b>Status:</b> {status}. Details: /status {tracking_id}")
+    return text.format(tracking_id=report.tracking_id, kept=shown(event.note, 16),
+                       status=status_label(_, event.to_status))
+
+
+def supporter_notification(_: Translator, report: Report, event: ReportEvent) -> str:
+    """A supporter's copy: the new status and the agency's answer, but not a question meant for the reporter, nor
+    anything written of a confidential report."""
+    if event.action == Action.MERGE.value:
+        return _("🔗 Report {tracking_id}, which you support, repeats report {kept} and was joined to it. To follow that "
+                 "one: /dukung {kept}").format(tracking_id=report.tracking_id, kept=shown(event.note, 16))
+    if event.action == Action.ANSWER.value:
+        title = _("💬 <b>The agency answered report {tracking_id}, which you support</b>")
+    else:
+        title = _("🔔 <b>Report {tracking_id}, which you support, has a new status</b>")
+    lines = _head(_, title, report, event)
+    if event.note and not report.confidential and event.action != Action.ASK.value:
+        lines.append(f"<b>{_note_label(_, event)}:</b> {shown(event.note, NOTE_IN_NOTIFICATION)}")
+    lines.append(_("Details: /status {tracking_id}").format(tracking_id=report.tracking_id))
+    return "\n".join(lines)
+
+
+def following_keyboard(_: Translator, tracking_id: str, following: bool = True) -> Choices:
+    """Stop following a supported report (or follow it again)."""
+    label = _("🔕 Stop following") if following else _("🔔 Follow again")
+    return Choices([[Choice.of(label, Following(tracking_id, 0 if following else 1))]])
+
+
+def _head(_: Translator, title: str, report: Report, event: ReportEvent) -> list[str]:
+    """The title, the new status, and where a forward sent the report."""
+    sent_to = _sent_to_line(_, report, event)
+    return [title.format(tracking_id=report.tracking_id),
+            _("<b>Status:</b> {value}").format(value=status_label(_, event.to_status)), *([sent_to] if sent_to else [])]
 
 
 def _sent_to_line(_: Translator, report: Report, event: ReportEvent) -> str | None:
@@ -87,6 +129,8 @@ def status_renderer(translator: Callable[[str | None], Translator]):
         report, event = await session.get(Report, row.report_id), await session.get(ReportEvent, row.event_id)
         user = await session.get(User, row.user_id)
         _ = translator(user.locale if user else None)
+        if row.user_id is not None and row.user_id != report.reporter_id:  # a supporter's copy
+            return Text(supporter_notification(_, report, event), following_keyboard(_, report.tracking_id))
         return Text(status_notification(_, report, event), notification_keyboard(_, report.tracking_id, event.action))
 
     return render

@@ -2,7 +2,9 @@
 on a fresh machine. Sandbox only and labelled: each text starts with "(contoh)", each reporter is a sample
 persona, and the figures are made up here (deterministic), not taken from SP4N-LAPOR!.
 
-All of them are closed (resolved or archived): they never enter an inbox, start a clock or alert anyone.
+All but two are closed (resolved or archived): they never enter an inbox, start a clock or alert anyone. The two
+open ones lie near the page's sample place, Kota Padang, so that a newcomer filing a pothole or a dark street
+there is offered to support one instead (issue 27); they are with the national-road office, no clock running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Transactions
 from bot.db.models import Report, ReportEvent, utcnow
+from bot.domain.nearby import grid_cell
 from bot.sandbox.personas import PERSONAS
 from bot.services.tracking import new_tracking_id
 from routing.engine import Router
@@ -31,6 +34,14 @@ SAMPLES = (
 )
 
 
+# (category, what happened, latitude, longitude): open, a few dozen metres from the sample place.
+NEAR_SAMPLE_PLACE = (
+    ("jalan", "Jalan berlubang besar di Jl. By Pass dekat pasar, membahayakan pengendara motor", -0.9489, 100.3547),
+    ("penerangan_jalan", "Lampu jalan mati di Jl. By Pass, gelap dan rawan pada malam hari", -0.9495, 100.3540),
+)
+OPEN_AGENCY = "BPJN-13"
+
+
 async def seed(engine: AsyncEngine, router: Router) -> None:
     """Write the sample reports once (a restarted sandbox keeps them, and the ones the newcomer filed)."""
     async with Transactions(engine).begin() as session:
@@ -39,6 +50,23 @@ async def seed(engine: AsyncEngine, router: Router) -> None:
         now = utcnow()
         for number in range(COUNT):
             session.add(_report(number, router, now))
+        for number, sample in enumerate(NEAR_SAMPLE_PLACE):
+            session.add(_open_report(number, sample, router, now))
+
+
+def _open_report(number: int, sample: tuple[str, str, float, float], router: Router, now: datetime) -> Report:
+    category, text, latitude, longitude = sample
+    reporter, created = _reporter("13.71"), now - timedelta(days=2 + number, hours=3)
+    agency = router.directory.agencies.get(OPEN_AGENCY)
+    return Report(
+        tracking_id=new_tracking_id(), reporter_id=reporter, chat_id=reporter, report_type="pengaduan",
+        category=category, description=f"{LABEL} {text}", latitude=latitude, longitude=longitude,
+        grid_cell=grid_cell(latitude, longitude), province_code="13", regency_code="13.71",
+        agency_code=OPEN_AGENCY, agency_name=agency.name if agency else OPEN_AGENCY, status="assigned",
+        created_at=created, updated_at=created + timedelta(hours=5), verified_at=created + timedelta(hours=5),
+        events=[ReportEvent(at=created, actor="reporter", to_status="submitted"),
+                ReportEvent(at=created + timedelta(hours=5), actor="staff:sample", from_status="submitted",
+                            to_status="assigned", action="verify")])
 
 
 def _reporter(regency: str) -> int:

@@ -45,6 +45,7 @@ class View(StrEnum):
     OVERDUE = "overdue"  # submitted, past its verification deadline
     WAITING = "waiting"  # waiting for the reporter
     OPEN = "open"  # neither resolved nor rejected
+    SUPPORTED = "supported"  # open and supported by others: most supported first
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class InboxItem:
     created_at: datetime
     verification: Due
     urgency: Urgency | None  # None once verified: the verification clock no longer runs
+    supporters: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def _view_clause(view: View, now: datetime) -> ColumnElement[bool]:
         return Report.status == Status.WAITING_REPORTER.value
     if view is View.OPEN:
         return Report.status.not_in(CLOSED_STATUSES)
+    if view is View.SUPPORTED:
+        return and_(Report.status.not_in(CLOSED_STATUSES), Report.supporters > 0)
     submitted = Report.status == Status.SUBMITTED.value
     if view is View.NEW:
         return submitted
@@ -127,7 +131,8 @@ async def inbox(
     session: AsyncSession, roles: Sequence[Grant], directory: Directory, *, view: View = View.TO_DO, page: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE, now: datetime | None = None,
 ) -> InboxPage:
-    """One page of a view, oldest first, of the reports the reader may see."""
+    """One page of a view, oldest first (the most supported first in its view), of the reports the reader may
+    see."""
     now = now or utcnow()
     reach = Reach.of(roles, directory)
     where = _to_do_clause(reach) if view is View.TO_DO else and_(condition(reach), _view_clause(view, now))
@@ -137,16 +142,22 @@ async def inbox(
     if total <= COUNT_LIMIT:
         page = min(page, max(0, math.ceil(total / page_size) - 1))
     rows = list(await session.scalars(
-        select(Report).where(where).order_by(Report.created_at, Report.id).offset(page * page_size).limit(page_size + 1)
+        select(Report).where(where).order_by(*_order(view)).offset(page * page_size).limit(page_size + 1)
     ))
     items = tuple(_item(report, now) for report in rows[:page_size])
     return InboxPage(view, page, total, len(rows) > page_size, items, page_size)
 
 
+def _order(view: View) -> tuple[ColumnElement, ...]:
+    oldest_first = (Report.created_at, Report.id)
+    return (Report.supporters.desc(), *oldest_first) if view is View.SUPPORTED else oldest_first
+
+
 def _item(report: Report, now: datetime) -> InboxItem:
     due = verification_due(report)
     urgency = due.urgency(now) if report.status == Status.SUBMITTED.value else None
-    return InboxItem(report.tracking_id, Status(report.status), report.category, report.created_at, due, urgency)
+    return InboxItem(report.tracking_id, Status(report.status), report.category, report.created_at, due, urgency,
+                     report.supporters)
 
 
 async def find_for_staff(
@@ -164,5 +175,5 @@ async def find_for_staff(
     )
     if report is None:
         return None
-    actions = available(Status(report.status), reach.sides(report))
+    actions = available(Status(report.status), reach.sides(report), report.merged_into_id is not None)
     return await build_view(session, report, hierarchy, now or utcnow(), actions)

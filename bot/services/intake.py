@@ -8,12 +8,14 @@ question about the place or the road, and offering the places again when the cit
 from __future__ import annotations
 
 from bot.domain.answers import (  # what each step accepts, for handlers to call from here
+    DIFFERENT,
     NONE_OF_THESE,
     InputRejected,
     add_attachment,
     choose_category,
     choose_place,
     choose_type,
+    file_anyway,
     parse_coordinates,
     propose_point,
     set_description,
@@ -32,12 +34,14 @@ from routing.regions import REGENCY
 UNKNOWN_PLACE_QUESTIONS = 2  # a place we cannot find is asked for again at most this often
 
 __all__ = [
+    "DIFFERENT",
     "NONE_OF_THESE",
     "InputRejected",
     "add_attachment",
     "choose_category",
     "choose_place",
     "choose_type",
+    "file_anyway",
     "UNKNOWN_PLACE_QUESTIONS",
     "ask_again_for_place",
     "go_back",

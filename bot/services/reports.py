@@ -13,9 +13,10 @@ from bot.db import bulk_update
 from bot.db.models import Attachment, Conversation, Report, ReportEvent
 from bot.domain import STATUS_TRANSITIONS, STATUSES_NEEDING_NOTE, Status
 from bot.domain.draft import Draft, RoutingRecord
+from bot.domain.nearby import grid_cell
 from bot.domain.steps import missing_steps
 from bot.forwarding import queue as forwarding
-from bot.services import notices
+from bot.services import notices, support
 from bot.services.conversations import draft_of
 from bot.services.notices import Notices
 from bot.services.tracking import new_tracking_id
@@ -56,6 +57,7 @@ async def file_draft(session: AsyncSession, draft: Draft, reporter_id: int, chat
         latitude=place.latitude,
         longitude=place.longitude,
         address=place.address,
+        grid_cell=grid_cell(*place.point) if place.point else None,
         anonymous=draft.anonymous,
         confidential=draft.confidential,
         status=Status.SUBMITTED.value,
@@ -153,5 +155,6 @@ async def record_change(session: AsyncSession, report: Report, new_status: Statu
     session.add(event)
     await session.flush()
     await notices.tell_reporter(session, report, event)
+    await support.tell_supporters(session, report, event)
     await forwarding.queue_change(session, report, event)
     return event

@@ -97,6 +97,7 @@ class StaffReportView:
     closes_at: Due | None = None  # an answer waiting for the reporter's reply closes the report then
     verified: bool = False  # the hub has verified and forwarded it at least once
     filed_through: FiledThrough | None = None
+    supporters: int = 0  # people who support it (never who they are)
     elsewhere: tuple[Elsewhere, ...] = ()  # the systems it was forwarded to, with their numbers
 
 
@@ -153,6 +154,7 @@ async def build_view(session: AsyncSession, report: Report, hierarchy: Hierarchy
         verified=report.verified_at is not None,
         filed_through=await _filed_through(session, api),
         elsewhere=await elsewhere.of_report(session, report.id),
+        supporters=report.supporters,
         **_later_clocks(report, now),
     )
 

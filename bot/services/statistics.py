@@ -66,6 +66,8 @@ class Statistics:
     median_days_to_answer: float | None = None
     answered_in_time: int = 0  # first answers within the deadline after assignment
     timed_answers: int = 0  # first answers whose assignment is known
+    supports: int = 0  # people's supports of these reports (each person once a report)
+    supported: int = 0  # reports with at least one
 
     @property
     def follow_up_rate(self) -> float | None:
@@ -116,6 +118,7 @@ async def compute(sessions: async_sessionmaker, reach: Reach, period: Period, zo
         median_days_to_answer=_median(days_to_answer),
         answered_in_time=sum(count for days, count in days_to_answer.items() if days <= ANSWER_WORKING_DAYS),
         timed_answers=sum(days_to_answer.values()),
+        supports=counts.supports, supported=counts.supported,
     )
 
 
@@ -132,6 +135,8 @@ class _Counts:
     names: dict[str, str] = field(default_factory=dict)
     answered: int = 0
     confidential: int = 0
+    supports: int = 0
+    supported: int = 0
 
 
 async def _counts(session: AsyncSession, where) -> _Counts:
@@ -148,9 +153,12 @@ async def _counts(session: AsyncSession, where) -> _Counts:
         counts.confidential += count if confidential else 0
         if rating:
             counts.ratings[rating] += count
-    rows = await session.execute(select(Report.agency_code, func.min(Report.agency_name), func.count(), func.count(Report.answered_at))
+    rows = await session.execute(select(Report.agency_code, func.min(Report.agency_name), func.count(), func.count(Report.answered_at),
+                                        func.sum(Report.supporters), func.count(Report.id).filter(Report.supporters > 0))
                                  .where(*where).group_by(Report.agency_code))
-    for agency, name, count, answered in rows:
+    for agency, name, count, answered, supports, supported in rows:
+        counts.supports += supports or 0
+        counts.supported += supported
         counts.received[agency or ""] += count
         counts.answered_by[agency or ""] += answered
         counts.names[agency or ""] = name or agency or ""

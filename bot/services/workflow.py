@@ -27,7 +27,7 @@ from bot.domain.deadlines import ResolutionClass
 from bot.domain.draft import AttachmentRef
 from bot.domain.reach import Reach
 from bot.domain.roles import Grant
-from bot.services import audit, clocks, notices
+from bot.services import audit, clocks, merging, notices
 from bot.services.notices import Notices
 from bot.services.reach import condition
 from bot.services.replies import add_files
@@ -45,6 +45,9 @@ class Outcome(StrEnum):
     INCOMPLETE = "incomplete"  # a reason, an agency or a resolution class is missing
     UNKNOWN_AGENCY = "unknown_agency"
     UNCHANGED = "unchanged"  # the report is already where the action would put it: nobody is told again
+    # A merge's report kept (its tracking ID typed as the note): not in the actor's reach, the same report, closed,
+    # or another agency's.
+    INTO_MISSING, INTO_ITSELF, INTO_CLOSED, INTO_ELSEWHERE = "into_missing", "into_itself", "into_closed", "into_elsewhere"
 
 
 @dataclass(frozen=True)
@@ -113,9 +116,12 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], not
     if report is None:
         return ActionResult(Outcome.NOT_FOUND)
     refused = _refusal(report, reach, directory, request)
+    kept = None
+    if refused is None and request.action is Action.MERGE:
+        kept, refused = await _kept(session, reach, report, request.note)
     if refused is not None:
         return _refused(report, refused)
-    event = await _apply(session, report, actor_id, directory, request, now)
+    event = await _apply(session, report, actor_id, directory, request, now, kept)
     audit.record(session, actor_id, f"report.{request.action.value}", report.tracking_id,
                  status=report.status, agency=report.agency_code, resolution=report.resolution_class)
     await session.flush()
@@ -123,7 +129,7 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], not
     handed_to = report.agency_code if sends_on else None
     if handed_to:
         await notify.handed_to(session, report, handed_to)
-    next_actions = tuple(available(Status(report.status), reach.sides(report)))
+    next_actions = tuple(available(Status(report.status), reach.sides(report), report.merged_into_id is not None))
     return ActionResult(Outcome.DONE, Status(report.status), report.version, event, handed_to, next_actions)
 
 
@@ -133,6 +139,18 @@ async def _in_reach(session: AsyncSession, reach: Reach, tracking_id: str, *, lo
     statement = (select(Report).where(Report.tracking_id == tracking_id, condition(reach))
                  .options(selectinload(Report.events), selectinload(Report.attachments)))
     return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def _kept(session: AsyncSession, reach: Reach, duplicate: Report, typed: str | None
+                ) -> tuple[Report | None, Outcome | None]:
+    """The report a duplicate is merged into, by the tracking ID typed, locked; or why it cannot be."""
+    tracking_id = merging.kept_id(typed)
+    kept = await _in_reach(session, reach, tracking_id, lock=True) if tracking_id else None
+    try:
+        merging.check_into(duplicate, kept)
+    except merging.IntoRefused as refused:
+        return None, Outcome(f"into_{refused.reason}")
+    return kept, None
 
 
 def _refused(report: Report, outcome: Outcome) -> ActionResult:
@@ -149,7 +167,8 @@ def _refusal(report: Report, reach: Reach, directory: Directory, request: Action
         return Outcome.CHANGED
     if not rule.sides & reach.sides(report):
         return Outcome.NOT_ALLOWED
-    if Status(report.status) not in rule.from_statuses:
+    if Status(report.status) not in rule.from_statuses or (request.action is Action.UNMERGE) != (
+            report.merged_into_id is not None):
         return Outcome.NOT_NOW
     if not complete:
         return None
@@ -170,8 +189,10 @@ def _changes_nothing(report: Report, request: ActionRequest) -> bool:
 
 
 async def _apply(session: AsyncSession, report: Report, actor_id: int, directory: Directory, request: ActionRequest,
-                 now: datetime) -> ReportEvent:
+                 now: datetime, kept: Report | None = None) -> ReportEvent:
     rule, actor, note = RULES[request.action], f"staff:{actor_id}", (request.note or "").strip() or None
+    if request.action in (Action.MERGE, Action.UNMERGE):
+        return await _merge_or_undo(session, report, actor, kept, now)
     if rule.needs_agency:
         agency = directory.agencies[request.agency_code]
         report.agency_code, report.agency_name = agency.code, agency.name
@@ -197,6 +218,23 @@ async def _apply(session: AsyncSession, report: Report, actor_id: int, directory
     if request.action is Action.ANSWER:
         clocks.await_reply(report, now)
     _stamp_milestones(report, request.action, now)
+    return event
+
+
+async def _merge_or_undo(session: AsyncSession, report: Report, actor: str, kept: Report | None,
+                         now: datetime) -> ReportEvent:
+    """A duplicate closed into ``kept`` (the note names it), or a merge undone: back to the status it left."""
+    if kept is not None:
+        event = await record_change(session, report, Status.REJECTED, actor=actor, note=kept.tracking_id,
+                                    action=Action.MERGE.value)
+        clocks.stop_clock(report)
+        await merging.join(session, report, kept, actor)
+        return event
+    kept, before = await merging.part(session, report, actor)
+    event = await record_change(session, report, before, actor=actor, note=kept.tracking_id,
+                                action=Action.UNMERGE.value)
+    if before is not Status.WAITING_REPORTER:  # the reporter owes the answer there, nobody at the counter
+        clocks.resume_clock(report, now)
     return event
 
 

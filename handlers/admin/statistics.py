@@ -77,6 +77,9 @@ def summary(_: Translator, name: str, figures: Statistics, area_name) -> str:
         lines.append(_("Satisfaction: <b>{mean}</b> of 5 ({count} ratings)").format(
             mean=_.number(round(figures.mean_rating, 1)), count=_.number(figures.rated)))
     lines.append(_("Overdue now: <b>{count}</b>").format(count=_.number(figures.overdue)))
+    if figures.supports:
+        lines.append(_("Supported by others who had the same problem: <b>{reports}</b> reports, {supports} "
+                       "supports").format(reports=_.number(figures.supported), supports=_.number(figures.supports)))
     themes = [f"• {escape(area_name(area))}: " + ", ".join(f"{_(CATEGORY_BY_CODE[code].label)} ({_.number(count)})"
                                                          for code, count in top if code in CATEGORY_BY_CODE)
               for area, top in list(figures.themes.items())[:THEME_AREAS]]

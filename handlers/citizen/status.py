@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.db.models import Conversation
+from bot.db.models import Conversation, Report
 from bot.domain.flows import Question
 from bot.i18n import N_
 from bot.services import elsewhere
@@ -66,6 +66,18 @@ def is_tracking_id(text: str) -> bool:
 
 
 async def show_status(turn: Turn, typed: str) -> None:
+    report = await report_typed(turn, typed)
+    if report is None:
+        return
+    # A long history may need more than one message.
+    say_in_parts(turn, render.report_card(turn._, report, for_reporter=report.reporter_id == turn.user.id,
+                                          area=area_of(turn, report),
+                                          elsewhere=await elsewhere.of_report(turn.session, report.id)))
+
+
+async def report_typed(turn: Turn, typed: str) -> Report | None:
+    """The report a typed tracking ID names; None once the citizen is told why not (not an ID, no such report, or
+    too many look-ups of others' reports: IDs cannot be guessed, nor tried one after another)."""
     _ = turn._
     try:
         tracking_id = parse_tracking_id(typed)
@@ -79,17 +91,13 @@ async def show_status(turn: Turn, typed: str) -> None:
                 "Your own reports are always here: /laporanku"
             ).format(minutes=minutes_until_allowed(turn.user))
         )
-        return
+        return None
     if tracking_id is None:
         turn.say(not_an_id(turn, typed))
-        return
+        return None
     if report is None:
         turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
-        return
-    # A long history may need more than one message.
-    say_in_parts(turn, render.report_card(_, report, for_reporter=report.reporter_id == turn.user.id,
-                                          area=area_of(turn, report),
-                                          elsewhere=await elsewhere.of_report(turn.session, report.id)))
+    return report
 
 
 def not_an_id(turn: Turn, typed: str) -> str:

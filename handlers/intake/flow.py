@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
-from bot.domain.steps import PLACE_QUESTIONS, Step, bears_on_routing
+from bot.domain.steps import PLACE_QUESTIONS, Step, bears_on_routing, suggestions_first, wants_suggestions
 from bot.i18n import Translator
-from bot.services import intake
+from bot.services import intake, support
 from bot.services.conversations import draft_of, end_conversation, save_draft
 from bot.services.intake import InputRejected
 from handlers import keyboards, render
@@ -24,13 +24,18 @@ def go_to(turn: Turn, conversation: Conversation, draft: Draft, step: Step, pref
     prompt(turn, step, draft, preface)
 
 
-def move_on(turn: Turn, conversation: Conversation, draft: Draft, answered: Step, resume: Step | None = None) -> None:
-    """On from an answered step (or back to ``resume``, unless a question about the place comes first). Where
-    the answer changes who is responsible, say who and why, once no question about the place or the road is left."""
+async def move_on(turn: Turn, conversation: Conversation, draft: Draft, answered: Step,
+                  resume: Step | None = None) -> None:
+    """On from an answered step (or back to ``resume``, unless a question about the place, or reports like it
+    nearby, come first). Where the answer changes who is responsible, say who and why, once no question about the
+    place or the road is left."""
     rerouted = bears_on_routing(draft, answered)
     step = intake.proceed(turn.services.router, draft, answered)
+    if wants_suggestions(draft, step):
+        draft.suggestions = await support.similar_to(turn.session, draft, turn.user.id)
     if resume is not None and step not in PLACE_QUESTIONS:
         step = resume
+    step = suggestions_first(draft, step)
     preface = None
     if rerouted and step not in PLACE_QUESTIONS and step is not Step.SUMMARY:
         preface = "🏛️ " + render.routing_explanation(turn._, draft.routing)

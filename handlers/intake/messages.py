@@ -27,9 +27,9 @@ async def on_message(turn: Turn, conversation: Conversation) -> None:
     incoming, step, draft = turn.incoming, Step(conversation.step), draft_of(conversation)
     try:
         if incoming.media:
-            _take_attachment(turn, conversation, step, draft, incoming.media)
+            await _take_attachment(turn, conversation, step, draft, incoming.media)
         elif incoming.place:
-            pins.take_point(turn, conversation, step, draft, incoming.place)
+            await pins.take_point(turn, conversation, step, draft, incoming.place)
         elif incoming.typed:
             await _take_text(turn, conversation, step, draft, incoming.typed)
         elif (not_received := not_received_text(incoming, turn._)) is not None:
@@ -48,7 +48,7 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
         await cancel(turn)
     elif step == Step.DESCRIPTION:
         intake.set_description(draft, text)
-        move_on(turn, conversation, draft, step)
+        await move_on(turn, conversation, draft, step)
     elif step == Step.LOCATION:
         intake.set_location_text(draft, text)
         if intake.ask_again_for_place(turn.services.router, draft):
@@ -57,10 +57,10 @@ async def _take_text(turn: Turn, conversation: Conversation, step: Step, draft: 
                 "I cannot find that place. Please type the district (kecamatan) and the city or regency, "
                 "for example: <i>Kec. Cilaku, Kab. Cianjur</i>."))
             return
-        pins.location_taken(turn, conversation, draft)
+        await pins.location_taken(turn, conversation, draft)
     elif step == Step.ROAD:
         intake.set_road(draft, text)
-        move_on(turn, conversation, draft, step)
+        await move_on(turn, conversation, draft, step)
     else:
         hint(turn, conversation, _("Please answer with the buttons below."))
 
@@ -81,7 +81,7 @@ def attachment_of(incoming: Incoming) -> AttachmentRef | None:
     return incoming.media.file if incoming.media else None
 
 
-def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: Draft, media: MediaSent) -> None:
+async def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: Draft, media: MediaSent) -> None:
     """Files are kept at any step, so that nothing a citizen sends is lost."""
     _, album = turn._, media.album
     try:
@@ -95,7 +95,7 @@ def _take_attachment(turn: Turn, conversation: Conversation, step: Step, draft: 
         albums.note_part(draft, album, refusal)
     save_draft(conversation, draft, step)
     if media.caption and step == Step.DESCRIPTION and _caption_describes(draft, media.caption):
-        move_on(turn, conversation, draft, step)
+        await move_on(turn, conversation, draft, step)
         return
     note = None
     if media.file.kind in SPOKEN and not draft.description:

@@ -22,7 +22,7 @@ _TAKEN_AT = frozenset(STEPS[STEPS.index(Step.LOCATION):STEPS.index(Step.SUMMARY)
 _RESUMED = frozenset({Step.ATTACHMENTS, *FLAG_STEPS})
 
 
-def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, location: PlaceSent) -> None:
+async def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft, location: PlaceSent) -> None:
     _, address = turn._, location.venue_text
     if step == Step.SUMMARY:
         intake.propose_point(draft, location.latitude, location.longitude, address)
@@ -30,14 +30,14 @@ def take_point(turn: Turn, conversation: Conversation, step: Step, draft: Draft,
         _offer_move(turn, draft)
     elif step in _TAKEN_AT:
         intake.set_location_point(draft, location.latitude, location.longitude, address)
-        location_taken(turn, conversation, draft, resume=step)
+        await location_taken(turn, conversation, draft, resume=step)
     elif draft.place is not None:  # an earlier answer being changed from the summary
         hint(turn, conversation, _("Please answer this question first; the place can be changed from the summary."))
     else:
         hint(turn, conversation, _("A location is asked for later; please answer this question first."))
 
 
-def location_taken(turn: Turn, conversation: Conversation, draft: Draft, resume: Step = Step.LOCATION) -> None:
+async def location_taken(turn: Turn, conversation: Conversation, draft: Draft, resume: Step = Step.LOCATION) -> None:
     """Say where the report now is, and go on: to a question about the new place if routing raises one, else from
     the location question, or back to ``resume``, the later step the citizen was at."""
     _, where = turn._, draft.place
@@ -48,7 +48,7 @@ def location_taken(turn: Turn, conversation: Conversation, draft: Draft, resume:
     turn.say(text, ClearRequest())
     if resume in FLAG_STEPS:  # after any question about the place, back to the first answer still missing
         start_edit(draft, resume)
-    move_on(turn, conversation, draft, Step.LOCATION, resume=resume if resume in _RESUMED else None)
+    await move_on(turn, conversation, draft, Step.LOCATION, resume=resume if resume in _RESUMED else None)
 
 
 def _offer_move(turn: Turn, draft: Draft) -> None:
@@ -60,13 +60,13 @@ def _offer_move(turn: Turn, draft: Draft) -> None:
     turn.say(text, Choices([buttons]))
 
 
-def answer_move(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:
+async def answer_move(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:
     """Yes: the offered pin is the place, and the summary follows (after any question about it); no: the summary."""
     _ = turn._
     if value == MOVE and intake.take_proposed_place(draft):
         turn.settle_button(_("📍 Yes, change it"))
         start_edit(draft, Step.LOCATION)
-        location_taken(turn, conversation, draft)
+        await location_taken(turn, conversation, draft)
         return
     draft.proposed_place = None
     turn.settle_button(_("No, keep the place"))

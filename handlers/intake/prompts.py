@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.channels.markup import Choices
+from bot.delivery.messages import Media
 from bot.domain import (
     CATEGORY_GROUP_LABELS,
     DESCRIPTION_MIN_CHARS,
@@ -15,10 +17,12 @@ from bot.domain import (
     categories_in,
     category_groups_for,
 )
-from bot.domain.answers import NONE_OF_THESE
+from bot.domain.answers import DIFFERENT, NONE_OF_THESE
 from bot.domain.draft import Draft
 from bot.domain.steps import Step
 from bot.i18n import N_, Translator
+from bot.notices.text import shown, status_label
+from bot.services.support import EXCERPT
 from handlers import keyboards, render
 from bot.domain.choices import IntakeChoice
 from handlers.keyboards import CANCEL, button, rows, step_keyboard
@@ -34,6 +38,10 @@ Prompt = tuple[str, Any]
 
 
 def prompt(turn: Turn, step: Step, draft: Draft, preface: str | None = None) -> None:
+    if step is Step.SIMILAR:  # each suggestion's first photo, numbered as the question lists them
+        for number, suggestion in enumerate(draft.suggestions or [], start=1):
+            if suggestion.photo:
+                turn.send(Media("photo", suggestion.photo, caption=f"{number}."))
     say_in_parts(turn, *prompt_content(turn._, step, draft, preface))
 
 
@@ -107,6 +115,26 @@ def road_prompt(_: Translator, draft: Draft) -> Prompt:
     return text, step_keyboard(_, Step.ROAD, [(_("I do not know"), UNKNOWN_ROAD)])
 
 
+def similar_prompt(_: Translator, draft: Draft) -> Prompt:
+    """Reports like it nearby, to support instead of filing the same again (what they say, never who filed)."""
+    now = datetime.now(UTC)
+    lines = [_("<b>Others have reported something like this nearby.</b> Is yours one of these? Support it instead "
+               "of filing it again: you get every change of its status in this chat, and the agency sees how many "
+               "people it matters to.")]
+    for number, suggestion in enumerate(draft.suggestions or [], start=1):
+        facts = [_.ago(datetime.fromisoformat(suggestion.filed_at), now), status_label(_, suggestion.status),
+                 _.plural("👍 {count} supporter", "👍 {count} supporters", suggestion.supporters).format(
+                     count=_.number(suggestion.supporters))]
+        if suggestion.photos:
+            facts.append(_.plural("📷 {count} photo", "📷 {count} photos", suggestion.photos).format(
+                count=_.number(suggestion.photos)))
+        lines.append(f"\n<b>{number}.</b> <i>{shown(suggestion.excerpt, EXCERPT)}</i>\n" + " · ".join(facts))
+    choices = [(_("👍 Support no. {number}").format(number=number), suggestion.tracking_id)
+               for number, suggestion in enumerate(draft.suggestions or [], start=1)]
+    choices.append((_("📝 Mine is different"), DIFFERENT))
+    return "\n".join(lines), step_keyboard(_, Step.SIMILAR, choices)
+
+
 def attachments_prompt(_: Translator, draft: Draft) -> Prompt:
     count = len(draft.attachments)
     text = _(
@@ -165,6 +193,7 @@ PROMPTS: dict[Step, Callable[[Translator, Draft], Prompt]] = {
     Step.LOCATION: location_prompt,
     Step.PLACE: place_prompt,
     Step.ROAD: road_prompt,
+    Step.SIMILAR: similar_prompt,
     Step.ATTACHMENTS: attachments_prompt,
     Step.ANONYMOUS: anonymous_prompt,
     Step.CONFIDENTIAL: confidential_prompt,

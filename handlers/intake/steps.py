@@ -13,16 +13,17 @@ from bot.channels.markup import ClearRequest
 from bot.db.models import Conversation
 from bot.domain.draft import Draft
 from bot.domain.flows import Flow
+from bot.domain.answers import DIFFERENT
 from bot.domain.steps import FLAG_STEPS, Step, start_edit
 from bot.i18n import N_, Translator
-from bot.services import intake
-from bot.services.conversations import draft_of, load_conversation, start_conversation
+from bot.services import intake, support
+from bot.services.conversations import draft_of, end_conversation, load_conversation, start_conversation
 from bot.services.intake import InputRejected
 from bot.services.reports import submit
 from handlers import keyboards, render
 from handlers.admin import broadcast as admin_broadcast
 from bot.domain.choices import IntakeChoice
-from handlers.citizen import announcements, answers, follow_up
+from handlers.citizen import announcements, answers, follow_up, supporting
 from handlers.commands import Command, Tap
 from handlers.intake import pins
 from handlers.intake.flow import cancel, go_back, go_to, move_on, rejection_text
@@ -113,13 +114,16 @@ async def _answer_choice(turn: Turn, conversation: Conversation, step: Step, dra
     if step == Step.SUMMARY:
         await _summary_action(turn, conversation, draft, value)
         return
+    if step == Step.SIMILAR and value != DIFFERENT:
+        await _support_instead(turn, conversation, draft, value)
+        return
     try:
         chosen = _apply_choice(_, step, draft, value)
     except InputRejected as rejected:
         turn.notify_callback(rejection_text(_, rejected))
         return
     turn.settle_button(chosen)
-    move_on(turn, conversation, draft, step)
+    await move_on(turn, conversation, draft, step)
 
 
 def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
@@ -137,6 +141,9 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
     if step == Step.ROAD and value == UNKNOWN_ROAD:
         intake.set_road(draft, None)
         return _("Road: not known")
+    if step == Step.SIMILAR:
+        intake.file_anyway(draft)
+        return _("📝 Mine is different")
     if step == Step.ATTACHMENTS and value == FILES_DONE:
         return _("Photos and files: {value}").format(value=render.attachments_line(_, len(draft.attachments)))
     if step in FLAG_STEPS and value in ("0", "1"):
@@ -144,6 +151,26 @@ def _apply_choice(_: Translator, step: Step, draft: Draft, value: str) -> str:
         label = _("Anonymous: {value}") if step == Step.ANONYMOUS else _("Confidential: {value}")
         return label.format(value=render.yes_no(_, value == "1"))
     raise InputRejected(N_("Please use the buttons of the current question."))
+
+
+async def _support_instead(turn: Turn, conversation: Conversation, draft: Draft, tracking_id: str) -> None:
+    """A suggested report is the citizen's problem: they support it, and their draft is not filed."""
+    _ = turn._
+    if not any(suggestion.tracking_id == tracking_id for suggestion in draft.suggestions or []):
+        turn.notify_callback(_("Please use the buttons of the current question."))
+        return
+    if await supporting.support_report(turn, tracking_id, support.SUGGESTED):
+        await end_conversation(turn.session, turn.chat_id)
+        turn.settle_button(_("👍 Supported instead"))
+        turn.say(_("Your draft was not filed: it would repeat that report. What would you like to do?"),
+                 keyboards.main_menu(_))
+        return
+    draft.suggestions = [suggestion for suggestion in draft.suggestions if suggestion.tracking_id != tracking_id]
+    if draft.suggestions:  # closed meanwhile (or the hour's supports spent): the others may still be it
+        go_to(turn, conversation, draft, Step.SIMILAR)
+    else:
+        intake.file_anyway(draft)
+        await move_on(turn, conversation, draft, Step.SIMILAR)
 
 
 async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, value: str) -> None:
@@ -162,7 +189,7 @@ async def _summary_action(turn: Turn, conversation: Conversation, draft: Draft, 
             keyboards.main_menu(_),
         )
     elif value in (pins.MOVE, pins.KEEP):
-        pins.answer_move(turn, conversation, draft, value)
+        await pins.answer_move(turn, conversation, draft, value)
     elif value.startswith(EDIT) and value.removeprefix(EDIT) in {step.value for step, _label in EDITABLE}:
         go_to(turn, conversation, draft, start_edit(draft, Step(value.removeprefix(EDIT))))
     else:

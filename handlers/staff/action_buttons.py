@@ -25,6 +25,8 @@ ACTION_LABELS = {
     Action.ANSWER: N_("💬 Answer"),
     Action.HAND_BACK: N_("↩️ Hand back to the hub"),
     Action.RESOLVE: N_("🏁 Resolved"),
+    Action.MERGE: N_("🔗 Duplicate of…"),
+    Action.UNMERGE: N_("↩️ Undo the merge"),
 }
 
 
@@ -65,5 +67,11 @@ def result_text(_: Translator, tracking_id: str, result: ActionResult) -> str:
         Outcome.INCOMPLETE: _("Something is missing for this action on <code>{tracking_id}</code>; please start again."),
         Outcome.UNKNOWN_AGENCY: _("That agency is not in the directory; please start again."),
         Outcome.UNCHANGED: _("Report <code>{tracking_id}</code> is already there, and {status}: nothing was changed."),
+        Outcome.INTO_MISSING: _("That is not the tracking ID of a report you can see; nothing was changed."),
+        Outcome.INTO_ITSELF: _("A report cannot be merged into itself; nothing was changed."),
+        Outcome.INTO_CLOSED: _("That report is closed: a duplicate can be merged only into an open one. Nothing was "
+                               "changed."),
+        Outcome.INTO_ELSEWHERE: _("That report is with another agency: a duplicate can be merged only into a report of "
+                                  "the same agency. Nothing was changed."),
     }
     return reasons[result.outcome].format(tracking_id=tracking_id, status=status)

@@ -50,6 +50,8 @@ NOTE_PROMPTS = {
     Action.ANSWER: N_("Send photos, videos or documents if you have them, then type the answer to the reporter."),
     Action.HAND_BACK: N_("Type why this report is not your agency's; the hub will read it."),
     Action.RESOLVE: N_("Send photos, videos or documents if you have them, then type the final answer."),
+    Action.MERGE: N_("Type the tracking ID of the report this one repeats, the one to keep (open, and of the same "
+                     "agency). This one is then closed, and its reporter follows that one."),
 }
 
 

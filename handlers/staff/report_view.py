@@ -28,6 +28,7 @@ VIEW_LABELS = {
     View.OVERDUE: N_("🔴 Overdue"),
     View.WAITING: N_("💬 Waiting for reporter"),
     View.OPEN: N_("📂 All open"),
+    View.SUPPORTED: N_("👍 Most supported"),
 }
 URGENCY_LABELS = {
     Urgency.ON_TRACK: N_("on track"),
@@ -66,11 +67,10 @@ def inbox_text(_: Translator, page: InboxPage) -> str:
         return title + "\n\n" + _("No reports here.")
     if page.counted:
         count = _.plural("{count} report", "{count} reports", page.total).format(count=page.total)
-        where = _("Page {page} of {pages} · {count}, oldest first").format(page=page.page + 1, pages=page.pages,
-                                                                           count=count)
+        where = _("Page {page} of {pages} · {count}").format(page=page.page + 1, pages=page.pages, count=count)
     else:
-        where = _("Page {page} · more than {count} reports, oldest first").format(
-            page=page.page + 1, count=_.number(COUNT_LIMIT))
+        where = _("Page {page} · more than {count} reports").format(page=page.page + 1, count=_.number(COUNT_LIMIT))
+    where += ", " + (_("most supported first") if page.view is View.SUPPORTED else _("oldest first"))
     lines = [title, where, ""]
     lines += [_item_line(_, item) for item in page.items]
     lines += ["", _("Tap a tracking ID to open the report.")]
@@ -83,6 +83,8 @@ def _item_line(_: Translator, item: InboxItem) -> str:
     if item.urgency is not None:
         line += " · " + _("verify by {date} ({urgency})").format(
             date=due_text(_, item.verification), urgency=_(URGENCY_LABELS[item.urgency]))
+    if item.supporters:
+        line += f" · 👍 {_.number(item.supporters)}"
     return line
 
 
@@ -99,6 +101,8 @@ def report_text(_: Translator, view: StaffReportView) -> str:
         _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
         _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
     ]
+    if view.supporters:
+        lines.append(render.supporters_line(_, view.supporters))
     if view.filed_through:
         lines.append(_("<b>Filed through:</b> {value} (Open311 API)").format(value=shown(view.filed_through.system)))
     if view.areas:
