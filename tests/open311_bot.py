@@ -47,13 +47,14 @@ async def open311_bot(emulator: BotApiEmulator, database_url: str, tmp_path, **s
     await running.start()
     try:
         async with aiohttp.ClientSession() as http:
-            await eventually(lambda: _answers(http, running.url("services.json")))
+            await eventually(lambda: answers(http, running.url("services.json")))
         yield running
     finally:
         await running.stop()
 
 
-async def _answers(http: aiohttp.ClientSession, url: str) -> bool:
+async def answers(http: aiohttp.ClientSession, url: str) -> bool:
+    """Whether ``url`` answers 200 (the API is up)."""
     try:
         async with http.get(url) as response:
             return response.status == 200

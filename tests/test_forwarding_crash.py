@@ -23,6 +23,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.services import api_keys
 from tests.flows import DESCRIPTION, PADANG
 from tests.harness import eventually
+from tests.open311_bot import answers
 from tests.test_crash import _kill_9, _start_bot, _started
 from tests.test_webhook import free_port
 
@@ -116,7 +117,7 @@ class Side:
         self.process = _start_bot(self.telegram, self.database_url, self.folder, more_env=self.env)
         await _started(self.telegram, self.process, calls)
         async with aiohttp.ClientSession() as http:
-            await eventually(lambda: _answers(http, f"http://127.0.0.1:{self.port}{OPEN311}services.json"), timeout=30)
+            await eventually(lambda: answers(http, f"http://127.0.0.1:{self.port}{OPEN311}services.json"), timeout=30)
 
     async def kill(self) -> None:
         await _kill_9(self.telegram, self.process)
@@ -133,14 +134,6 @@ class Side:
                 return list((await session.execute(statement)).all())
         finally:
             await engine.dispose()
-
-
-async def _answers(http: aiohttp.ClientSession, url: str) -> bool:
-    try:
-        async with http.get(url) as response:
-            return response.status == 200
-    except aiohttp.ClientError:
-        return False
 
 
 async def _file_in_a(a: Side, key: str) -> list[str]:

@@ -4,6 +4,7 @@ until they stop following."""
 
 from __future__ import annotations
 
+from bot.db.models import Report
 from bot.domain.choices import Following
 from bot.i18n import N_
 from bot.notices.status import following_keyboard
@@ -25,11 +26,15 @@ REFUSALS = {
 
 async def support_report(turn: Turn, tracking_id: str, via: str) -> bool:
     """Add the citizen's support to a report and say so; False (and why) where it cannot be added."""
-    _ = turn._
     report = await find_by_tracking_id(turn.session, tracking_id)
     if report is None:
-        turn.say(_("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
+        turn.say(turn._("No report has the tracking ID <code>{tracking_id}</code>.").format(tracking_id=tracking_id))
         return False
+    return await _support(turn, report, via)
+
+
+async def _support(turn: Turn, report: Report, via: str) -> bool:
+    _, tracking_id = turn._, report.tracking_id
     try:
         supported = await support.support(turn.session, report, turn.user.id, turn.chat_id, via)
     except SupportRefused as refused:
@@ -62,9 +67,9 @@ async def support_from_link(turn: Turn) -> None:
 
 
 async def _support_typed(turn: Turn, typed: str) -> None:
-    report = await report_typed(turn, typed)
+    report = await report_typed(turn, typed)  # read once, with the look-up limit and its refusals
     if report is not None:
-        await support_report(turn, report.tracking_id, support.LINK)
+        await _support(turn, report, support.LINK)
 
 
 async def on_following(turn: Turn) -> None:
