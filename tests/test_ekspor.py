@@ -10,9 +10,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.cli_export import export_command
-from bot.db.models import ReportEvent
+from bot.db.models import Report, ReportEvent
 from bot.domain.roles import Role
 from handlers.admin import export as export_handler
 from tests.conftest import eventually
@@ -125,3 +126,20 @@ async def test_the_command_line_streams_the_export(bot, tmp_path, capsys):
     assert await export_command(bot.settings, argparse.Namespace(**{**vars(arguments), "lang": "en"})) == 0
     rows = list(csv.DictReader(output.open(encoding="utf-8-sig")))
     assert {row["Report status"] for row in rows} == {"Forwarded to the responsible agency", "Not yet verified"}
+
+
+async def test_supporters_and_merged_duplicates_are_in_the_export(bot):
+    kept = await add_report(bot, created_at=MONDAY, status="assigned", supporters=3)
+    async with bot.sessions() as session:
+        kept_id = await session.scalar(select(Report.id).where(Report.tracking_id == kept))
+    duplicate = await add_report(bot, created_at=MONDAY, status="rejected", merged_into_id=kept_id, events=[
+        ReportEvent(actor="reporter", to_status="submitted", at=MONDAY),
+        ReportEvent(actor="staff:1", from_status="submitted", to_status="rejected", action="merge", note=kept,
+                    at=MONDAY + timedelta(hours=1))])
+    admin = await make_staff(bot, Role.NATIONAL_ADMIN, None, "Nadia")
+    await admin.send("/ekspor csv 2026-11")
+    await eventually(lambda: any(message.get("document") for message in admin.messages), timeout=20)
+    rows = {row["Nomor pelacakan"]: row for row in csv.DictReader(io.StringIO(_document(bot, admin).decode("utf-8-sig")))}
+    assert (rows[kept]["Pendukung"], rows[kept]["Duplikat dari"]) == ("3", "")
+    assert (rows[duplicate]["Pendukung"], rows[duplicate]["Duplikat dari"]) == ("0", kept)
+    assert rows[duplicate]["Riwayat status"].endswith(f"(diarsipkan) (duplikat, digabungkan ke {kept})")

@@ -73,6 +73,20 @@ async def test_a_neighbour_supports_the_report_already_filed_and_hears_its_chang
     assert await _count(bot, tracking_id) == 1, "the support still counts"
 
 
+async def test_a_supporter_who_asks_to_be_forgotten_hears_no_more_of_it(bot):
+    siti, budi = bot.citizen("Siti", "siti_warga"), bot.citizen("Budi", "budi_warga")
+    tracking_id = await file_report(siti)
+    await budi.send(f"/dukung {tracking_id}")
+    await budi.send("/lupakan")
+    await budi.tap("Ya, lupakan saya")
+    before_siti, before_budi = len(notifications_in(siti)), len(budi.messages)
+    assert await set_status(bot, tracking_id, "verified", None) == 0
+    await eventually(lambda: len(notifications_in(siti)) > before_siti)
+    await budi.quiet(0.5)
+    assert len(budi.messages) == before_budi, "a forgotten chat is sent nothing"
+    assert await _count(bot, tracking_id) == 1, "the support still counts"
+
+
 async def test_one_who_files_their_own_goes_on_and_nothing_far_unlike_confidential_or_their_own_is_offered(bot):
     siti, budi = bot.citizen("Siti", "siti_warga"), bot.citizen("Budi", "budi_warga")
     await file_report(siti, confidential=True)

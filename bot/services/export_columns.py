@@ -68,6 +68,8 @@ COLUMN_LIST = (
     Column(N_("When verified"), "verified_at"),
     Column(N_("When answered"), "answered_at"),
     Column(N_("Rating (1-5)"), "rating"),
+    Column(N_("Supporters"), "supporters"),
+    Column(N_("Duplicate of"), "merged_into"),
     Column(N_("Status history"), "status_history"),
 )
 DATES = frozenset({"received_at", "deadline_at", "verified_at", "answered_at"})

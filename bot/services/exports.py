@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.local_dates import local_time_text
 from bot.db.models import Report, ReportEvent, User
@@ -33,7 +34,8 @@ COLUMNS = (
     "tracking_id", "received_at", "report_type", "category", "status", "anonymous", "confidential", "reporter_name",
     "description", "address", "latitude", "longitude", "province_code", "regency_code", "district_code",
     "village_code", "road_name", "road_status", "agency_code", "agency_name", "resolution_class", "deadline",
-    "deadline_at", "overdue", "escalation_level", "verified_at", "answered_at", "rating", "status_history",
+    "deadline_at", "overdue", "escalation_level", "verified_at", "answered_at", "rating", "supporters", "merged_into",
+    "status_history",
 )
 
 # What happened, beside the status, in the status history (the chat's msgids where it has them).
@@ -50,7 +52,13 @@ EVENT_LABELS = {
     LoopAction.REOPEN: N_("reopened: not fixed"),
     LoopAction.AUTO_CLOSE: N_("closed on its own"),
     LoopAction.COMMENT: N_("comment on the rating"),
+    Action.MERGE: N_("a duplicate, merged into"),
+    Action.UNMERGE: N_("merge undone, was merged into"),
+    LoopAction.MERGED_IN: N_("a duplicate merged in"),
+    LoopAction.MERGED_OUT: N_("merge undone"),
 }
+# Events whose note is a tracking ID (the other report of a merge): written after the label, as the chat does.
+NAMING_REPORTS = (Action.MERGE.value, Action.UNMERGE.value, LoopAction.MERGED_IN.value, LoopAction.MERGED_OUT.value)
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,10 @@ async def pages(session: AsyncSession, request: ExportRequest, now: datetime) ->
     last_id, history, withheld = 0, _history(_, *_suffix(request.zone, now)), _(WITHHELD)
     while True:
         rows = (await session.execute(
-            select(*_REPORT_COLUMNS, User.first_name.label("reporter_name"), history)
+            select(*_REPORT_COLUMNS, User.first_name.label("reporter_name"), _KEPT.tracking_id.label("merged_into"),
+                   history)
             .join(User, User.id == Report.reporter_id, isouter=True)
+            .join(_KEPT, _KEPT.id == Report.merged_into_id, isouter=True)
             .where(*request.where(), Report.id > last_id)
             .order_by(Report.id).limit(PAGE))).all()
         if not rows:
@@ -97,7 +107,8 @@ def _history(_: Translator, offset_hours: int, suffix: str):
     action = case({code.value: _(label) for code, label in EVENT_LABELS.items()}, value=ReportEvent.action,
                   else_=ReportEvent.action)
     minute = func.substr(local_time_text(ReportEvent.at, literal(offset_hours)), 1, 16)  # no seconds
-    step = minute + suffix + " " + status + func.coalesce(" (" + action + ")", "")
+    named = case((ReportEvent.action.in_(NAMING_REPORTS), func.coalesce(" " + ReportEvent.note, "")), else_="")
+    step = minute + suffix + " " + status + func.coalesce(" (" + action + named + ")", "")
     steps = select(step.label("step")).where(ReportEvent.report_id == Report.id).order_by(ReportEvent.id) \
         .correlate(Report).subquery()
     return select(func.aggregate_strings(steps.c.step, "; ")).scalar_subquery().label("status_history")
@@ -114,7 +125,8 @@ _REPORT_COLUMNS = tuple(getattr(Report, name) for name in (
     "id", "tracking_id", "created_at", "report_type", "category", "status", "anonymous", "confidential", "description",
     "address", "latitude", "longitude", "province_code", "regency_code", "district_code", "village_code", "road_name",
     "road_status", "agency_code", "agency_name", "resolution_class", "due_kind", "due_at", "escalation_level",
-    "verified_at", "answered_at", "rating"))
+    "verified_at", "answered_at", "rating", "supporters"))
+_KEPT = aliased(Report, name="kept")  # the report a duplicate was merged into
 
 
 def _row(report, zone: ZoneInfo, now: datetime, withheld: str) -> tuple:
@@ -128,7 +140,8 @@ def _row(report, zone: ZoneInfo, now: datetime, withheld: str) -> tuple:
         report.province_code, report.regency_code, report.district_code, report.village_code,
         report.road_name, report.road_status, report.agency_code, report.agency_name, report.resolution_class,
         report.due_kind, _local(report.due_at, zone), overdue, report.escalation_level,
-        _local(report.verified_at, zone), _local(report.answered_at, zone), report.rating, report.status_history,
+        _local(report.verified_at, zone), _local(report.answered_at, zone), report.rating, report.supporters,
+        report.merged_into, report.status_history,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import insert_for
-from bot.db.models import Attachment, Report, ReportEvent, Support, User, utcnow
+from bot.db.models import Attachment, Contact, Report, ReportEvent, Support, User, utcnow
 from bot.delivery import outbox
 from bot.domain import CLOSED_STATUSES
 from bot.domain.draft import Draft, Suggestion
@@ -23,7 +23,6 @@ from bot.domain.nearby import (
     cells_around,
     metres_between,
 )
-from bot.services import forgetting
 from bot.services.contacts import messaged
 from bot.textlimits import shorten
 
@@ -142,9 +141,11 @@ async def _supports_since(session: AsyncSession, user_id: int, since: datetime) 
 async def tell_supporters(session: AsyncSession, report: Report, event: ReportEvent) -> None:
     """Each follower's push about the report's new status, in the chat they follow it from (rendered when sent, as
     the reporter's is, in the supporter's form: no reply, no rating)."""
-    rows = (await session.execute(select(Support.chat_id, User).join(User, User.id == Support.user_id).where(
-        Support.report_id == report.id, Support.following.is_(True)))).all()
+    rows = (await session.execute(
+        select(Support.chat_id, User).join(User, User.id == Support.user_id)
+        .join(Contact, Contact.id == Support.chat_id, isouter=True)  # a Telegram chat may have no contact row
+        .where(Support.report_id == report.id, Support.following.is_(True), Contact.forgotten_at.is_(None)))).all()
     for chat_id, user in rows:
-        if messaged(chat_id) and not await forgetting.forgotten(session, chat_id):
+        if messaged(chat_id):
             await outbox.enqueue(session, chat_id, user=user, kind=outbox.STATUS_CHANGED,
                                  priority=outbox.Priority.NOTIFICATION, report_id=report.id, event_id=event.id)
