@@ -40,11 +40,12 @@ async def test_a_duplicate_merged_into_the_report_kept_and_the_merge_undone(bot)
     hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
 
     done = await _merge(hub, duplicate, kept)
-    assert "Berhasil" in done and duplicate in done
+    assert f"{duplicate}</code> ditutup sebagai duplikat dari <code>{kept}" in done, "what became of it, not 'archived'"
     merged, kept_report = await _report(bot, duplicate), await _report(bot, kept)
     assert merged.status == "rejected" and merged.merged_into_id == kept_report.id and merged.due_at is None
     assert kept_report.supporters == 1 and await _files(bot, kept) == 3, "its files joined the report kept"
     await eventually(lambda: f"mengulang laporan {kept}" in budi.last_text)  # told, in their language
+    assert budi.buttons() == ["🔕 Berhenti mengikuti"], "a supporter now: they may stop following the report kept"
     view = "\n".join(message.get("text", "") for message in await hub.send(f"/kotakmasuk {kept}"))
     assert f"duplikat digabungkan) — {duplicate}" in view and "Didukung:</b> 1 orang" in view
 
@@ -53,7 +54,8 @@ async def test_a_duplicate_merged_into_the_report_kept_and_the_merge_undone(bot)
     await eventually(lambda: len(budi.messages) > before)
     assert "yang Anda dukung" in budi.messages[-1]["text"], "the duplicate's reporter follows the report kept"
 
-    await hub.send(f"/kotakmasuk {duplicate}")
+    closed = "\n".join(message.get("text", "") for message in await hub.send(f"/kotakmasuk {duplicate}"))
+    assert "(ditutup tanpa verifikasi)" in closed, "never verified: the view does not say it was"
     undone = (await hub.tap("Batalkan penggabungan"))[-1]["text"]
     assert "Berhasil" in undone
     reopened, kept_report = await _report(bot, duplicate), await _report(bot, kept)

@@ -131,6 +131,8 @@ def status_renderer(translator: Callable[[str | None], Translator]):
         _ = translator(user.locale if user else None)
         if row.user_id is not None and row.user_id != report.reporter_id:  # a supporter's copy
             return Text(supporter_notification(_, report, event), following_keyboard(_, report.tracking_id))
+        if event.action == Action.MERGE.value:  # they follow the report kept now, and may stop
+            return Text(status_notification(_, report, event), following_keyboard(_, event.note))
         return Text(status_notification(_, report, event), notification_keyboard(_, report.tracking_id, event.action))
 
     return render

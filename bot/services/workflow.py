@@ -69,6 +69,7 @@ class ActionResult:
     last_event: ReportEvent | None = None  # what happened meanwhile, for CHANGED
     handed_to: str | None = None  # the agency or hub the action sent the report to (told already)
     next_actions: tuple[Action, ...] = ()  # what the actor may do next, on the report as it is now
+    merged_into: str | None = None  # the tracking ID of the report a MERGE closed it into
 
 
 async def routed_agency(session: AsyncSession, grants: Sequence[Grant], directory: Directory, tracking_id: str) -> str | None:
@@ -130,7 +131,8 @@ async def act(session: AsyncSession, actor_id: int, grants: Sequence[Grant], not
     if handed_to:
         await notify.handed_to(session, report, handed_to)
     next_actions = tuple(available(Status(report.status), reach.sides(report), report.merged_into_id is not None))
-    return ActionResult(Outcome.DONE, Status(report.status), report.version, event, handed_to, next_actions)
+    return ActionResult(Outcome.DONE, Status(report.status), report.version, event, handed_to, next_actions,
+                        kept.tracking_id if kept is not None else None)
 
 
 async def _in_reach(session: AsyncSession, reach: Reach, tracking_id: str, *, lock: bool) -> Report | None:

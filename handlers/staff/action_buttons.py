@@ -51,6 +51,10 @@ def show_view(turn: Turn, view: StaffReportView) -> None:
 def result_text(_: Translator, tracking_id: str, result: ActionResult) -> str:
     """What an action came to: done, or why not."""
     status = render.status_label(_, result.status) if result.status else ""
+    if result.outcome is Outcome.DONE and result.merged_into:
+        return _("✅ Done. Report <code>{tracking_id}</code> is closed as a duplicate of <code>{kept}</code>; its "
+                 "reporter is told, and now supports that one.").format(tracking_id=tracking_id,
+                                                                        kept=result.merged_into)
     if result.outcome is Outcome.DONE:
         return _("✅ Done. Report <code>{tracking_id}</code> is now: {status}. The reporter is told.").format(
             tracking_id=tracking_id, status=status)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.delivery.messages import Album, Location, Media, Outgoing
-from bot.domain.deadlines import Deadline, Due, Urgency
+from bot.domain.deadlines import Deadline, Urgency
 from bot.i18n import N_, Translator
 from bot.notices.staff import due_text
 from bot.notices.text import shown
@@ -55,10 +55,13 @@ def _clock_lines(_: Translator, view: StaffReportView) -> list[str]:
     return lines
 
 
-def _deadline_value(_: Translator, due: Due, urgency: Urgency | None) -> str:
-    if urgency is None:
-        return _("{date} (verified)").format(date=due_text(_, due))
-    return f"{due_text(_, due)} — {_(URGENCY_LABELS[urgency])}"
+def _deadline_value(_: Translator, view: StaffReportView) -> str:
+    due = due_text(_, view.verification)
+    if view.urgency is not None:
+        return f"{due} — {_(URGENCY_LABELS[view.urgency])}"
+    if view.verified:
+        return _("{date} (verified)").format(date=due)
+    return _("{date} (closed without verification)").format(date=due)  # archived, or merged, at the hub
 
 
 def inbox_text(_: Translator, page: InboxPage) -> str:
@@ -96,7 +99,7 @@ def report_text(_: Translator, view: StaffReportView) -> str:
         _("<b>Type:</b> {value}").format(value=render.type_label(_, view.report_type)),
         _("<b>Category:</b> {value}").format(value=render.category_label(_, view.category)),
         _("<b>Filed:</b> {value}").format(value=_.datetime(view.created_at)),
-        _("<b>Verification deadline:</b> {value}").format(value=_deadline_value(_, view.verification, view.urgency)),
+        _("<b>Verification deadline:</b> {value}").format(value=_deadline_value(_, view)),
         *_clock_lines(_, view),
         _("<b>Reporter:</b> {value}").format(value=_reporter(_, view)),
         _("<b>Confidential:</b> {value}").format(value=render.yes_no(_, view.confidential)),
