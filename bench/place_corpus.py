@@ -112,11 +112,11 @@ def generated(hierarchy: Hierarchy, count: int = 2400, typo_share: float = 0.35)
     return samples
 
 
-def handwritten(hierarchy: Hierarchy) -> list[Sample]:
+def handwritten(hierarchy: Hierarchy, path: Path = HANDWRITTEN) -> list[Sample]:
     """The hand-written texts; each line names the regency or city it means, exactly as the hierarchy does."""
     regencies = {region.name: region.code for region in hierarchy.levels[REGENCY]}
     samples = []
-    for line in HANDWRITTEN.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         text, regency = line.split("\t")

@@ -1,64 +1,55 @@
 """Typed place -> area: "jl sudirman, kel. padang pasir, kota padang" -> the village, its road part.
 
-The text is cut into phrases at commas, at the words people use for each level (kel., desa, kec., kab.,
-kota, prov., jl.) and at landmarks (depan, pasar, masjid ...). A keyword's name may run on into the next
-area unmarked ("kec cilaku cianjur"), so a labelled phrase is read by its prefixes, and its other words are
-looked up unlabelled too. Every area the text may name is collected at every level: exact names first (the
-longest wins over a name inside its words), then typos through rapidfuzz in the words no exact name explains,
-also inside the areas named exactly. The answer is the area best supported by the larger areas around it
-that the text names in other words; close rivals are asked about, larger areas before villages of the same
-name, and a typed "kota"/"kab" settles which of two same-named ones is meant. A weak fuzzy match never
-decides alone.
+The text is cut into phrases (``place_phrases``). A keyword's name may run on into the next area unmarked ("kec
+cilaku cianjur"), so a labelled phrase is read by its prefixes, and its other words are looked up unlabelled too.
+Every area the text may name is collected at every level: exact names first (the longest wins over a name inside
+its words), then typos in the words no exact name explains (rapidfuzz: alike by ratio, or one slip of the thumb
+away), also inside the areas named surely. The answer is the area best supported by the larger areas around it
+that the text names in other words; close rivals are asked about, larger areas before villages of the same name,
+and a typed "kota"/"kab" settles which of two same-named ones is meant. A weak fuzzy match never decides alone,
+nor does a small area the text names alone beside other words that may be a place.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from routing.normalise import core_place_name, core_road_name, fold
+from routing.place_phrases import WEAK, Phrase, parse
 from routing.regions import DISTRICT, PROVINCE, REGENCY, VILLAGE, Hierarchy, Region
 
 MATCH_CUTOFF = 85  # rapidfuzz ratio: "tengarong" ~ "tenggarong" scores 95
 FUZZY_MIN_CHARS = 5  # shorter words match too much by accident ("baru" ~ "barru")
 CLOSE = 4  # points between rivals that make a question worth asking
 MAX_ALTERNATIVES = 4
-MAX_WINDOW = 3  # words in an unlabelled phrase tried as a name
+MAX_WINDOW = 4  # words in an unlabelled phrase tried as a name ("Sitelu Tali Urang Jehe")
 # A fuzzy match decides alone only this close ("tengarong" is Tenggarong: 95); a weaker one ("perumahan" ~
 # "Pemahan", "seberang" ~ "Serang") needs a larger area the text also names around it.
 SURE_ALONE = 92
+OTHER_KIND = SURE_ALONE  # a regency of the other kind than typed, where none of that kind has the name
+ONE_SLIP = 94  # the score of a name one edit away (optimal string alignment) from the words typed
+COMMON_WORD = 30  # names a word must be part of to count as common
+SLIP_RATIO = 79  # the least ratio of a name of 5 letters or more one edit away (a key: 1 - 1/5)
+# Regencies renamed by government regulation, still called by their former names (the list has the new ones).
+FORMER_NAMES = {
+    "Kabupaten Pasangkayu": ("mamuju utara",),
+    "Kabupaten Toba": ("toba samosir",),
+    "Kabupaten Sijunjung": ("sawahlunto sijunjung", "sawah lunto sijunjung"),
+    "Kabupaten Kepulauan Yapen": ("yapen waropen",),
+    "Kabupaten Kepulauan Tanimbar": ("maluku tenggara barat",),
+    "Kabupaten Kepulauan Selayar": ("selayar",),
+}
 MAX_ANCHORS = 3  # the areas best named, inside which a misspelt smaller one is looked for
-LABELS = {
-    "provinsi": PROVINCE, "kabupaten": REGENCY, "kota": REGENCY, "kecamatan": DISTRICT, "distrik": DISTRICT,
-    "kelurahan": VILLAGE, "desa": VILLAGE, "jalan": 0, "gang": 0,
-}
-NOISE = {
-    "no", "nomor", "rt", "rw", "km", "di", "arah", "dusun", "raya",
-    "kampung", "administrasi", "daerah", "khusus", "istimewa", "ibukota",
-}
-LANDMARKS = {
-    "depan", "dekat", "samping", "belakang", "seberang", "sebelah", "simpang", "pertigaan", "perempatan", "pasar",
-    "masjid", "mesjid", "musholla", "gereja", "terminal", "stasiun", "puskesmas", "rumah", "sakit", "rs", "kantor",
-    "camat", "lurah", "bupati", "sekolah", "sd", "sdn", "smp", "smpn", "sma", "sman", "smk", "kampus", "jembatan",
-    "perumahan", "perum", "komplek", "kompleks", "blok", "lapangan", "alun", "bundaran",
-}
-_SEGMENTS = re.compile(r"[,;/\n]+")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    words: tuple[str, ...]
-    level: int | None  # None: not labelled; 0: a road
-    kind: str | None = None  # "kota" or "kabupaten" when labelled so
 
 
 @dataclass(frozen=True)
 class Hit:
     score: float
-    words: frozenset[tuple[int, int]]  # (phrase, word) positions the name was read from
+    words: frozenset[int]  # the positions of the words the name was read from
 
 
 @dataclass
@@ -82,16 +73,18 @@ class PlaceMatcher:
         for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):
             exact: dict[str, list[Region]] = defaultdict(list)
             for region in hierarchy.levels[level]:
-                # "Kota Padang" is typed "padang"; a district or village keeps its whole name ("Dumai Kota").
-                name = core_place_name(region.name) if level <= REGENCY else fold(region.name)
-                exact[name].append(region)
-                scopes = [(level, None), (level, None, name[:1])]
-                scopes += [(level, region.ancestor_code(up)) for up in range(PROVINCE, level)]
-                for key in scopes:
-                    names, regions = self._scoped[key]
-                    names.append(name)
-                    regions.append(region)
+                for name in _names_of(region):
+                    exact[name].append(region)
+                    scopes = [(level, None), (level, None, name[:1])]
+                    scopes += [(level, region.ancestor_code(up)) for up in range(PROVINCE, level)]
+                    for key in scopes:
+                        names, regions = self._scoped[key]
+                        names.append(name)
+                        regions.append(region)
             self._exact[level] = dict(exact)
+        # Words in many names ("selatan", "jaya", "baru") are typed as themselves, not as a slip of another name.
+        words = Counter(word for names in self._exact.values() for name in names for word in name.split())
+        self._common_words = frozenset(word for word, count in words.items() if count >= COMMON_WORD)
 
     def match(self, text: str) -> PlaceMatch:
         """Every area the text may name, at every level; then the one best supported by the others it lies in
@@ -128,10 +121,17 @@ class PlaceMatcher:
         for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):
             _keep_best(named, self._candidates(phrases, level, None, claimed))
         named = _without_inner_matches(named)
-        anchors = sorted((r for r, hit in named.items() if r.level < VILLAGE and hit.score == 100.0), key=lambda r: -r.level)
+        for phrase in phrases:  # "kota agung barat": no city called so, so the district of that name
+            if phrase.kind and not any(r.level == REGENCY and hit.words & phrase.positions for r, hit in named.items()):
+                named_as = Phrase((phrase.kind, *phrase.words), None, None, phrase.start - 1, keyword_led=True)
+                for level in (DISTRICT, VILLAGE):
+                    _keep_best(named, self._candidates([named_as], level, None, claimed))
+        named = _without_inner_matches(named)
+        anchors = sorted((r for r, hit in named.items() if r.level < VILLAGE and hit.score >= SURE_ALONE),
+                         key=lambda r: (-named[r].score, -r.level))
         for anchor in anchors[:MAX_ANCHORS]:
             for level in range(anchor.level + 1, VILLAGE + 1):
-                _keep_best(named, self._candidates(phrases, level, anchor.code, claimed))
+                _keep_best(named, self._candidates(phrases, level, anchor.code))  # claimed words too
         return _without_inner_matches(named)
 
     def _support(self, region: Region, named: dict[Region, Hit]) -> float:
@@ -155,21 +155,22 @@ class PlaceMatcher:
     def _candidates(self, phrases: list[Phrase], level: int, scope: str | None,
                     claimed: set[frozenset] = frozenset(), exact_only: bool = False) -> dict[Region, Hit]:
         """Areas of ``level`` the phrases may name, each with its best hit. ``claimed``: the words of exact names
-        (sets of (phrase, index)); words one of them covers are looked up again only as part of a longer name."""
+        (sets of positions); words one of them covers are looked up again only as part of a longer name."""
         hits: dict[Region, Hit] = {}
-        for number, phrase in enumerate(phrases):
+        for phrase in phrases:
             if phrase.level not in (None, level):
                 continue
-            spans = _prefixes(len(phrase.words)) if phrase.level else _windows(len(phrase.words))
+            spans = _prefixes(len(phrase.words)) if phrase.level or phrase.keyword_led else _windows(len(phrase.words))
             for start, end in spans:
-                words = {(number, index) for index in range(start, end)}
-                if any(words <= name for name in claimed):
+                if phrase.keyword_led and end < 2:
+                    continue  # the keyword alone is no name
+                words = {phrase.start + index for index in range(start, end)}
+                if all(word in WEAK for word in phrase.words[start:end]) or any(words <= name for name in claimed):
                     continue
                 query = " ".join(phrase.words[start:end])
-                fuzzy = not exact_only and (phrase.level == level or scope is not None or level < VILLAGE)
-                for region, score in self._lookup(query, level, scope, fuzzy):
-                    if phrase.kind and region.kind != phrase.kind:
-                        continue
+                fuzzy = not exact_only and (phrase.level == level or scope is not None or
+                                            level < VILLAGE and not WEAK.intersection(phrase.words[start:end]))
+                for region, score in _of_kind(self._lookup(query, level, scope, fuzzy), phrase.kind):
                     if region not in hits or score > hits[region].score:
                         hits[region] = Hit(score, frozenset(words))
         return hits
@@ -178,16 +179,22 @@ class PlaceMatcher:
         exact = [r for r in self._exact[level].get(query, []) if _inside(r, scope)]
         if exact or not fuzzy or len(query) < FUZZY_MIN_CHARS:
             return [(region, 100.0) for region in exact]
-        # Across all 83,762 villages, look first among names with the same initial (typos rarely
-        # hit the first letter): a few thousand names instead of all.
-        key = (level, scope, query[0]) if (level, scope, query[0]) in self._scoped else (level, scope)
-        hits = self._fuzzy(query, key) or (self._fuzzy(query, (level, scope)) if len(key) == 3 else [])
-        return hits
+        # Typos rarely hit the first letter: across Indonesia (83,762 villages) only names of the same initial, a
+        # few thousand, are compared ("andung" is not read as Bandung); inside a known area, all of its names.
+        key = (level, scope) if scope is not None else (level, None, query[0])
+        return self._fuzzy(query, key) if key in self._scoped else []
 
     def _fuzzy(self, query: str, key: tuple) -> list[tuple[Region, float]]:
+        """Names alike by ratio, and names one slip of the thumb away (a key, a letter dropped, doubled or two
+        swapped: ratio underrates these in short names, "weru"/"wetu" 75), which count as nearly sure."""
         names, regions = self._scoped[key]
-        hits = process.extract(query, names, scorer=fuzz.ratio, score_cutoff=MATCH_CUTOFF, limit=8)
-        return [(regions[index], score) for _name, score, index in hits]
+        hits = []
+        for name, score, index in process.extract(query, names, scorer=fuzz.ratio, score_cutoff=SLIP_RATIO, limit=16):
+            if query not in self._common_words and OSA.distance(query, name, score_cutoff=1) <= 1:
+                hits.append((regions[index], max(score, ONE_SLIP)))
+            elif score >= MATCH_CUTOFF:
+                hits.append((regions[index], score))
+        return hits
 
 
 def _rivals(close: list[Region], phrases: list[Phrase]) -> list[Region]:
@@ -203,6 +210,23 @@ def _rivals(close: list[Region], phrases: list[Phrase]) -> list[Region]:
     if typed and any(region.kind in typed for region in close):
         close = [region for region in close if region.level != REGENCY or region.kind in typed]
     return close
+
+
+def _names_of(region: Region) -> list[str]:
+    """The names people type for an area: "Kota Padang" is typed "padang", a district or village keeps its whole
+    name ("Dumai Kota"); a regency renamed is still called by its former name."""
+    if region.level > REGENCY:
+        return [fold(region.name)]
+    return [core_place_name(region.name), *FORMER_NAMES.get(region.name, ())]
+
+
+def _of_kind(found: list[tuple[Region, float]], kind: str | None) -> list[tuple[Region, float]]:
+    """Those of the kind typed ("kota bogor": the city, not the regency), where there is one: "kota" is also said
+    loosely of a regency's town ("kota muaro jambi" is Kabupaten Muaro Jambi: there is no such city)."""
+    typed = [(region, score) for region, score in found if region.kind == kind]
+    if not kind or typed:
+        return typed or found
+    return [(region, min(score, OTHER_KIND)) for region, score in found]
 
 
 def _keep_best(named: dict[Region, Hit], found: dict[Region, Hit]) -> None:
@@ -243,28 +267,3 @@ def _windows(size: int):
     for length in range(min(MAX_WINDOW, size), 0, -1):
         for start in range(size - length + 1):
             yield start, start + length
-
-
-def parse(text: str) -> list[Phrase]:
-    """Phrases of a typed address, each with the level its keyword names (if any)."""
-    phrases: list[Phrase] = []
-    for segment in _SEGMENTS.split(text):
-        level: int | None = None
-        kind: str | None = None
-        words: list[str] = []
-        for word in fold(segment).split():
-            if word in LANDMARKS:  # "depan pasar cipanas": what follows may be a place, the landmark is not
-                if words or level is not None:
-                    phrases.append(Phrase(tuple(words), level, kind))
-                level, kind, words = None, None, []
-            elif word in LABELS:
-                if words or level is not None:
-                    phrases.append(Phrase(tuple(words), level, kind))
-                level, kind, words = LABELS[word], word if word in ("kota", "kabupaten") else None, []
-            elif word not in NOISE and not word.isdigit():
-                words.append(word)
-        if words:
-            phrases.append(Phrase(tuple(words), level, kind))
-    # What follows a keyword's name without a comma is often the next, larger area ("jln sudirman no 12
-    # pekanbaru", "kec cilaku cianjur"): the words after a labelled phrase's first are looked up unlabelled too.
-    return phrases + [Phrase(p.words[1:], None) for p in phrases if p.level is not None and len(p.words) > 1]

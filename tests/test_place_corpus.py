@@ -1,7 +1,7 @@
-"""Typed places on our own corpus (issue 12, bench/places.py): the generated and the hand-written texts stay
+"""Typed places on our own corpus (issue 12, bench/place_corpus.py): the generated and the hand-written texts stay
 right or asked about, and almost never confidently wrong. The floors sit a little under today's figures
-(generated: 98.2 % right, 99.2 % right or asked, 0.3 % confidently wrong; hand-written: 99.2 %, 100 %, 0 %),
-so that a change which makes typed places worse fails here."""
+(generated: 99.1 % right, 99.5 % right or asked, 0 % confidently wrong; hand-written: 100 %, 100 %, 0 %; before
+issue 28: 98.2 %, 99.2 %, 0.3 % and 99.2 %, 100 %, 0 %), so that a change which makes typed places worse fails here."""
 
 from __future__ import annotations
 
@@ -40,13 +40,13 @@ def test_the_corpus_is_as_large_and_varied_as_the_issue_asks(hierarchy):
 
 def test_generated_places_are_right_or_asked_and_almost_never_confidently_wrong(hierarchy, matcher):
     shares = _outcomes(matcher, generated(hierarchy))
-    assert shares["right"] >= 0.97 and shares["right"] + shares["asked"] >= 0.99, shares
-    assert shares["confidently wrong"] <= 0.004, shares
+    assert shares["right"] >= 0.98 and shares["right"] + shares["asked"] >= 0.99, shares
+    assert shares["confidently wrong"] <= 0.003, shares
 
 
 def test_hand_written_places_are_right_or_asked_and_never_confidently_wrong(hierarchy, matcher):
     shares = _outcomes(matcher, handwritten(hierarchy))
-    assert shares["right"] >= 0.97 and shares["right"] + shares["asked"] >= 0.99, shares
+    assert shares["right"] >= 0.98 and shares["right"] + shares["asked"] >= 0.99, shares
     assert shares["confidently wrong"] == 0, shares
 
 
