@@ -6,8 +6,7 @@ Every area the text may name is collected at every level: exact names first (the
 its words), then typos in the words no exact name explains (rapidfuzz: alike by ratio, or one slip of the thumb
 away), also inside the areas named surely. The answer is the area best supported by the larger areas around it
 that the text names in other words; close rivals are asked about, larger areas before villages of the same name,
-and a typed "kota"/"kab" settles which of two same-named ones is meant. A weak fuzzy match never decides alone,
-nor does a small area the text names alone beside other words that may be a place.
+and a typed "kota"/"kab" settles which of two same-named ones is meant. A weak fuzzy match never decides alone.
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ class PlaceMatcher:
             for region in hierarchy.levels[level]:
                 for name in _names_of(region):
                     exact[name].append(region)
-                    scopes = [(level, None), (level, None, name[:1])]
+                    scopes = [(level, None, name[:1])]  # across Indonesia, names are compared by initial
                     scopes += [(level, region.ancestor_code(up)) for up in range(PROVINCE, level)]
                     for key in scopes:
                         names, regions = self._scoped[key]
@@ -223,10 +222,10 @@ def _names_of(region: Region) -> list[str]:
 def _of_kind(found: list[tuple[Region, float]], kind: str | None) -> list[tuple[Region, float]]:
     """Those of the kind typed ("kota bogor": the city, not the regency), where there is one: "kota" is also said
     loosely of a regency's town ("kota muaro jambi" is Kabupaten Muaro Jambi: there is no such city)."""
+    if not kind:
+        return found
     typed = [(region, score) for region, score in found if region.kind == kind]
-    if not kind or typed:
-        return typed or found
-    return [(region, min(score, OTHER_KIND)) for region, score in found]
+    return typed or [(region, min(score, OTHER_KIND)) for region, score in found]
 
 
 def _keep_best(named: dict[Region, Hit], found: dict[Region, Hit]) -> None:
