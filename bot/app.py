@@ -17,6 +17,7 @@ from bot.channels.telegram import inbound as telegram_inbound, outbound as teleg
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.inbound import TelegramChannel
 from bot.channels.telegram.outbound import TelegramTransport
+from bot.channels.telegram.request import AiohttpRequest, Timeouts
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.pacing import Pacing
@@ -45,14 +46,14 @@ Receiver = Polling | Webhook
 def build_application(settings: Settings, engine: AsyncEngine, router: Router, api_base_url: str | None = None,
                       pacing: Pacing | None = None) -> Application:
     base = (api_base_url or settings.api_base_url).rstrip("/")
-    timeout = min(SEND_TIMEOUT_SECONDS, settings.delivery_lease_seconds / 3)
+    requests = bot_api_client(settings)
     application = (
         Application.builder()
         .token(settings.bot_token or SANDBOX_TOKEN)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .read_timeout(timeout).write_timeout(timeout).connect_timeout(min(10.0, timeout))
+        .request(requests).get_updates_request(requests)
         .updater(None)
         .build()
     )
@@ -77,6 +78,13 @@ def build_application(settings: Settings, engine: AsyncEngine, router: Router, a
     application.bot_data["services"] = services
     application.bot_data["whatsapp"] = whatsapp
     return application
+
+
+def bot_api_client(settings: Settings) -> AiohttpRequest:
+    """Every Bot API call, long polling too, on one aiohttp session."""
+    timeout = min(SEND_TIMEOUT_SECONDS, settings.delivery_lease_seconds / 3)
+    timeouts = Timeouts(connect=min(10.0, timeout), read=timeout, write=timeout, media_write=timeout)
+    return AiohttpRequest(timeouts=timeouts, proxy=settings.telegram_proxy)
 
 
 def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Process, GiveUp]:

@@ -89,6 +89,7 @@ class WhatsAppSettings:
 class Settings:
     bot_token: str | None = None
     api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_proxy: str | None = None  # an http(s) proxy for Bot API calls (HTTPS_PROXY is read as well)
     database_url: str = DEFAULT_DATABASE_URL
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -136,6 +137,7 @@ class Settings:
         settings = cls(
             bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             api_base_url=(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL).rstrip("/"),
+            telegram_proxy=env.get("TELEGRAM_PROXY") or None,
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
@@ -198,6 +200,8 @@ def _problems(settings: Settings):
         yield f"LOG_FORMAT={settings.log_format!r} is not text or json"
     if not _is_http_url(settings.api_base_url):
         yield f"TELEGRAM_API_BASE_URL={settings.api_base_url!r} is not an http(s) URL"
+    if settings.telegram_proxy and not _is_http_url(settings.telegram_proxy):
+        yield f"TELEGRAM_PROXY={settings.telegram_proxy!r} is not an http(s) URL"
     yield from _webhook_problems(settings)
     try:
         make_url(settings.database_url)

@@ -18,6 +18,7 @@ import pytest
 from telegram import Bot
 
 from bot.app import ProcessRole, build_application, start_bot, stop_bot
+from bot.channels.telegram.request import AiohttpRequest
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
 from bot.inbox.receivers import Polling
@@ -76,9 +77,12 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 @pytest.fixture
 async def telegram_bot(emulator):
-    """A bare python-telegram-bot ``Bot`` talking to the emulator, for user 42 (Rina)."""
+    """A bare python-telegram-bot ``Bot`` talking to the emulator, for user 42 (Rina), on the bot's own HTTP
+    client (``AiohttpRequest``), so that the emulator's faults are seen through it."""
     emulator.add_user(42, "Rina")
-    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
+    requests = AiohttpRequest()
+    bot = Bot(emulator.token, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot",
+              request=requests, get_updates_request=requests)
     async with bot:
         yield bot
 
