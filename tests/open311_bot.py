@@ -17,8 +17,7 @@ from bot.inbox.receivers import Polling
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import api_keys
 from tests.conftest import RunningBot
-from tests.harness import eventually
-from tests.test_webhook import free_port
+from tests.harness import eventually, free_port
 
 BASE = "/open311/v2"
 

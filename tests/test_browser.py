@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import IN_CI
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 pytestmark = pytest.mark.browser
 

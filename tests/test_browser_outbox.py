@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.test_browser import LAPOR_BOT, _wait_for_page, chromium_or_skip
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 
 from tests.conftest import eventually
 from tests.flows import png
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 
 async def test_get_me_and_messages(telegram_bot, emulator):

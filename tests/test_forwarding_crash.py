@@ -22,10 +22,9 @@ from bot.db.models import ApiReport, Forward, Report, ReportLink
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import api_keys
 from tests.flows import DESCRIPTION, PADANG
-from tests.harness import eventually
+from tests.harness import eventually, free_port
 from tests.open311_bot import answers
 from tests.test_crash import _kill_9, _start_bot, _started
-from tests.test_webhook import free_port
 
 REPORTS = 8
 HOLD = 1.0  # seconds B's answers to a filing are held back in the "A mid-forward" case: A dies before hearing one

@@ -22,7 +22,7 @@ from tests.conftest import eventually
 from tests.flows import DESCRIPTION, file_report
 from tests.open311_bot import open311_bot
 from tests.test_staff_inbox import make_staff
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 SECRET = "rahasia-bersama-dinas"
 

@@ -10,7 +10,8 @@ from bot.db.models import InboxUpdate
 from bot.inbox import store
 from bot.inbox.receivers import Webhook
 from tests.conftest import RunningBot, eventually
-from tests.test_webhook import SECRET, free_port
+from tests.test_webhook import SECRET
+from tests.harness import free_port
 
 
 async def test_an_update_stored_before_a_crash_is_handled_on_restart(bot, citizen):

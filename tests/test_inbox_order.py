@@ -11,7 +11,8 @@ from bot.inbox.receivers import Webhook
 from tests.conftest import RunningBot, eventually
 from tests.flows import DESCRIPTION, PADANG, start_report
 from tests.kit.faults import deliver_late
-from tests.test_webhook import SECRET, free_port
+from tests.test_webhook import SECRET
+from tests.harness import free_port
 
 
 @pytest.fixture

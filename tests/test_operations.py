@@ -16,7 +16,8 @@ from bot.web import operations
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
 from tests.kit.faults import Fault, inject
-from tests.test_webhook import SECRET, free_port
+from tests.test_webhook import SECRET
+from tests.harness import free_port
 
 
 async def _get(url: str) -> tuple[int, str]:

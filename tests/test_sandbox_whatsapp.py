@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 
 async def _run_sandbox(monkeypatch, tmp_path, seen: dict) -> None:

@@ -23,7 +23,7 @@ from bot.db import create_engine
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
 from tests.kit.faults import Fault, inject
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 SECRET_WORDS = "Kepala dinas meminta uang pelicin RAHASIA-7Q"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,14 +12,9 @@ from bot.inbox.cleaning import MAX_JSON_DEPTH, read_json
 from bot.inbox.receivers import Webhook
 from tests.conftest import RunningBot, eventually
 from tests.flows import file_report
+from tests.harness import free_port
 
 SECRET = "s3cret-Token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @asynccontextmanager

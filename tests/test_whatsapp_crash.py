@@ -13,10 +13,9 @@ from subprocess import Popen
 import pytest
 
 from bot.sandbox.whatsapp import WhatsAppEmulator
-from tests.harness import eventually
+from tests.harness import eventually, free_port
 from tests.kit.whatsapp_faults import WhatsAppFault, inject
 from tests.test_crash import ROUNDS, SLOW_SEND, _kill_9, _start_bot, _started
-from tests.test_webhook import free_port
 
 PEOPLE = 10
 PHONES = [f"62813555{index:04d}" for index in range(PEOPLE)]

@@ -14,7 +14,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.whatsapp import WhatsAppEmulator
 from tests.conftest import RunningBot
 from tests.kit.whatsapp import WhatsAppPerson
-from tests.test_webhook import free_port
+from tests.harness import free_port
 
 _phones = itertools.count(6281300000001)
 
