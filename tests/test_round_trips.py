@@ -1,0 +1,70 @@
+"""How many times a citizen's ordinary turn talks to the database: each round trip is latency a busy web process
+waits out and CPU it spends (bench/load.py). Counted here, on both databases; speed itself is measured in bench/."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from sqlalchemy import event
+
+from tests.flows import DESCRIPTION, start_report
+
+# An ordinary turn: read the person with their conversation (and lock the chat), settle the inbox row, save the
+# conversation, queue the reply, commit; the reply's mark as sent is batched with others' (bot.delivery). On
+# PostgreSQL the transaction's BEGIN is a round trip of its own: six there, until the inbox claim and the first
+# read share a statement (issue 29 asks for five).
+MOST_ROUND_TRIPS = {"sqlite": 5, "postgresql": 6}
+
+
+class RoundTrips:
+    """The statements each asyncio task sends, with its BEGINs and COMMITs (each a round trip of its own)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine.sync_engine
+        self.by_task: dict[asyncio.Task | None, list[str]] = defaultdict(list)
+
+    def __enter__(self) -> "RoundTrips":
+        event.listen(self.engine, "after_cursor_execute", self._statement)
+        event.listen(self.engine, "begin", self._begin)
+        event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "after_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+        event.remove(self.engine, "commit", self._commit)
+
+    def _record(self, what: str) -> None:
+        self.by_task[asyncio.current_task()].append(what)
+
+    def _statement(self, _connection, _cursor, statement, *_rest) -> None:
+        self._record(" ".join(statement.split())[:120])
+
+    def _begin(self, connection) -> None:
+        if connection.dialect.name == "postgresql":  # SQLite's BEGIN goes with the first statement, in-process
+            self._record("BEGIN")
+
+    def _commit(self, _connection) -> None:
+        self._record("COMMIT")
+
+    def of_the_turn(self) -> list[str]:
+        """The round trips of the task that settled the update in the inbox (the turn, then its sending)."""
+        turns = [said for said in self.by_task.values() if any(_settles_the_inbox(what) for what in said)]
+        assert len(turns) == 1, f"one task took the update: {list(self.by_task.values())}"
+        return turns[0]
+
+
+def _settles_the_inbox(statement: str) -> bool:
+    return "inbox_updates" in statement and statement.startswith(("UPDATE", "INSERT", "WITH"))
+
+
+async def test_a_citizens_ordinary_turn_takes_five_round_trips_six_with_postgresqls_begin(bot, citizen):
+    await start_report(citizen)  # the description is asked for next
+    await citizen.quiet()
+    with RoundTrips(bot.engine) as round_trips:
+        said = await citizen.send(DESCRIPTION)
+        await citizen.quiet()
+    assert said, "the bot answered"
+    turn = round_trips.of_the_turn()
+    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(turn)
