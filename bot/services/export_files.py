@@ -12,7 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.export_columns import Sheet, sheet
@@ -90,6 +89,8 @@ class _XlsxWriter:
     def __init__(self, target: Path | IO[str], columns: Sheet) -> None:
         if not isinstance(target, Path):
             raise ValueError("an XLSX export needs a file, not a stream")
+        from openpyxl import Workbook  # when the first XLSX is written, not at every process's start
+
         self._path = target
         self._book = Workbook(write_only=True)
         self._sheet = self._book.create_sheet(columns.title)
