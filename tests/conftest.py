@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 
 import pytest
@@ -29,6 +30,8 @@ from tests.kit.client import Citizen
 from tests.harness import TEST_PACING, eventually  # noqa: F401 (the tests import them from here)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Boundaries compiled by the tests and their bot processes (routing.boundaries) are kept apart from the user's.
+os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "lapor-bot-tests-cache"))
 _user_ids = itertools.count(5000001)
 TASKS_SHOWN_SECONDS_BEFORE = 15
 
