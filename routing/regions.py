@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from lokal import wilayah
 
@@ -38,7 +38,9 @@ class Hierarchy:
             self.children.setdefault(region.parent_code, []).append(region)
 
     @classmethod
+    @cache
     def from_lokal(cls) -> "Hierarchy":
+        """Read once per process (over half a second): the router and each staff command share it."""
         regions: list[Region] = []
         pending: list[str | None] = [None]
         while pending:
