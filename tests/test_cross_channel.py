@@ -13,9 +13,9 @@ from tests.memory_channel import MemoryBot, MemoryTransport
 from tests.story import file_a_report, sample, the_hub_verifies_and_forwards
 
 
-async def test_a_citizen_on_one_channel_is_answered_by_staff_on_another(database_url, tmp_path):
+async def test_a_citizen_on_one_channel_is_answered_by_staff_on_another(migrated_url, tmp_path):
     other = MemoryTransport(channel="telegram")  # the hub's channel: chats keyed by Telegram's own ids
-    bot = MemoryBot(database_url, tmp_path / "media", other_channels={"telegram": other})
+    bot = MemoryBot(migrated_url, tmp_path / "media", other_channels={"telegram": other})
     await bot.start()
     try:
         hub_persona = sample(Role.HUB_ADMIN, "HUB-13.71")

@@ -75,10 +75,10 @@ async def test_changes_are_saved_soon_without_a_stop(tmp_path):
         await emulator.stop()
 
 
-async def test_the_bot_answers_what_was_typed_while_everything_was_down(tmp_path, database_url):
+async def test_the_bot_answers_what_was_typed_while_everything_was_down(tmp_path, migrated_url):
     folder = tmp_path / "sandbox-data"
     emulator = await started(folder)
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start()
     citizen = running.citizen()
     assert await citizen.send("/start")
@@ -87,7 +87,7 @@ async def test_the_bot_answers_what_was_typed_while_everything_was_down(tmp_path
     await emulator.stop()
 
     emulator = await started(folder)
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start()
     try:
         await emulator.wait_until(lambda: emulator.processed(typed))

@@ -60,11 +60,11 @@ def _target(port: int) -> Target:
     return Target("dinas-pu", WEBHOOK, frozenset({"HUB-13.71"}), f"http://127.0.0.1:{port}/hook", secret=SECRET)
 
 
-async def test_every_event_goes_signed_in_order_once_whatever_the_receiver_failed(emulator, database_url, tmp_path,
+async def test_every_event_goes_signed_in_order_once_whatever_the_receiver_failed(emulator, migrated_url, tmp_path,
                                                                                    monkeypatch):
     monkeypatch.setattr(forwarding_job, "FIRST_PAUSE", timedelta(seconds=0.2))
     async with Receiver([500, 503]) as receiver:
-        async with open311_bot(emulator, database_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
+        async with open311_bot(emulator, migrated_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
             tracking_id = await file_report(bot.citizen())
             async with bot.services.transactions.begin() as session:
                 report = await reports.locked_for_change(session, tracking_id)
@@ -77,9 +77,9 @@ async def test_every_event_goes_signed_in_order_once_whatever_the_receiver_faile
     assert receiver.posts == 4, "two failures, then each event once"
 
 
-async def test_a_refusing_receiver_leaves_the_forward_refused_and_the_hub_told(emulator, database_url, tmp_path):
+async def test_a_refusing_receiver_leaves_the_forward_refused_and_the_hub_told(emulator, migrated_url, tmp_path):
     async with Receiver([400] * 10) as receiver:
-        async with open311_bot(emulator, database_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
+        async with open311_bot(emulator, migrated_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
             hub = await make_staff(bot, Role.HUB_ADMIN, "HUB-13.71", "Hana")
             tracking_id = await file_report(bot.citizen())
             await eventually(lambda: any("tidak dapat diteruskan" in (m.get("text") or "") for m in hub.messages),
@@ -89,9 +89,9 @@ async def test_a_refusing_receiver_leaves_the_forward_refused_and_the_hub_told(e
     assert forward.state == "failed" and "HTTP 400" in forward.last_error and tracking_id
 
 
-async def test_a_system_pushes_its_status_back_signed_and_the_citizen_hears_it(emulator, database_url, tmp_path):
+async def test_a_system_pushes_its_status_back_signed_and_the_citizen_hears_it(emulator, migrated_url, tmp_path):
     async with Receiver([]) as receiver, \
-            open311_bot(emulator, database_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
+            open311_bot(emulator, migrated_url, tmp_path, forwarding=Targets((_target(receiver.port),))) as bot:
         citizen = bot.citizen()
         tracking_id = await file_report(citizen)
 

@@ -52,10 +52,10 @@ async def test_a_redelivered_update_is_handled_once(bot, citizen):
         assert len(rows) == 1
 
 
-async def test_the_webhook_stores_before_it_answers_and_refuses_what_is_not_an_update(emulator, database_url, tmp_path):
+async def test_the_webhook_stores_before_it_answers_and_refuses_what_is_not_an_update(emulator, migrated_url, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
     header = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     try:

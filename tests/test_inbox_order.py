@@ -16,10 +16,10 @@ from tests.harness import free_port
 
 
 @pytest.fixture
-async def webhook_bot(emulator, database_url, tmp_path):
+async def webhook_bot(emulator, migrated_url, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
     await eventually(lambda: emulator.state.webhook_url == url)
     yield running

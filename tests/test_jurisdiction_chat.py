@@ -127,8 +127,8 @@ async def test_changing_the_category_changes_who_answers(bot, citizen):
     assert "Periksa kembali" in replies[-1]["text"]
 
 
-async def test_without_polygons_the_citizen_confirms_the_district(emulator, database_url, tmp_path):
-    running = RunningBot(emulator, database_url, tmp_path, router=load_router(None, polygons=False))
+async def test_without_polygons_the_citizen_confirms_the_district(emulator, migrated_url, tmp_path):
+    running = RunningBot(emulator, migrated_url, tmp_path, router=load_router(None, polygons=False))
     await running.start()
     try:
         citizen = running.citizen()

@@ -9,8 +9,8 @@ from tests.memory_channel import MemoryBot
 
 
 @pytest.fixture
-async def memory_bot(database_url, tmp_path):
-    bot = MemoryBot(database_url, tmp_path / "media")
+async def memory_bot(migrated_url, tmp_path):
+    bot = MemoryBot(migrated_url, tmp_path / "media")
     await bot.start()
     yield bot
     await bot.stop()

@@ -26,8 +26,8 @@ FORMATS = ["json", "xml"]
 
 
 @pytest.fixture
-async def api(emulator, database_url, tmp_path):
-    async with open311_bot(emulator, database_url, tmp_path) as running, aiohttp.ClientSession() as http:
+async def api(emulator, migrated_url, tmp_path):
+    async with open311_bot(emulator, migrated_url, tmp_path) as running, aiohttp.ClientSession() as http:
         running.http = http
         yield running
 
@@ -174,8 +174,8 @@ async def test_errors_are_open311s_list_with_the_right_status(api):
         assert b"Traceback" not in answer.body
 
 
-async def test_a_key_past_its_rate_gets_429_with_when_to_try_again(emulator, database_url, tmp_path):
-    async with open311_bot(emulator, database_url, tmp_path, open311_per_minute=3) as running, \
+async def test_a_key_past_its_rate_gets_429_with_when_to_try_again(emulator, migrated_url, tmp_path):
+    async with open311_bot(emulator, migrated_url, tmp_path, open311_per_minute=3) as running, \
             aiohttp.ClientSession() as http:
         key = await running.key(api_keys.READ)
         answers = [await call(http, "GET", running.url("requests.json"), params={"api_key": key}) for _ in range(5)]

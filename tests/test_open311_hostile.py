@@ -21,11 +21,11 @@ def _put_keys(value, keys: dict[str, str]):
     return keys.get(value, value) if isinstance(value, str) else value
 
 
-async def test_hostile_open311_requests_get_a_status_they_may_and_open311s_errors(emulator, database_url, tmp_path,
+async def test_hostile_open311_requests_get_a_status_they_may_and_open311s_errors(emulator, migrated_url, tmp_path,
                                                                                    caplog):
     caplog.set_level(logging.INFO)
     # Far more requests than a key may make a minute in production: the limit is its own test's.
-    async with open311_bot(emulator, database_url, tmp_path, open311_per_minute=100_000) as api, \
+    async with open311_bot(emulator, migrated_url, tmp_path, open311_per_minute=100_000) as api, \
             aiohttp.ClientSession() as http:
         keys = {KEY: await api.key(), READ_KEY: await api.key(api_keys.READ)}
         async with api.services.transactions.begin() as session:

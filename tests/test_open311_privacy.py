@@ -15,8 +15,8 @@ API_CONTACT = {"first_name": "Wulandari", "last_name": "Sasmita", "email": "wula
                "phone": "+6281377766655", "device_id": "perangkat-wulan-77", "account_id": "akun-wulan-77"}
 
 
-async def test_no_read_response_carries_a_reporters_identity_or_confidential_text(emulator, database_url, tmp_path):
-    async with open311_bot(emulator, database_url, tmp_path) as api, aiohttp.ClientSession() as http:
+async def test_no_read_response_carries_a_reporters_identity_or_confidential_text(emulator, migrated_url, tmp_path):
+    async with open311_bot(emulator, migrated_url, tmp_path) as api, aiohttp.ClientSession() as http:
         writer, reader = await api.key(), await api.key(api_keys.READ)
         names = [("Prasetyo", "prasetyo_warga"), ("Kartika", "kartika_warga"), ("Bambang", "bambang_warga"),
                  ("Ratna", "ratna_warga")]

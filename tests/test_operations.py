@@ -25,9 +25,9 @@ async def _get(url: str) -> tuple[int, str]:
         return response.status, await response.text()
 
 
-async def test_health_and_metrics_beside_the_webhook(emulator, database_url, tmp_path, monkeypatch):
+async def test_health_and_metrics_beside_the_webhook(emulator, migrated_url, tmp_path, monkeypatch):
     port = free_port()
-    running, base = RunningBot(emulator, database_url, tmp_path), f"http://127.0.0.1:{port}"
+    running, base = RunningBot(emulator, migrated_url, tmp_path), f"http://127.0.0.1:{port}"
     await running.start(Webhook(f"{base}/telegram/webhook", SECRET, listen="127.0.0.1", port=port))
     try:
         await eventually(lambda: emulator.state.webhook_url == f"{base}/telegram/webhook")
@@ -52,9 +52,9 @@ async def test_health_and_metrics_beside_the_webhook(emulator, database_url, tmp
         await running.stop()
 
 
-async def test_health_on_its_port_when_polling(emulator, database_url, tmp_path):
+async def test_health_on_its_port_when_polling(emulator, migrated_url, tmp_path):
     port = free_port()
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start(Polling(timeout=1, operations_port=port, listen="127.0.0.1"))
     answers = []
 

@@ -165,8 +165,8 @@ async def _only_notification(bot) -> OutboxMessage:
 
 
 
-async def test_dates_in_the_chat_follow_the_configured_time_zone(emulator, database_url, tmp_path):
-    running = RunningBot(emulator, database_url, tmp_path)
+async def test_dates_in_the_chat_follow_the_configured_time_zone(emulator, migrated_url, tmp_path):
+    running = RunningBot(emulator, migrated_url, tmp_path)
     running.settings = replace(running.settings, time_zone="Asia/Jayapura")  # WIT, two hours ahead of WIB
     await running.start()
     try:

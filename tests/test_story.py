@@ -102,9 +102,9 @@ class BothChannelsStage(EmulatorStage):
 
 
 @pytest.fixture(params=["memory", "telegram", "whatsapp"])
-async def stage(request, database_url, tmp_path):
+async def stage(request, migrated_url, tmp_path):
     if request.param == "memory":
-        bot = MemoryBot(database_url, tmp_path / "media")
+        bot = MemoryBot(migrated_url, tmp_path / "media")
         await bot.start()
         yield MemoryStage(bot)
         await bot.stop()
@@ -112,10 +112,10 @@ async def stage(request, database_url, tmp_path):
     emulator = BotApiEmulator()
     await emulator.start()
     if request.param == "whatsapp":
-        async with both_channels(emulator, database_url, tmp_path) as running:
+        async with both_channels(emulator, migrated_url, tmp_path) as running:
             yield BothChannelsStage(running)
     else:
-        running = RunningBot(emulator, database_url, tmp_path)
+        running = RunningBot(emulator, migrated_url, tmp_path)
         await running.start()
         yield EmulatorStage(running)
         await running.stop()

@@ -45,8 +45,8 @@ async def _writes(person, number: int, files_own: bool) -> str | None:
 
 
 @pytest.mark.timeout(300)  # fifty people, each through half a report, ten at a time
-async def test_fifty_people_one_dark_street_one_report_and_one_answer_for_all(emulator, database_url, tmp_path):
-    async with both_channels(emulator, database_url, tmp_path) as bot:
+async def test_fifty_people_one_dark_street_one_report_and_one_answer_for_all(emulator, migrated_url, tmp_path):
+    async with both_channels(emulator, migrated_url, tmp_path) as bot:
         first = bot.citizen("Pertama", "pertama")
         kept = await file_report(first, category="Penerangan jalan", description=LAMP)
         telegram = [bot.citizen(f"Warga {number}", None) for number in range(ON_TELEGRAM)]

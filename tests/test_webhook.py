@@ -18,11 +18,11 @@ SECRET = "s3cret-Token_for-tests"
 
 
 @asynccontextmanager
-async def webhook_bot(emulator, database_url, tmp_path) -> AsyncIterator[tuple[RunningBot, str]]:
+async def webhook_bot(emulator, migrated_url, tmp_path) -> AsyncIterator[tuple[RunningBot, str]]:
     """The bot receiving by webhook on a free port, once the emulator knows its URL; stopped afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
-    running = RunningBot(emulator, database_url, tmp_path)
+    running = RunningBot(emulator, migrated_url, tmp_path)
     await running.start(Webhook(url, SECRET, listen="127.0.0.1", port=port))
     try:
         await eventually(lambda: emulator.state.webhook_url == url)
@@ -31,8 +31,8 @@ async def webhook_bot(emulator, database_url, tmp_path) -> AsyncIterator[tuple[R
         await running.stop()
 
 
-async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator, database_url, tmp_path):
-    async with webhook_bot(emulator, database_url, tmp_path) as (running, url):
+async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator, migrated_url, tmp_path):
+    async with webhook_bot(emulator, migrated_url, tmp_path) as (running, url):
         assert emulator.state.webhook_secret == SECRET
         citizen = running.citizen()
         assert await file_report(citizen)
@@ -45,8 +45,8 @@ async def test_webhook_takes_updates_with_the_secret_and_refuses_others(emulator
         assert not emulator.processed(forged)
 
 
-async def test_json_nested_too_deeply_is_a_400_not_a_crash_and_the_next_update_is_handled(emulator, database_url, tmp_path):
-    async with webhook_bot(emulator, database_url, tmp_path) as (running, url):
+async def test_json_nested_too_deeply_is_a_400_not_a_crash_and_the_next_update_is_handled(emulator, migrated_url, tmp_path):
+    async with webhook_bot(emulator, migrated_url, tmp_path) as (running, url):
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         deep_bodies = ['{"update_id": 1, "message": ' + "[" * 100_000 + "]" * 100_000 + "}",  # the parser's recursion
                        '{"update_id": 2, "message": {"text": ' + "[" * 900 + "]" * 900 + "}}"]  # what reads it next

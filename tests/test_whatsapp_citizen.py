@@ -20,8 +20,8 @@ VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8
 ADDRESS = "Jl. Sudirman No. 5, Kel. Padang Pasir, Kota Padang"
 
 
-async def test_a_typed_place_a_video_and_a_document_reach_the_hub_on_telegram(emulator, database_url, tmp_path):
-    async with both_channels(emulator, database_url, tmp_path) as bot:
+async def test_a_typed_place_a_video_and_a_document_reach_the_hub_on_telegram(emulator, migrated_url, tmp_path):
+    async with both_channels(emulator, migrated_url, tmp_path) as bot:
         await grant_roles(bot.engine, bot.router.directory)
         citizen = bot.whatsapp_citizen("Budi")
         await start_report(citizen)
@@ -50,8 +50,8 @@ async def test_a_typed_place_a_video_and_a_document_reach_the_hub_on_telegram(em
                    for choice in bot.whatsapp.choices_of(message)) for message in mine), mine
 
 
-async def test_a_citizen_on_whatsapp_subscribes_and_unsubscribes(emulator, database_url, tmp_path):
-    async with both_channels(emulator, database_url, tmp_path) as bot:
+async def test_a_citizen_on_whatsapp_subscribes_and_unsubscribes(emulator, migrated_url, tmp_path):
+    async with both_channels(emulator, migrated_url, tmp_path) as bot:
         citizen = bot.whatsapp_citizen("Rina")
         answer = await citizen.send("/langganan")
         assert "/berhenti" in answer[-1]["text"], "the way out is said before anything is sent"

@@ -184,12 +184,12 @@ async def _walk(person: WhatsAppPerson, start: str, stop: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("step", STEPS)
-async def test_hostile_whatsapp_deliveries_get_an_answer_a_silence_or_a_refusal(emulator, database_url, tmp_path,
+async def test_hostile_whatsapp_deliveries_get_an_answer_a_silence_or_a_refusal(emulator, migrated_url, tmp_path,
                                                                                 caplog, monkeypatch, step):
     caplog.set_level(logging.INFO)
     # A scripted person writes faster than a person: answer them as fast as WhatsApp's pair rate allows (45 in 6 s).
     monkeypatch.setattr(whatsapp_setup, "Pacing", functools.partial(Pacing, chat_per_second=4, chat_burst=10))
-    async with both_channels(emulator, database_url, tmp_path) as bot, aiohttp.ClientSession() as http:
+    async with both_channels(emulator, migrated_url, tmp_path) as bot, aiohttp.ClientSession() as http:
         await eventually(bot.whatsapp.verify_webhook)  # the webhook listens (Meta's handshake answered)
         person = bot.whatsapp_citizen(f"Warga {step}")
         await _walk(person, "fresh", step)

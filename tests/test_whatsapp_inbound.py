@@ -554,9 +554,9 @@ class FakeGraph:
 
 
 @pytest.fixture
-async def whatsapp_bot(database_url, tmp_path):
+async def whatsapp_bot(migrated_url, tmp_path):
     transport = MemoryTransport(channel="whatsapp")
-    bot = MemoryBot(database_url, tmp_path / "media", other_channels={"whatsapp": transport})
+    bot = MemoryBot(migrated_url, tmp_path / "media", other_channels={"whatsapp": transport})
     await bot.start()
     yield bot, transport
     await bot.stop()

@@ -17,10 +17,10 @@ from tests.whatsapp_bot import both_channels
 NAME = "Sulastri Wulandari"
 
 
-async def test_an_anonymous_whatsapp_reporter_is_named_nowhere_staff_look_nor_in_the_logs(emulator, database_url,
+async def test_an_anonymous_whatsapp_reporter_is_named_nowhere_staff_look_nor_in_the_logs(emulator, migrated_url,
                                                                                          tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    async with both_channels(emulator, database_url, tmp_path) as bot:
+    async with both_channels(emulator, migrated_url, tmp_path) as bot:
         await grant_roles(bot.engine, bot.router.directory)
         citizen = bot.whatsapp_citizen(NAME)
         await through_to_summary(citizen, anonymous=True)

@@ -19,9 +19,9 @@ def templates_seen(citizen: WhatsAppCitizen) -> list[dict]:
     return [message for message in citizen.person.messages if message["type"] == "template"]
 
 
-async def test_after_the_window_news_comes_as_a_template_and_the_rest_when_the_citizen_writes(emulator, database_url,
+async def test_after_the_window_news_comes_as_a_template_and_the_rest_when_the_citizen_writes(emulator, migrated_url,
                                                                                            tmp_path, caplog):
-    async with both_channels(emulator, database_url, tmp_path) as bot:
+    async with both_channels(emulator, migrated_url, tmp_path) as bot:
         stage = BothChannelsStage(bot)
         await grant_roles(bot.engine, bot.router.directory)
         citizen = stage.citizen("Siti")
