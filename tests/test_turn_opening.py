@@ -18,6 +18,7 @@ from bot.delivery.messages import Text
 from bot.inbox import store as inbox
 from bot.domain.conversation_state import FollowUp, Purpose
 from bot.domain.flows import Flow
+from bot.domain.steps import Step
 from bot.services.chat_locks import lock_chat_and_read
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 
@@ -111,3 +112,27 @@ async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known)
         assert not second.done(), "the second turn waits for the chat"
         first_done.set()
     assert await asyncio.wait_for(second, 5), "it went on only once the first had committed"
+
+
+async def test_a_turn_that_waited_for_the_chat_reads_the_conversation_the_other_left(engine):
+    """Two processes, two messages of one chat at once: the second turn, having waited, continues from the step
+    the first saved, not from the one it would have read when it began waiting."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: turns cannot overlap")
+    transactions = Transactions(engine)
+    await _with_user_and_draft(transactions)
+    waiting = asyncio.Event()
+
+    async def second_turn() -> str:
+        async with transactions.begin() as session:
+            waiting.set()
+            await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+            return (await load_conversation(session, PRIVATE.id)).step
+
+    async with transactions.begin() as session:  # the first turn, in another process, moves the draft on
+        await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+        second = asyncio.create_task(second_turn())
+        await waiting.wait()
+        await asyncio.sleep(0.3)  # the second turn's statement has begun, and waits
+        (await load_conversation(session, PRIVATE.id)).step = Step.DESCRIPTION.value
+    assert await asyncio.wait_for(second, 5) == Step.DESCRIPTION.value

@@ -51,13 +51,15 @@ State = TypeVar("State", bound=ConversationState)
 _LOADED = "conversations_loaded"  # in ``session.info``: chat id -> its conversation (None: it has none), as read here
 
 
-async def read_chat(session: AsyncSession, user_id: int, chat_id: int, *, lock_sender: bool) -> User | None:
+async def read_chat(session: AsyncSession, user_id: int, chat_id: int, *, lock_sender: bool,
+                    skip_locked: bool = False) -> User | None:
     """The sender (None when new) and the chat's open conversation, in one statement; the conversation is
     kept for ``load_conversation``. ``lock_sender`` locks the sender's row for this transaction (in a private
-    chat, the lock that puts the chat's turns one after another across processes)."""
+    chat, the lock that puts the chat's turns one after another across processes); ``skip_locked``: a row another
+    transaction holds is not waited for, and None is read (bot.services.chat_locks)."""
     statement = select(User, Conversation).outerjoin(Conversation, Conversation.chat_id == chat_id).where(User.id == user_id)
     if lock_sender:
-        statement = statement.with_for_update(of=User)
+        statement = statement.with_for_update(of=User, skip_locked=skip_locked)
     row = (await session.execute(statement)).first()
     if row is None:
         return None
