@@ -40,6 +40,10 @@ from tests.kit.faults import Fault, fault_plan, inject
 from tests.test_crash import ROUNDS, SLOW_SEND
 from tests.test_staff_inbox import add_report
 
+# Their processes open many PostgreSQL connections under load: one such test at a time (one xdist worker takes them
+# all), or together they pass the server's max_connections (100 by default) and turns fail.
+pytestmark = pytest.mark.xdist_group("many-connections")
+
 # `lapor-bot run --role ROLE`, with the jobs' leases and batches short and each inbox claim logged.
 BOOT = """
 import logging, sys

@@ -11,12 +11,17 @@ import re
 import time
 import urllib.request
 
+import pytest
 from aiohttp import ClientSession
 
 from bench.harness import cluster, processes
 from bench.harness.seed import staff_with_inboxes, whatsapp_reporters
 from bench.harness.whatsapp_process import LoadWhatsAppEmulator
 from bench.whatsapp_push import change_all, received
+
+# Their processes open many PostgreSQL connections under load: one such test at a time (one xdist worker takes them
+# all), or together they pass the server's max_connections (100 by default) and turns fail.
+pytestmark = pytest.mark.xdist_group("many-connections")
 
 RATE, SECONDS = 20.0, 4.0
 
