@@ -3,7 +3,8 @@ their own, on loopback. The baseline is an echo bot on the same python-telegram-
 
 For each bot and setup, at each offered rate: updates per second achieved, and p50/p99 of the reply latency
 (an update handed to the bot until its first reply is in the chat; "awaited": until the reply the user waits
-for, the last of a turn's messages). lapor-bot runs by webhook: SQLite in one process (role all); PostgreSQL
+for, the last of a turn's messages). At the end, each lapor-bot setup beside the echo bot at the same rates, with
+the ratios issue 29 asks about: CPU per update (at most 3x the echo bot's) and the rate held (at least 40 %). lapor-bot runs by webhook: SQLite in one process (role all); PostgreSQL
 with 1 and 2 web processes sharing the port, beside one worker, migrated first by the release step.
 Usage: python bench/load.py [--rates 50,100,200,400] [--seconds 15] [--bots echo,citizens,staff] [--web 1,2]
        [--profile RATE]   (py-spy samples the first web process at that rate; BENCH_DATABASES as elsewhere)
@@ -25,6 +26,8 @@ from bench.harness.profile import Profile  # noqa: E402
 from bench.harness.seed import staff_with_inboxes  # noqa: E402
 
 STAFF_FIRST_USER = 30_000_000
+ECHO = "echo bot, 1 process"
+MEASURED: dict[str, dict[float, dict]] = {}  # label -> offered rate -> figures
 
 
 def _row(label: str, figures: dict) -> None:
@@ -36,6 +39,7 @@ def _row(label: str, figures: dict) -> None:
 
 
 def _rates(arguments, folder: Path, running: cluster.Cluster, label: str, script: str) -> None:
+    measured = MEASURED.setdefault(label, {})
     for index, rate in enumerate(arguments.rates):
         running.wait_until_idle()
         first_user = STAFF_FIRST_USER if script == "staff" else 10_000_000 + 1_000_000 * index
@@ -44,11 +48,30 @@ def _rates(arguments, folder: Path, running: cluster.Cluster, label: str, script
         if profile:
             print(profile.finish(), flush=True)
         _row(label, figures)
+        measured[rate] = figures
+
+
+def side_by_side() -> None:
+    """Each lapor-bot setup beside the echo bot, rate by rate, with the ratios."""
+    echo = MEASURED.get(ECHO)
+    if not echo:
+        return
+    print("\nside by side with the echo bot (same harness, same run):")
+    for label, by_rate in MEASURED.items():
+        for rate, figures in by_rate.items() if label != ECHO else ():
+            base = echo.get(rate)
+            if base is None or not base["cpu_ms_per_update"] or not figures["cpu_ms_per_update"]:
+                continue
+            print(f"{label:34} {rate:5.0f}/s   CPU {figures['cpu_ms_per_update']:5.2f} vs {base['cpu_ms_per_update']:5.2f} "
+                  f"ms/update = {figures['cpu_ms_per_update'] / base['cpu_ms_per_update']:4.1f}x   "
+                  f"held {figures['achieved']:6.1f} vs {base['achieved']:6.1f}/s = "
+                  f"{100 * figures['achieved'] / base['achieved']:3.0f} %   "
+                  f"p99 {figures['p99_ms']:7.1f} vs {base['p99_ms']:6.1f} ms", flush=True)
 
 
 def echo(arguments) -> None:
     with tempfile.TemporaryDirectory() as name, cluster.echo_bot(Path(name)) as running:
-        _rates(arguments, Path(name), running, "echo bot, 1 process", "echo")
+        _rates(arguments, Path(name), running, ECHO, "echo")
 
 
 def lapor_bot(arguments, script: str, database_url: str, webs: int) -> None:
@@ -91,6 +114,7 @@ def main() -> None:
                 lapor_bot(arguments, script, postgres.run_url(), webs)
             finally:
                 postgres.drop_run_database()
+    side_by_side()
 
 
 if __name__ == "__main__":
