@@ -9,12 +9,13 @@ server cannot be reached the PostgreSQL half of the suite is skipped with the re
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import itertools
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,21 @@ async def bot(emulator, migrated_url, tmp_path) -> AsyncIterator[RunningBot]:
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _alone_or_together(request, tmp_path_factory) -> Iterator[None]:
+    """A test marked ``alone`` runs while no other does; the others run side by side. A readers-writer lock over
+    the run's workers (file locks in the folder they share): each test holds the lock shared, an ``alone`` test
+    exclusively; the turnstile, held by an ``alone`` test from the moment it asks, lets no new test in meanwhile."""
+    folder = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(folder / "turnstile.lock", "a") as turnstile, open(folder / "running.lock", "a") as running:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(running, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import sys
 import time
 
 from tests.conftest import eventually
+from tests.harness import free_port
 from tests.kit.client import Citizen
 from tests.kit.faults import Fault, fault_plan, inject
 
@@ -32,6 +33,7 @@ def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None 
         "DATABASE_URL": database_url,
         "DELIVERY_LEASE_SECONDS": lease_seconds or "",
         "LOG_LEVEL": "WARNING",
+        "PORT": str(free_port()),  # its health page's: tests side by side must not meet on 8080
         **(more_env or {}),
     }
     env.pop("WEBHOOK_URL", None)
