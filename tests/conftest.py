@@ -9,13 +9,12 @@ server cannot be reached the PostgreSQL half of the suite is skipped with the re
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import itertools
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,20 @@ from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
 from tests import postgres
 from tests.kit.client import Citizen
+from tests.run_locks import RunLocks
 from tests.harness import TEST_PACING, eventually  # noqa: F401 (the tests import them from here)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+RUN_LOCKS: RunLocks | None = None
 # Boundaries compiled by the tests and their bot processes (routing.boundaries) are kept apart from the user's.
 os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "lapor-bot-tests-cache"))
 _user_ids = itertools.count(5000001)
 TASKS_SHOWN_SECONDS_BEFORE = 15
+
+
+def pytest_configure(config) -> None:
+    global RUN_LOCKS
+    RUN_LOCKS = RunLocks.of_this_run(config)
 
 
 def pytest_sessionstart(session) -> None:
@@ -46,6 +52,23 @@ def pytest_sessionstart(session) -> None:
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     postgres.drop_run_database()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under pytest-xdist, the tests of a module marked ``alone`` run while no other test runs, one after another;
+    the others side by side. Taken here, before pytest-timeout starts a test's clock: a wait is not the test's."""
+    if RUN_LOCKS is None:
+        yield
+        return
+    if item.get_closest_marker("alone") is None:
+        with RUN_LOCKS.together():
+            yield
+        return
+    RUN_LOCKS.alone(item.module)
+    yield
+    if nextitem is None or nextitem.module is not item.module:
+        RUN_LOCKS.release()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -172,21 +195,6 @@ async def bot(emulator, migrated_url, tmp_path) -> AsyncIterator[RunningBot]:
     await running.start()
     yield running
     await running.stop()
-
-
-@pytest.fixture(autouse=True)
-def _alone_or_together(request, tmp_path_factory) -> Iterator[None]:
-    """A test marked ``alone`` runs while no other does; the others run side by side. A readers-writer lock over
-    the run's workers (file locks in the folder they share): each test holds the lock shared, an ``alone`` test
-    exclusively; the turnstile, held by an ``alone`` test from the moment it asks, lets no new test in meanwhile."""
-    folder = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
-    alone = request.node.get_closest_marker("alone") is not None
-    with open(folder / "turnstile.lock", "a") as turnstile, open(folder / "running.lock", "a") as running:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        fcntl.flock(running, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
-        if not alone:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        yield
 
 
 @pytest.fixture(autouse=True)
