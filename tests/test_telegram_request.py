@@ -14,6 +14,7 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.app import bot_api_client
+from bot.channels.telegram import request
 from bot.channels.telegram.request import AiohttpRequest, Timeouts
 from bot.config import Settings
 from tests.kit.faults import Fault, inject
@@ -128,6 +129,24 @@ async def test_calls_go_through_the_configured_proxy(emulator):
             await bot.send_message(42, "lewat proxy")
     assert any(path.endswith("/sendMessage") for path in proxy.forwarded)
     assert [message["text"] for message in emulator.bot_messages(42)] == ["lewat proxy"]
+
+
+async def test_calls_go_through_the_environments_proxy_unless_no_proxy_exempts_the_host(emulator, monkeypatch):
+    """HTTP(S)_PROXY and NO_PROXY, as httpx honoured them, read once per host (not at every request)."""
+    request._environment_proxy.cache_clear()
+    async with forward_proxy() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with bot_on(emulator, bot_api_client(Settings())) as bot:
+            await bot.send_message(42, "lewat proxy")
+        request._environment_proxy.cache_clear()
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with bot_on(emulator, bot_api_client(Settings())) as bot:
+            await bot.send_message(42, "langsung")
+    request._environment_proxy.cache_clear()
+    assert sum(path.endswith("/sendMessage") for path in proxy.forwarded) == 1
+    assert [message["text"] for message in emulator.bot_messages(42)] == ["lewat proxy", "langsung"]
 
 
 class ForwardProxy:

@@ -5,12 +5,18 @@ on every request); aiohttp is already our web stack. This keeps what ``HTTPXRequ
 (connect, read, write, pool), a connection limit, a proxy (``proxy``, or HTTPS_PROXY/NO_PROXY as httpx reads
 them), and failures told as PTB's ``TimedOut`` and ``NetworkError``; PTB's ``BaseRequest`` turns the Bot
 API's answers (429 with ``retry_after``, 4xx, 5xx) into its other exceptions, as it does for httpx.
+
+The environment's proxy is read once per host, not by aiohttp's ``trust_env``, which reads it and the netrc file
+in a thread at every request: an eighth of a busy web process's CPU (bench/load.py --profile).
 """
 
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -61,8 +67,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connection_pool_size, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True,
-                                                  headers={"User-Agent": self.USER_AGENT})
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -77,13 +82,23 @@ class AiohttpRequest(BaseRequest):
         uploads = bool(request_data and request_data.contains_files)
         timeout = self._timeouts.for_call(read_timeout, write_timeout, connect_timeout, pool_timeout, uploads)
         try:
+            target = urlsplit(url)
+            proxy = self._proxy or _environment_proxy(target.scheme, target.hostname or "")
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             proxy=self._proxy) as response:
+                                             proxy=proxy) as response:
                 return response.status, await response.read()
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+@lru_cache(maxsize=16)
+def _environment_proxy(scheme: str, host: str) -> str | None:
+    """HTTPS_PROXY (or HTTP_PROXY) for calls to ``host``, unless NO_PROXY exempts it."""
+    if urllib.request.proxy_bypass(host):
+        return None
+    return urllib.request.getproxies().get(scheme)
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | None:
