@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -120,18 +121,29 @@ class Cluster:
         return next((name for name, process in self.running.items() if process.popen.pid == pid), "")
 
     async def kill_9(self, *names: str) -> Kill:
-        for name in names:
-            self.running[name].popen.kill()
-        killed_at = time.monotonic()
-        for name in names:
-            self.running.pop(name).popen.wait()
-        sent, sent_at = list(self.emulator.stats.sent), list(self.emulator.stats.sent_at)
-        fault_plan(self.emulator).clear()  # the slow answers stop, for the restart
-        async with self.transactions.sessions() as session:
-            marked = dict((await session.execute(select(OutboxMessage.chat_id, func.count()).where(
-                OutboxMessage.state == outbox.SENT).group_by(OutboxMessage.chat_id))).all())
-            waiting = await session.scalar(select(func.count()).select_from(InboxUpdate).where(
-                InboxUpdate.state == "pending"))
+        """Kill ``names``; what was in the chats, on the wire and not marked sent at that instant. The others are
+        held still (SIGSTOP) while it is counted: a request a killed process wrote just before dying still reaches
+        the emulator and must be counted (as in test_crash), and nothing sent meanwhile may be."""
+        held = [process.popen for name, process in self.running.items() if name not in names]
+        for popen in held:
+            popen.send_signal(signal.SIGSTOP)
+        try:
+            for name in names:
+                self.running[name].popen.kill()
+            killed_at = time.monotonic()
+            for name in names:
+                self.running.pop(name).popen.wait()
+            await asyncio.sleep(0.3)
+            sent, sent_at = list(self.emulator.stats.sent), list(self.emulator.stats.sent_at)
+            fault_plan(self.emulator).clear()  # the slow answers stop, for the restart
+            async with self.transactions.sessions() as session:
+                marked = dict((await session.execute(select(OutboxMessage.chat_id, func.count()).where(
+                    OutboxMessage.state == outbox.SENT).group_by(OutboxMessage.chat_id))).all())
+                waiting = await session.scalar(select(func.count()).select_from(InboxUpdate).where(
+                    InboxUpdate.state == "pending"))
+        finally:
+            for popen in held:
+                popen.send_signal(signal.SIGCONT)
         in_flight = sum(max(0, count - marked.get(chat, 0)) for chat, count in Counter(m.chat_id for m in sent).items())
         on_the_wire = sum(1 for at in sent_at if killed_at - at < SLOW_SEND)
         return Kill(len(sent), on_the_wire, in_flight, waiting)
