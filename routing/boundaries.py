@@ -72,7 +72,7 @@ class BoundaryIndex:
         kept = compiled_dir() / f"boundaries-{COMPILED_FORMAT}-{hashlib.sha256(source).hexdigest()[:32]}.wkb"
         try:
             return _read_compiled(kept)
-        except (OSError, ValueError, KeyError, shapely.errors.GEOSException):
+        except (OSError, ValueError, KeyError, struct.error, shapely.errors.GEOSException):
             pass
         collection = json.loads(gzip.decompress(source) if path.suffix == ".gz" else source)
         index = cls.from_features(collection["features"])
