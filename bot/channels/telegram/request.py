@@ -81,9 +81,8 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         uploads = bool(request_data and request_data.contains_files)
         timeout = self._timeouts.for_call(read_timeout, write_timeout, connect_timeout, pool_timeout, uploads)
+        proxy = self._proxy or _environment_proxy_for(url)
         try:
-            target = urlsplit(url)
-            proxy = self._proxy or _environment_proxy(target.scheme, target.hostname or "")
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
                                              proxy=proxy) as response:
                 return response.status, await response.read()
@@ -91,6 +90,11 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _environment_proxy_for(url: str) -> str | None:
+    target = urlsplit(url)
+    return _environment_proxy(target.scheme, target.hostname or "")
 
 
 @lru_cache(maxsize=16)
