@@ -4,8 +4,9 @@ their own, on loopback. The baseline is an echo bot on the same python-telegram-
 For each bot and setup, at each offered rate: updates per second achieved, and p50/p99 of the reply latency
 (an update handed to the bot until its first reply is in the chat; "awaited": until the reply the user waits
 for, the last of a turn's messages). At the end, each lapor-bot setup beside the echo bot at the same rates, with
-the ratios issue 29 asks about: CPU per update (at most 3x the echo bot's) and the rate held (at least 40 %). lapor-bot runs by webhook: SQLite in one process (role all); PostgreSQL
-with 1 and 2 web processes sharing the port, beside one worker, migrated first by the release step.
+the ratios issue 29 asks about: CPU per update (at most 3x the echo bot's) and the rate held (at least 40 %).
+lapor-bot runs by webhook: SQLite in one process (role all); PostgreSQL with 1 and 2 web processes sharing the
+port, beside one worker, migrated first by the release step.
 Usage: python bench/load.py [--rates 50,100,200,400] [--seconds 15] [--bots echo,citizens,staff] [--web 1,2]
        [--profile RATE]   (py-spy samples the first web process at that rate; BENCH_DATABASES as elsewhere)
 """
