@@ -26,7 +26,7 @@ from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
 from bot.services import contacts
-from bot.services.chat_locks import lock_chat_and_read
+from bot.services.chat_locks import open_chat
 from bot.services.conversations import end_conversation, load_conversation, remember_user
 from bot.domain.choices import ChoiceData
 
@@ -173,9 +173,9 @@ async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, c
     sender, chat, handling = incoming.sender, incoming.chat, current_handling.get()
     async with services.transactions.begin() as session:
         who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
-        known = await lock_chat_and_read(session, who.user_id, who.chat_id, chat.private)
+        known, claimed = await open_chat(session, who.user_id, who.chat_id, chat.private,
+                                         incoming.update_id if handling is not None else None)
         if handling is not None:
-            claimed = await inbox.claim(session, incoming.update_id, who.chat_id)
             if claimed == inbox.HANDLED_ALREADY:
                 log.info("update %s already handled; ignored", incoming.update_id)
                 return None

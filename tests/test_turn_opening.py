@@ -19,7 +19,7 @@ from bot.inbox import store as inbox
 from bot.domain.conversation_state import FollowUp, Purpose
 from bot.domain.flows import Flow
 from bot.domain.steps import Step
-from bot.services.chat_locks import lock_chat_and_read
+from bot.services.chat_locks import lock_chat_and_read, open_chat
 from bot.services.conversations import end_conversation, load_conversation, start_conversation
 
 CITIZEN = TelegramUser(71, "Warga", is_bot=False)
@@ -61,6 +61,23 @@ async def test_one_statement_reads_the_sender_and_every_flow_of_the_chats_conver
         assert len(count.statements) == 1, count.statements
 
 
+async def test_a_citizens_turn_claims_its_update_in_the_same_statement_on_postgresql(engine):
+    transactions = Transactions(engine)
+    await _with_user_and_draft(transactions)
+    async with transactions.begin() as session:
+        with StatementCount(engine) as count:
+            user, claimed = await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=1)
+            draft = await load_conversation(session, PRIVATE.id)
+            assert await outbox.has_unsent(session, PRIVATE.id) is False, "the claim read it"
+        assert user.id == CITIZEN.id and claimed == inbox.CLAIMED and draft.flow == Flow.INTAKE
+        assert len(count.statements) == (1 if engine.dialect.name == "postgresql" else 2), count.statements
+    async with transactions.begin() as session:
+        assert (await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=1))[1] == inbox.HANDLED_ALREADY
+        await inbox.store(session, [inbox.Stored(2, PRIVATE.id, {})])
+    async with transactions.begin() as session:
+        assert (await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=3))[1] == inbox.EARLIER_PENDING
+
+
 async def test_the_kept_conversation_follows_its_end_and_a_new_start(engine):
     transactions = Transactions(engine)
     await _with_user_and_draft(transactions)
@@ -91,30 +108,45 @@ async def test_the_claim_tells_whether_the_chat_has_unsent_messages(engine):
         assert await outbox.has_unsent(session, 72) is True, "what this transaction wrote is seen"
 
 
+# How the second turn opens: reading alone; claiming its update (the first claimed the one before it, uncommitted);
+# claiming it while the update before it waits in the inbox as pending, claimed by the first turn.
+OPENINGS = ["read", "claim", "claim after a pending one"]
+
+
+@pytest.mark.parametrize("opening", OPENINGS)
 @pytest.mark.parametrize("known", [True, False], ids=["known sender", "new sender"])
-async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known):
+async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known, opening):
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one writer in at a time: turns cannot overlap")
     transactions = Transactions(engine)
     if known:
         await _with_user_and_draft(transactions)
+    if opening == "claim after a pending one":
+        async with transactions.begin() as session:
+            await inbox.store(session, [inbox.Stored(4, PRIVATE.id, {})])
     first_done = asyncio.Event()
 
-    async def second_turn() -> bool:
+    async def open_(session, update_id: int) -> str | None:
+        return (await open_chat(session, CITIZEN.id, PRIVATE.id, True, None if opening == "read" else update_id))[1]
+
+    async def second_turn() -> tuple[bool, str | None]:
         async with transactions.begin() as session:
-            await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
-            return first_done.is_set()
+            claimed = await open_(session, 5)
+            return first_done.is_set(), claimed
 
     async with transactions.begin() as session:  # another process's turn of the same chat
-        await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+        await open_(session, 4)
         second = asyncio.create_task(second_turn())
         await asyncio.sleep(0.3)
         assert not second.done(), "the second turn waits for the chat"
         first_done.set()
-    assert await asyncio.wait_for(second, 5), "it went on only once the first had committed"
+    went_on_after, claimed = await asyncio.wait_for(second, 5)
+    assert went_on_after, "it went on only once the first had committed"
+    assert claimed == (None if opening == "read" else inbox.CLAIMED), "waited for, not deferred"
 
 
-async def test_a_turn_that_waited_for_the_chat_reads_the_conversation_the_other_left(engine):
+@pytest.mark.parametrize("claiming", [True, False], ids=["claiming", "reading"])
+async def test_a_turn_that_waited_for_the_chat_reads_the_conversation_the_other_left(engine, claiming):
     """Two processes, two messages of one chat at once: the second turn, having waited, continues from the step
     the first saved, not from the one it would have read when it began waiting."""
     if engine.dialect.name != "postgresql":
@@ -126,11 +158,11 @@ async def test_a_turn_that_waited_for_the_chat_reads_the_conversation_the_other_
     async def second_turn() -> str:
         async with transactions.begin() as session:
             waiting.set()
-            await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+            await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=2 if claiming else None)
             return (await load_conversation(session, PRIVATE.id)).step
 
     async with transactions.begin() as session:  # the first turn, in another process, moves the draft on
-        await lock_chat_and_read(session, CITIZEN.id, PRIVATE.id, private=True)
+        await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=1 if claiming else None)
         second = asyncio.create_task(second_turn())
         await waiting.wait()
         await asyncio.sleep(0.3)  # the second turn's statement has begun, and waits

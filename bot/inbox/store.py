@@ -175,8 +175,13 @@ async def claim(session: AsyncSession, update_id: int, chat_id: int | None = Non
     of its chat is still pending, which goes first. One statement in the usual case, which also reads
     whether the chat has unsent messages (the turn's replies must not overtake them). The receiver may still
     be storing the update: then it is stored here, as handled."""
-    settled = await _settle(session, update_id, chat_id, DONE)
-    if settled is not None:
+    settled = (await session.execute(settle_statement(_dialect(session)), settle_parameters(update_id, chat_id))).first()
+    return await claim_outcome(session, update_id, chat_id, settled)
+
+
+async def claim_outcome(session: AsyncSession, update_id: int, chat_id: int | None, settled: Row | None) -> str:
+    """What a claim came to, given the row ``settle_statement`` returned (None, or a None id: not settled)."""
+    if settled is not None and settled.update_id is not None:
         if chat_id is not None:
             outbox.remember_unsent(session, chat_id, bool(settled.unsent))
         return CLAIMED
@@ -185,19 +190,18 @@ async def claim(session: AsyncSession, update_id: int, chat_id: int | None = Non
 
 
 async def mark_ignored(session: AsyncSession, update_id: int) -> None:
-    await _settle(session, update_id, None, IGNORED)
+    await session.execute(settle_statement(_dialect(session)), settle_parameters(update_id, None, IGNORED))
 
 
-async def _settle(session: AsyncSession, update_id: int, chat_id: int | None, state: str) -> Row | None:
-    """The settled row (with whether the chat has unsent messages), or None when it could not be settled."""
-    parameters = {"update_id": update_id, "chat_id": chat_id, "state": state, "now": utcnow(), "cleared": {}}
-    return (await session.execute(_settle_statement(_dialect(session)), parameters)).first()
+def settle_parameters(update_id: int, chat_id: int | None, state: str = DONE) -> dict[str, Any]:
+    return {"update_id": update_id, "chat_id": chat_id, "state": state, "now": utcnow(), "cleared": {}}
 
 
 @functools.cache
-def _settle_statement(dialect: str):
+def settle_statement(dialect: str):
     """Built once (a turn runs it first thing): insert the update as settled, or settle the pending row,
-    provided no earlier update of its chat is pending (there is none for ``chat_id`` NULL)."""
+    provided no earlier update of its chat is pending (there is none for ``chat_id`` NULL). Returns the row's
+    id and whether the chat has unsent messages, or nothing when it could not be settled."""
     table, earlier = InboxUpdate.__table__, aliased(InboxUpdate.__table__)
     no_earlier = ~exists().where(earlier.c.chat_id == bindparam("chat_id"), earlier.c.state == PENDING,
                                  earlier.c.update_id < bindparam("update_id"))

@@ -2,27 +2,70 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+import functools
+
+from sqlalchemy import and_, bindparam, literal, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.db.models import User
-from bot.services.conversations import read_chat
+from bot.db.models import Conversation, User
+from bot.inbox import store as inbox
+from bot.services.conversations import keep_read, read_chat
 
 
-async def lock_chat_and_read(session: AsyncSession, sender_id: int, chat_id: int, private: bool) -> User | None:
+async def open_chat(session: AsyncSession, sender_id: int, chat_id: int, private: bool,
+                    update_id: int | None) -> tuple[User | None, str | None]:
+    """Lock the chat for this transaction, read the sender (None: new) and the chat's conversation, and claim the
+    update in the inbox (``update_id`` None: none to claim); returns the sender and the claim's outcome.
+
+    A citizen's private turn on PostgreSQL does it all in one statement where nobody else holds the chat: the
+    claim, and the read that locks the sender's row (a locked row is skipped, see ``lock_chat_and_read``). Where
+    that statement could not lock, or could not claim, the turn waits for the lock and does each on its own, as
+    in every other case: an earlier update of the chat being handled elsewhere is then waited for, not deferred."""
+    if update_id is not None and private and session.bind.dialect.name == "postgresql":
+        parameters = {**inbox.settle_parameters(update_id, chat_id), "user_id": sender_id}
+        row = (await session.execute(_claim_and_read(), parameters)).one()
+        _settled, _unsent, sender, conversation = row
+        if sender is not None:
+            keep_read(session, chat_id, conversation)
+            return sender, await inbox.claim_outcome(session, update_id, chat_id, row)
+        if row.update_id is not None:
+            return await lock_chat_and_read(session, sender_id, chat_id, private, skipped=True), inbox.CLAIMED
+    known = await lock_chat_and_read(session, sender_id, chat_id, private)
+    return known, await inbox.claim(session, update_id, chat_id) if update_id is not None else None
+
+
+async def lock_chat_and_read(session: AsyncSession, sender_id: int, chat_id: int, private: bool, *,
+                             skipped: bool = False) -> User | None:
     """Lock the chat for this transaction (SQLite has a single writer anyway) and read the sender and the chat's
     conversation on the way. In a private chat the sender's row is the lock; a group, or a sender with no row
     yet, takes an advisory lock on the chat.
 
     A statement that waits for a lock sees the rows it joins as they were when it began (PostgreSQL re-reads only
     the locked row): read together after a wait, the conversation would be the one before the other turn's. So the
-    one statement skips a locked row; then the turn waits for the lock alone, and reads in a statement of its own."""
+    one statement skips a locked row; then the turn waits for the lock alone, and reads in a statement of its own.
+    ``skipped``: that statement ran already (``open_chat``), and read nothing."""
     if session.bind.dialect.name != "postgresql":
         return await read_chat(session, sender_id, chat_id, lock_sender=False)
     if private:
-        known = await read_chat(session, sender_id, chat_id, lock_sender=True, skip_locked=True)
+        known = None if skipped else await read_chat(session, sender_id, chat_id, lock_sender=True, skip_locked=True)
         if known is not None:
             return known
         await session.execute(select(User.id).where(User.id == sender_id).with_for_update())  # another turn's, or none
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
     return await read_chat(session, sender_id, chat_id, lock_sender=private)
+
+
+@functools.cache
+def _claim_and_read():
+    """The inbox claim (a CTE: PostgreSQL runs it whatever the rest reads) beside the sender's row, locked unless
+    another transaction holds it, and the chat's conversation; always one row, its parts NULL where nothing was
+    settled, locked or found."""
+    settled = inbox.settle_statement("postgresql").cte("settled")
+    locked = (select(User.__table__).where(User.id == bindparam("user_id"))
+              .with_for_update(skip_locked=True).lateral("sender"))
+    sender = aliased(User, locked)
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(settled.c.update_id, settled.c.unsent, sender, Conversation).select_from(one)
+            .outerjoin(settled, true()).outerjoin(locked, true())
+            .outerjoin(Conversation, and_(Conversation.chat_id == bindparam("chat_id"), locked.c.id.is_not(None))))

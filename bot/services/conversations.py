@@ -64,7 +64,7 @@ async def read_chat(session: AsyncSession, user_id: int, chat_id: int, *, lock_s
     if row is None:
         return None
     user, conversation = row
-    _remember(session, chat_id, conversation)
+    keep_read(session, chat_id, conversation)
     return user
 
 
@@ -82,11 +82,12 @@ async def open_conversation(session: AsyncSession, chat_id: int) -> Conversation
     if chat_id in loaded and _still_current(session, loaded[chat_id]):
         return loaded[chat_id]
     conversation = await session.get(Conversation, chat_id, with_for_update=True)
-    _remember(session, chat_id, conversation)
+    keep_read(session, chat_id, conversation)
     return conversation
 
 
-def _remember(session: AsyncSession, chat_id: int, conversation: Conversation | None) -> None:
+def keep_read(session: AsyncSession, chat_id: int, conversation: Conversation | None) -> None:
+    """Keep the chat's conversation as a statement of this transaction read it, for ``load_conversation``."""
     session.info.setdefault(_LOADED, {})[chat_id] = conversation
 
 
@@ -112,7 +113,7 @@ async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, 
                                 state_json=stored.data, state_version=stored.version)
     session.add(conversation)
     await session.flush()
-    _remember(session, chat_id, conversation)
+    keep_read(session, chat_id, conversation)
     return conversation
 
 
@@ -147,4 +148,4 @@ def save_draft(conversation: Conversation, draft: Draft, step: Step) -> None:
 
 async def end_conversation(session: AsyncSession, chat_id: int) -> None:
     await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
-    _remember(session, chat_id, None)
+    keep_read(session, chat_id, None)
