@@ -39,7 +39,7 @@ class RoundTrips:
         self.by_task[asyncio.current_task()].append(what)
 
     def _statement(self, _connection, _cursor, statement, *_rest) -> None:
-        self._record(" ".join(statement.split())[:120])
+        self._record(" ".join(statement.split()))
 
     def _begin(self, connection) -> None:
         if connection.dialect.name == "postgresql":  # SQLite's BEGIN goes with the first statement, in-process
@@ -67,4 +67,4 @@ async def test_a_citizens_ordinary_turn_takes_five_round_trips(bot, citizen):
         await citizen.quiet()
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
-    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(turn)
+    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, exists, literal, select
+from sqlalchemy import Row, bindparam, delete, exists, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -199,12 +199,17 @@ def settle_parameters(update_id: int, chat_id: int | None, state: str = DONE) ->
 
 @functools.cache
 def settle_statement(dialect: str):
-    """Built once (a turn runs it first thing): insert the update as settled, or settle the pending row,
-    provided no earlier update of its chat is pending (there is none for ``chat_id`` NULL). Returns the row's
-    id and whether the chat has unsent messages, or nothing when it could not be settled."""
+    """Built once (a turn runs it first thing)."""
+    return settle_statement_provided(dialect, true())
+
+
+def settle_statement_provided(dialect: str, condition):
+    """Insert the update as settled, or settle the pending row, provided ``condition`` holds and no earlier update
+    of its chat is pending (there is none for ``chat_id`` NULL). Returns the row's id and whether the chat has
+    unsent messages, or nothing when it could not be settled."""
     table, earlier = InboxUpdate.__table__, aliased(InboxUpdate.__table__)
-    no_earlier = ~exists().where(earlier.c.chat_id == bindparam("chat_id"), earlier.c.state == PENDING,
-                                 earlier.c.update_id < bindparam("update_id"))
+    no_earlier = condition & ~exists().where(earlier.c.chat_id == bindparam("chat_id"), earlier.c.state == PENDING,
+                                             earlier.c.update_id < bindparam("update_id"))
     now, cleared = bindparam("now", type_=table.c.handled_at.type), bindparam("cleared", type_=table.c.payload.type)
     state = bindparam("state", type_=table.c.state.type)
     row = select(bindparam("update_id", type_=table.c.update_id.type), bindparam("chat_id", type_=table.c.chat_id.type),

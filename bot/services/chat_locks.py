@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import and_, bindparam, literal, select, text, true
+from sqlalchemy import and_, bindparam, exists, literal, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,20 +18,22 @@ async def open_chat(session: AsyncSession, sender_id: int, chat_id: int, private
     """Lock the chat for this transaction, read the sender (None: new) and the chat's conversation, and claim the
     update in the inbox (``update_id`` None: none to claim); returns the sender and the claim's outcome.
 
-    A citizen's private turn on PostgreSQL does it all in one statement where nobody else holds the chat: the
-    claim, and the read that locks the sender's row (a locked row is skipped, see ``lock_chat_and_read``). Where
-    that statement could not lock, or could not claim, the turn waits for the lock and does each on its own, as
-    in every other case: an earlier update of the chat being handled elsewhere is then waited for, not deferred."""
+    A citizen's private turn on PostgreSQL does it all in one statement where nobody else holds the chat: the read
+    that locks the sender's row (a locked row is skipped, see ``lock_chat_and_read``) and, once it is locked, the
+    claim. Where the row is held or not there yet, nothing is claimed: the turn waits for the lock and claims on
+    its own, as in every other case. (Claimed before the wait, the update's row would hold up the receiver storing
+    it, and Telegram's webhook call, for as long as the other turn takes; and an earlier update of the chat being
+    handled elsewhere would defer this one instead of being waited for.)"""
+    skipped = False
     if update_id is not None and private and session.bind.dialect.name == "postgresql":
         parameters = {**inbox.settle_parameters(update_id, chat_id), "user_id": sender_id}
-        row = (await session.execute(_claim_and_read(), parameters)).one()
+        row = (await session.execute(_lock_claim_and_read(), parameters)).one()
         _settled, _unsent, sender, conversation = row
         if sender is not None:
             keep_read(session, chat_id, conversation)
             return sender, await inbox.claim_outcome(session, update_id, chat_id, row)
-        if row.update_id is not None:
-            return await lock_chat_and_read(session, sender_id, chat_id, private, skipped=True), inbox.CLAIMED
-    known = await lock_chat_and_read(session, sender_id, chat_id, private)
+        skipped = True
+    known = await lock_chat_and_read(session, sender_id, chat_id, private, skipped=skipped)
     return known, await inbox.claim(session, update_id, chat_id) if update_id is not None else None
 
 
@@ -57,13 +59,11 @@ async def lock_chat_and_read(session: AsyncSession, sender_id: int, chat_id: int
 
 
 @functools.cache
-def _claim_and_read():
-    """The inbox claim (a CTE: PostgreSQL runs it whatever the rest reads) beside the sender's row, locked unless
-    another transaction holds it, and the chat's conversation; always one row, its parts NULL where nothing was
-    settled, locked or found."""
-    settled = inbox.settle_statement("postgresql").cte("settled")
-    locked = (select(User.__table__).where(User.id == bindparam("user_id"))
-              .with_for_update(skip_locked=True).lateral("sender"))
+def _lock_claim_and_read():
+    """The sender's row, locked unless another transaction holds it; the inbox claim, where it was locked; and the
+    chat's conversation: always one row, its parts NULL where nothing was locked, settled or found."""
+    locked = select(User.__table__).where(User.id == bindparam("user_id")).with_for_update(skip_locked=True).cte("sender")
+    settled = inbox.settle_statement_provided("postgresql", exists(select(locked.c.id))).cte("settled")
     sender = aliased(User, locked)
     one = select(literal(1).label("one")).subquery("one")
     return (select(settled.c.update_id, settled.c.unsent, sender, Conversation).select_from(one)
