@@ -133,16 +133,19 @@ async def start_background(services: Services, role: ProcessRole = ProcessRole.A
     if role in (ProcessRole.ALL, ProcessRole.WEB):
         work.append(services.inbox.run_forever())
     if role in (ProcessRole.ALL, ProcessRole.WORKER):
+        # The jobs' leases are held under the process's name: started again, it takes its own back at once.
+        holder, kick = sender.name, services.delivery.kick
         work += [services.delivery.run_forever(),
-                 retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days)),
-                 deadline_job.run_forever(services.transactions, services.notices, services.delivery.kick),
-                 file_job.run_forever(services.transactions, services.delivery.kick),
+                 retention_job.run_forever(services.transactions, timedelta(days=services.settings.outbox_keep_days),
+                                           holder=holder),
+                 deadline_job.run_forever(services.transactions, services.notices, kick, holder=holder),
+                 file_job.run_forever(services.transactions, kick, holder=holder),
                  broadcast_job.run_forever(services.transactions, services.settings.translator,
-                                           services.settings.default_locale, services.delivery.kick,
+                                           services.settings.default_locale, kick, holder=holder,
                                            bulk_per_second=services.delivery.bulk_per_second)]
         if services.settings.forwarding.targets:
-            work.append(ForwardingJob(services.transactions, services.settings.forwarding, services.notices,
-                                      services.delivery.kick).run_forever())
+            work.append(ForwardingJob(services.transactions, services.settings.forwarding, services.notices, kick,
+                                      holder).run_forever())
     work += channel_work
     loop = asyncio.get_running_loop()
     return Background([loop.create_task(coroutine) for coroutine in work], sender)

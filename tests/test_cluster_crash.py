@@ -57,14 +57,14 @@ from bot.services import broadcasts as broadcast_batches, deadline_sweep
 assert deadlines.EVERY and deadlines.LEASE and deadline_sweep.BATCH and broadcasts.LEASE and broadcasts.WINDOW
 deadlines.EVERY, deadlines.LEASE, deadline_sweep.BATCH = timedelta(seconds=1), timedelta(seconds=4), 2
 broadcasts.LEASE, broadcasts.WINDOW, broadcast_batches.BATCH = timedelta(seconds=4), 10, 10
-claim = store.claim
+claim_outcome = store.claim_outcome  # what every claim comes to, in a statement of its own or with the turn's read
 
-async def logged_claim(session, update_id, chat_id=None):
-    outcome = await claim(session, update_id, chat_id)
+async def logged_claim_outcome(session, update_id, chat_id, settled):
+    outcome = await claim_outcome(session, update_id, chat_id, settled)
     logging.getLogger("cluster-test").info("update %s: %s", update_id, outcome)
     return outcome
 
-store.claim = logged_claim
+store.claim_outcome = logged_claim_outcome
 sys.exit(main(["run", "--role", sys.argv[1]]))
 """
 CITIZENS = 12
@@ -89,6 +89,7 @@ class Cluster:
         self.engine = create_engine(database_url)
         self.transactions = Transactions(self.engine)
         self.running: dict[str, processes.Process] = {}
+        self.names: dict[str, str] = {}  # a process's name here -> the name it runs under (its jobs' leases name it)
         self.logs: dict[str, list[Path]] = {}
         # A connection per post, as Telegram opens many: the kernel spreads them between the web processes.
         self.http = emulator._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
@@ -100,8 +101,9 @@ class Cluster:
             started[name] = processes.start(log_name, ["-c", BOOT, name.split("-")[0]], self.folder, self.env)
             self.logs[name].append(started[name].log)
         self.running |= started
-        await asyncio.gather(*(asyncio.to_thread(process.wait_for, f"started as {name.split('-')[0]}")
-                               for name, process in started.items()))
+        lines = await asyncio.gather(*(asyncio.to_thread(process.wait_for, f"started as {name.split('-')[0]}")
+                                       for name, process in started.items()))
+        self.names |= {name: line.split(" named ")[1].strip() for name, line in zip(started, lines)}
         await eventually(lambda: self.emulator.state.webhook_url, timeout=30)
 
     async def stop(self) -> None:
@@ -114,11 +116,10 @@ class Cluster:
         await eventually(lambda: all(self.emulator.handled(update) for update in updates), timeout=60)
 
     async def lease_holder(self, job: str) -> str:
-        """Which worker holds a job's lease (its holder names the process id)."""
+        """Which running worker holds a job's lease ("" for none: nobody, or a dead one)."""
         async with self.transactions.sessions() as session:
-            holder = await session.scalar(select(JobLease.holder).where(JobLease.name == job)) or "::"
-        pid = int(holder.split(":")[1] or 0)
-        return next((name for name, process in self.running.items() if process.popen.pid == pid), "")
+            holder = await session.scalar(select(JobLease.holder).where(JobLease.name == job))
+        return next((name for name in self.running if self.names[name] == holder), "")
 
     async def kill_9(self, *names: str) -> Kill:
         """Kill ``names``; what was in the chats, on the wire and not marked sent at that instant. The others are

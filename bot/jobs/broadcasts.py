@@ -4,8 +4,6 @@ each admin's progress message every few seconds until the broadcast is settled."
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,12 +15,12 @@ from bot.db.models import Broadcast, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
 from bot.i18n import Translator
+from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
 from bot.notices.announcements import progress_view, renderer
 from bot.services import broadcasts
 
-log = logging.getLogger(__name__)
 
 JOB = "broadcast-queue"
 EVERY_SECONDS = 1.0
@@ -64,15 +62,11 @@ async def _show_progress(session: AsyncSession, show: ShowProgress | None) -> in
 
 
 async def run_forever(transactions: Transactions, translator: Callable[[str | None], Translator], default_locale: str,
-                      kick: Callable[[], None], *, bulk_per_second: float | None = None) -> None:
+                      kick: Callable[[], None], *, bulk_per_second: float | None = None, holder: str = HOLDER) -> None:
     """Queue the copies for good; with ``bulk_per_second`` (the pace the time left is estimated at), the admins'
     progress messages too."""
     render_for = renderer(translator)
     show_progress = progress_view(translator, bulk_per_second) if bulk_per_second else None
-    while True:
-        try:
-            if await run_once(transactions, render_for, default_locale, show_progress=show_progress):
-                kick()
-        except Exception:  # a database hiccup must not end the job
-            log.exception("queuing broadcasts failed; trying again")
-        await asyncio.sleep(EVERY_SECONDS)
+    await every(EVERY_SECONDS, lambda: run_once(transactions, render_for, default_locale, holder=holder,
+                                                show_progress=show_progress),
+                "queuing broadcasts failed; trying again", kick)

@@ -3,8 +3,6 @@ staff must hear in the same transaction as the reports' marks (a crash repeats n
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import socket
 import uuid
@@ -13,11 +11,11 @@ from datetime import datetime, timedelta
 
 from bot.db import Transactions
 from bot.db.models import utcnow
+from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.services import deadline_sweep
 from bot.services.notices import Notices
 
-log = logging.getLogger(__name__)
 
 JOB = "deadline-sweep"
 EVERY = timedelta(minutes=1)
@@ -36,11 +34,7 @@ async def run_once(transactions: Transactions, notify: Notices, *, now: datetime
     return len(notices)
 
 
-async def run_forever(transactions: Transactions, notify: Notices, kick: Callable[[], None]) -> None:
-    while True:
-        try:
-            if await run_once(transactions, notify):
-                kick()
-        except Exception:  # a database hiccup must not end the job
-            log.exception("deadline sweep failed; trying again")
-        await asyncio.sleep(EVERY.total_seconds())
+async def run_forever(transactions: Transactions, notify: Notices, kick: Callable[[], None], *,
+                      holder: str = HOLDER) -> None:
+    await every(EVERY.total_seconds(), lambda: run_once(transactions, notify, holder=holder),
+                "deadline sweep failed; trying again", kick)

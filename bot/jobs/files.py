@@ -3,13 +3,13 @@ statistics charts) and queue them for sending (bot.services.generated). Building
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from bot.db import Transactions
 from bot.db.models import utcnow
+from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
 from bot.services import generated
@@ -42,11 +42,6 @@ async def run_once(transactions: Transactions, *, holder: str = HOLDER) -> int |
     return settled
 
 
-async def run_forever(transactions: Transactions, kick: Callable[[], None]) -> None:
-    while True:
-        try:
-            if await run_once(transactions):
-                kick()
-        except Exception:  # a database hiccup must not end the job
-            log.exception("building ordered files failed; trying again")
-        await asyncio.sleep(EVERY_SECONDS)
+async def run_forever(transactions: Transactions, kick: Callable[[], None], *, holder: str = HOLDER) -> None:
+    await every(EVERY_SECONDS, lambda: run_once(transactions, holder=holder), "building ordered files failed; trying again",
+                kick)

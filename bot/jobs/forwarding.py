@@ -4,7 +4,6 @@ schedule. A target that is down or answers garbage only delays its own forwards;
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from bot.db.models.forwarding import Forward, ReportLink
 from bot.forwarding import statuses
 from bot.forwarding.adapters import TOKEN_PREFIX, Open311Forwarder, Refused, TryAgain, forwarder_for
 from bot.forwarding.targets import Targets
+from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
 from bot.notices.staff import Headline
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 JOB = "forwarding"
 EVERY = 2.0  # seconds between rounds
 # Renewed as each send is recorded, and a send gives up after adapters.TIMEOUT (20 s): a live holder keeps it
-# through a round of slow targets, and a restarted process takes over from a dead one within half a minute.
+# through a round of slow targets; another process takes over from a dead one within half a minute, and the same
+# process started again (under its name: bot.delivery.senders) at once.
 LEASE = timedelta(seconds=30)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 FIRST_PAUSE, LONGEST_PAUSE = timedelta(seconds=10), timedelta(hours=1)
@@ -48,12 +49,7 @@ class ForwardingJob:
 
     async def run_forever(self) -> None:
         async with aiohttp.ClientSession() as http:
-            while True:
-                try:
-                    await self.run_once(http)
-                except Exception:  # a database hiccup must not end the job
-                    log.exception("forwarding failed; trying again")
-                await asyncio.sleep(EVERY)
+            await every(EVERY, lambda: self.run_once(http), "forwarding failed; trying again")
 
     async def run_once(self, http: aiohttp.ClientSession, now: datetime | None = None) -> int | None:
         """One round: the forwards sent or tried, or None when another process holds the lease."""

@@ -5,7 +5,6 @@ addresses (phone numbers) of contacts their people asked the bot to forget."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from bot.db import Transactions
 from bot.db.models import utcnow
 from bot.delivery import outbox
 from bot.inbox import store as inbox_store
+from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
 from bot.services import forgetting, generated
@@ -39,10 +39,5 @@ async def run_once(transactions: Transactions, keep: timedelta, *, holder: str =
     return forgotten
 
 
-async def run_forever(transactions: Transactions, keep: timedelta) -> None:
-    while True:
-        try:
-            await run_once(transactions, keep)
-        except Exception:  # housekeeping must never stop the bot
-            log.exception("retention round failed")
-        await asyncio.sleep(EVERY.total_seconds())
+async def run_forever(transactions: Transactions, keep: timedelta, *, holder: str = HOLDER) -> None:
+    await every(EVERY.total_seconds(), lambda: run_once(transactions, keep, holder=holder), "retention round failed")
