@@ -17,7 +17,7 @@ from bot.delivery.pacing import Pacing
 FIRST_PORT, PORTS_PER_WORKER, WORKER_RANGES = 20000, 1000, 12
 
 # Scripted citizens answer faster than people: pace only across chats, as Telegram does.
-TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000)
+TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000, group_per_minute=100_000)
 
 
 async def eventually(predicate, timeout: float = 10.0, interval: float = 0.05) -> None:

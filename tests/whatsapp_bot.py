@@ -3,12 +3,15 @@ work), WhatsApp receiving the WhatsApp emulator's signed webhooks on a port of i
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
+from unittest import mock
 
 from bot.app import ProcessRole, web_routes
+from bot.channels.whatsapp import setup as whatsapp_setup
 from bot.inbox.receivers import Polling
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.whatsapp import WhatsAppEmulator
@@ -17,6 +20,18 @@ from tests.kit.whatsapp import WhatsAppPerson
 from tests.harness import free_port
 
 _phones = itertools.count(6281300000001)
+# Scripted people answer at once: a chat's messages go as fast as WhatsApp's pair rate lets them through (45 in
+# 6 s: a burst of 10, then 5 a second), not at the one a second a person is paced at in service.
+SCRIPTED_CHAT_PACE = {"chat_per_second": 5.0, "chat_burst": 10}
+
+
+@contextmanager
+def _scripted_pace() -> Iterator[None]:
+    """The WhatsApp pacing made meanwhile paces chats at ``SCRIPTED_CHAT_PACE``, unless the test set its own."""
+    made = whatsapp_setup.Pacing
+    keywords = {**SCRIPTED_CHAT_PACE, **getattr(made, "keywords", {})}
+    with mock.patch.object(whatsapp_setup, "Pacing", functools.partial(getattr(made, "func", made), **keywords)):
+        yield
 
 
 class WhatsAppBot(RunningBot):
@@ -27,7 +42,8 @@ class WhatsAppBot(RunningBot):
         self.settings = replace(self.settings, whatsapp=whatsapp.bot_settings())
 
     async def start(self, receiver=None, role: ProcessRole = ProcessRole.ALL) -> None:
-        await super().start(receiver, role)
+        with _scripted_pace():
+            await super().start(receiver, role)
         self.whatsapp.listen_to(self.services.handled)
 
     def receiver(self) -> Polling:
