@@ -139,6 +139,8 @@ async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known,
         second = asyncio.create_task(second_turn())
         await asyncio.sleep(0.3)
         assert not second.done(), "the second turn waits for the chat"
+        async with transactions.begin() as receiver:  # the receiver stores the waiting turn's update meanwhile
+            await asyncio.wait_for(inbox.store(receiver, [inbox.Stored(5, PRIVATE.id, {})]), 2)
         first_done.set()
     went_on_after, claimed = await asyncio.wait_for(second, 5)
     assert went_on_after, "it went on only once the first had committed"
