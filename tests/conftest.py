@@ -162,6 +162,11 @@ class RunningBot:
     def receiver(self) -> Polling:
         return Polling(timeout=1)
 
+    @property
+    def process_name(self) -> str:
+        """The name the running bot holds its jobs' leases under (bot.delivery.senders)."""
+        return self.application.bot_data["background"].sender.name
+
     async def stop(self) -> None:
         if self.application is None:
             return

@@ -42,7 +42,7 @@ async def test_an_order_that_cannot_be_built_is_given_up_after_a_few_tries(bot):
     async with bot.services.transactions.begin() as session:
         order = await generated.order(session, 42, generated.recipe_from_json({**EXPORT, "format": "pdf"}))
     for _attempt in range(generated.MAX_ATTEMPTS):  # the bot's own job may try meanwhile: it gives up all the same
-        await file_job.run_once(bot.services.transactions, holder=file_job.HOLDER)
+        await file_job.run_once(bot.services.transactions, holder=bot.process_name)  # under the job's lease
     async with bot.sessions() as session:
         failed = await session.get(FileOrder, order.id)
         assert (failed.state, failed.attempts) == (generated.FAILED, generated.MAX_ATTEMPTS) and "pdf" in failed.last_error
