@@ -41,12 +41,22 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     command: Callable[[Settings, argparse.Namespace], Awaitable[int]] = arguments.command
     try:
-        return asyncio.run(command(settings, arguments))
+        return run_loop(command(settings, arguments))
     except KeyboardInterrupt:
         return 0
     except PortInUse as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 1
+
+
+def run_loop(coroutine: Awaitable[int]) -> int:
+    """Run the command on uvloop's event loop where it is installed (Linux and macOS: the loop's own work, a third
+    of a busy web process on asyncio's, costs less), on asyncio's elsewhere."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from bot.app import ProcessRole, build_application, start_bot, stop_bot
 from bot.channels.telegram.request import AiohttpRequest
 from bot.config import Settings
 from bot.db import create_engine, migrate, session_factory
+from bot.inbox import dispatcher
 from bot.inbox.receivers import Polling
 from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
@@ -39,11 +41,14 @@ RUN_LOCKS: RunLocks | None = None
 os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "lapor-bot-tests-cache"))
 _user_ids = itertools.count(5000001)
 TASKS_SHOWN_SECONDS_BEFORE = 15
+QUICK_RETRIES = (timedelta(seconds=0.2), timedelta(seconds=0.5))  # in service: bot.inbox.dispatcher.RETRY_DELAYS
 
 
 def pytest_configure(config) -> None:
     global RUN_LOCKS
     RUN_LOCKS = RunLocks.of_this_run(config)
+    # A turn that fails is tried as often as in service, sooner: scripted citizens wait for its apology.
+    dispatcher.RETRY_DELAYS = QUICK_RETRIES
 
 
 def pytest_sessionstart(session) -> None:

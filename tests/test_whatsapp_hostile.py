@@ -14,7 +14,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -24,7 +23,7 @@ from bot.channels.whatsapp import setup as whatsapp_setup
 from bot.db.models import InboxUpdate
 from bot.delivery.pacing import Pacing
 from bot.delivery import outbox
-from bot.inbox import dispatcher, store
+from bot.inbox import store
 from bot.sandbox.whatsapp.limits import Throughput
 from bot.services import contacts
 from tests.flows import DESCRIPTION, PADANG
@@ -192,8 +191,6 @@ async def test_hostile_whatsapp_deliveries_get_an_answer_a_silence_or_a_refusal(
     # A scripted person writes faster than a person, and what is asked here is what each delivery gets, not how
     # fast: the pace per chat and WhatsApp's pair rate (tests/test_whatsapp_transport.py) are lifted.
     monkeypatch.setattr(whatsapp_setup, "Pacing", functools.partial(Pacing, chat_per_second=100, chat_burst=100))
-    # A receipt for an id nobody sent is tried again, then let go: sooner than in service, the same tries.
-    monkeypatch.setattr(dispatcher, "RETRY_DELAYS", (timedelta(seconds=0.1), timedelta(seconds=0.5)))
     async with both_channels(emulator, migrated_url, tmp_path, throughput=Throughput(pair_burst=10_000)) as bot, \
             aiohttp.ClientSession() as http:
         await eventually(bot.whatsapp.verify_webhook)  # the webhook listens (Meta's handshake answered)
