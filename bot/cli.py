@@ -18,6 +18,7 @@ from bot import cli_api, cli_export, cli_forwarding, cli_report, cli_staff, rout
 from bot.cli_report import report_set_status  # noqa: F401 (tests call it)
 from bot.config import ConfigError, Settings, configure_logging, sandbox_settings
 from bot.db import create_engine, migrate
+from bot.event_loop import run_loop
 from bot.inbox.cleaning import storable_text
 
 log = logging.getLogger("lapor-bot")
@@ -47,16 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     except PortInUse as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 1
-
-
-def run_loop(coroutine: Awaitable[int]) -> int:
-    """Run the command on uvloop's event loop where it is installed (Linux and macOS: the loop's own work, a third
-    of a busy web process on asyncio's, costs less), on asyncio's elsewhere."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """The baseline: an echo bot on the same stack as lapor-bot (python-telegram-bot's Application, handlers and
-HTTPX Bot; an aiohttp webhook receiver with the secret token), with no database: each update is handled as
-soon as it arrives and answered with its own text.
+HTTPX Bot; an aiohttp webhook receiver with the secret token; the same event loop, bot.event_loop), with no
+database: each update is handled as soon as it arrives and answered with its own text.
 Usage: python -m bench.harness.echo_bot API_BASE_URL TOKEN WEBHOOK_PORT
 """
 
@@ -12,6 +12,8 @@ import sys
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
+
+from bot.event_loop import run_loop
 
 SECRET = "echo-secret"
 
@@ -46,4 +48,4 @@ async def main(base_url: str, token: str, port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    run_loop(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
