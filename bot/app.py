@@ -198,7 +198,7 @@ async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | Non
     """Run the bot until ``stop`` is set: webhook when WEBHOOK_URL is set, long polling otherwise.
     ``prepare`` runs once the schema is migrated and the routing data loaded (the sandbox's sample staff).
     Only the one-process role migrates; ``web`` and ``worker`` leave that to the release step."""
-    engine = create_engine(settings.database_url, show_parameters=settings.debug)
+    engine = create_engine(settings.database_url, show_parameters=settings.debug, pool_size=settings.database_pool_size)
     if role is ProcessRole.ALL:
         await migrate(engine)
     else:

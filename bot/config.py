@@ -104,6 +104,7 @@ class Settings:
     delivery_rate: float = 30.0
     paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
+    database_pool_size: int = 20  # PostgreSQL connections a process keeps; as many again for a burst
     outbox_keep_days: int = 7  # then a settled message's text is dropped (a sent one's row with it)
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
@@ -152,6 +153,7 @@ class Settings:
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
             paid_broadcast_rate=_number(env, "PAID_BROADCAST_RATE", 0.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
+            database_pool_size=_number(env, "DATABASE_POOL_SIZE", 20, int),
             outbox_keep_days=_number(env, "OUTBOX_KEEP_DAYS", 7, int),
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
@@ -215,6 +217,8 @@ def _problems(settings: Settings):
         yield f"PAID_BROADCAST_RATE={settings.paid_broadcast_rate} must be between 0 (off) and 1000 messages a second"
     if settings.delivery_lease_seconds < 6:
         yield f"DELIVERY_LEASE_SECONDS={settings.delivery_lease_seconds} must be at least 6"
+    if not 1 <= settings.database_pool_size <= 1000:
+        yield f"DATABASE_POOL_SIZE={settings.database_pool_size} must be between 1 and 1000"
     if not 1 <= settings.outbox_keep_days <= 3650:
         yield f"OUTBOX_KEEP_DAYS={settings.outbox_keep_days} must be between 1 and 3650"
     if not 1 <= settings.open311_per_minute <= 100_000:

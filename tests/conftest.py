@@ -33,12 +33,13 @@ from bot.sandbox.emulator import BotApiEmulator
 from tests import postgres
 from tests.kit.client import Citizen
 from tests.run_locks import RunLocks
-from tests.harness import TEST_PACING, eventually  # noqa: F401 (the tests import them from here)
+from tests.harness import TEST_PACING, TEST_POOL_SIZE, eventually  # noqa: F401 (the tests import them from here)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 RUN_LOCKS: RunLocks | None = None
 # Boundaries compiled by the tests and their bot processes (routing.boundaries) are kept apart from the user's.
 os.environ.setdefault("CACHE_DIR", os.path.join(tempfile.gettempdir(), "lapor-bot-tests-cache"))
+os.environ.setdefault("DATABASE_POOL_SIZE", str(TEST_POOL_SIZE))  # the bot processes tests start
 _user_ids = itertools.count(5000001)
 TASKS_SHOWN_SECONDS_BEFORE = 15
 QUICK_RETRIES = (timedelta(seconds=0.2), timedelta(seconds=0.5))  # in service: bot.inbox.dispatcher.RETRY_DELAYS
@@ -151,7 +152,7 @@ class RunningBot:
     def __init__(self, emulator: BotApiEmulator, database_url: str, tmp_path, router=None) -> None:
         self.emulator = emulator
         self.router = router or load_router(None)
-        self.settings = Settings(database_url=database_url, media_dir=tmp_path / "media")
+        self.settings = Settings(database_url=database_url, media_dir=tmp_path / "media", database_pool_size=TEST_POOL_SIZE)
         self.pacing = TEST_PACING
         self.application = None
         self.engine = None

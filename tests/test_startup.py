@@ -182,3 +182,14 @@ def _all_parsers(parser: argparse.ArgumentParser):
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 yield from _all_parsers(child)
+
+
+def test_the_postgresql_pool_is_the_operators_to_size():
+    """Processes sharing a server's connections (100 by default) keep DATABASE_POOL_SIZE each, as many again in a burst."""
+    assert Settings.from_env({}).database_pool_size == 20
+    settings = Settings.from_env({"DATABASE_POOL_SIZE": "3"})
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1/lapor", pool_size=settings.database_pool_size)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (3, 3)
+    for wrong in ("0", "5000"):
+        with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE"):
+            Settings.from_env({"DATABASE_POOL_SIZE": wrong})

@@ -23,10 +23,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, show_parameters: bool = False) -> AsyncEngine:
-    """SQL errors carry no parameters unless asked (DEBUG): they are citizens' words, and go to logs."""
+def create_engine(url: str, show_parameters: bool = False, pool_size: int = 20) -> AsyncEngine:
+    """SQL errors carry no parameters unless asked (DEBUG): they are citizens' words, and go to logs. On PostgreSQL
+    the pool keeps ``pool_size`` connections and opens as many again for a burst (DATABASE_POOL_SIZE)."""
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
-        return create_async_engine(url, pool_size=20, max_overflow=20,
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                    hide_parameters=not show_parameters)
     engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=not show_parameters)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
