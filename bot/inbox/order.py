@@ -20,8 +20,10 @@ from bot.inbox.store import KEYED_IDS_FROM
 
 # A gap wider than this is not an update on its way (a restart, or Telegram's ids jumping): not waited for.
 WIDEST_GAP = 1000
-# How often the database is asked whether another process (a web process beside this one) has a missing id.
-CHECK_SECONDS = 0.05
+# When the database is asked whether another process (a web process beside this one) has a missing id: soon at
+# first, as the other process's turn usually commits within milliseconds, then less often. (Every 50 ms from the
+# start, the usual update waited 50 ms with two web processes: bench/load.py, p50 60 ms instead of 7.)
+CHECK_SECONDS = (0.003, 0.006, 0.012, 0.025, 0.05)
 
 StoredElsewhere = Callable[[list[int]], Awaitable[set[int]]]
 
@@ -59,9 +61,10 @@ class Arrivals:
         """Return once no lower id is missing: each arrived here or in another process (its row is in the
         table), or its wait is over. The usual gap (parallel connections) closes here within milliseconds;
         the table is asked only after that, and ``waiting`` runs once, when the wait goes on."""
-        told = False
+        told, checks = False, 0
         while self.missing_below(update_id):
-            await self._next_arrival()
+            await self._next_arrival(CHECK_SECONDS[min(checks, len(CHECK_SECONDS) - 1)])
+            checks += 1
             missing = self.missing_below(update_id)
             if not missing:
                 return
@@ -71,9 +74,9 @@ class Arrivals:
                 told = True
                 await waiting()
 
-    async def _next_arrival(self) -> None:
+    async def _next_arrival(self, seconds: float) -> None:
         try:
-            await asyncio.wait_for(self._arrival.wait(), CHECK_SECONDS)
+            await asyncio.wait_for(self._arrival.wait(), seconds)
         except TimeoutError:
             pass
 
