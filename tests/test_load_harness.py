@@ -19,9 +19,8 @@ from bench.harness.seed import staff_with_inboxes, whatsapp_reporters
 from bench.harness.whatsapp_process import LoadWhatsAppEmulator
 from bench.whatsapp_push import change_all, received
 
-# Their processes open many PostgreSQL connections under load: one such test at a time (one xdist worker takes them
-# all), or together they pass the server's max_connections (100 by default) and turns fail. They run alone: beside
-# three other workers' tests, two cores starved the bot (first replies took 4 s, the generator missed slots).
+# One worker takes these and the cluster's tests (each starts several bot processes). They run alone: beside three
+# other workers' tests, two cores starved the bot (first replies took 4 s, the generator missed slots).
 pytestmark = [pytest.mark.xdist_group("many-connections"), pytest.mark.alone]
 
 RATE, SECONDS = 20.0, 4.0
