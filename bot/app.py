@@ -126,8 +126,7 @@ async def start_bot(application: Application, receiver: Receiver, role: ProcessR
                          _publish_commands(application, services.settings.default_locale)]
     if role is ProcessRole.WORKER and isinstance(receiver, Polling) and receiver.operations_port is not None:
         channel_work.append(serve_operations(services.operations, receiver.listen, receiver.operations_port))
-    application.bot_data["background"] = await start_background(services, role, tuple(channel_work))
-    background = application.bot_data["background"]
+    background = application.bot_data["background"] = await start_background(services, role, tuple(channel_work))
     log.info("started as %s (%s), named %s", role.value, type(receiver).__name__.lower(), background.sender.name)
 
 

@@ -13,6 +13,7 @@ from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db import POOL_SIZE
 from bot.forwarding.targets import ForwardingConfigError, Targets, load as load_targets
 from bot.i18n import SUPPORTED_LOCALES, Translator
 
@@ -104,7 +105,7 @@ class Settings:
     delivery_rate: float = 30.0
     paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
-    database_pool_size: int = 20  # PostgreSQL connections a process keeps; as many again for a burst
+    database_pool_size: int = POOL_SIZE  # PostgreSQL connections a process keeps; as many again for a burst
     outbox_keep_days: int = 7  # then a settled message's text is dropped (a sent one's row with it)
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints
@@ -153,7 +154,7 @@ class Settings:
             delivery_rate=_number(env, "DELIVERY_RATE", 30.0, float),
             paid_broadcast_rate=_number(env, "PAID_BROADCAST_RATE", 0.0, float),
             delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 60.0, float),
-            database_pool_size=_number(env, "DATABASE_POOL_SIZE", 20, int),
+            database_pool_size=_number(env, "DATABASE_POOL_SIZE", POOL_SIZE, int),
             outbox_keep_days=_number(env, "OUTBOX_KEEP_DAYS", 7, int),
             invitation_days=_number(env, "INVITATION_DAYS", 7, int),
             bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,

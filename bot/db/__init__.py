@@ -23,9 +23,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, show_parameters: bool = False, pool_size: int = 20) -> AsyncEngine:
+# PostgreSQL connections a process keeps (DATABASE_POOL_SIZE); it opens as many again for a burst.
+POOL_SIZE = 20
+
+
+def create_engine(url: str, show_parameters: bool = False, pool_size: int = POOL_SIZE) -> AsyncEngine:
     """SQL errors carry no parameters unless asked (DEBUG): they are citizens' words, and go to logs. On PostgreSQL
-    the pool keeps ``pool_size`` connections and opens as many again for a burst (DATABASE_POOL_SIZE)."""
+    the pool keeps ``pool_size`` connections and opens as many again for a burst."""
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                    hide_parameters=not show_parameters)

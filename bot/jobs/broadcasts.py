@@ -15,9 +15,9 @@ from bot.db.models import Broadcast, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
 from bot.i18n import Translator
-from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.jobs.rounds import every
 from bot.notices.announcements import progress_view, renderer
 from bot.services import broadcasts
 

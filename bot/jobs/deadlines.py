@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from bot.db import Transactions
 from bot.db.models import utcnow
-from bot.jobs.rounds import every
 from bot.jobs import lease
+from bot.jobs.rounds import every
 from bot.services import deadline_sweep
 from bot.services.notices import Notices
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from bot.db import Transactions
 from bot.db.models import utcnow
-from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.jobs.rounds import every
 from bot.services import generated
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from bot.db.models.forwarding import Forward, ReportLink
 from bot.forwarding import statuses
 from bot.forwarding.adapters import TOKEN_PREFIX, Open311Forwarder, Refused, TryAgain, forwarder_for
 from bot.forwarding.targets import Targets
-from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.jobs.rounds import every
 from bot.notices.staff import Headline
 from bot.services.notices import Notices
 

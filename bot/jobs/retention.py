@@ -12,9 +12,9 @@ from bot.db import Transactions
 from bot.db.models import utcnow
 from bot.delivery import outbox
 from bot.inbox import store as inbox_store
-from bot.jobs.rounds import every
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
+from bot.jobs.rounds import every
 from bot.services import forgetting, generated
 
 log = logging.getLogger(__name__)
