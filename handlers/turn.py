@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.channels.channel import Channel
 from bot.channels.incoming import Incoming
@@ -25,13 +25,10 @@ from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
 from bot.inbox.dispatcher import current_handling
-from bot.services import contacts
+from bot.services import Session, contacts
 from bot.services.chat_locks import open_chat
 from bot.services.conversations import end_conversation, load_conversation, remember_user
 from bot.domain.choices import ChoiceData
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +46,7 @@ class Turn:
     incoming: Incoming
     channel: Channel
     services: Any
-    session: AsyncSession
+    session: Session
     user: User
     chat_id: int  # the chat's id in the schema (bot.services.contacts)
     _: Translator
