@@ -35,11 +35,6 @@ from tests.kit.faults import Fault, inject
 from tests.test_crash import ROUNDS, SLOW_SEND
 from tests.test_staff_inbox import add_report
 
-# One worker takes these and the load harness's tests (xdist_group): each starts four bot processes, and side by
-# side they slowed the rest of the suite (650 s against 612).
-pytestmark = pytest.mark.xdist_group("many-connections")
-
-
 
 @pytest.fixture
 async def cluster(emulator, database_url, tmp_path):

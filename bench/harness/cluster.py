@@ -73,6 +73,8 @@ def lapor_bot(folder: Path, database_url: str, webs: int = 1,
         for index, role in enumerate(roles):
             started.append(processes.lapor_bot(f"{role}-{index}", role, folder, env))
             running.callback(started[-1].stop)
+        for process in started:
+            processes.wait_until_started(process)
         workers = [process for process in started if process.name.startswith("worker")]
         yield Cluster(emulator, port, [process for process in started if process not in workers], database_url, workers,
                       whatsapp_emulator)

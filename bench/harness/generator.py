@@ -3,7 +3,7 @@
 A pacer hands out slots at ``rate`` a second to the users ready to act (each waits for its reply before its
 next act, as a person would); a slot with nobody ready is counted as missed, so an overloaded bot shows as an
 achieved rate below the offered one. Only acts started after the warm-up count. Prints one JSON line.
-Usage: python -m bench.harness.generator EMULATOR_URL SCRIPT RATE SECONDS FIRST_USER_ID [USERS]
+Usage: python -m bench.harness.generator EMULATOR_URL SCRIPT RATE SECONDS FIRST_USER_ID [USERS [WARM_UP_SECONDS]]
 """
 
 from __future__ import annotations
@@ -68,9 +68,10 @@ class Results:
                 "awaited_p99_ms": percentile(self.awaited_ms, 0.99)}
 
 
-async def run(url: str, script: str, rate: float, seconds: float, first_user: int, users: int) -> dict:
+async def run(url: str, script: str, rate: float, seconds: float, first_user: int, users: int,
+              warm_up: float = WARM_UP_SECONDS) -> dict:
     pacer, results, steps = Pacer(rate), Results(), SCRIPTS[script]
-    counted_from = time.monotonic() + WARM_UP_SECONDS
+    counted_from = time.monotonic() + warm_up
     counted_until = counted_from + seconds
 
     in_flight = 0
@@ -100,7 +101,7 @@ async def run(url: str, script: str, rate: float, seconds: float, first_user: in
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
         tasks = [asyncio.create_task(user(http, index)) for index in range(users)]
-        await pacer.run(WARM_UP_SECONDS + seconds)
+        await pacer.run(warm_up + seconds)
         drained_by = time.monotonic() + REPLY_TIMEOUT + 5
         while in_flight and time.monotonic() < drained_by:  # the acts of the window finish (no new ones start)
             await asyncio.sleep(0.05)
@@ -112,8 +113,9 @@ async def run(url: str, script: str, rate: float, seconds: float, first_user: in
 
 def main(arguments: list[str]) -> None:
     url, script, rate, seconds, first_user = arguments[0], arguments[1], float(arguments[2]), float(arguments[3]), int(arguments[4])
-    users = int(arguments[5]) if len(arguments) > 5 else max(10, int(rate * THINK_SECONDS))
-    print(json.dumps(asyncio.run(run(url, script, rate, seconds, first_user, users))), flush=True)
+    users = int(arguments[5]) if len(arguments) > 5 and arguments[5] else max(10, int(rate * THINK_SECONDS))
+    warm_up = float(arguments[6]) if len(arguments) > 6 else WARM_UP_SECONDS
+    print(json.dumps(asyncio.run(run(url, script, rate, seconds, first_user, users, warm_up))), flush=True)
 
 
 if __name__ == "__main__":

@@ -117,9 +117,12 @@ def bot_env(emulator: Emulator, database_url: str, webhook_port: int) -> dict[st
 
 
 def lapor_bot(name: str, role: str, folder: Path, env: dict[str, str]) -> Process:
-    process = start(name, ["-m", "bot.cli", "run", "--role", role], folder, env)
-    process.wait_for(f"started as {role}")
-    return process
+    """Started, not yet ready: ``wait_until_started`` (processes started side by side start sooner together)."""
+    return start(name, ["-m", "bot.cli", "run", "--role", role], folder, env)
+
+
+def wait_until_started(process: Process) -> None:
+    process.wait_for("started as ")
 
 
 def wait_until_idle(webhook_port: int, timeout: float = 300.0) -> None:
@@ -151,11 +154,14 @@ def echo_bot(folder: Path, emulator: Emulator, webhook_port: int) -> Process:
 
 
 def generate(folder: Path, emulator: Emulator | WhatsApp, script: str, rate: float, seconds: float, first_user: int,
-             bots: list[Process] = ()) -> dict:
-    """Run the load generator to its end; what it measured, with the CPU time the ``bots`` spent per update."""
+             bots: list[Process] = (), warm_up: float | None = None) -> dict:
+    """Run the load generator to its end; what it measured, with the CPU time the ``bots`` spent per update.
+    ``warm_up``: seconds before acts count (None: the generator's own)."""
     cpu_before = sum(bot.cpu_seconds() for bot in bots)
-    process = start(f"generator-{script}-{rate:g}", ["-m", "bench.harness.generator", emulator.base_url, script,
-                                                       str(rate), str(seconds), str(first_user)], folder)
+    arguments = [emulator.base_url, script, str(rate), str(seconds), str(first_user)]
+    if warm_up is not None:
+        arguments += ["", str(warm_up)]  # the users: as many as the rate asks
+    process = start(f"generator-{script}-{rate:g}", ["-m", "bench.harness.generator", *arguments], folder)
     if process.popen.wait(seconds + 120) != 0:
         raise RuntimeError(process.log.read_text(errors="replace")[-3000:])
     figures = json.loads(process.log.read_text().strip().splitlines()[-1])
