@@ -37,8 +37,8 @@ class SentMarks:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    async with self._transactions.begin() as session:
-                        await outbox.mark_all_sent(session, [claim for claims, _done in batch for claim in claims])
+                    async with self._transactions.statements() as connection:
+                        await outbox.mark_all_sent(connection, [claim for claims, _done in batch for claim in claims])
                 except Exception as error:  # each waiter sees the failure, as if it had committed alone
                     for _claims, done in batch:
                         if not done.done():  # a waiter may have been cancelled (shutdown)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 
 from sqlalchemy import and_, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db import bulk_update
@@ -278,7 +278,7 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
         await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
 
 
-async def mark_all_sent(session: AsyncSession, claims: list[Claim]) -> None:
+async def mark_all_sent(session: AsyncSession | AsyncConnection, claims: list[Claim]) -> None:
     statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
     await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None, answers=None,
                                            attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only

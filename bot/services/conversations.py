@@ -28,7 +28,8 @@ async def remember_user(
         session.add(user)
         await session.flush()  # before the rows that refer to it (the outbox has no ORM relationship to order by)
         return user
-    user.first_name, user.username = first_name, username
+    if (user.first_name, user.username) != (first_name, username):  # unchanged, the row stays out of the flush
+        user.first_name, user.username = first_name, username
     if private_chat is not None and chat_of(user) != private_chat:
         user.last_chat_id = private_chat
     if private_chat is not None and not user.reachable:
