@@ -42,17 +42,30 @@ class RoundTrips:
         self._record(" ".join(statement.split()))
 
     def _begin(self, connection) -> None:
-        if connection.dialect.name == "postgresql":  # SQLite's BEGIN goes with the first statement, in-process
+        # SQLite's BEGIN goes with the first statement, in-process; an autocommit connection sends none
+        if connection.dialect.name == "postgresql" and not _autocommit(connection):
             self._record("BEGIN")
 
-    def _commit(self, _connection) -> None:
-        self._record("COMMIT")
+    def _commit(self, connection) -> None:
+        if not _autocommit(connection):
+            self._record("COMMIT")
 
     def of_the_turn(self) -> list[str]:
         """The round trips of the task that settled the update in the inbox (the turn, then its sending)."""
         turns = [said for said in self.by_task.values() if any(_settles_the_inbox(what) for what in said)]
         assert len(turns) == 1, f"one task took the update: {list(self.by_task.values())}"
         return turns[0]
+
+
+    def of_the_marks(self) -> list[str]:
+        """The round trips of the task that marked the reply sent."""
+        marks = [said for said in self.by_task.values() if any(what.startswith("UPDATE outbox SET state") for what in said)]
+        assert len(marks) == 1, f"one task marked the reply: {list(self.by_task.values())}"
+        return marks[0]
+
+
+def _autocommit(connection) -> bool:
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def _settles_the_inbox(statement: str) -> bool:
@@ -68,3 +81,14 @@ async def test_a_citizens_ordinary_turn_takes_five_round_trips(bot, citizen):
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
     assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)
+
+
+async def test_a_replys_mark_as_sent_is_one_round_trip(bot, citizen):
+    """The mark is one UPDATE that commits by itself: no BEGIN and COMMIT around it (bot.db.Transactions.autocommit)."""
+    await start_report(citizen)
+    await citizen.quiet()
+    with RoundTrips(bot.engine) as round_trips:
+        await citizen.send(DESCRIPTION)
+        await citizen.quiet()
+    marks = round_trips.of_the_marks()
+    assert len(marks) == 1, "\n".join(what[:120] for what in marks)
