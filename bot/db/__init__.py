@@ -87,11 +87,17 @@ class Transactions:
                 yield session
 
     @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
-        """A connection whose statements commit one by one, for a write that is one Core statement: as atomic as
-        a transaction of its own, without a session's unit of work or the BEGIN and COMMIT (on PostgreSQL, two
-        round trips of three). The marks of sent messages are about one such write per update."""
+    async def one_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a write that is one Core statement, without a session's unit of work. On PostgreSQL it
+        commits by itself (autocommit): as atomic as a transaction of its own, without the BEGIN and COMMIT, two
+        round trips of three. SQLite is in-process, where switching to autocommit and back costs more trips to
+        aiosqlite's thread than the COMMIT: a transaction. The marks of sent messages are about one such write
+        per update."""
         async with self._writers or nullcontext():
+            if self._writers is not None:
+                async with self._engine.begin() as connection:
+                    yield connection
+                return
             async with self._engine.connect() as connection:
                 yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 

@@ -37,7 +37,7 @@ class SentMarks:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    async with self._transactions.autocommit() as connection:
+                    async with self._transactions.one_statement() as connection:
                         await outbox.mark_all_sent(connection, [claim for claims, _done in batch for claim in claims])
                 except Exception as error:  # each waiter sees the failure, as if it had committed alone
                     for _claims, done in batch:
