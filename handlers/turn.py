@@ -20,7 +20,7 @@ from bot.channels.channel import Channel
 from bot.channels.incoming import Incoming
 from bot.channels.markup import Markup
 from bot.db.models import OutboxMessage, User
-from bot.delivery import outbox
+from bot.delivery import claiming, outbox
 from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
@@ -130,7 +130,7 @@ class Turn:
 
     async def _deliver(self) -> None:
         for chat_id in self._chats:
-            claims = outbox.claims_of(self._rows.get(chat_id, []))  # the rows have their ids since the commit
+            claims = claiming.claims_of(self._rows.get(chat_id, []))  # the rows have their ids since the commit
             if claims:
                 await self.services.delivery.send_claimed(chat_id, claims)
             else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.db import Transactions
-from bot.delivery import outbox
+from bot.delivery import claiming
 from bot.delivery.outbox import Claim
 
 
@@ -38,7 +38,7 @@ class SentMarks:
                 batch, self._waiting = self._waiting, []
                 try:
                     async with self._transactions.one_statement() as connection:
-                        await outbox.mark_all_sent(connection, [claim for claims, _done in batch for claim in claims])
+                        await claiming.mark_all_sent(connection, [claim for claims, _done in batch for claim in claims])
                 except Exception as error:  # each waiter sees the failure, as if it had committed alone
                     for _claims, done in batch:
                         if not done.done():  # a waiter may have been cancelled (shutdown)

@@ -1,4 +1,5 @@
-"""The outbox table: writing messages in the caller's transaction, claiming them for sending, settling them.
+"""The outbox table: writing messages in the caller's transaction (claiming them for sending and settling them
+is bot.delivery.claiming's).
 
 States: ``pending`` (to send, once ``next_attempt_at`` is due), ``sent``, ``failed`` (Telegram refused it
 for good, reason kept) and ``held`` (the chat blocked the bot: kept until it unblocks); an announcement's copy may also be ``withdrawn``. A chat's messages
@@ -13,13 +14,12 @@ import hashlib
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from sqlalchemy import and_, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import bulk_update
 from bot.db.models import OutboxMessage, OutboxSender, User, utcnow
-from bot.delivery.messages import Outgoing, from_payload, to_payload
+from bot.delivery.messages import Outgoing, to_payload
 from bot.delivery.transport import Envelope, Purpose
 
 PENDING, SENT, FAILED, HELD, WITHDRAWN = "pending", "sent", "failed", "held", "withdrawn"
@@ -134,7 +134,7 @@ async def withdraw_broadcasts(session: AsyncSession, reason: str, user_id: int |
     broadcast's (cancelled). They stay as ``withdrawn``, with the reason, for the broadcast's counts."""
     statement = bulk_update(OutboxMessage).where(
         OutboxMessage.broadcast_id.is_not(None), OutboxMessage.state.in_((PENDING, HELD)),
-        _unclaimed(utcnow()),
+        unclaimed(utcnow()),
     )
     if user_id is not None:
         statement = statement.where(OutboxMessage.user_id == user_id)
@@ -151,77 +151,17 @@ async def _unsent_with_key(session: AsyncSession, chat_id: int, key: str) -> Out
     return (await session.execute(statement.limit(1))).scalar_one_or_none()
 
 
-def _locked(statement, session: AsyncSession, skip: bool = False):
-    """On PostgreSQL, claimers lock the rows they look at: another claimer waits for them (and then sees them
-    claimed) or, for heads, skips them. SQLite has a single writer anyway."""
-    if session.bind.dialect.name != "postgresql":
-        return statement
-    return statement.with_for_update(skip_locked=skip)
+def unclaimed(now: datetime, holder: str | None = None):
+    """Nobody holds it: never claimed, its claim ran out, or its sender's heartbeat stopped (the process died)."""
+    return (OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < now)
+            | OutboxMessage.claimed_by.in_(dead_senders(now, holder)))
 
 
-def _claimable(now: datetime, holder: str):
-    return and_(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, _unclaimed(now, holder))
-
-
-def _dead_senders(now: datetime, holder: str | None):
+def dead_senders(now: datetime, holder: str | None):
     """Senders whose heartbeat stopped; never ``holder`` itself: a live process that fell behind on its heartbeat
     (a busy database) must not take its own claims for a dead one's and send them twice."""
     statement = select(OutboxSender.name).where(OutboxSender.heartbeat_at < now - SENDER_STALE_AFTER)
     return statement if holder is None else statement.where(OutboxSender.name != holder)
-
-
-def _unclaimed(now: datetime, holder: str | None = None):
-    """Nobody holds it: never claimed, its claim ran out, or its sender's heartbeat stopped (the process died)."""
-    return (OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < now)
-            | OutboxMessage.claimed_by.in_(_dead_senders(now, holder)))
-
-
-def _claimed_now(row: OutboxMessage, now: datetime, dead: set[str]) -> bool:
-    return row.claimed_until is not None and row.claimed_until >= now and row.claimed_by not in dead
-
-
-async def claim_heads(session: AsyncSession, lease: Lease, limit: int) -> list[OutboxMessage]:
-    """Claim the due head of up to ``limit`` chats, most urgent first."""
-    now = utcnow()
-    earlier = aliased(OutboxMessage)
-    has_earlier = exists().where(earlier.chat_id == OutboxMessage.chat_id, earlier.state == PENDING, earlier.id < OutboxMessage.id)
-    statement = (
-        select(OutboxMessage).where(_claimable(now, lease.holder), ~has_earlier)
-        .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
-    )
-    rows = (await session.execute(_locked(statement, session, skip=True))).scalars()
-    return await _take(session, list(rows), now, lease)
-
-
-async def claim_chat_run(session: AsyncSession, chat_id: int, lease: Lease, limit: int = 10) -> list[OutboxMessage]:
-    """Claim a chat's messages from its head on, as long as each is due and unclaimed."""
-    now = utcnow()
-    statement = (
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
-        .order_by(OutboxMessage.id).limit(limit)
-    )
-    run = []
-    rows = list((await session.execute(_locked(statement, session))).scalars())
-    dead = set(await session.scalars(_dead_senders(now, lease.holder))) if any(row.claimed_by for row in rows) else set()
-    for row in rows:
-        if _claimed_now(row, now, dead) or row.next_attempt_at > now:
-            break
-        run.append(row)
-    return await _take(session, run, now, lease)
-
-
-async def _take(session: AsyncSession, rows: list[OutboxMessage], now: datetime, lease: Lease) -> list[OutboxMessage]:
-    for row in rows:
-        row.claimed_until, row.claimed_by = now + lease.duration, lease.holder
-    await session.flush()
-    return rows
-
-
-async def take_back(session: AsyncSession, holder: str) -> int:
-    """A sender started again under its name: what it held when it died is free at once, not after the lease."""
-    result = await session.execute(bulk_update(OutboxMessage).where(
-        OutboxMessage.claimed_by == holder, OutboxMessage.state == PENDING).values(claimed_until=None, claimed_by=None))
-    return result.rowcount
 
 
 def fingerprint(text: str) -> str:
@@ -264,39 +204,6 @@ def remember_unsent(session: AsyncSession, chat_id: int, unsent: bool) -> None:
 
 def _forget_unsent(session: AsyncSession, chat_id: int) -> None:
     session.info.get(_KNOWN_UNSENT, {}).pop(chat_id, None)
-
-
-def claims_of(rows: list[OutboxMessage]) -> list[Claim]:
-    """The claims of rows written already claimed (``enqueue(..., claim_for=...)``), once they have ids."""
-    return [Claim.of(row, from_payload(row.payload)) for row in rows if row.claimed_until is not None]
-
-
-async def release(session: AsyncSession, claims: list[Claim]) -> None:
-    """Give back claims that were not tried (an earlier message of their chat must be retried first)."""
-    if claims:
-        ids = [claim.id for claim in claims]
-        await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
-
-
-async def mark_all_sent(session: AsyncSession | AsyncConnection, claims: list[Claim]) -> None:
-    statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
-    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None, answers=None,
-                                           attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
-
-
-async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:
-    await _settle(session, claim, state=FAILED, last_error=reason[:2000], attempts=claim.attempts + 1)
-
-
-async def postpone(session: AsyncSession, claim: Claim, seconds: float, reason: str, count_attempt: bool) -> None:
-    await _settle(
-        session, claim, next_attempt_at=utcnow() + timedelta(seconds=seconds), last_error=reason[:2000],
-        attempts=claim.attempts + int(count_attempt),
-    )
-
-
-async def _settle(session: AsyncSession, claim: Claim, **values) -> None:
-    await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id == claim.id).values(claimed_until=None, **values))
 
 
 async def hold_chat(session: AsyncSession, chat_id: int, reason: str) -> None:

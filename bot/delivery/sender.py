@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Transactions
 from bot.db.models import OutboxMessage
-from bot.delivery import outbox, senders
+from bot.delivery import claiming, outbox, senders
 from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload
 from bot.delivery.outbox import MESSAGE, STATUS_CHANGED, Claim
@@ -117,7 +117,7 @@ class Delivery:
         self._holder = holder
         async with self._transactions.begin() as session:
             await senders.beat(session, holder)
-            taken_back = await outbox.take_back(session, holder)
+            taken_back = await claiming.take_back(session, holder)
         if taken_back:
             log.info("took back %d messages this sender held before it was restarted", taken_back)
             self.kick()
@@ -152,7 +152,7 @@ class Delivery:
     async def deliver_due(self) -> int:
         """One background round: the due head of many chats, each chat then drained in order.
         Returns how many messages were settled for good (sent, or refused by Telegram)."""
-        heads = await self._claim(lambda session: outbox.claim_heads(session, self.lease, self._concurrency * 4),
+        heads = await self._claim(lambda session: claiming.claim_heads(session, self.lease, self._concurrency * 4),
                                   serving=True)
         return sum(await asyncio.gather(*(self._serve_in_background(head) for head in heads)))
 
@@ -187,7 +187,7 @@ class Delivery:
         while True:
             if not claims:
                 await asyncio.shield(asyncio.gather(*marks))  # only a chat's head can be claimed: mark what went out
-                claims = await self._claim(lambda session: outbox.claim_chat_run(session, chat_id, self.lease))
+                claims = await self._claim(lambda session: claiming.claim_chat_run(session, chat_id, self.lease))
                 if not claims:
                     return sent
             went_out = await self._send_run(claims, marks)
@@ -269,7 +269,7 @@ class Delivery:
 
     async def _give_back(self, claims: list[Claim]) -> None:
         async with self._transactions.begin() as session:
-            await outbox.release(session, claims)
+            await claiming.release(session, claims)
 
     async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
         failure = error.failure if isinstance(error, SendFailed) else Failure.REFUSED  # a message it cannot send
@@ -277,19 +277,19 @@ class Delivery:
         self._metrics.delivery.labels({Failure.BLOCKED: "blocked", Failure.REFUSED: "refused"}.get(failure, "retried")).inc()
         async with self._transactions.begin() as session:
             if failure is Failure.RETRY and error.retry_after is not None:
-                await outbox.postpone(session, claim, error.retry_after, reason, count_attempt=False)
+                await claiming.postpone(session, claim, error.retry_after, reason, count_attempt=False)
             elif failure is Failure.BLOCKED:
                 await outbox.hold_chat(session, claim.chat_id, reason)
                 if self._on_blocked is not None:
                     await self._on_blocked(session, claim.chat_id, reason)
                 log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
             elif failure is Failure.REFUSED:
-                await outbox.mark_failed(session, claim, reason)
+                await claiming.mark_failed(session, claim, reason)
                 log.warning("outbox %s refused: %s", claim.id, reason)
                 return Outcome.REFUSED
             else:  # network trouble, a timeout, the server's 5xx: retry with backoff
                 backoff = min(2 ** claim.attempts, MAX_BACKOFF_SECONDS)
-                await outbox.postpone(session, claim, backoff, reason, count_attempt=True)
+                await claiming.postpone(session, claim, backoff, reason, count_attempt=True)
         if failure is not Failure.BLOCKED:
             log.info("outbox %s postponed: %s", claim.id, reason)
         return Outcome.WAIT
