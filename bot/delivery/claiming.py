@@ -4,9 +4,10 @@ failed, postponed or given back. Writing messages is bot.delivery.outbox's."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -89,9 +90,16 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
 
 
 async def mark_all_sent(session: AsyncSession | AsyncConnection, claims: list[Claim]) -> None:
-    statement = bulk_update(OutboxMessage).where(OutboxMessage.id.in_([claim.id for claim in claims]))
-    await session.execute(statement.values(state=SENT, sent_at=utcnow(), claimed_until=None, answers=None,
-                                           attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
+    await session.execute(_mark_sent(), {"ids": [claim.id for claim in claims], "now": utcnow()})
+
+
+@functools.cache
+def _mark_sent():
+    """One statement object for every mark (about one an update): SQLAlchemy works out its cache key once, not
+    anew for each statement built."""
+    return (bulk_update(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+            .values(state=SENT, sent_at=bindparam("now"), claimed_until=None, answers=None,
+                    attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
 
 
 async def mark_failed(session: AsyncSession, claim: Claim, reason: str) -> None:
