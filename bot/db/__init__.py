@@ -94,12 +94,12 @@ class Transactions:
         aiosqlite's thread than the COMMIT: a transaction. The marks of sent messages are about one such write
         per update."""
         async with self._writers or nullcontext():
-            if self._writers is not None:
+            if self._engine.dialect.name == "postgresql":
+                async with self._engine.connect() as connection:
+                    yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
                 async with self._engine.begin() as connection:
                     yield connection
-                return
-            async with self._engine.connect() as connection:
-                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -89,8 +89,9 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
         await session.execute(bulk_update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None))
 
 
-async def mark_all_sent(session: AsyncSession | AsyncConnection, claims: list[Claim]) -> None:
-    await session.execute(_mark_sent(), {"ids": [claim.id for claim in claims], "now": utcnow()})
+async def mark_all_sent(connection: AsyncConnection, claims: list[Claim]) -> None:
+    """Record the claims as sent (on ``Transactions.one_statement``'s connection)."""
+    await connection.execute(_mark_sent(), {"ids": [claim.id for claim in claims], "now": utcnow()})
 
 
 @functools.cache
