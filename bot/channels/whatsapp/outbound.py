@@ -1,7 +1,7 @@
 """The outbox's transport to WhatsApp: a neutral message becomes one or more Cloud API messages (render.py) inside
 the person's 24-hour window, or the approved template for its purpose after it (templates.py); files are uploaded
 once and their media ids reused; the id WhatsApp gives the message (wamid) is kept on its outbox row, which later
-delivery receipts name; and WhatsApp's error codes are told in the outbox's terms.
+delivery receipts name; and WhatsApp's error codes are told in the outbox's terms (failures.py).
 
 The window is judged by the chat's contact (window.py): open while the person's last message is less than 24 hours
 old, unless WhatsApp said since that it was closed (error 131047): then the message goes out at once as a
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.whatsapp import render, templates, window
+from bot.channels.whatsapp import failures, render, templates, window
 from bot.channels.whatsapp.api import GraphApi, GraphError
 from bot.channels.whatsapp.limits import CHANNEL
 from bot.config import Settings
@@ -40,27 +39,10 @@ from bot.services.media import KeptFile, MediaBridge
 
 log = logging.getLogger(__name__)
 
-WINDOW_CLOSED = 131047
-# Rate limits: retry after WhatsApp's Retry-After, else this long (seconds). 130429 the number's throughput,
-# 131056 too many messages to one person, 80007 the business account's rate, 131048 spam rate limit.
-RATE_CODES = {130429: 5.0, 131056: 10.0, 80007: 60.0, 131048: 60.0}
-# Refused for good, with WhatsApp's reason recorded: undeliverable, unsupported type, media problems, an invalid
-# parameter, the window closed (only where the template itself was refused). Template problems are 132000-132999.
-REFUSED_CODES = {131026, 131051, 131052, 131053, 100, WINDOW_CLOSED, 131009, 131021}
-TEMPLATE_CODES = range(132000, 133000)
-# The access token expired or was revoked (190, HTTP 401), or the account cannot send for now (locked, payment,
-# the number not registered, a policy block): nothing is lost, everything waits this long and tries again.
-TOKEN_CODES = {190}
-ACCOUNT_CODES = {131031, 131042, 133010, 368}
-ACCOUNT_WAIT = 300.0
-# A media id WhatsApp no longer takes (they expire): the file is uploaded again, once.
-STALE_MEDIA_CODES = {100, 131009, 131052, 131053}
-
 PARTLY_SENT_KEPT = 1000
 
 MIME_TYPES = {"photo": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg", "voice": "audio/ogg",
               "document": "application/octet-stream"}
-_PHONE_LIKE = re.compile(r"\+?\d[\d ]{7,}\d")
 
 
 @dataclass
@@ -92,7 +74,7 @@ class WhatsAppTransport:
             chat = await self._chat(chat_id)
             wamids = await self._deliver(chat, message, envelope)
         except GraphError as error:
-            raise self._failed(chat_id, error) from error
+            raise self._failed(error) from error
         except SQLAlchemyError as error:  # a database hiccup before the message went: try again
             raise SendFailed(Failure.RETRY, f"database: {type(error).__name__}") from error
         if self._token_alerted:
@@ -153,7 +135,7 @@ class WhatsAppTransport:
             try:
                 return await self._send_all(chat, bodies, reused, envelope.outbox_id)
             except GraphError as error:
-                if error.code != WINDOW_CLOSED:
+                if error.code != failures.WINDOW_CLOSED:
                     raise
             await self._close_window(chat)
         return [await self._send_template(chat, message, envelope)]
@@ -182,7 +164,7 @@ class WhatsAppTransport:
             return await self._post(chat, body)
         except GraphError as error:
             stale = _media_id_of(body)
-            if error.code not in STALE_MEDIA_CODES or stale not in reused:
+            if error.code not in failures.STALE_MEDIA_CODES or stale not in reused:
                 raise
             file_id, kind = reused.pop(stale)
             log.info("chat %s: a reused WhatsApp media id was refused (%s); uploading the file again",
@@ -263,28 +245,14 @@ class WhatsAppTransport:
         except Exception as error:  # its own channel's download failed: try again later
             raise SendFailed(Failure.RETRY, f"the file could not be fetched: {type(error).__name__}") from error
 
-    # --- errors ------------------------------------------------------------------------------------------------
-
-    def _failed(self, chat_id: int, error: GraphError) -> SendFailed:
-        reason = _reason(error)
-        code = error.code
-        if code in TOKEN_CODES or error.status == 401:
-            if not self._token_alerted:
-                self._token_alerted = True
-                log.error("WhatsApp refused the access token (%s): nothing goes out to WhatsApp until "
-                          "WHATSAPP_ACCESS_TOKEN is replaced; the messages wait and are tried every %d s",
-                          code or error.status, ACCOUNT_WAIT)
-            return SendFailed(Failure.RETRY, reason, ACCOUNT_WAIT)
-        if code in RATE_CODES:
-            return SendFailed(Failure.RETRY, reason, error.retry_after or RATE_CODES[code])
-        if code in ACCOUNT_CODES:
-            log.error("WhatsApp cannot send for this account now (%s): messages wait", code)
-            return SendFailed(Failure.RETRY, reason, ACCOUNT_WAIT)
-        if code in REFUSED_CODES or code in TEMPLATE_CODES:
-            return SendFailed(Failure.REFUSED, reason)
-        if code == 0 or error.status == 0 or error.status >= 500 or error.status == 429:
-            return SendFailed(Failure.RETRY, reason, error.retry_after)
-        return SendFailed(Failure.REFUSED, reason)  # a request WhatsApp calls wrong does not get better
+    def _failed(self, error: GraphError) -> SendFailed:
+        """What the outbox makes of ``error``; a refused token is told once, until a send succeeds again."""
+        if failures.token_refused(error) and not self._token_alerted:
+            self._token_alerted = True
+            log.error("WhatsApp refused the access token (%s): nothing goes out to WhatsApp until "
+                      "WHATSAPP_ACCESS_TOKEN is replaced; the messages wait and are tried every %d s",
+                      error.code or error.status, failures.ACCOUNT_WAIT)
+        return failures.failure(error)
 
 
 def _media_id_of(body: dict[str, Any]) -> str | None:
@@ -295,10 +263,3 @@ def _media_id_of(body: dict[str, Any]) -> str | None:
 def _with_media_id(body: dict[str, Any], media_id: str) -> dict[str, Any]:
     kind = body["type"]
     return {**body, kind: {**body[kind], "id": media_id}}
-
-
-def _reason(error: GraphError) -> str:
-    """WhatsApp's code and words, without anything that looks like a phone number (the sender logs reasons)."""
-    code = error.code or (f"HTTP {error.status}" if error.status else "network")
-    text = f"WhatsApp {code}: {error.title}" + (f" ({error.details})" if error.details else "")
-    return _PHONE_LIKE.sub("…", text)[:500]
