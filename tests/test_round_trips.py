@@ -57,7 +57,6 @@ class RoundTrips:
         assert len(turns) == 1, f"one task took the update: {list(self.by_task.values())}"
         return turns[0]
 
-
     def of_the_marks(self) -> list[str]:
         """The round trips of the task that marked the reply sent."""
         marks = [said for said in self.by_task.values() if any(what.startswith("UPDATE outbox SET state") for what in said)]
