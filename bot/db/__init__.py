@@ -11,8 +11,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, Update, event, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.db.aiosqlite_one_trip import OneTripDBAPI
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant will do: it only has to be the same in every process that migrates.
@@ -33,9 +35,15 @@ def create_engine(url: str, show_parameters: bool = False, pool_size: int = POOL
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                    hide_parameters=not show_parameters)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=not show_parameters)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=not show_parameters,
+                                 **_one_trip_driver(url))
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
+
+
+def _one_trip_driver(url: str) -> dict:
+    """aiosqlite's DB-API for SQLAlchemy, one trip to its thread per statement (bot.db.aiosqlite_one_trip)."""
+    return {"module": OneTripDBAPI()} if make_url(url).get_driver_name() == "aiosqlite" else {}
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
