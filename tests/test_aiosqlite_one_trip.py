@@ -50,6 +50,17 @@ async def test_a_statement_is_one_trip_to_the_thread(engine):
         assert trips.count == 2, "the stock driver takes four a statement: open, execute, fetch, close"
         await connection.commit()
         assert trips.count == 3
+        await connection.execute(select(NOTES.c.body))
+        await connection.commit()  # a transaction that only read: SQLite has none open, and nothing to commit
+        await connection.rollback()
+    assert trips.count == 4, "the pool's rollback as it takes the connection back takes no trip either"
+
+
+async def test_what_a_transaction_wrote_is_rolled_back(engine):
+    async with engine.connect() as connection:
+        await connection.execute(insert(NOTES).values(body="dibatalkan"))
+        await connection.rollback()
+        assert (await connection.execute(select(NOTES))).all() == []
 
 
 async def test_rows_counts_and_ids_are_what_sqlalchemy_expects(engine):
