@@ -3,9 +3,14 @@ driver gives it (rows, row counts, ids, errors, streamed results)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.util import greenlet_spawn
 
 from bot.db import create_engine
 
@@ -94,3 +99,23 @@ async def test_a_streamed_result_keeps_aiosqlites_cursor(engine):
     async with engine.connect() as connection:
         streamed = await connection.stream(select(NOTES.c.id).order_by(NOTES.c.id))
         assert [row.id async for row in streamed] == list(range(1, 51))
+
+
+async def test_a_rollback_waits_for_a_statement_still_on_its_way_to_the_thread(engine):
+    """A statement whose task was cancelled still runs on the thread, later: a rollback asked for meanwhile must go
+    after it, as every trip does, and not be skipped because no transaction is open *yet*. (SQLAlchemy terminates
+    a connection whose statement was cancelled; this is the driver's own promise, beneath that.)"""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver, adapted = raw.driver_connection, raw.dbapi_connection
+        busy = asyncio.ensure_future(driver._execute(time.sleep, 0.3))  # the thread, busy for a moment
+        cancelled = asyncio.create_task(greenlet_spawn(
+            lambda: adapted.cursor().execute("INSERT INTO notes (body) VALUES ('dibatalkan')")))
+        await asyncio.sleep(0.05)  # queued behind the busy thread
+        cancelled.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cancelled
+        await greenlet_spawn(adapted.rollback)
+        await busy
+        await driver._execute(lambda: None)  # everything queued before has run
+        assert not driver._conn.in_transaction, "the INSERT left a transaction open on a pooled connection"

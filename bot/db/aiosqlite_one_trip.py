@@ -75,8 +75,7 @@ class OneTripCursor(AsyncAdapt_dbapi_cursor):
 
     async def _run(self, operation: str, parameters: Any, many: bool) -> None:
         async with self._adapt_connection._execute_mutex:
-            connection = self._connection
-            outcome = await connection._execute(_execute, connection._conn, operation, parameters, many)
+            outcome = await self._adapt_connection.run_on_thread(operation, parameters, many)
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows or ())
 
@@ -84,23 +83,39 @@ class OneTripCursor(AsyncAdapt_dbapi_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """Commits and rollbacks with no transaction open take no trip: sqlite3 would do nothing with them on the thread
     either. SQLAlchemy's pool rolls back every connection it takes back, after a COMMIT too; and a transaction that
-    only read opens none on SQLite (the sqlite3 module begins one before the first write)."""
+    only read opens none on SQLite (the sqlite3 module begins one before the first write). Only while no statement
+    is on its way: one whose task was cancelled still runs on the thread later, and may open a transaction then."""
 
-    __slots__ = ()
+    __slots__ = ("_queued", "_finished")  # statements sent to the thread, and the last one it finished
     _cursor_cls = OneTripCursor
 
+    def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
+        super().__init__(dbapi, connection)
+        self._queued = self._finished = 0
+
+    async def run_on_thread(self, operation: str, parameters: Any, many: bool) -> Outcome:
+        self._queued += 1
+        return await self._connection._execute(self._statement, self._queued, operation, parameters, many)
+
+    def _statement(self, number: int, operation: str, parameters: Any, many: bool) -> Outcome:
+        """On aiosqlite's thread."""
+        try:
+            return _execute(self._connection._conn, operation, parameters, many)
+        finally:
+            self._finished = number  # one int stored: seen whole from the event loop's thread
+
     def commit(self) -> None:
-        if self._in_transaction():
+        if self._may_be_in_transaction():
             super().commit()
 
     def rollback(self) -> None:
-        if self._in_transaction():
+        if self._may_be_in_transaction():
             super().rollback()
 
-    def _in_transaction(self) -> bool:
-        # sqlite3_get_autocommit() reads a flag of the connection: safe beside its thread, which is idle between trips
+    def _may_be_in_transaction(self) -> bool:
+        # sqlite3_get_autocommit() reads a flag of the connection: safe beside its thread, idle once all is finished
         connection = self._connection._connection
-        return connection is not None and connection.in_transaction
+        return connection is not None and (self._finished != self._queued or connection.in_transaction)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
