@@ -49,6 +49,20 @@ def _copies(person) -> list[dict]:
     return [message for message in person.messages if ANNOUNCEMENT in message.get("text", "")]
 
 
+async def test_a_stop_while_copies_wait_for_their_answers_marks_them_and_the_restarted_bot_sends_none_again(
+        bot, monkeypatch):
+    people = await _slow_broadcast_to(bot, monkeypatch, 4, None, batch=4)
+    fault_plan(bot.emulator).clear()
+    inject(bot.emulator, Fault("sendMessage", delay=1.5, times=4))  # carried out at once, answered late
+    async with bot.services.transactions.begin() as session:
+        await broadcasts.start(session, 1, Audience(), ANNOUNCEMENT, "id")
+    await eventually(lambda: all(_copies(person) for person in people), timeout=20)  # in the chats, unanswered
+    await bot.restart()  # stopped while the answers are on their way: they are waited for, and marked
+    await _until_quiet(bot)
+    assert [len(_copies(person)) for person in people] == [1] * 4, "nobody twice"
+    assert bot.emulator.stats.duplicates() == []
+
+
 async def test_an_audience_is_the_active_reachable_subscribers_narrowed_by_area_language_topic_and_category(bot):
     reporter = bot.citizen("Pelapor", None)
     await file_report(reporter)  # a road in Kota Padang

@@ -5,7 +5,7 @@ No HTTP call is made while a transaction is open: a claim is committed first, th
 outcome settled in a transaction of its own. A message is marked sent as soon as it went out (the mark
 commits while the chat's next message is sent; an edit's rides with the next message's), so a crash
 re-sends at most the messages in flight at that instant: on the wire, or out with their mark not yet
-committed. A claim lasts longer than the Bot API's
+committed; a stop waits for the answers of those on the wire and marks them. A claim lasts longer than the Bot API's
 timeout, so a slow answer is never taken for a loss and sent twice; while its sender's heartbeat goes on
 (bot.delivery.senders) nobody else takes it, and once that stops, others may within seconds.
 """
@@ -17,7 +17,6 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,25 +27,16 @@ from bot.delivery.marks import SentMarks
 from bot.delivery.messages import Edit, Outgoing, from_payload
 from bot.delivery.outbox import MESSAGE, STATUS_CHANGED, Claim
 from bot.delivery.pacing import ChannelPacers, Pacing
-from bot.delivery.transport import Failure, SendFailed, Transport
+from bot.delivery.settling import Blocked, Outcome, settle_failure
+from bot.delivery.transport import Transport
 from bot.i18n import Translator
 from bot.notices.status import status_renderer
 from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 3600
 KICK_MARGIN_SECONDS = 0.05
 Render = Callable[[AsyncSession, OutboxMessage], Awaitable[Outgoing]]
-# What else follows when a chat turns out to have blocked the bot, once delivery has held its messages and marked it
-# unreachable (the process wires in the ending of its announcements): chat id, Telegram's reason.
-Blocked = Callable[[AsyncSession, int, str], Awaitable[None]]
-
-
-class Outcome(Enum):
-    SENT = "sent"
-    REFUSED = "refused"  # the channel refused it for good: given up, the chat's next messages go on
-    WAIT = "wait"  # its chat must wait: a retry later, or the chat blocked the bot
 
 
 class Delivery:
@@ -212,14 +202,16 @@ class Delivery:
                 except asyncio.CancelledError:  # stopping: the claims not tried go back at once, not after the lease
                     await asyncio.shield(self._release(claims[index + 1 :]))
                     raise
+                if outcome is Outcome.SENT:  # (REFUSED: settled as failed; the chat's next ones go on)
+                    unmarked.append(claim)
+                    if not (isinstance(claim.message, Edit) and index + 1 < len(claims)):
+                        marks.append(self._marks.mark(unmarked))
+                        unmarked = []
+                if asyncio.current_task().cancelling():  # stopped while it went out (_send_whole), and settled
+                    await asyncio.shield(self._release(claims[index + 1 :]))
+                    raise asyncio.CancelledError
                 if outcome is Outcome.WAIT:
                     return index
-                if outcome is Outcome.REFUSED:  # settled as failed; the chat's next ones go on
-                    continue
-                unmarked.append(claim)
-                if not (isinstance(claim.message, Edit) and index + 1 < len(claims)):
-                    marks.append(self._marks.mark(unmarked))
-                    unmarked = []
             return len(claims)
         finally:
             if unmarked:
@@ -252,13 +244,24 @@ class Delivery:
             await asyncio.shield(self._release([claim]))
             raise
         try:
-            await self._transport.send(claim.chat_id, claim.message, paid, claim.envelope)
+            await self._send_whole(claim, paid)
         except Exception as error:
-            return await self._settle_failure(claim, error)
+            return await settle_failure(self._transactions, self._metrics, self._on_blocked, claim, error)
         finally:
             self._slots.release()
         self._metrics.delivery.labels("sent").inc()
         return Outcome.SENT
+
+    async def _send_whole(self, claim: Claim, paid: bool) -> None:
+        """A send the sender is stopped in the middle of is carried to its end: the request is on its way, and only
+        its answer says whether the message went out. Settled as any other, it is not sent again after a restart;
+        the caller stops after it (its task is still being cancelled)."""
+        sending = asyncio.ensure_future(self._transport.send(claim.chat_id, claim.message, paid, claim.envelope))
+        try:
+            await asyncio.shield(sending)
+        except asyncio.CancelledError:
+            await asyncio.wait([sending])
+            sending.result()
 
     async def _release(self, claims: list[Claim]) -> None:
         if claims:  # a task of its own, which a cancelled sender's shield leaves running and close waits for
@@ -270,29 +273,6 @@ class Delivery:
     async def _give_back(self, claims: list[Claim]) -> None:
         async with self._transactions.begin() as session:
             await claiming.release(session, claims)
-
-    async def _settle_failure(self, claim: Claim, error: Exception) -> Outcome:
-        failure = error.failure if isinstance(error, SendFailed) else Failure.REFUSED  # a message it cannot send
-        reason = error.reason if isinstance(error, SendFailed) else f"{type(error).__name__}: {error}"
-        self._metrics.delivery.labels({Failure.BLOCKED: "blocked", Failure.REFUSED: "refused"}.get(failure, "retried")).inc()
-        async with self._transactions.begin() as session:
-            if failure is Failure.RETRY and error.retry_after is not None:
-                await claiming.postpone(session, claim, error.retry_after, reason, count_attempt=False)
-            elif failure is Failure.BLOCKED:
-                await outbox.hold_chat(session, claim.chat_id, reason)
-                if self._on_blocked is not None:
-                    await self._on_blocked(session, claim.chat_id, reason)
-                log.info("outbox %s: chat blocked the bot; its messages are held until it unblocks", claim.id)
-            elif failure is Failure.REFUSED:
-                await claiming.mark_failed(session, claim, reason)
-                log.warning("outbox %s refused: %s", claim.id, reason)
-                return Outcome.REFUSED
-            else:  # network trouble, a timeout, the server's 5xx: retry with backoff
-                backoff = min(2 ** claim.attempts, MAX_BACKOFF_SECONDS)
-                await claiming.postpone(session, claim, backoff, reason, count_attempt=True)
-        if failure is not Failure.BLOCKED:
-            log.info("outbox %s postponed: %s", claim.id, reason)
-        return Outcome.WAIT
 
 
 async def _stored(session: AsyncSession, row: OutboxMessage) -> Outgoing:
