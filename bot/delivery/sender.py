@@ -144,7 +144,12 @@ class Delivery:
         Returns how many messages were settled for good (sent, or refused by Telegram)."""
         heads = await self._claim(lambda session: claiming.claim_heads(session, self.lease, self._concurrency * 4),
                                   serving=True)
-        return sum(await asyncio.gather(*(self._serve_in_background(head) for head in heads)))
+        # Every chat's outcome is waited for, also when the round is stopped: a plain gather would return at the
+        # first chat that stops, while the others still wait for Telegram's answer to what they sent (_send_whole).
+        served = await asyncio.gather(*(self._serve_in_background(head) for head in heads), return_exceptions=True)
+        if failed := next((outcome for outcome in served if isinstance(outcome, BaseException)), None):
+            raise failed
+        return sum(served)
 
     async def _serve_in_background(self, head: Claim) -> int:
         try:
