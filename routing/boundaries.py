@@ -1,10 +1,8 @@
 """Offline point-in-polygon lookups over administrative boundaries (GeoJSON with Kemendagri codes).
 
 Reading the shipped districts from GeoJSON (parsing, validating, repairing) takes over a second of CPU, in every
-process that starts. The polygons read are kept compiled (as WKB, beside their areas) in a cache folder, under
-the source file's hash: a later process reads them in a few hundredths of that. The folder is ``CACHE_DIR``, else
-the user's cache folder (``~/.cache/lapor-bot`` on Linux); a cache that cannot be read or written is passed by,
-and one no process has read for a month is removed.
+process that starts. The polygons read are kept compiled (as WKB, beside their areas) under the source file's
+hash (``routing.compiled``): a later process reads them in a few hundredths of that.
 """
 
 from __future__ import annotations
@@ -12,22 +10,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import logging
 import math
-import os
 import struct
-import tempfile
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import platformdirs
 import shapely
 from shapely import STRtree
 from shapely.geometry import Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import make_valid
+
+from routing.compiled import keep, read_kept
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KM_PER_DEGREE = 111.32  # at the equator; Indonesia lies within 11 degrees of it, so within 2 %
@@ -35,10 +30,7 @@ KM_PER_DEGREE = 111.32  # at the equator; Indonesia lies within 11 degrees of it
 # pier or a boat. Wider would take in Singapore, 20 km from Batam.
 COAST_TOLERANCE_KM = 5.0
 COMPILED_FORMAT = 1  # raise when what is kept changes
-COMPILED_KEPT_SECONDS = 30 * 24 * 3600
 _HEADER_LENGTH = struct.Struct("<I")
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,14 +61,14 @@ class BoundaryIndex:
     def from_geojson(cls, path: Path) -> "BoundaryIndex":
         """The boundaries of a GeoJSON file (gzipped where it ends in .gz), compiled once per content."""
         source = path.read_bytes()
-        kept = compiled_dir() / f"boundaries-{COMPILED_FORMAT}-{hashlib.sha256(source).hexdigest()[:32]}.wkb"
+        kept = f"boundaries-{COMPILED_FORMAT}-{hashlib.sha256(source).hexdigest()[:32]}.wkb"
         try:
-            return _read_compiled(kept)
+            return _from_compiled(read_kept(kept))
         except (OSError, ValueError, KeyError, struct.error, shapely.errors.GEOSException):
             pass
         collection = json.loads(gzip.decompress(source) if path.suffix == ".gz" else source)
         index = cls.from_features(collection["features"])
-        _write_compiled(kept, index)
+        keep(kept, _compiled(index), family="boundaries-*.wkb")
         return index
 
     @classmethod
@@ -126,39 +118,20 @@ class BoundaryIndex:
         return [(self.areas[index], distance * KM_PER_DEGREE) for index, distance in found.items()]
 
 
-def compiled_dir() -> Path:
-    return Path(os.environ.get("CACHE_DIR") or platformdirs.user_cache_dir("lapor-bot"))
-
-
-def _read_compiled(path: Path) -> BoundaryIndex:
-    data = path.read_bytes()
-    os.utime(path)  # read lately: kept
+def _from_compiled(data: bytes) -> BoundaryIndex:
     (length,) = _HEADER_LENGTH.unpack_from(data)
     header = json.loads(data[_HEADER_LENGTH.size:_HEADER_LENGTH.size + length])
     parts = shapely.get_parts(shapely.from_wkb(data[_HEADER_LENGTH.size + length:]))
     if len(parts) != len(header["part_areas"]):
-        raise ValueError(f"{path}: {len(parts)} polygons for {len(header['part_areas'])} part areas")
+        raise ValueError(f"{len(parts)} polygons kept for {len(header['part_areas'])} part areas")
     return BoundaryIndex([Area(*area) for area in header["areas"]], list(parts), header["part_areas"],
                          header["invalid"], header["repaired"])
 
 
-def _write_compiled(path: Path, index: BoundaryIndex) -> None:
-    """Keep the index compiled at ``path``: written whole, then renamed, so that processes starting together each
-    see a whole file or none. What no process has read for a month goes."""
+def _compiled(index: BoundaryIndex) -> bytes:
     header = json.dumps({"areas": [[area.code, area.name, area.level] for area in index.areas],
                          "part_areas": index.part_areas, "invalid": index.invalid, "repaired": index.repaired}).encode()
-    body = shapely.to_wkb(shapely.GeometryCollection(index.parts))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".writing-", delete=False) as file:
-            file.write(_HEADER_LENGTH.pack(len(header)) + header + body)
-        os.replace(file.name, path)
-        unread_since = time.time() - COMPILED_KEPT_SECONDS
-        for kept in path.parent.glob("boundaries-*.wkb"):
-            if kept.stat().st_mtime < unread_since:
-                kept.unlink(missing_ok=True)
-    except OSError as error:
-        log.info("boundaries not kept compiled in %s (%s): read from GeoJSON at each start", path.parent, error)
+    return _HEADER_LENGTH.pack(len(header)) + header + shapely.to_wkb(shapely.GeometryCollection(index.parts))
 
 
 def polygons_of(geometry: BaseGeometry) -> list[Polygon]:

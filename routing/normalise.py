@@ -36,9 +36,10 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(text: str) -> str:
     """Lower case, no accents, punctuation to spaces, abbreviations written out."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = _NOT_WORD.sub(" ", text).split()
-    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = _NOT_WORD.sub(" ", text.lower()).split()
+    return " ".join([ABBREVIATIONS.get(word, word) for word in words])
 
 
 def core_place_name(name: str) -> str:

@@ -72,11 +72,10 @@ class PlaceMatcher:
         for level in (PROVINCE, REGENCY, DISTRICT, VILLAGE):
             exact: dict[str, list[Region]] = defaultdict(list)
             for region in hierarchy.levels[level]:
+                within = [(level, code) for code in region.ancestor_codes()]
                 for name in _names_of(region):
                     exact[name].append(region)
-                    scopes = [(level, None, name[:1])]  # across Indonesia, names are compared by initial
-                    scopes += [(level, region.ancestor_code(up)) for up in range(PROVINCE, level)]
-                    for key in scopes:
+                    for key in ((level, None, name[:1]), *within):  # across Indonesia, by initial
                         names, regions = self._scoped[key]
                         names.append(name)
                         regions.append(region)

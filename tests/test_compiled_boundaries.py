@@ -7,7 +7,7 @@ import gzip
 import json
 import os
 
-from routing import boundaries
+from routing import compiled
 from routing.boundaries import BoundaryIndex
 from tests.test_routing import _square
 
@@ -53,7 +53,7 @@ def test_a_changed_source_is_read_anew_and_old_unread_ones_go(tmp_path, monkeypa
     changed = {**SOURCE, "features": SOURCE["features"][1:]}
     assert [area.code for area in BoundaryIndex.from_geojson(_source(tmp_path, changed)).areas] == ["13.71.02", "13.71.03"]
     assert len(list((tmp_path / "cache").glob("boundaries-*.wkb"))) == 2, "both sources are in use"
-    month_ago = first.stat().st_mtime - boundaries.COMPILED_KEPT_SECONDS - 60
+    month_ago = first.stat().st_mtime - compiled.KEPT_SECONDS - 60
     os.utime(first, (month_ago, month_ago))
     BoundaryIndex.from_geojson(_source(tmp_path, {**SOURCE, "features": SOURCE["features"][:2]}))
     assert not first.exists(), "unread for a month: removed"
