@@ -79,6 +79,7 @@ def pytest_runtest_protocol(item, nextitem):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request, tmp_path) -> str:
+    """An empty database of the test's own (``migrated_url`` gives it at the newest schema)."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
     problem = postgres.problem()
@@ -86,7 +87,7 @@ async def database_url(request, tmp_path) -> str:
         pytest.fail(f"PostgreSQL is required in CI ({postgres.SERVER_URL}): {problem}")
     if problem:
         pytest.skip(f"PostgreSQL not reachable at {postgres.SERVER_URL} ({problem}); set TEST_POSTGRES_URL to run these")
-    await postgres.fresh_schema()
+    await postgres.fresh_database(migrated="migrated_url" in request.fixturenames)
     return postgres.run_url()
 
 
@@ -107,7 +108,8 @@ async def _migrated(url: str) -> None:
 
 @pytest.fixture
 def migrated_url(database_url, request) -> str:
-    """``database_url`` at the newest schema (``database_url`` alone is an empty database, for the migrations' tests)."""
+    """``database_url`` at the newest schema (``database_url`` alone is an empty database, for the migrations' tests):
+    a copy of one migrated once per worker (PostgreSQL: a template database; SQLite: a file)."""
     if database_url.startswith("sqlite"):
         shutil.copyfile(request.getfixturevalue("sqlite_schema"), make_url(database_url).database)
     return database_url
@@ -116,7 +118,6 @@ def migrated_url(database_url, request) -> str:
 @pytest.fixture
 async def engine(migrated_url):
     engine = create_engine(migrated_url)
-    await migrate(engine)
     yield engine
     await engine.dispose()
 
