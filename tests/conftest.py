@@ -30,6 +30,7 @@ from bot.inbox import dispatcher
 from bot.inbox.receivers import Polling
 from bot.services.jurisdiction import load_router
 from bot.sandbox.emulator import BotApiEmulator
+from bench.harness import processes
 from tests import postgres
 from tests.kit.client import Citizen
 from tests.run_locks import RunLocks
@@ -48,6 +49,7 @@ QUICK_RETRIES = (timedelta(seconds=0.2), timedelta(seconds=0.5))  # in service: 
 def pytest_configure(config) -> None:
     global RUN_LOCKS
     RUN_LOCKS = RunLocks.of_this_run(config)
+    processes.FORKED = True  # bot processes start from a server that has imported the bot (bench/harness/forked.py)
     # A turn that fails is tried as often as in service, sooner: scripted citizens wait for its apology.
     dispatcher.RETRY_DELAYS = QUICK_RETRIES
 

@@ -4,7 +4,6 @@ arriving in the page."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -13,11 +12,10 @@ import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from tests.conftest import IN_CI
-from tests.harness import free_port
+from tests.kit.sandbox import SandboxProcess
 
 pytestmark = pytest.mark.browser
 
@@ -35,36 +33,13 @@ def chromium_or_skip() -> str:
 
 @pytest.fixture
 async def sandbox(tmp_path):
-    port = free_port()
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "WEBHOOK_"))
-    } | {"PORT": str(port), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"}
-    process = subprocess.Popen(
-        [str(LAPOR_BOT)], cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{port}/"
+    """The sandbox's page address, its environment (for a second command) and its folder."""
+    running = SandboxProcess(tmp_path)
+    await running.start()
     try:
-        await _wait_for_page(url, process)
-        yield url, environment, tmp_path
+        yield running.url, running.environment, tmp_path
     finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        assert process.returncode == 0, output[-3000:]
-
-
-async def _wait_for_page(url: str, process: subprocess.Popen) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(process.stdout.read())
-            try:
-                async with http.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("the sandbox did not start in 30 s")
+        running.stop()
 
 
 async def _open_browser(playwright):

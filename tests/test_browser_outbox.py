@@ -4,39 +4,12 @@ after it starts again, with the whole history still there."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
-from tests.test_browser import LAPOR_BOT, _wait_for_page, chromium_or_skip
-from tests.harness import free_port
+from tests.kit.sandbox import SandboxProcess
+from tests.test_browser import chromium_or_skip
 
 pytestmark = pytest.mark.browser
-
-
-class SandboxProcess:
-    """`lapor-bot` without a token, stopped and started again on the same port, database and state folder."""
-
-    def __init__(self, workdir) -> None:
-        self.workdir, self.port = workdir, free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.environment = {
-            key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "WEBHOOK_", "SANDBOX_"))
-        } | {"PORT": str(self.port), "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'sandbox.db'}", "SANDBOX_DIR": str(workdir / "state")}
-        self.process: subprocess.Popen | None = None
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(LAPOR_BOT)], cwd=self.workdir, env=self.environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        await _wait_for_page(self.url, self.process)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            output, _ = self.process.communicate(timeout=30)
-            assert self.process.returncode == 0, output[-3000:]
 
 
 @pytest.fixture

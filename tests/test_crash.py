@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import time
 
+from bench.harness import processes
 from tests.conftest import eventually
 from tests.harness import free_port
 from tests.kit.client import Citizen
@@ -24,7 +23,7 @@ CITIZENS = 12
 
 
 def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None = "6",
-               more_env: dict[str, str] | None = None) -> subprocess.Popen:
+               more_env: dict[str, str] | None = None) -> processes.Launched:
     """``lease_seconds``: DELIVERY_LEASE_SECONDS (None: the default, 60); ``more_env``: another channel's."""
     env = {
         **os.environ,
@@ -37,12 +36,11 @@ def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None 
         **(more_env or {}),
     }
     env.pop("WEBHOOK_URL", None)
-    command = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"]
-    log = open(tmp_path / "bot.log", "ab")
-    return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    command = ["-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"]
+    return processes.launch(command, tmp_path, env, tmp_path / "bot.log", forked=processes.FORKED)
 
 
-async def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
+async def _kill_9(emulator, process: processes.Launched) -> tuple[int, int]:
     """Kill the bot; how many messages were on the wire (not yet answered, or answered but not yet recorded by the
     bot: not sent as far as it knows), and how many had been sent. The slow answers stop, for the restart."""
     process.send_signal(signal.SIGKILL)
@@ -54,7 +52,7 @@ async def _kill_9(emulator, process: subprocess.Popen) -> tuple[int, int]:
     return on_the_wire, len(emulator.stats.sent)
 
 
-async def _started(emulator, process: subprocess.Popen, calls_before: int) -> None:
+async def _started(emulator, process: processes.Launched, calls_before: int) -> None:
     await eventually(lambda: emulator.stats.calls["getUpdates"] > calls_before or process.poll() is not None, timeout=60)
     assert process.poll() is None, "the bot did not start"
 

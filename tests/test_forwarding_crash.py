@@ -10,13 +10,13 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from subprocess import Popen
 
 import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import select
 
+from bench.harness.processes import Launched
 from bot.db import create_engine, migrate, session_factory
 from bot.db.models import ApiReport, Forward, Report, ReportLink
 from bot.sandbox.emulator import BotApiEmulator
@@ -108,7 +108,7 @@ class Side:
     def __init__(self, telegram: BotApiEmulator, database_url: str, folder: Path, env: dict[str, str]) -> None:
         self.telegram, self.database_url, self.folder, self.port = telegram, database_url, folder, free_port()
         self.env = {"PORT": str(self.port), "DELIVERY_LEASE_SECONDS": "6", **env}
-        self.process: Popen | None = None
+        self.process: Launched | None = None
         folder.mkdir(exist_ok=True)
 
     async def start(self) -> None:

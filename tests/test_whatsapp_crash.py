@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from contextlib import asynccontextmanager
-from subprocess import Popen
 
 import pytest
 
+from bench.harness.processes import Launched
 from bot.sandbox.whatsapp import WhatsAppEmulator
 from tests.harness import eventually, free_port
 from tests.kit.whatsapp_faults import WhatsAppFault, inject
@@ -41,7 +41,7 @@ def _env(whatsapp: WhatsAppEmulator, port: int) -> dict[str, str]:
             "WHATSAPP_VERIFY_TOKEN": settings.verify_token, "WHATSAPP_API_URL": settings.api_base_url}
 
 
-async def _start(emulator, whatsapp: WhatsAppEmulator, database_url: str, tmp_path, port: int) -> Popen:
+async def _start(emulator, whatsapp: WhatsAppEmulator, database_url: str, tmp_path, port: int) -> Launched:
     calls = emulator.stats.calls["getUpdates"]
     process = _start_bot(emulator, database_url, tmp_path, more_env=_env(whatsapp, port))
     await _started(emulator, process, calls)
@@ -59,7 +59,7 @@ def _duplicates(whatsapp: WhatsAppEmulator) -> int:
     return sum(count - 1 for count in Counter((sent.phone, sent.text) for sent in whatsapp.stats.sent).values())
 
 
-async def _kill_at(moment: str, whatsapp: WhatsAppEmulator, process: Popen) -> tuple[int, int, int]:
+async def _kill_at(moment: str, whatsapp: WhatsAppEmulator, process: Launched) -> tuple[int, int, int]:
     """Kill the bot at ``moment``: how many answers were on the wire, how many sent, how many of the people's
     messages were still to be posted (not answered 200) at the kill."""
     if moment == "mid-turn":  # some webhooks stored, others still coming; the first turns under way

@@ -14,14 +14,18 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.harness.forked import ForkedPopen
+
 ROOT = Path(__file__).resolve().parents[2]
+Launched = subprocess.Popen | ForkedPopen
+FORKED = False  # the tests set it: their processes are forked from a server that has imported the bot (forked.py)
 WEBHOOK_SECRET = "load-harness-secret"
 
 
 @dataclass
 class Process:
     name: str
-    popen: subprocess.Popen
+    popen: Launched
     log: Path
 
     def wait_for(self, text: str, timeout: float = 90.0) -> str:
@@ -58,10 +62,15 @@ class Process:
 def start(name: str, arguments: list[str], folder: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Process:
     """``cwd``: another checkout of the bot (to compare a release with an earlier one)."""
     log = folder / f"{name}.log"
+    return Process(name, launch(arguments, cwd, {**os.environ, **(env or {})}, log, forked=FORKED and cwd == ROOT), log)
+
+
+def launch(arguments: list[str], cwd: Path, env: dict[str, str], log: Path, forked: bool) -> Launched:
+    """``python ARGUMENTS`` in ``cwd`` with ``env``, its output added to ``log``; ``forked``: see forked.py."""
+    if forked:
+        return ForkedPopen(arguments, cwd, env, log)
     with open(log, "ab") as output:
-        popen = subprocess.Popen([sys.executable, *arguments], cwd=cwd, env={**os.environ, **(env or {})},
-                                 stdout=output, stderr=subprocess.STDOUT)
-    return Process(name, popen, log)
+        return subprocess.Popen([sys.executable, *arguments], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def free_port() -> int:
