@@ -23,8 +23,9 @@ CITIZENS = 12
 
 
 def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None = "6",
-               more_env: dict[str, str] | None = None) -> processes.Launched:
-    """``lease_seconds``: DELIVERY_LEASE_SECONDS (None: the default, 60); ``more_env``: another channel's."""
+               more_env: dict[str, str] | None = None, prelude: str = "") -> processes.Launched:
+    """``lease_seconds``: DELIVERY_LEASE_SECONDS (None: the default, 60); ``more_env``: another channel's;
+    ``prelude``: Python run before the bot (to shorten a module's constant)."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": emulator.token,
@@ -36,7 +37,7 @@ def _start_bot(emulator, database_url: str, tmp_path, lease_seconds: str | None 
         **(more_env or {}),
     }
     env.pop("WEBHOOK_URL", None)
-    command = ["-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"]
+    command = ["-c", f"{prelude}\nimport sys; from bot.cli import main; sys.exit(main(['run']))"]
     return processes.launch(command, tmp_path, env, tmp_path / "bot.log", forked=processes.FORKED)
 
 

@@ -27,6 +27,8 @@ from tests.open311_bot import answers
 from tests.test_crash import _kill_9, _start_bot, _started
 
 REPORTS = 8
+# A's first pause after a filing failed (B is down): a second instead of ten, which the test would wait out.
+SHORT_PAUSE = "from datetime import timedelta; from bot.jobs import forwarding; forwarding.FIRST_PAUSE = timedelta(seconds=1)"
 HOLD = 1.0  # seconds B's answers to a filing are held back in the "A mid-forward" case: A dies before hearing one
 OPEN311 = "/open311/v2/"
 
@@ -113,7 +115,7 @@ class Side:
 
     async def start(self) -> None:
         calls = self.telegram.stats.calls["getUpdates"]
-        self.process = _start_bot(self.telegram, self.database_url, self.folder, more_env=self.env)
+        self.process = _start_bot(self.telegram, self.database_url, self.folder, more_env=self.env, prelude=SHORT_PAUSE)
         await _started(self.telegram, self.process, calls)
         async with aiohttp.ClientSession() as http:
             await eventually(lambda: answers(http, f"http://127.0.0.1:{self.port}{OPEN311}services.json"), timeout=30)
