@@ -16,7 +16,7 @@ from bot.delivery.pacing import Pacing
 # worker's test nor a connection can take a port between the check here and the server's start.
 FIRST_PORT, PORTS_PER_WORKER, WORKER_RANGES = 20000, 1000, 12
 
-# Four workers' bots, in-process and started as processes, share one PostgreSQL server of 100 connections: each keeps
+# Six workers' bots, in-process and started as processes, share one PostgreSQL server of 100 connections: each keeps
 # 5 (and opens 5 more in a burst) instead of 20.
 TEST_POOL_SIZE = 5
 # Scripted citizens answer faster than people: pace only across chats, as Telegram does.
