@@ -28,7 +28,8 @@ from tests.test_crash import _kill_9, _start_bot, _started
 
 REPORTS = 8
 # A's first pause after a filing failed (B is down): a second instead of ten, which the test would wait out.
-SHORT_PAUSE = "from datetime import timedelta; from bot.jobs import forwarding; forwarding.FIRST_PAUSE = timedelta(seconds=1)"
+SHORT_PAUSE = ("from datetime import timedelta; from bot.jobs import forwarding; "
+               "forwarding.FIRST_PAUSE = timedelta(seconds=1)")
 HOLD = 1.0  # seconds B's answers to a filing are held back in the "A mid-forward" case: A dies before hearing one
 OPEN311 = "/open311/v2/"
 

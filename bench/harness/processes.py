@@ -62,7 +62,8 @@ class Process:
 def start(name: str, arguments: list[str], folder: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Process:
     """``cwd``: another checkout of the bot (to compare a release with an earlier one)."""
     log = folder / f"{name}.log"
-    return Process(name, launch(arguments, cwd, {**os.environ, **(env or {})}, log, forked=FORKED and cwd == ROOT), log)
+    popen = launch(arguments, cwd, {**os.environ, **(env or {})}, log, forked=FORKED and cwd == ROOT)
+    return Process(name, popen, log)
 
 
 def launch(arguments: list[str], cwd: Path, env: dict[str, str], log: Path, forked: bool) -> Launched:
