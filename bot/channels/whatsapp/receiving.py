@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 import handlers
 from bot.channels.incoming import TOO_LARGE, UNAVAILABLE, Incoming, Unsupported
