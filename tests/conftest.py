@@ -35,6 +35,7 @@ from tests import postgres
 from tests.kit.client import Citizen
 from tests.run_locks import RunLocks
 from tests.harness import TEST_PACING, TEST_POOL_SIZE, eventually  # noqa: F401 (the tests import them from here)
+from tests.harness import migrated_alone
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 RUN_LOCKS: RunLocks | None = None
@@ -81,7 +82,8 @@ def pytest_runtest_protocol(item, nextitem):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request, tmp_path) -> str:
-    """An empty database of the test's own (``migrated_url`` gives it at the newest schema)."""
+    """An empty database of the test's own (``migrated_url`` gives it at the newest schema). On PostgreSQL the
+    database is made here either way, so that it is made once: empty, or as a copy of the template."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
     problem = postgres.problem()
@@ -98,20 +100,15 @@ def sqlite_schema(tmp_path_factory) -> Path:
     """A SQLite database at the newest schema, migrated once per worker: a test that needs one gets a copy
     (migrating from nothing is a third of a second of CPU, copying a thousandth)."""
     path = tmp_path_factory.mktemp("schema") / "lapor.db"
-    asyncio.run(_migrated(f"sqlite+aiosqlite:///{path}"))
+    asyncio.run(migrated_alone(f"sqlite+aiosqlite:///{path}"))
     return path
-
-
-async def _migrated(url: str) -> None:
-    engine = create_engine(url)
-    await migrate(engine)
-    await engine.dispose()  # the last connection closed: the WAL is written back into the file
 
 
 @pytest.fixture
 def migrated_url(database_url, request) -> str:
     """``database_url`` at the newest schema (``database_url`` alone is an empty database, for the migrations' tests):
-    a copy of one migrated once per worker (PostgreSQL: a template database; SQLite: a file)."""
+    a copy of one migrated once per worker (PostgreSQL: a template database, copied by ``database_url``; SQLite: a
+    file, copied here, outside the test's event loop, where ``sqlite_schema`` may run its own)."""
     if database_url.startswith("sqlite"):
         shutil.copyfile(request.getfixturevalue("sqlite_schema"), make_url(database_url).database)
     return database_url

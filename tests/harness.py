@@ -9,6 +9,7 @@ import itertools
 import os
 import socket
 
+from bot.db import create_engine, migrate
 from bot.delivery.pacing import Pacing
 
 # Ports for the servers a test starts, below the kernel's ephemeral range (32768 and up), where outgoing
@@ -54,3 +55,11 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError(f"no free port in this worker's range from {FIRST_PORT}")
+
+
+async def migrated_alone(url: str) -> None:
+    """Bring the database at ``url`` to the newest schema and close every connection to it (SQLite's WAL is
+    written back into the file; a PostgreSQL template is copied only while nobody is connected to it)."""
+    engine = create_engine(url)
+    await migrate(engine)
+    await engine.dispose()

@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.db import create_engine, migrate
+from bot.db import create_engine
+from tests.harness import migrated_alone
 
 SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 _state: dict[str, str | None] = {"database": None, "problem": None, "template": None}
@@ -74,9 +75,7 @@ async def _template() -> str:
     if _state["template"] is None:
         name = f"{_state['database']}_template"
         await _admin(f'CREATE DATABASE "{name}"')
-        engine = create_engine(_url(name))
-        await migrate(engine)
-        await engine.dispose()  # a template is copied only while nobody is connected to it
+        await migrated_alone(_url(name))
         _state["template"] = name
     return _state["template"]
 
