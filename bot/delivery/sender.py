@@ -134,8 +134,9 @@ class Delivery:
                     pass
             except Exception:  # a database hiccup must not end the sender
                 log.exception("delivery round failed; trying again")
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            try:  # not asyncio.wait_for: on Python 3.11 a stop coming with a kick would be dropped
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 

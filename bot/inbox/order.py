@@ -75,8 +75,9 @@ class Arrivals:
                 await waiting()
 
     async def _next_arrival(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._arrival.wait(), seconds)
+        try:  # not asyncio.wait_for: on Python 3.11 a cancellation coming with an arrival would be dropped
+            async with asyncio.timeout(seconds):
+                await self._arrival.wait()
         except TimeoutError:
             pass
 

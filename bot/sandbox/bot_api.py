@@ -55,8 +55,9 @@ class BotApiMethods:
                 pending, remaining = self.state.pending_updates(), deadline - time.monotonic()
                 if pending or remaining <= 0:
                     return pending[:limit]
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
+                try:  # not asyncio.wait_for, which on Python 3.11 may drop a cancellation
+                    async with asyncio.timeout(remaining):
+                        await self._changed.wait()
                 except TimeoutError:
                     pass
 

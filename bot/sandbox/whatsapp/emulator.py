@@ -216,5 +216,5 @@ class WhatsAppEmulator(GraphSide, PeopleSide, WebhookSide):
             self._changed.notify_all()
 
     async def wait_until(self, predicate, timeout: float = 10.0) -> None:
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        async with self._changed, asyncio.timeout(timeout):  # not wait_for: it may drop a cancellation (3.11)
+            await self._changed.wait_for(predicate)
