@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.channels.telegram.outbound import TelegramTransport
 from bot.db.models import OutboxMessage, User
-from bot.delivery import outbox
+from bot.delivery import claiming, outbox
 from bot.delivery.messages import Album, Edit, Location, Media, Text
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
@@ -259,3 +261,27 @@ async def test_a_stop_that_comes_with_a_kick_stops_the_background_sender(bot):
     sender.cancel()
     await asyncio.wait([sender], timeout=5)
     assert sender.cancelled()
+
+
+async def test_a_background_round_whose_claim_failed_holds_up_no_chat(bot, monkeypatch):
+    """A round marks the chats it claims, so that a turn's fast path finding their head taken waits for the round
+    to send the rest. When the claim itself fails (its commit), nobody serves those chats: the marks go too, and
+    the turn does not wait for ever."""
+    own = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator)
+    person = bot.citizen("Warga", None)
+    async with bot.services.transactions.begin() as session:
+        await outbox.enqueue(session, person.user_id, Text("Jawaban untuk Anda"))
+    claim_heads = claiming.claim_heads
+
+    async def claimed_but_not_committed(session, lease, limit):
+        rows = await claim_heads(session, lease, limit)
+        session.add(OutboxMessage(kind=outbox.MESSAGE))  # no chat: the commit fails
+        return rows
+
+    monkeypatch.setattr(claiming, "claim_heads", claimed_but_not_committed)
+    with pytest.raises(IntegrityError):
+        await own.deliver_due()
+    monkeypatch.setattr(claiming, "claim_heads", claim_heads)
+    await asyncio.wait_for(own.deliver_chat(person.user_id), 10)
+    await eventually(lambda: any(m.get("text") == "Jawaban untuk Anda" for m in person.messages))
+    await own.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,7 +147,10 @@ class Delivery:
                                   serving=True)
         # Every chat's outcome is waited for, also when the round is stopped: a plain gather would return at the
         # first chat that stops, while the others still wait for Telegram's answer to what they sent (_send_whole).
-        served = await asyncio.gather(*(self._serve_in_background(head) for head in heads), return_exceptions=True)
+        try:
+            served = await asyncio.gather(*(self._serve_in_background(head) for head in heads), return_exceptions=True)
+        finally:  # a chat whose task was cancelled before it began never ran its own release
+            self._release_background(head.chat_id for head in heads)
         if failed := next((outcome for outcome in served if isinstance(outcome, BaseException)), None):
             raise failed
         return sum(served)
@@ -156,7 +159,13 @@ class Delivery:
         try:
             return await self._run_chat(head.chat_id, [head])
         finally:
-            self._background_chats.pop(head.chat_id).set()
+            self._release_background([head.chat_id])
+
+    def _release_background(self, chat_ids: Iterable[int]) -> None:
+        """These chats are no longer served by a background round: a fast path waiting for one goes on."""
+        for chat_id in chat_ids:
+            if (served := self._background_chats.pop(chat_id, None)) is not None:
+                served.set()
 
     # One chat ------------------------------------------------------------------------------------
 
@@ -224,12 +233,18 @@ class Delivery:
                 marks.append(self._marks.mark(unmarked))
 
     async def _claim(self, take, serving: bool = False) -> list[Claim]:
-        async with self._transactions.begin() as session:
-            rows = await take(session)
-            claims = [claim for row in rows if (claim := await self._render(session, row))]
-            if serving:  # known before the claim commits, so that a fast path finding it taken waits for it
-                self._background_chats.update((claim.chat_id, asyncio.Event()) for claim in claims)
-            return claims
+        claims: list[Claim] = []
+        try:
+            async with self._transactions.begin() as session:
+                rows = await take(session)
+                claims = [claim for row in rows if (claim := await self._render(session, row))]
+                if serving:  # known before the claim commits, so that a fast path finding it taken waits for it
+                    self._background_chats.update((claim.chat_id, asyncio.Event()) for claim in claims)
+                return claims
+        except BaseException:  # not committed: nobody serves these chats
+            if serving:
+                self._release_background(claim.chat_id for claim in claims)
+            raise
 
     async def _render(self, session: AsyncSession, row: OutboxMessage) -> Claim | None:
         try:
