@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
 from bot.delivery.pacing import Pacing
 from bot.delivery.transport import ChannelRouter, Transport
+from bot.event_loop import loaded_data_frozen
 from bot.web.forwarding import StatusReceiver
 from bot.web.open311 import Open311Api
 from bot.services import contacts
@@ -207,8 +208,9 @@ async def serve(settings: Settings, stop: asyncio.Event, api_base_url: str | Non
         await prepare(engine, router)
     application = build_application(settings, engine, router, api_base_url)
     try:
-        await start_bot(application, receiver_for(settings, web_routes(application), web_port), role)
-        await stop.wait()
-        await stop_bot(application)
+        with loaded_data_frozen():
+            await start_bot(application, receiver_for(settings, web_routes(application), web_port), role)
+            await stop.wait()
+            await stop_bot(application)
     finally:
         await engine.dispose()
