@@ -3,11 +3,12 @@ of its API (bot.channels.<channel>.outbound)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.channels import markup as markups
 from bot.channels.markup import Markup
+from bot.domain.plain import plain
 
 MediaKind = Literal["photo", "video", "document", "audio", "voice"]
 
@@ -65,11 +66,11 @@ _NAMES = {kind: name for name, kind in _TYPES.items()}
 
 
 def to_payload(message: Outgoing) -> dict[str, Any]:
-    payload = {"type": _NAMES[type(message)], **asdict(message)}
+    payload = {"type": _NAMES[type(message)], **plain(message)}
     if hasattr(message, "markup"):
         payload["markup"] = markups.to_json(message.markup)
     if isinstance(message, Album):
-        payload["items"] = [{**asdict(item), "markup": None} for item in message.items]  # an album's items have none
+        payload["items"] = [{**plain(item), "markup": None} for item in message.items]  # an album's items have none
     return payload
 
 

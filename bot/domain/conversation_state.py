@@ -10,13 +10,14 @@ turns the previous version's JSON into it, so that rows stored earlier still loa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
 from bot.domain.actions import Action
 from bot.domain.draft import AttachmentRef, Draft, Json, known_fields
 from bot.domain.flows import Flow
+from bot.domain.plain import plain
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class ReporterAnswer:
         return "\n".join(parts) or None
 
     def to_json(self) -> Json:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_json(cls, data: Json) -> ReporterAnswer:
@@ -84,7 +85,7 @@ class FollowUp:
     acknowledgement: str | None = None  # what the album's first part was answered, said once for the whole album
 
     def to_json(self) -> Json:
-        return {**asdict(self), "purpose": self.purpose.value}
+        return {**plain(self), "purpose": self.purpose.value}
 
     @classmethod
     def from_json(cls, data: Json) -> FollowUp:
@@ -122,7 +123,7 @@ class PendingAction:
     kept_note: str | None = None  # typed for an action the report had moved on from: offered again
 
     def to_json(self) -> Json:
-        return {**asdict(self), "action": self.action.value}
+        return {**plain(self), "action": self.action.value}
 
     @classmethod
     def from_json(cls, data: Json) -> PendingAction:
@@ -152,7 +153,7 @@ class BroadcastComposition:
         return self.area or self.scope
 
     def to_json(self) -> Json:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_json(cls, data: Json) -> BroadcastComposition:

@@ -8,10 +8,11 @@ processes of two releases can share one database while a new release rolls out.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from bot.domain.flows import Flow
+from bot.domain.plain import plain
 from bot.domain.vocabulary import CATEGORY_BY_CODE, Category, ReportType
 
 Json = dict[str, Any]
@@ -78,7 +79,7 @@ class RoutingRecord:
         return next((option for option in self.alternatives if option.code == code), None)
 
     def to_json(self) -> Json:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_json(cls, data: Json) -> RoutingRecord:
@@ -165,19 +166,19 @@ class Draft:
                 "report_type": self.report_type.value if self.report_type else None,
                 "category": self.category,
                 "description": self.description,
-                "location": asdict(self.place) if self.place else None,
+                "location": plain(self.place) if self.place else None,
                 "place_choice": self.place_choice,
                 "road_answer": self.road_answer,
                 "routing": self.routing.to_json() if self.routing else None,
-                "attachments": [asdict(attachment) for attachment in self.attachments],
+                "attachments": [plain(attachment) for attachment in self.attachments],
                 "anonymous": self.anonymous,
                 "confidential": self.confidential,
                 "editing": self.editing,
                 "unknown_places": self.unknown_places,
                 "album_id": self.album_id,
                 "album_refusals": self.album_refusals or None,
-                "proposed_place": asdict(self.proposed_place) if self.proposed_place else None,
-                "suggestions": [asdict(item) for item in self.suggestions] if self.suggestions is not None else None,
+                "proposed_place": plain(self.proposed_place) if self.proposed_place else None,
+                "suggestions": [plain(item) for item in self.suggestions] if self.suggestions is not None else None,
                 "similar_answer": self.similar_answer,
             }
         )
