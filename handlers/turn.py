@@ -19,8 +19,9 @@ from typing import Any
 from bot.channels.channel import Channel
 from bot.channels.incoming import Incoming
 from bot.channels.markup import Markup
-from bot.db.models import OutboxMessage, User
-from bot.delivery import claiming, outbox
+from bot.db.models import User
+from bot.delivery import outbox
+from bot.delivery.outbox import Claim
 from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
@@ -53,7 +54,7 @@ class Turn:
     choice: ChoiceData | None = None  # what the tapped choice carried, typed
     _queued: list[_Queued] = field(default_factory=list)
     _delays: set[timedelta] = field(default_factory=set)
-    _rows: dict[int, list[OutboxMessage]] = field(default_factory=dict)
+    _claims: dict[int, list[Claim]] = field(default_factory=dict)  # what goes out right after the commit
     _chats: list[int] = field(default_factory=list)
     _callback_answer: str | None = None
 
@@ -104,14 +105,16 @@ class Turn:
         go out right after the commit."""
         lease = self.services.delivery.lease
         free = {chat: not await outbox.has_unsent(self.session, chat) for chat in self._chats}
+        written = []
         for item in self._queued:
-            user = self.user if item.chat_id == self.user.id else None
             claim = lease if free[item.chat_id] and not item.delay and not item.replace_key else None
-            row = await outbox.enqueue(self.session, item.chat_id, item.message, user=user, delay=item.delay,
-                                       replace_key=item.replace_key, claim_for=claim,
-                                       answers=_fingerprint(self.incoming) if item.chat_id == self.chat_id else None)
-            self._rows.setdefault(item.chat_id, []).append(row)
+            written.append(outbox.NewMessage(
+                item.chat_id, item.message, self.user if item.chat_id == self.user.id else None, delay=item.delay,
+                replace_key=item.replace_key, claim_for=claim,
+                answers=_fingerprint(self.incoming) if item.chat_id == self.chat_id else None))
             free[item.chat_id] = free[item.chat_id] and claim is not None  # nothing claimed after a delayed one
+        for claim in await outbox.enqueue_all(self.session, written):
+            self._claims.setdefault(claim.chat_id, []).append(claim)
         self._delays = {item.delay for item in self._queued if item.delay}
         self._queued = []
         # What the services queued in this transaction (the reporter's push, the staff's notices) goes out after
@@ -130,7 +133,7 @@ class Turn:
 
     async def _deliver(self) -> None:
         for chat_id in self._chats:
-            claims = claiming.claims_of(self._rows.get(chat_id, []))  # the rows have their ids since the commit
+            claims = self._claims.get(chat_id)
             if claims:
                 await self.services.delivery.send_claimed(chat_id, claims)
             else:

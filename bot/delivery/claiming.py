@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 
 from bot.db import bulk_update
 from bot.db.models import OutboxMessage, utcnow
-from bot.delivery.messages import from_payload
 from bot.delivery.outbox import FAILED, PENDING, SENT, Claim, Lease, dead_senders, unclaimed
 
 
@@ -75,11 +74,6 @@ async def take_back(session: AsyncSession, holder: str) -> int:
     result = await session.execute(bulk_update(OutboxMessage).where(
         OutboxMessage.claimed_by == holder, OutboxMessage.state == PENDING).values(claimed_until=None, claimed_by=None))
     return result.rowcount
-
-
-def claims_of(rows: list[OutboxMessage]) -> list[Claim]:
-    """The claims of rows written already claimed (``enqueue(..., claim_for=...)``), once they have ids."""
-    return [Claim.of(row, from_payload(row.payload)) for row in rows if row.claimed_until is not None]
 
 
 async def release(session: AsyncSession, claims: list[Claim]) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.db import Transactions
 from bot.db.models import utcnow
-from bot.delivery import outbox
+from bot.delivery import retention as outbox_retention
 from bot.inbox import store as inbox_store
 from bot.jobs import lease
 from bot.jobs.deadlines import HOLDER
@@ -24,13 +24,13 @@ EVERY = timedelta(hours=1)
 LEASE = timedelta(hours=2)  # longer than a round: another process takes over an hour after the holder died
 
 
-async def run_once(transactions: Transactions, keep: timedelta, *, holder: str = HOLDER) -> outbox.Forgotten | None:
+async def run_once(transactions: Transactions, keep: timedelta, *, holder: str = HOLDER) -> outbox_retention.Forgotten | None:
     """One round; what the outbox forgot, or None when another process holds the lease."""
     async with transactions.begin() as session:
         if not await lease.take(session, JOB, holder, LEASE, utcnow()):
             return None
         updates = await inbox_store.prune(session)
-        forgotten = await outbox.forget_settled(session, keep)
+        forgotten = await outbox_retention.forget_settled(session, keep)
         files = await generated.forget(session, keep)
         contacts = await forgetting.scrub(session)
     log.info("pruned %d handled updates; the outbox deleted %d sent messages and dropped the text of %d others; "
