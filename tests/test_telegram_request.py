@@ -5,13 +5,17 @@ delivery tests and the crash tests drive it too: the ``telegram_bot`` fixture an
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qs
 
 import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.app import bot_api_client
 from bot.channels.telegram import request
@@ -108,6 +112,29 @@ async def test_files_go_as_multipart_with_their_captions(emulator):
         assert bytes(await file.download_as_bytearray()) == picture
 
 
+async def test_a_call_without_files_is_a_form_of_json_encoded_values_as_telegram_reads_it():
+    received: list[tuple[str, dict[str, list[str]]]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        received.append((request.content_type, parse_qs((await request.read()).decode())))
+        return web.json_response({"ok": True, "result": True})
+
+    keyboard = {"inline_keyboard": [[{"text": "Ya, kirim", "callback_data": "kirim:1"}]]}
+    parameters = {"chat_id": 42, "text": "Laporan & foto: 100% terkirim?", "reply_markup": keyboard}
+    requests = AiohttpRequest(timeouts=QUICK)
+    await requests.initialize()
+    try:
+        async with served(record) as url:
+            status, _ = await requests.do_request(f"{url}/botTOKEN/sendMessage", "POST", RequestData(
+                [RequestParameter.from_input(name, value) for name, value in parameters.items()]))
+    finally:
+        await requests.shutdown()
+    assert status == 200
+    [(content_type, form)] = received
+    assert content_type == "application/x-www-form-urlencoded"
+    assert form == {"chat_id": ["42"], "text": [parameters["text"]], "reply_markup": [json.dumps(keyboard)]}
+
+
 async def test_both_of_ptbs_slots_share_one_session_which_closes_once(emulator):
     requests = AiohttpRequest(timeouts=QUICK)
     async with bot_on(emulator, requests) as bot:
@@ -168,14 +195,20 @@ class ForwardProxy:
 @asynccontextmanager
 async def forward_proxy():
     proxy = ForwardProxy()
+    async with served(proxy.forward) as proxy.url:
+        yield proxy
+
+
+@asynccontextmanager
+async def served(handler):
+    """A web server on a free port of 127.0.0.1 answering every path with ``handler``; yields its URL."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", proxy.forward)
+    app.router.add_route("*", "/{tail:.*}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    proxy.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
     try:
-        yield proxy
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
     finally:
         await runner.cleanup()
