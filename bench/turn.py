@@ -32,7 +32,7 @@ from bot.db import Transactions, create_engine, migrate  # noqa: E402
 from bot.delivery.messages import Edit, Outgoing  # noqa: E402
 from bot.domain.draft import AttachmentRef  # noqa: E402
 from bot.event_loop import loaded_data_frozen, run_loop  # noqa: E402
-from bot.inbox.dispatcher import Handling, current_handling  # noqa: E402
+from bot.inbox.handling import Handling, current_handling  # noqa: E402
 from bot.runtime import build_services, start_background, stop_background  # noqa: E402
 from bot.services.contacts import TELEGRAM  # noqa: E402
 from bot.services.jurisdiction import load_router  # noqa: E402

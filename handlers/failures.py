@@ -10,7 +10,7 @@ from bot.channels.incoming import Incoming
 from bot.db.models import User
 from bot.delivery import outbox
 from bot.delivery.messages import Text
-from bot.inbox.dispatcher import current_handling
+from bot.inbox.handling import current_handling
 from bot.services import contacts
 
 log = logging.getLogger(__name__)

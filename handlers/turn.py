@@ -25,7 +25,7 @@ from bot.delivery.outbox import Claim
 from bot.delivery.messages import Edit, Outgoing, Text
 from bot.i18n import Translator
 from bot.inbox import store as inbox
-from bot.inbox.dispatcher import current_handling
+from bot.inbox.handling import Acknowledgement, current_handling
 from bot.services import Session, contacts
 from bot.services.chat_locks import open_chat
 from bot.services.conversations import end_conversation, load_conversation, remember_user
@@ -121,10 +121,16 @@ class Turn:
         # the turn's own replies, on the same fast path.
         self._chats += [chat for chat in outbox.written_chats(self.session) if chat not in self._chats]
 
-    async def flush(self) -> None:
-        """After the commit: answer the tapped button while the replies go out (the replies first: the
-        citizen waits for them; the answer only stops the button's spinner)."""
-        if self.incoming.tap:
+    @property
+    def acknowledgement(self) -> Acknowledgement | None:
+        """The tapped button's answer, for the receiver to give where it can (see ``Handling.committed``)."""
+        tap = self.incoming.tap
+        return Acknowledgement(tap.reference, self._callback_answer) if tap and tap.reference else None
+
+    async def flush(self, acknowledged: bool = False) -> None:
+        """After the commit: answer the tapped button (unless the receiver does) while the replies go out (the
+        replies first: the citizen waits for them; the answer only stops the button's spinner)."""
+        if self.incoming.tap and not acknowledged:
             await asyncio.gather(self._deliver(), self.channel.acknowledge(self.incoming, self._callback_answer))
         else:
             await self._deliver()
@@ -164,9 +170,8 @@ async def run_turn(incoming: Incoming, route: Route, services: Any, channel: Cha
     except _Deferred:
         return
     if turn is not None:
-        if (handling := current_handling.get()) is not None:
-            handling.committed()
-        await turn.flush()
+        handling = current_handling.get()
+        await turn.flush(acknowledged=handling is not None and handling.committed(turn.acknowledgement))
 
 
 async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, channel: Channel) -> Turn | None:

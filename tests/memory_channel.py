@@ -24,7 +24,7 @@ from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing,
 from bot.delivery.outbox import PENDING
 from bot.delivery.transport import ChannelRouter, Envelope, Failure, SendFailed
 from bot.domain.draft import AttachmentRef
-from bot.inbox.dispatcher import Handling, current_handling
+from bot.inbox.handling import Handling, current_handling
 from bot.runtime import Background, Services, build_services, start_background, stop_background
 from bot.db.models import User
 from bot.sandbox.personas import PERSONAS, Persona, grant_roles

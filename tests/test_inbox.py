@@ -79,7 +79,8 @@ async def test_the_webhook_stores_before_it_answers_and_refuses_what_is_not_an_u
 async def test_a_receiver_stores_only_what_no_turn_stored_and_confirms_after_both(engine):
     """A turn stores its own update as handled; the receiver stores the rest as pending, for the scan."""
     from bot.db import Transactions
-    from bot.inbox.dispatcher import InboxDispatcher, current_handling
+    from bot.inbox.dispatcher import InboxDispatcher
+    from bot.inbox.handling import current_handling
 
     transactions = Transactions(engine)
     chat = {"chat": {"id": 9, "type": "private"}}
@@ -142,3 +143,39 @@ async def test_an_update_the_library_cannot_read_never_stops_polling(bot, citize
             return await session.scalar(select(InboxUpdate.state).where(InboxUpdate.update_id == unreadable["update_id"])) == store.FAILED
 
     await eventually(given_up, timeout=20)
+
+
+async def test_a_receiver_carries_a_taps_answer_only_for_a_turn_that_committed_while_it_waited(engine):
+    """A turn done in time hands its tap's answer to the receiver (Telegram's webhook gives it in its answer);
+    a turn that commits after the receiver stopped waiting answers by itself, as does one without a receiver
+    that can carry it."""
+    import asyncio
+
+    from bot.db import Transactions
+    from bot.inbox.dispatcher import InboxDispatcher
+    from bot.inbox.handling import Acknowledgement, current_handling
+
+    transactions = Transactions(engine)
+    carried: dict[int, bool] = {}
+
+    async def process(item):
+        await asyncio.sleep(0.3 if item.update_id == 12 else 0)  # 12: past the receiver's patience
+        async with transactions.begin() as session:
+            assert await store.claim(session, item.update_id, item.chat_id) == store.CLAIMED
+        handling = current_handling.get()
+        handling.claimed = True
+        carried[item.update_id] = handling.committed(Acknowledgement(f"tap-{item.update_id}", "Terkirim"))
+
+    async def give_up(_payload):
+        raise AssertionError("nothing failed")
+
+    dispatcher = InboxDispatcher(transactions, process, give_up)
+
+    def tap(update_id: int, chat_id: int) -> list:
+        return store.received([{"update_id": update_id, "message": {"chat": {"id": chat_id, "type": "private"}}}])
+
+    assert await dispatcher.receive(tap(11, 21), answers=True) == [Acknowledgement("tap-11", "Terkirim")]
+    assert await dispatcher.receive(tap(12, 22), patience=0.1, answers=True) == []
+    assert await dispatcher.receive(tap(13, 23)) == []
+    await dispatcher.idle()
+    assert carried == {11: True, 12: False, 13: False}

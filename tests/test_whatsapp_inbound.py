@@ -34,7 +34,8 @@ from bot.db import Transactions
 from bot.db.models import Contact, InboxUpdate, MediaFile, OutboxMessage, OutboxPart, User, utcnow
 from bot.inbox import dispatcher as dispatcher_module
 from bot.inbox import store
-from bot.inbox.dispatcher import Handling, InboxDispatcher, current_handling
+from bot.inbox.dispatcher import InboxDispatcher
+from bot.inbox.handling import Handling, current_handling
 from bot.inbox.order import Arrivals
 from bot.services import contacts
 from bot.services.media import MediaBridge

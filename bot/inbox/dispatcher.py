@@ -9,17 +9,16 @@ pending update waits for a retry waits as a whole, so that its updates never ove
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import heapq
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.db import Transactions
 from bot.inbox import store
 from bot.inbox.order import Arrivals
+from bot.inbox.handling import Acknowledgement, Handling, ReceiverLink, current_handling, until_one_needs_storing
 from bot.inbox.store import Stored
 from bot.web.metrics import Metrics
 
@@ -33,41 +32,6 @@ STORE_PATIENCE_SECONDS = 0.5
 # How long a chat's update waits for a lower update id that has not arrived yet (see bot.inbox.order);
 # INBOX_ORDER_WAIT sets it.
 ORDER_WAIT_SECONDS = 1.5
-
-
-@dataclass
-class Handling:
-    """What became of one update while the application handled it (set by Turn and the error handler)."""
-
-    update_id: int
-    claimed: bool = False
-    deferred: bool = False
-    error: BaseException | None = None
-    fresh: "_Fresh | None" = None
-
-    def committed(self) -> None:
-        """The turn committed, its update stored as handled: the receiver may confirm it to Telegram now,
-        while the replies are still going out."""
-        if self.fresh is not None:
-            self.fresh.tell(True)
-
-
-current_handling: contextvars.ContextVar[Handling | None] = contextvars.ContextVar("current_handling", default=None)
-
-@dataclass
-class _Fresh:
-    """A fresh update's link to the receiver that got it: whether its turn stored it, and when the receiver
-    has stored what its turns did not."""
-
-    stored: asyncio.Future
-    taken: asyncio.Future
-
-    def tell(self, stored_by_its_turn: bool) -> None:
-        if not self.taken.done():
-            self.taken.set_result(stored_by_its_turn)
-
-    def stored_by_its_turn(self) -> bool:
-        return self.taken.done() and self.taken.result()
 
 
 Process = Callable[[Stored], Awaitable[None]]
@@ -93,28 +57,32 @@ class InboxDispatcher:
         self._queues: dict[object, list[tuple[int, Stored]]] = {}
         self._workers: dict[object, asyncio.Task] = {}
         self._queued: set[int] = set()
-        self._fresh: dict[int, _Fresh] = {}
+        self._fresh: dict[int, ReceiverLink] = {}
         self.arrivals = Arrivals(order_wait)
 
     async def receive(self, updates: list[Stored], patience: float = STORE_PATIENCE_SECONDS,
-                      prepare: Prepare | None = None) -> None:
+                      prepare: Prepare | None = None, answers: bool = False) -> list[Acknowledgement]:
         """Handle fresh updates from a receiver; returns once every one is stored, and only then may Telegram
         be told they arrived. A turn that commits stores its update as handled; after ``patience`` (or
-        once the turns are done) the rest are stored as pending, for the scan, a retry or a restart."""
+        once the turns are done) the rest are stored as pending, for the scan, a retry or a restart.
+        ``answers``: the receiver can carry taps' acknowledgements in its answer; the ones it must carry are
+        returned (their turns committed, and leave them to it)."""
         keyed = [item for item in updates if item.message_key is not None]
         if keyed:  # stored first; what was handled already is not handled again
             updates = [item for item in updates if item.message_key is None] + await self._store_keyed(keyed, prepare)
         if not updates:
-            return
+            return []
         loop = asyncio.get_running_loop()
         stored = loop.create_future()
-        fresh = {item.update_id: _Fresh(stored, loop.create_future()) for item in updates}
+        fresh = {item.update_id: ReceiverLink(stored, loop.create_future(), answers) for item in updates}
         self.submit(updates, fresh)
         try:
             rest = [item for item in updates if item.message_key is None]
             if rest:  # (the keyed ones are stored already: Meta may hear at once)
-                await _until_one_needs_storing([link.taken for link in fresh.values()], patience)
+                await until_one_needs_storing([link.taken for link in fresh.values()], patience)
                 rest = [item for item in rest if not fresh[item.update_id].stored_by_its_turn()]
+            for link in fresh.values():
+                link.closed = True
             if rest:
                 async with self._transactions.begin() as session:
                     await store.store(session, rest)
@@ -126,6 +94,7 @@ class InboxDispatcher:
             stored.exception()  # the handlers waiting for it see it; none waiting is no reason for a warning
             raise
         stored.set_result(None)
+        return [link.acknowledgement for link in fresh.values() if link.acknowledgement is not None]
 
     async def _store_keyed(self, updates: list[Stored], prepare: Prepare | None) -> list[Stored]:
         """Updates keyed by their channel's own ids (WhatsApp's) are stored before their turns, with their keys:
@@ -136,7 +105,7 @@ class InboxDispatcher:
                 updates = await prepare(session, updates)
             return await store.store_keyed(session, updates)
 
-    def submit(self, updates: list[Stored], fresh: dict[int, _Fresh] | None = None) -> None:
+    def submit(self, updates: list[Stored], fresh: dict[int, ReceiverLink] | None = None) -> None:
         """Queue updates for handling (each chat's in update order): stored ones, or the fresh ones of
         ``receive``."""
         for item in updates:
@@ -270,15 +239,3 @@ class InboxDispatcher:
         log.error("update %s failed %d times; given up", item.update_id, attempts + 1)
         await self._give_up(item.payload)
         return True
-
-
-async def _until_one_needs_storing(taken: list[asyncio.Future], patience: float) -> None:
-    """Wait until every turn stored its update, or one did not (a failure waits for the store to record it),
-    or ``patience`` is over."""
-    deadline = asyncio.get_running_loop().time() + patience
-    waiting = taken
-    while waiting:
-        done, waiting = await asyncio.wait(waiting, timeout=deadline - asyncio.get_running_loop().time(),
-                                           return_when=asyncio.FIRST_COMPLETED)
-        if not done or not all(future.result() for future in done):
-            return

@@ -1,7 +1,8 @@
 """Where updates come in: the bot's own getUpdates loop, or an aiohttp webhook receiver.
 
 Either way an update is stored before Telegram learns it arrived: polling advances the offset (which
-confirms) only after the batch is committed, and the webhook answers 200 only after the commit. So a
+confirms) only after the batch is committed, and the webhook answers 200 only after the commit (with a tapped
+button's answer where its turn committed by then: Telegram performs a Bot API call named in the answer). So a
 crash at any point leaves every update either unconfirmed (Telegram sends it again) or stored.
 """
 
@@ -21,6 +22,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from bot.inbox import store
 from bot.inbox.cleaning import read_json
 from bot.inbox.dispatcher import InboxDispatcher
+from bot.inbox.handling import Acknowledgement
 from bot.web.operations import Operations
 
 log = logging.getLogger(__name__)
@@ -124,11 +126,11 @@ class Webhook:
                 return web.Response(status=403, text="wrong secret token")
             payload = await _update_from(request)
             try:
-                await dispatcher.receive(store.received([payload]))
+                carried = await dispatcher.receive(store.received([payload]), answers=True)
             except Exception:  # Telegram retries on anything but 2xx: nothing is lost
                 log.exception("storing a webhook update failed")
                 return web.Response(status=503, text="try again")
-            return web.Response(text="ok")
+            return web.json_response(_answer_call(carried[0])) if carried else web.Response(text="ok")
 
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_post(self.path, receive)
@@ -172,3 +174,10 @@ async def _update_from(request: web.Request) -> dict:
     if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int) or payload["update_id"] < 0:
         raise web.HTTPBadRequest(text="not a Telegram update")
     return payload
+
+
+def _answer_call(acknowledgement: Acknowledgement) -> dict:
+    """A tap's answer as the Bot API call Telegram performs when the webhook's answer names it (its outcome
+    unknown to us: the answer only stops the button's spinner, and shows the notice where there is one)."""
+    call = {"method": "answerCallbackQuery", "callback_query_id": acknowledgement.reference}
+    return call | {"text": acknowledgement.text} if acknowledgement.text else call

@@ -236,6 +236,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
                 try:
                     async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
                         if response.status == 200:
+                            await self._call_in_answer(response)
                             self.answered_ids.add(update["update_id"])
                             self.state.updates = [kept for kept in self.state.updates if kept["update_id"] != update["update_id"]]
                             await self._notify()
@@ -246,6 +247,18 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
                 delay = min(delay * 2, 5.0)
         finally:
             self._posting.discard(update["update_id"])
+
+    async def _call_in_answer(self, response: aiohttp.ClientResponse) -> None:
+        """A Bot API call the bot named in its answer to the webhook ("method" and its parameters), carried out
+        as Telegram does: its result and any error go nowhere."""
+        if response.content_type != "application/json":
+            return
+        params = await response.json()
+        method = params.pop("method", None) if isinstance(params, dict) else None
+        if isinstance(method, str):
+            self.stats.calls[method] += 1
+            self.stats.in_webhook_answers[method] += 1
+            await self._call(method, params, {})
 
     # Observing the bot -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ class Sent(NamedTuple):
 class Stats:
     calls: MethodCounts = field(default_factory=MethodCounts)
     too_many_requests: MethodCounts = field(default_factory=MethodCounts)  # 429s answered, from limits and faults
+    in_webhook_answers: MethodCounts = field(default_factory=MethodCounts)  # calls named in answers to webhooks
     sent: list[Sent] = field(default_factory=list)
     sent_at: list[float] = field(default_factory=list)  # time.monotonic() of each entry of ``sent``
     paid_broadcasts: int = 0  # messages sent with allow_paid_broadcast (Telegram charges Stars for them)
