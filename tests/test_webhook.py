@@ -66,7 +66,8 @@ def test_the_json_guard_is_one_function_any_receiver_can_use():
             read_json(body)
 
 
-async def test_a_tapped_buttons_answer_rides_in_the_webhooks_answer_not_in_a_call_of_its_own(emulator, migrated_url, tmp_path):
+async def test_a_tapped_buttons_answer_rides_in_the_webhooks_answer_not_in_a_call_of_its_own(emulator, migrated_url,
+                                                                                          tmp_path):
     async with webhook_bot(emulator, migrated_url, tmp_path) as (running, _url):
         citizen = running.citizen()
         await citizen.send("/lapor")
@@ -74,6 +75,7 @@ async def test_a_tapped_buttons_answer_rides_in_the_webhooks_answer_not_in_a_cal
         assert "Kategori" in (await citizen.tap("Pengaduan"))[-1]["text"]
         await citizen.tap_data(type_message["message_id"], "in:type:aspirasi")  # a button of a step gone by
         await eventually(lambda: len(emulator.state.callback_answers) == 2)
-        assert [answer.get("text") for answer in emulator.state.callback_answers] == [None, "Tombol itu sudah tidak berlaku."]
+        answers = [answer.get("text") for answer in emulator.state.callback_answers]
+        assert answers == [None, "Tombol itu sudah tidak berlaku."]
         assert emulator.stats.in_webhook_answers["answerCallbackQuery"] == 2
         assert emulator.stats.calls["answerCallbackQuery"] == 2, "no Bot API call of the bot's own"

@@ -99,7 +99,8 @@ async def enqueue(
     a retry): one answer to an album, the latest of a progress message's edits.
     ``claim_for``: the caller sends it right after the commit (nothing older of the chat is unsent).
     ``answers``: the ``fingerprint`` of the citizen's text this is a reply to."""
-    new = NewMessage(chat_id, message, user, kind, priority, delay, replace_key, report_id, event_id, claim_for, answers)
+    new = NewMessage(chat_id, message, user, kind, priority, delay, replace_key, report_id, event_id, claim_for,
+                     answers)
     replaced = await _replace(session, new)
     if replaced is not None:
         return replaced

@@ -25,6 +25,7 @@ async def forget_settled(session: AsyncSession, older_than: timedelta) -> Forgot
     deleted = await session.execute(
         OutboxMessage.__table__.delete().where(OutboxMessage.state == SENT, OutboxMessage.sent_at < cutoff))
     emptied = await session.execute(
-        bulk_update(OutboxMessage).where(OutboxMessage.state.in_((FAILED, WITHDRAWN)), OutboxMessage.created_at < cutoff,
+        bulk_update(OutboxMessage).where(OutboxMessage.state.in_((FAILED, WITHDRAWN)),
+                                         OutboxMessage.created_at < cutoff,
                                          OutboxMessage.payload.is_not(None)).values(payload=None))
     return Forgotten(deleted.rowcount, emptied.rowcount)

@@ -24,7 +24,8 @@ EVERY = timedelta(hours=1)
 LEASE = timedelta(hours=2)  # longer than a round: another process takes over an hour after the holder died
 
 
-async def run_once(transactions: Transactions, keep: timedelta, *, holder: str = HOLDER) -> outbox_retention.Forgotten | None:
+async def run_once(transactions: Transactions, keep: timedelta, *,
+                   holder: str = HOLDER) -> outbox_retention.Forgotten | None:
     """One round; what the outbox forgot, or None when another process holds the lease."""
     async with transactions.begin() as session:
         if not await lease.take(session, JOB, holder, LEASE, utcnow()):
