@@ -253,7 +253,10 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         as Telegram does: its result and any error go nowhere."""
         if response.content_type != "application/json":
             return
-        params = await response.json()
+        try:
+            params = await response.json()
+        except (ValueError, aiohttp.ClientError):  # unreadable: Telegram ignores it, the update was answered
+            return
         method = params.pop("method", None) if isinstance(params, dict) else None
         if isinstance(method, str):
             self.stats.calls[method] += 1
