@@ -81,8 +81,8 @@ class InboxDispatcher:
             if rest:  # (the keyed ones are stored already: Meta may hear at once)
                 await until_one_needs_storing([link.taken for link in fresh.values()], patience)
                 rest = [item for item in rest if not fresh[item.update_id].stored_by_its_turn()]
-            for link in fresh.values():
-                link.closed = True
+            for link in fresh.values():  # decided: a turn that commits from now on answers its tap itself
+                link.tell(False)
             if rest:
                 async with self._transactions.begin() as session:
                     await store.store(session, rest)

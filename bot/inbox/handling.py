@@ -50,7 +50,6 @@ class ReceiverLink:
     stored: asyncio.Future
     taken: asyncio.Future
     answers: bool = False  # the receiver can carry a tap's acknowledgement in its answer
-    closed: bool = False  # the receiver has made up its mind: it carries nothing more
     acknowledgement: Acknowledgement | None = None
 
     def tell(self, stored_by_its_turn: bool) -> None:
@@ -58,8 +57,8 @@ class ReceiverLink:
             self.taken.set_result(stored_by_its_turn)
 
     def carry(self, acknowledgement: Acknowledgement | None) -> bool:
-        """Hand the acknowledgement to the receiver, if it still listens (it told nothing yet)."""
-        if acknowledgement is None or not self.answers or self.closed or self.taken.done():
+        """Hand the acknowledgement to the receiver, if it still waits for this turn (nothing was told yet)."""
+        if acknowledgement is None or not self.answers or self.taken.done():
             return False
         self.acknowledgement = acknowledgement
         return True
