@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.app import ProcessRole
 from bot.channels.telegram.outbound import TelegramTransport
 from bot.db.models import OutboxMessage, User
 from bot.delivery import claiming, outbox
@@ -18,7 +19,7 @@ from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Delivery
 from bot.i18n import Translator
 from handlers.keyboards import main_menu
-from tests.conftest import eventually
+from tests.conftest import RunningBot, eventually
 from tests.flows import DESCRIPTION, PADANG, file_report, photos, start_report
 from tests.kit.faults import Fault, inject
 from tests.test_status import notifications_in, set_status
@@ -33,6 +34,21 @@ async def _at_location_step(citizen) -> None:
 
 def _texts(citizen) -> list[str]:
     return [m.get("text", "") for m in citizen.messages]
+
+
+@pytest.fixture
+async def web_bot(emulator, migrated_url, tmp_path):
+    """The bot as a web process, with no background sender of its own: a test's own ``Delivery`` is then the only
+    one claiming what is due (the bot's, polling each second, once took and sent some of a test's messages)."""
+    running = RunningBot(emulator, migrated_url, tmp_path)
+    await running.start(role=ProcessRole.WEB)
+    yield running
+    await running.stop()
+
+
+def _delivery(bot, pacing: Pacing) -> Delivery:
+    """A sender of the test's own, at the test's pace."""
+    return Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator, pacing)
 
 
 async def _rows(bot, chat_id: int) -> list[OutboxMessage]:
@@ -171,39 +187,37 @@ async def test_every_kind_of_message_goes_out(bot, citizen):
     assert citizen.messages[0]["text"] == "Dipilih: laporan baru" and "reply_markup" not in citizen.messages[0]
 
 
-async def test_interactive_replies_go_before_bulk_messages(bot):
-    people = [bot.citizen(f"Warga {index}", None) for index in range(30)]
-    slow = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
-                    Pacing(per_second=20, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
-    async with bot.services.transactions.begin() as session:
+async def test_interactive_replies_go_before_bulk_messages(web_bot):
+    people = [web_bot.citizen(f"Warga {index}", None) for index in range(30)]
+    slow = _delivery(web_bot, Pacing(per_second=20, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
+    async with web_bot.services.transactions.begin() as session:
         for person in people[1:]:
             await outbox.enqueue(session, person.user_id, Text("Pengumuman: layanan KTP keliling"),
                                  priority=outbox.Priority.BULK)
     bulk = asyncio.create_task(slow.deliver_due())
     await asyncio.sleep(0.5)
-    async with bot.services.transactions.begin() as session:
+    async with web_bot.services.transactions.begin() as session:
         await outbox.enqueue(session, people[0].user_id, Text("Jawaban untuk Anda"))
     await slow.deliver_chat(people[0].user_id)
     await bulk
     await slow.close()
-    order = [message.text for message in bot.emulator.stats.sent]
+    order = [message.text for message in web_bot.emulator.stats.sent]
     assert order.index("Jawaban untuk Anda") < 15, order
 
 
-async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
+async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(web_bot):
     """Ten citizens' replies at once, while bulk messages use all they may: the replies go at the full rate
     (10/s here, about a second for the ten), never waiting for bulk messages queued before them (6 s, before)."""
-    people = [bot.citizen(f"Warga {index}", None) for index in range(70)]
+    people = [web_bot.citizen(f"Warga {index}", None) for index in range(70)]
     readers, citizens = people[:60], people[60:]
-    delivery = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
-                        Pacing(per_second=10, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
-    async with bot.services.transactions.begin() as session:
+    delivery = _delivery(web_bot, Pacing(per_second=10, burst=1, bulk_per_second=10, chat_burst=5, chat_per_second=1))
+    async with web_bot.services.transactions.begin() as session:
         for person in readers:
             await outbox.enqueue(session, person.user_id, Text("Pengumuman: layanan KTP keliling"),
                                  priority=outbox.Priority.BULK)
     sending = asyncio.create_task(delivery.run_forever())
-    await eventually(lambda: len(bot.emulator.stats.sent) >= 10, timeout=10)  # the broadcast is in full flow
-    async with bot.services.transactions.begin() as session:
+    await eventually(lambda: len(web_bot.emulator.stats.sent) >= 10, timeout=10)  # the broadcast is in full flow
+    async with web_bot.services.transactions.begin() as session:
         for person in citizens:
             await outbox.enqueue(session, person.user_id, Text("Jawaban untuk Anda"))
     started = time.monotonic()
@@ -216,11 +230,10 @@ async def test_replies_take_the_whole_budget_while_a_broadcast_goes_out(bot):
     assert took < 3.0, f"10 replies took {took:.1f} s at 10 messages a second (they waited for bulk ones: 6 s)"
 
 
-async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(bot):
-    people = [bot.citizen(f"Warga {index}", None) for index in range(6)]
-    slow = Delivery(bot.services.transactions, TelegramTransport(bot.application.bot), bot.settings.translator,
-                    Pacing(per_second=2, burst=1, bulk_per_second=2, chat_burst=5, chat_per_second=1))
-    async with bot.services.transactions.begin() as session:
+async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(web_bot):
+    people = [web_bot.citizen(f"Warga {index}", None) for index in range(6)]
+    slow = _delivery(web_bot, Pacing(per_second=2, burst=1, bulk_per_second=2, chat_burst=5, chat_per_second=1))
+    async with web_bot.services.transactions.begin() as session:
         session.add_all(User(id=person.user_id, first_name="Warga", lookups=0) for person in people)
         await session.flush()
         await outbox.enqueue_broadcast(session, 1, [(person.user_id, person.user_id, Text("Pengumuman")) for person in people])
@@ -229,10 +242,10 @@ async def test_a_stopped_sender_gives_back_at_once_the_claims_it_had_not_tried(b
     sending.cancel()
     await asyncio.gather(sending, return_exceptions=True)
     await slow.close()
-    rows = [row for person in people for row in await _rows(bot, person.user_id)]
+    rows = [row for person in people for row in await _rows(web_bot, person.user_id)]
     unsent = [row for row in rows if row.state == outbox.PENDING]
     assert unsent and all(row.claimed_until is None for row in unsent), "claimable again at once, not after the lease"
-    assert len(rows) - len(unsent) == len(bot.emulator.stats.sent)
+    assert len(rows) - len(unsent) == len(web_bot.emulator.stats.sent)
 
 
 async def test_a_text_sent_again_while_its_reply_waits_is_not_taken_as_the_next_answer(bot, citizen):
