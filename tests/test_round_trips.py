@@ -93,3 +93,15 @@ async def test_a_replys_mark_as_sent_is_one_update_without_begin_on_postgresql(b
         await citizen.quiet()
     marks = round_trips.of_the_marks()
     assert len(marks) == MARK_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in marks)
+
+
+async def test_a_known_citizens_new_report_starts_in_five_round_trips(bot, citizen):
+    """/lapor with no draft open: the turn's read saw the chat has no conversation, so none is deleted first."""
+    await citizen.send("/start")
+    await citizen.quiet()
+    with RoundTrips(bot.engine) as round_trips:
+        said = await citizen.send("/lapor")
+        await citizen.quiet()
+    assert said, "the bot answered"
+    turn = round_trips.of_the_turn()
+    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)

@@ -92,6 +92,13 @@ def keep_read(session: AsyncSession, chat_id: int, conversation: Conversation | 
     session.info.setdefault(_LOADED, {})[chat_id] = conversation
 
 
+def _known_to_have_none(session: AsyncSession, chat_id: int) -> bool:
+    """Whether a statement of this transaction read that the chat has no conversation (read under the chat's lock:
+    none can have come since)."""
+    loaded = session.info.get(_LOADED, {})
+    return chat_id in loaded and loaded[chat_id] is None
+
+
 def _still_current(session: AsyncSession, conversation: Conversation | None) -> bool:
     return conversation is None or (conversation in session and conversation not in session.deleted)
 
@@ -107,8 +114,9 @@ async def other_flow_open(session: AsyncSession, chat_id: int, flow: Flow) -> bo
 async def start_conversation(session: AsyncSession, chat_id: int, user_id: int, state: ConversationState | None = None,
                              step: str = Step.TYPE.value) -> Conversation:
     """A new conversation of the state's flow (an empty draft report, by default) replaces whatever the chat
-    had open (one at a time per chat)."""
-    await end_conversation(session, chat_id)
+    had open (one at a time per chat): no DELETE where this transaction read that the chat has none."""
+    if not _known_to_have_none(session, chat_id):
+        await end_conversation(session, chat_id)
     stored = to_json(state if state is not None else Draft())
     conversation = Conversation(chat_id=chat_id, user_id=user_id, flow=stored.flow.value, step=step,
                                 state_json=stored.data, state_version=stored.version)
