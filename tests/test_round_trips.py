@@ -105,3 +105,15 @@ async def test_a_known_citizens_new_report_starts_in_five_round_trips(bot, citiz
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
     assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)
+
+
+async def test_a_new_citizens_first_report_looks_for_no_conversation(bot, citizen):
+    """Someone new to the bot has no conversation in their private chat: their first turn neither reads one nor
+    deletes one before starting the draft."""
+    with RoundTrips(bot.engine) as round_trips:
+        said = await citizen.send("/lapor")
+        await citizen.quiet()
+    assert said, "the bot answered"
+    turn = round_trips.of_the_turn()
+    looked = [what for what in turn if what.startswith(("SELECT conversations", "DELETE FROM conversations"))]
+    assert not looked, "\n".join(what[:120] for what in turn)

@@ -27,6 +27,8 @@ async def remember_user(
                     last_chat_id=private_chat if private_chat != user_id else None)
         session.add(user)
         await session.flush()  # before the rows that refer to it (the outbox has no ORM relationship to order by)
+        if private_chat is not None:  # a private chat's conversation is its person's: a new person has none
+            keep_read(session, private_chat, None)
         return user
     if (user.first_name, user.username) != (first_name, username):  # unchanged, the row stays out of the flush
         user.first_name, user.username = first_name, username
