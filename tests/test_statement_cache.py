@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from bot.db import Transactions
+from bot.db.models import OutboxMessage
+from bot.delivery import claiming
+from bot.delivery.messages import Text
+from bot.delivery.outbox import Claim
 from bot.inbox import store
 from tests.flows import file_report
 
@@ -26,3 +31,23 @@ async def test_the_statements_of_a_report_and_of_the_inbox_are_cached(bot, citiz
     finally:
         event.remove(bot.engine.sync_engine, "after_cursor_execute", after_execute)
     assert uncached == []
+
+
+async def test_a_mark_as_sent_is_one_sql_however_many_messages_it_marks(engine):
+    """On PostgreSQL the marked ids go as one array: one SQL for every batch, prepared once per connection (an
+    expanding IN is a statement of each length). SQLite prepares in-process: the IN list is fine there."""
+    said: list[str] = []
+
+    def after_execute(_connection, _cursor, statement, *_rest) -> None:
+        said.append(statement)
+
+    claims = [Claim.of(OutboxMessage(id=index, chat_id=index, attempts=0, priority=0), Text("x")) for index in (1, 2, 3)]
+    event.listen(engine.sync_engine, "after_cursor_execute", after_execute)
+    try:
+        for batch in (claims[:1], claims):
+            async with Transactions(engine).one_statement() as connection:
+                await claiming.mark_all_sent(connection, batch)
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", after_execute)
+    marks = [statement for statement in said if statement.startswith("UPDATE outbox")]
+    assert len(marks) == 2 and (marks[0] == marks[1]) == (engine.dialect.name == "postgresql"), marks

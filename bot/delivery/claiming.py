@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import Integer, and_, any_, bindparam, exists, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -85,14 +86,18 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
 
 async def mark_all_sent(connection: AsyncConnection, claims: list[Claim]) -> None:
     """Record the claims as sent (on ``Transactions.one_statement``'s connection)."""
-    await connection.execute(_mark_sent(), {"ids": [claim.id for claim in claims], "now": utcnow()})
+    await connection.execute(_mark_sent(connection.dialect.name), {"ids": [claim.id for claim in claims], "now": utcnow()})
 
 
 @functools.cache
-def _mark_sent():
+def _mark_sent(dialect: str):
     """One statement object for every mark (about one an update): SQLAlchemy works out its cache key once, not
-    anew for each statement built."""
-    return (bulk_update(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    anew for each statement built. On PostgreSQL the ids go as one array, so that the SQL is the same however
+    many they are: prepared once per connection, with no list of parameters rendered into it at each mark (an
+    expanding IN makes a statement of each length, and the server prepares each anew)."""
+    ids = (OutboxMessage.id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer))) if dialect == "postgresql"
+           else OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    return (bulk_update(OutboxMessage).where(ids)
             .values(state=SENT, sent_at=bindparam("now"), claimed_until=None, answers=None,
                     attempts=OutboxMessage.attempts + 1))  # the fingerprint serves unsent ones only
 
