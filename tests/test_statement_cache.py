@@ -41,7 +41,8 @@ async def test_a_mark_as_sent_is_one_sql_however_many_messages_it_marks(engine):
     def after_execute(_connection, _cursor, statement, *_rest) -> None:
         said.append(statement)
 
-    claims = [Claim.of(OutboxMessage(id=index, chat_id=index, attempts=0, priority=0), Text("x")) for index in (1, 2, 3)]
+    rows = [OutboxMessage(id=index, chat_id=index, attempts=0, priority=0) for index in (1, 2, 3)]
+    claims = [Claim.of(row, Text("x")) for row in rows]
     event.listen(engine.sync_engine, "after_cursor_execute", after_execute)
     try:
         for batch in (claims[:1], claims):

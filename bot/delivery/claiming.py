@@ -86,7 +86,8 @@ async def release(session: AsyncSession, claims: list[Claim]) -> None:
 
 async def mark_all_sent(connection: AsyncConnection, claims: list[Claim]) -> None:
     """Record the claims as sent (on ``Transactions.one_statement``'s connection)."""
-    await connection.execute(_mark_sent(connection.dialect.name), {"ids": [claim.id for claim in claims], "now": utcnow()})
+    parameters = {"ids": [claim.id for claim in claims], "now": utcnow()}
+    await connection.execute(_mark_sent(connection.dialect.name), parameters)
 
 
 @functools.cache
