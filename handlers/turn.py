@@ -28,7 +28,7 @@ from bot.inbox import store as inbox
 from bot.inbox.handling import Acknowledgement, current_handling
 from bot.services import Session, contacts
 from bot.services.chat_locks import open_chat
-from bot.services.conversations import end_conversation, load_conversation, remember_user
+from bot.services.conversations import end_conversation, load_conversation, newcomer, remember_user
 from bot.domain.choices import ChoiceData
 
 log = logging.getLogger(__name__)
@@ -178,8 +178,11 @@ async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, c
     sender, chat, handling = incoming.sender, incoming.chat, current_handling.get()
     async with services.transactions.begin() as session:
         who = await contacts.identify(session, incoming.channel, sender.address, chat.address, chat.private)
-        known, claimed = await open_chat(session, who.user_id, who.chat_id, chat.private,
-                                         incoming.update_id if handling is not None else None)
+        private_chat = who.chat_id if chat.private else None
+        opened = await open_chat(session, who.user_id, who.chat_id, chat.private,
+                                 incoming.update_id if handling is not None else None,
+                                 newcomer=lambda: newcomer(who.user_id, sender.name, sender.username, private_chat))
+        claimed = opened.claimed
         if handling is not None:
             if claimed == inbox.HANDLED_ALREADY:
                 log.info("update %s already handled; ignored", incoming.update_id)
@@ -188,9 +191,9 @@ async def _run_in_transaction(incoming: Incoming, route: Route, services: Any, c
                 handling.deferred = True
                 raise _Deferred()
             handling.claimed = True
-        user = await remember_user(session, known, who.user_id, sender.name, sender.username,
-                                   private_chat=who.chat_id if chat.private else None)
-        await contacts.remember(session, who, incoming.channel, chat.address, chat.private, new_user=known is None)
+        user = await remember_user(session, opened.sender, who.user_id, sender.name, sender.username,
+                                   private_chat=private_chat)
+        await contacts.remember(session, who, incoming.channel, chat.address, chat.private, new_user=opened.new)
         turn = Turn(incoming, channel, services, session, user, who.chat_id, services.settings.translator(user.locale),
                     route.choice)
         if chat.private and (said := _fingerprint(incoming)) and await outbox.reply_unsent(session, who.chat_id, said):

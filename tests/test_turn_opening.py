@@ -20,7 +20,7 @@ from bot.domain.conversation_state import FollowUp, Purpose
 from bot.domain.flows import Flow
 from bot.domain.steps import Step
 from bot.services.chat_locks import lock_chat_and_read, open_chat
-from bot.services.conversations import end_conversation, load_conversation, start_conversation
+from bot.services.conversations import end_conversation, load_conversation, newcomer, start_conversation
 
 CITIZEN = TelegramUser(71, "Warga", is_bot=False)
 PRIVATE = Chat(71, Chat.PRIVATE)
@@ -66,7 +66,7 @@ async def test_a_citizens_turn_claims_its_update_in_the_same_statement_on_postgr
     await _with_user_and_draft(transactions)
     async with transactions.begin() as session:
         with StatementCount(engine) as count:
-            user, claimed = await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=1)
+            user, claimed, _new = await open_chat(session, CITIZEN.id, PRIVATE.id, True, update_id=1)
             draft = await load_conversation(session, PRIVATE.id)
             assert await outbox.has_unsent(session, PRIVATE.id) is False, "the claim read it"
         assert user.id == CITIZEN.id and claimed == inbox.CLAIMED and draft.flow == Flow.INTAKE
@@ -113,9 +113,16 @@ async def test_the_claim_tells_whether_the_chat_has_unsent_messages(engine):
 OPENINGS = ["read", "claim", "claim after a pending one"]
 
 
+def _newcomer() -> dict:
+    return newcomer(CITIZEN.id, CITIZEN.first_name, None, PRIVATE.id)
+
+
+@pytest.mark.parametrize("adding", [True, False], ids=["adding a new sender", "leaving a new sender to the turn"])
 @pytest.mark.parametrize("opening", OPENINGS)
 @pytest.mark.parametrize("known", [True, False], ids=["known sender", "new sender"])
-async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known, opening):
+async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known, opening, adding):
+    """A new sender's row is added as the chat is opened (``adding``: a turn of the inbox), or by the turn after
+    it; either way the second turn waits, and, with the first turn's row there, adds none."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one writer in at a time: turns cannot overlap")
     transactions = Transactions(engine)
@@ -127,11 +134,14 @@ async def test_a_chats_turns_wait_for_each_other_across_processes(engine, known,
     first_done = asyncio.Event()
 
     async def open_(session, update_id: int) -> str | None:
-        return (await open_chat(session, CITIZEN.id, PRIVATE.id, True, None if opening == "read" else update_id))[1]
+        return (await open_chat(session, CITIZEN.id, PRIVATE.id, True, None if opening == "read" else update_id,
+                                newcomer=_newcomer if adding else None)).claimed
 
     async def second_turn() -> tuple[bool, str | None]:
         async with transactions.begin() as session:
             claimed = await open_(session, 5)
+            if adding and opening != "read":
+                assert await session.get(User, CITIZEN.id) is not None, "the first turn's row, read (none added)"
             return first_done.is_set(), claimed
 
     async with transactions.begin() as session:  # another process's turn of the same chat

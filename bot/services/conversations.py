@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +23,7 @@ async def remember_user(
     """The sender of an update, given its row as ``read_chat`` read it (None: new). Writing to the bot in
     private (``private_chat``: that chat) means it is not blocked (any more), and that they are told things there."""
     if user is None:
-        user = User(id=user_id, first_name=first_name, username=username, reachable=True, lookups=0,
-                    last_chat_id=private_chat if private_chat != user_id else None)
+        user = User(id=user_id, **newcomer(user_id, first_name, username, private_chat))
         session.add(user)
         await session.flush()  # before the rows that refer to it (the outbox has no ORM relationship to order by)
         if private_chat is not None:  # a private chat's conversation is its person's: a new person has none
@@ -37,6 +36,13 @@ async def remember_user(
     if private_chat is not None and not user.reachable:
         await mark_reachable(session, user)
     return user
+
+
+def newcomer(user_id: int, first_name: str, username: str | None, private_chat: int | None) -> dict[str, Any]:
+    """The row of someone new to the bot, but its id (``remember_user``; ``open_chat`` adds it as it locks the
+    chat)."""
+    return {"first_name": first_name, "username": username, "reachable": True, "lookups": 0,
+            "last_chat_id": private_chat if private_chat != user_id else None}
 
 
 async def mark_reachable(session: AsyncSession, user: User) -> None:
