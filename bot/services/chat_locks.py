@@ -91,11 +91,7 @@ def _lock_claim_and_read():
     """The sender's row, locked unless another transaction holds it; the inbox claim, where it was locked; and the
     chat's conversation: always one row, its parts NULL where nothing was locked, settled or found."""
     locked = select(User.__table__).where(User.id == bindparam("user_id")).with_for_update(skip_locked=True).cte("sender")
-    settled = inbox.settle_statement_provided("postgresql", exists(select(locked.c.id))).cte("settled")
-    sender = aliased(User, locked)
-    one = select(literal(1).label("one")).subquery("one")
-    return (select(settled.c.update_id, settled.c.unsent, sender, Conversation).select_from(one)
-            .outerjoin(settled, true()).outerjoin(locked, true())
+    return (_claimed_where_there_is(locked, Conversation)
             .outerjoin(Conversation, and_(Conversation.chat_id == bindparam("chat_id"), locked.c.id.is_not(None))))
 
 
@@ -111,7 +107,14 @@ def _lock_add_and_claim():
                     *(bindparam(name, type_=table.c[name].type) for name in columns)).select_from(lock)
     added = (postgresql.insert(table).from_select(["id", *columns], values)
              .on_conflict_do_nothing(index_elements=["id"]).returning(*table.c).cte("sender"))
-    settled = inbox.settle_statement_provided("postgresql", exists(select(added.c.id))).cte("settled")
+    return _claimed_where_there_is(added)
+
+
+def _claimed_where_there_is(sender, *more):
+    """One row whatever happened: the inbox claim (the update's id and whether the chat has unsent messages), made
+    only where ``sender`` (a CTE of the sender's row) has a row, and that row as a User; ``more`` is selected too,
+    for the caller to join."""
+    settled = inbox.settle_statement_provided("postgresql", exists(select(sender.c.id))).cte("settled")
     one = select(literal(1).label("one")).subquery("one")
-    return (select(settled.c.update_id, settled.c.unsent, aliased(User, added)).select_from(one)
-            .outerjoin(settled, true()).outerjoin(added, true()))
+    return (select(settled.c.update_id, settled.c.unsent, aliased(User, sender), *more).select_from(one)
+            .outerjoin(settled, true()).outerjoin(sender, true()))
