@@ -65,6 +65,11 @@ class RoundTrips:
         return marks[0]
 
 
+def _shown(said: list[str]) -> str:
+    """What was said, a line each, for an assertion's message."""
+    return "\n".join(what[:120] for what in said)
+
+
 def _autocommit(connection) -> bool:
     return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
@@ -81,7 +86,7 @@ async def test_a_citizens_ordinary_turn_takes_five_round_trips(bot, citizen):
         await citizen.quiet()
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
-    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)
+    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], _shown(turn)
 
 
 async def test_a_replys_mark_as_sent_is_one_update_without_begin_on_postgresql(bot, citizen):
@@ -93,7 +98,7 @@ async def test_a_replys_mark_as_sent_is_one_update_without_begin_on_postgresql(b
         await citizen.send(DESCRIPTION)
         await citizen.quiet()
     marks = round_trips.of_the_marks()
-    assert len(marks) == MARK_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in marks)
+    assert len(marks) == MARK_ROUND_TRIPS[bot.engine.dialect.name], _shown(marks)
 
 
 async def test_a_known_citizens_new_report_starts_in_five_round_trips(bot, citizen):
@@ -105,7 +110,7 @@ async def test_a_known_citizens_new_report_starts_in_five_round_trips(bot, citiz
         await citizen.quiet()
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
-    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)
+    assert len(turn) <= MOST_ROUND_TRIPS[bot.engine.dialect.name], _shown(turn)
 
 
 async def test_a_new_citizens_first_report_looks_for_no_conversation(bot, citizen):
@@ -122,5 +127,5 @@ async def test_a_new_citizens_first_report_looks_for_no_conversation(bot, citize
     assert said, "the bot answered"
     turn = round_trips.of_the_turn()
     looked = [what for what in turn if what.startswith(("SELECT conversations", "DELETE FROM conversations"))]
-    assert not looked, "\n".join(what[:120] for what in turn)
-    assert len(turn) <= NEW_CITIZEN_ROUND_TRIPS[bot.engine.dialect.name], "\n".join(what[:120] for what in turn)
+    assert not looked, _shown(turn)
+    assert len(turn) <= NEW_CITIZEN_ROUND_TRIPS[bot.engine.dialect.name], _shown(turn)
