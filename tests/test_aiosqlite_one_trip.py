@@ -1,26 +1,44 @@
-"""bot.db.aiosqlite_one_trip: each statement is one trip to aiosqlite's thread, and SQLAlchemy sees what the stock
-driver gives it (rows, row counts, ids, errors, streamed results)."""
+"""bot.db.aiosqlite_one_trip: a quick statement runs on the event loop and any other is one trip to aiosqlite's thread,
+the loop never waits for a lock, and SQLAlchemy sees what the stock driver gives it (rows, row counts, ids, errors,
+streamed results)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sqlite3
 import time
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.util import greenlet_spawn
 
-from bot.db import create_engine
+from bot.db import aiosqlite_one_trip, create_engine, off_the_loop
+from bot.db.aiosqlite_one_trip import CHECKPOINT_SECONDS, Checkpoints
 
 METADATA = MetaData()
 NOTES = Table("notes", METADATA, Column("id", Integer, primary_key=True), Column("body", String, unique=True))
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-async def engine(tmp_path):
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def engine(tmp_path, clock):
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}")
+    engine.dialect.dbapi.checkpoints = Checkpoints(clock)  # none due until the test moves the clock
     async with engine.begin() as connection:
         await connection.run_sync(METADATA.create_all)
     yield engine
@@ -47,18 +65,82 @@ async def trips_of(connection) -> Trips:
     return Trips(raw.driver_connection)
 
 
-async def test_a_statement_is_one_trip_to_the_thread(engine):
+async def test_a_turns_statements_and_its_commit_take_no_trip_to_the_thread(engine):
     async with engine.connect() as connection:
         trips = await trips_of(connection)
         await connection.execute(insert(NOTES).values(body="jalan berlubang"))
         assert (await connection.execute(select(NOTES.c.body))).scalars().all() == ["jalan berlubang"]
-        assert trips.count == 2, "the stock driver takes four a statement: open, execute, fetch, close"
+        await connection.execute(insert(NOTES), [{"body": "sampah"}, {"body": "banjir"}])  # a few rows
         await connection.commit()
-        assert trips.count == 3
         await connection.execute(select(NOTES.c.body))
         await connection.commit()  # a transaction that only read: SQLite has none open, and nothing to commit
         await connection.rollback()
-    assert trips.count == 4, "the pool's rollback as it takes the connection back takes no trip either"
+    assert trips.count == 0, "the stock driver takes four trips a statement: open, execute, fetch, close"
+
+
+async def test_a_statement_goes_to_the_thread_where_it_would_hold_the_loop(engine, monkeypatch):
+    """Many rows, or a task that keeps off the loop (a scheduled job): one trip a statement, and one for COMMIT."""
+    async with engine.connect() as connection:
+        trips = await trips_of(connection)
+        rows = [{"body": f"laporan {number}"} for number in range(aiosqlite_one_trip.ROWS_ON_THE_LOOP + 1)]
+        await connection.execute(insert(NOTES), rows)
+        assert trips.count == 1
+        with off_the_loop():
+            await connection.execute(update(NOTES).values(body=NOTES.c.body + "!"))
+            assert len((await connection.execute(select(NOTES))).all()) == len(rows)
+            await connection.commit()
+        assert trips.count == 4
+
+
+async def test_a_read_past_its_steps_runs_again_on_the_thread_and_the_transaction_goes_on(engine, monkeypatch):
+    monkeypatch.setattr(aiosqlite_one_trip, "READ_STEPS_ON_THE_LOOP", 50)
+    async with engine.connect() as connection:
+        trips = await trips_of(connection)
+        await connection.execute(insert(NOTES), [{"body": f"laporan {number}"} for number in range(10)])
+        assert (await connection.execute(select(NOTES.c.id).where(NOTES.c.id == 3))).scalar_one() == 3
+        assert trips.count == 0, "a read by its key is a few dozen steps"
+        sorted_ = select(NOTES.c.body).order_by(func.length(NOTES.c.body), NOTES.c.body.desc())  # some 100 steps
+        everything = (await connection.execute(sorted_)).scalars().all()
+        assert everything[0] == "laporan 9" and len(everything) == 10
+        assert trips.count == 1, "the sorted read was stopped on the loop, and run on the thread"
+        await connection.commit()
+    async with engine.connect() as connection:
+        assert len((await connection.execute(select(NOTES))).all()) == 10, "the stopped read undid no write"
+
+
+async def test_a_write_that_must_wait_for_another_process_waits_on_the_thread_not_the_loop(engine, tmp_path):
+    """The other process lets go of its lock from the event loop: were the loop waiting in SQLite's busy handler,
+    it could not until the busy timeout (30 s) was over."""
+    other = sqlite3.connect(tmp_path / "notes.db", isolation_level=None)  # the command line, writing
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes (body) VALUES ('dari baris perintah')")
+
+    async def write() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(insert(NOTES).values(body="dari bot"))
+
+    started = time.monotonic()
+    asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+    await write()
+    other.close()
+    assert time.monotonic() - started < aiosqlite_one_trip.BUSY_TIMEOUT_MS / 1000 / 3, "the loop waited for the lock"
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(NOTES.c.body).order_by(NOTES.c.id))).scalars().all() == [
+            "dari baris perintah", "dari bot"]
+
+
+async def test_the_write_ahead_log_is_checkpointed_on_the_thread_not_in_a_commit(engine, clock, tmp_path):
+    database = tmp_path / "notes.db"
+    big = "x" * 5_000_000  # past SQLite's own checkpoint, 1,000 pages of log
+    async with engine.connect() as connection:
+        trips = await trips_of(connection)
+        await connection.execute(insert(NOTES).values(body=big))
+        await connection.commit()
+        assert trips.count == 0 and os.path.getsize(database) < len(big), "the commit made a checkpoint"
+        clock.now += CHECKPOINT_SECONDS
+        await connection.execute(insert(NOTES).values(body="lampu mati"))
+        await connection.commit()
+        assert trips.count == 1 and os.path.getsize(database) > len(big), "the log's pages were not copied back"
 
 
 async def test_what_a_transaction_wrote_is_rolled_back(engine):

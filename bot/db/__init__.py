@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.db.aiosqlite_one_trip import OneTripDBAPI
+from bot.db.aiosqlite_one_trip import OneTripDBAPI, off_the_loop  # noqa: F401 (the services' way to it)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant will do: it only has to be the same in every process that migrates.
@@ -35,8 +35,7 @@ def create_engine(url: str, show_parameters: bool = False, pool_size: int = POOL
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                    hide_parameters=not show_parameters)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=not show_parameters,
-                                 **_one_trip_driver(url))
+    engine = create_async_engine(url, hide_parameters=not show_parameters, **_one_trip_driver(url))
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 
@@ -47,13 +46,13 @@ def _one_trip_driver(url: str) -> dict:
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
-    # WAL lets the bot read while the command line writes; a busy writer is waited for, not failed.
+    # WAL lets the bot read while the command line writes; a busy writer is waited for, not failed (on aiosqlite's
+    # thread: bot.db.aiosqlite_one_trip).
     # synchronous=NORMAL is WAL's usual setting: a commit survives the process being killed at any point;
     # only a power cut or an OS crash may undo the last moments (PostgreSQL is the choice past that).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -98,8 +97,8 @@ class Transactions:
     async def one_statement(self) -> AsyncIterator[AsyncConnection]:
         """A connection for a write that is one Core statement, without a session's unit of work. On PostgreSQL it
         commits by itself (autocommit): as atomic as a transaction of its own, without the BEGIN and COMMIT, two
-        round trips of three. SQLite is in-process, where switching to autocommit and back costs more trips to
-        aiosqlite's thread than the COMMIT: a transaction. The marks of sent messages are about one such write
+        round trips of three. SQLite is in-process, where switching to autocommit and back (trips to aiosqlite's
+        thread) costs more than the COMMIT (on the event loop): a transaction. The marks of sent messages are about one such write
         per update."""
         async with self._writers or nullcontext():
             if self._engine.dialect.name == "postgresql":

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import bulk_update
+from bot.db import bulk_update, off_the_loop
 from bot.db.models import Broadcast, OutboxMessage, Report, Subscription, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
@@ -117,7 +117,8 @@ async def pause(session: AsyncSession, broadcast: Broadcast) -> bool:
     if broadcast.state not in (State.SENDING.value, State.QUEUED.value) or broadcast.progress_final:
         return False
     broadcast.state = State.PAUSED.value
-    await session.execute(_unclaimed_copies(broadcast.id, outbox.PENDING).values(state=PAUSED_COPY))
+    with off_the_loop():  # all of a broadcast's copies: on SQLite, a write too long for the event loop
+        await session.execute(_unclaimed_copies(broadcast.id, outbox.PENDING).values(state=PAUSED_COPY))
     return True
 
 
@@ -129,8 +130,9 @@ async def resume(session: AsyncSession, broadcast: Broadcast) -> bool:
     ended = select(Subscription.end_reason).where(Subscription.user_id == OutboxMessage.user_id,
                                                   Subscription.ended_at.is_not(None))
     held = _unclaimed_copies(broadcast.id, PAUSED_COPY)
-    await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN, last_error=ended.scalar_subquery()))
-    await session.execute(held.values(state=outbox.PENDING, next_attempt_at=utcnow()))
+    with off_the_loop():
+        await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN, last_error=ended.scalar_subquery()))
+        await session.execute(held.values(state=outbox.PENDING, next_attempt_at=utcnow()))
     return True
 
 
@@ -139,8 +141,9 @@ async def cancel(session: AsyncSession, broadcast: Broadcast) -> bool:
     if broadcast.state == State.CANCELLED.value or broadcast.progress_final:
         return False
     broadcast.state, broadcast.finished_at = State.CANCELLED.value, utcnow()
-    await session.execute(_unclaimed_copies(broadcast.id, PAUSED_COPY).values(state=outbox.PENDING))
-    await outbox.withdraw_broadcasts(session, State.CANCELLED.value, broadcast_id=broadcast.id)
+    with off_the_loop():
+        await session.execute(_unclaimed_copies(broadcast.id, PAUSED_COPY).values(state=outbox.PENDING))
+        await outbox.withdraw_broadcasts(session, State.CANCELLED.value, broadcast_id=broadcast.id)
     return True
 
 
