@@ -15,8 +15,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.util import greenlet_spawn
 
-from bot.db import aiosqlite_one_trip, create_engine, off_the_loop
-from bot.db.aiosqlite_one_trip import CHECKPOINT_SECONDS, Checkpoints
+from bot.db import aiosqlite_one_trip, create_engine
+from bot.db.aiosqlite_one_trip import CHECKPOINT_SECONDS, Checkpoints, off_the_loop
 
 METADATA = MetaData()
 NOTES = Table("notes", METADATA, Column("id", Integer, primary_key=True), Column("body", String, unique=True))

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.db.aiosqlite_one_trip import OneTripDBAPI, off_the_loop  # noqa: F401 (the services' way to it)
+from bot.db.aiosqlite_one_trip import OneTripDBAPI
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant will do: it only has to be the same in every process that migrates.

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.db import off_the_loop
+from bot.db.aiosqlite_one_trip import off_the_loop
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import bulk_update, off_the_loop
+from bot.db import bulk_update
+from bot.db.aiosqlite_one_trip import off_the_loop
 from bot.db.models import Broadcast, OutboxMessage, Report, Subscription, User, utcnow
 from bot.delivery import outbox
 from bot.delivery.messages import Outgoing
