@@ -3,6 +3,8 @@ features will use too: photos by upload and by file_id, albums, getFile and the 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiohttp import web
 from telegram import InputMediaPhoto
@@ -79,6 +81,43 @@ async def test_a_webhook_update_not_answered_stays_pending_while_later_ones_are_
         await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
         await eventually(lambda: emulator.handled(sent[1]))
         assert (await telegram_bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await telegram_bot.delete_webhook()
+        await runner.cleanup()
+
+
+async def test_a_webhook_gets_at_most_max_connections_requests_at_once(telegram_bot, emulator):
+    """As Telegram: setWebhook's max_connections (40 unless set) webhook requests are open at once; the other
+    updates wait for one to be answered, and getWebhookInfo tells the number."""
+    open_now = most = 0
+    answer = asyncio.Event()
+
+    async def receive(request: web.Request) -> web.Response:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        await answer.wait()
+        open_now -= 1
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=3)
+        assert (await telegram_bot.get_webhook_info()).max_connections == 3
+        sent = [await emulator.user_sends_text(42, f"halo {number}") for number in range(8)]
+        await eventually(lambda: open_now == 3)
+        await asyncio.sleep(0.2)  # none of the other five is let through meanwhile
+        assert most == 3
+        answer.set()
+        await eventually(lambda: all(emulator.handled(update) for update in sent))
+        assert most == 3
+        with pytest.raises(BadRequest, match="max_connections"):
+            await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=101)
     finally:
         await telegram_bot.delete_webhook()
         await runner.cleanup()

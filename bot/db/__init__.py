@@ -98,8 +98,8 @@ class Transactions:
         """A connection for a write that is one Core statement, without a session's unit of work. On PostgreSQL it
         commits by itself (autocommit): as atomic as a transaction of its own, without the BEGIN and COMMIT, two
         round trips of three. SQLite is in-process, where switching to autocommit and back (trips to aiosqlite's
-        thread) costs more than the COMMIT (on the event loop): a transaction. The marks of sent messages are about one such write
-        per update."""
+        thread) costs more than the COMMIT (on the event loop): a transaction. The marks of sent messages are about
+        one such write per update."""
         async with self._writers or nullcontext():
             if self._engine.dialect.name == "postgresql":
                 async with self._engine.connect() as connection:

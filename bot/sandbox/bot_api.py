@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.sandbox.htmlcheck import checked_caption, checked_markup, checked_text, set_markup
 from bot.sandbox.media import MAX_DOWNLOAD, check_upload, media_json
-from bot.sandbox.model import ApiError, EmulatorState
+from bot.sandbox.model import WEBHOOK_CONNECTIONS, ApiError, EmulatorState
 from bot.sandbox.stats import Stats
 from bot.sandbox.wire import Uploads
 
@@ -23,6 +23,7 @@ MEDIA_KINDS = ("photo", "document", "video", "audio", "voice", "sticker", "anima
 class BotApiMethods:
     # Provided by BotApiEmulator, with _notify(), _touch(), _chat_json(), store_file().
     state: EmulatorState
+    webhook_connections: asyncio.Semaphore  # a webhook request holds one while it is open
     stats: Stats
     bot_id: int
     _changed: asyncio.Condition
@@ -62,8 +63,12 @@ class BotApiMethods:
                     pass
 
     async def api_setwebhook(self, params: Params, uploads: Uploads) -> bool:
+        connections = int(params.get("max_connections") or WEBHOOK_CONNECTIONS)
+        if not 1 <= connections <= 100:
+            raise ApiError(400, "Bad Request: invalid webhook max_connections specified")
         self.state.webhook_url = params.get("url", "")
-        self.state.webhook_secret = params.get("secret_token")
+        self.state.webhook_secret, self.state.webhook_connections = params.get("secret_token"), connections
+        self.webhook_connections = asyncio.Semaphore(connections)
         if params.get("drop_pending_updates"):
             self._confirm(self.state.last_update_id + 1)
         self.post_pending_to_webhook()
@@ -78,7 +83,9 @@ class BotApiMethods:
         return True
 
     async def api_getwebhookinfo(self, params: Params, uploads: Uploads) -> dict[str, Any]:
-        return {"url": self.state.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self.state.pending_updates())}
+        info = {"url": self.state.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": len(self.state.pending_updates())}
+        return {**info, "max_connections": self.state.webhook_connections} if self.state.webhook_url else info
 
     async def api_setmycommands(self, params: Params, uploads: Uploads) -> bool:
         self.state.commands[params.get("language_code") or ""] = params.get("commands", [])

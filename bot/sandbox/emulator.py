@@ -64,6 +64,7 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._webhook_tasks: set[asyncio.Task] = set()
+        self.webhook_connections = asyncio.Semaphore(self.state.webhook_connections)
         self._posting: set[int] = set()  # update ids a webhook task is posting
         self.version = 0  # grows with every change, for the web chat's long poll
         self.processed_ids: set[int] = set()
@@ -232,21 +233,32 @@ class BotApiEmulator(BotApiMethods, CitizenSide):
         try:
             await asyncio.sleep(self._late.pop(update["update_id"], 0.0))
             while self.state.webhook_url:
-                headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret} if self.state.webhook_secret else {}
-                try:
-                    async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
-                        if response.status == 200:
-                            await self._call_in_answer(response)
-                            self.answered_ids.add(update["update_id"])
-                            self.state.updates = [kept for kept in self.state.updates if kept["update_id"] != update["update_id"]]
-                            await self._notify()
-                            return
-                except aiohttp.ClientError:
-                    pass
+                if await self._post_once(update):
+                    return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
         finally:
             self._posting.discard(update["update_id"])
+
+    async def _post_once(self, update: dict[str, Any]) -> bool:
+        """One webhook request, once one of setWebhook's max_connections is free (as Telegram, which keeps the
+        rest waiting); True when it was answered 200."""
+        async with self.webhook_connections:
+            if not self.state.webhook_url:  # deleted meanwhile: the update stays pending
+                return False
+            secret = self.state.webhook_secret
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+            try:
+                async with self._http.post(self.state.webhook_url, json=update, headers=headers) as response:
+                    if response.status != 200:
+                        return False
+                    await self._call_in_answer(response)
+            except aiohttp.ClientError:
+                return False
+        self.answered_ids.add(update["update_id"])
+        self.state.updates = [kept for kept in self.state.updates if kept["update_id"] != update["update_id"]]
+        await self._notify()
+        return True
 
     async def _call_in_answer(self, response: aiohttp.ClientResponse) -> None:
         """A Bot API call the bot named in its answer to the webhook ("method" and its parameters), carried out

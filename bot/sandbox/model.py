@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+# Telegram's default for setWebhook's max_connections, the webhook requests it has open at once (1-100).
+WEBHOOK_CONNECTIONS = 40
+
 
 class ApiError(Exception):
     """An answer Telegram gives instead of a result: ``{"ok": false, "error_code": ..., "description": ...}``."""
@@ -88,6 +91,7 @@ class EmulatorState:
     blocked: set[int] = field(default_factory=set)
     webhook_url: str = ""
     webhook_secret: str | None = None
+    webhook_connections: int = WEBHOOK_CONNECTIONS  # setWebhook's max_connections
     client_ids: list[str] = field(default_factory=list)  # the web page's message ids, so a resend is not a duplicate
 
     def next_update_id(self) -> int:

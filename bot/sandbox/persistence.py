@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import DEFAULT_PORT
-from bot.sandbox.model import EmulatorState, SandboxGroup, SandboxUser, StoredFile
+from bot.sandbox.model import WEBHOOK_CONNECTIONS, EmulatorState, SandboxGroup, SandboxUser, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ def encode(state: EmulatorState) -> str:
             "blocked": sorted(state.blocked),
             "webhook_url": state.webhook_url,
             "webhook_secret": state.webhook_secret,
+            "webhook_connections": state.webhook_connections,
             "client_ids": state.client_ids[-KEEP_CLIENT_IDS:],
         },
         ensure_ascii=False,
@@ -81,6 +82,7 @@ def decode(text: str, folder: Path) -> EmulatorState:
         blocked=set(saved["blocked"]),
         webhook_url=saved["webhook_url"],
         webhook_secret=saved["webhook_secret"],
+        webhook_connections=saved.get("webhook_connections", WEBHOOK_CONNECTIONS),
         client_ids=saved["client_ids"],
     )
 

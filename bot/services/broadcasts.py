@@ -132,7 +132,8 @@ async def resume(session: AsyncSession, broadcast: Broadcast) -> bool:
                                                   Subscription.ended_at.is_not(None))
     held = _unclaimed_copies(broadcast.id, PAUSED_COPY)
     with off_the_loop():
-        await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN, last_error=ended.scalar_subquery()))
+        await session.execute(held.where(ended.exists()).values(state=outbox.WITHDRAWN,
+                                                                last_error=ended.scalar_subquery()))
         await session.execute(held.values(state=outbox.PENDING, next_attempt_at=utcnow()))
     return True
 
