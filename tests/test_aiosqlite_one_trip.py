@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -201,3 +202,35 @@ async def test_a_rollback_waits_for_a_statement_still_on_its_way_to_the_thread(e
         await busy
         await driver._execute(lambda: None)  # everything queued before has run
         assert not driver._conn.in_transaction, "the INSERT left a transaction open on a pooled connection"
+
+
+async def test_a_statement_after_a_checkpoint_whose_task_was_cancelled_waits_for_it_on_the_thread(engine, clock,
+                                                                                                  monkeypatch):
+    """The connection goes back to the pool while its checkpoint is still on the thread: the next statement must not
+    run on the loop beside it, on the same SQLite connection."""
+    running, release = threading.Event(), threading.Event()
+    checkpoint = aiosqlite_one_trip._checkpoint
+
+    def slow_checkpoint(connection) -> None:
+        running.set()
+        release.wait(10)
+        checkpoint(connection)
+
+    monkeypatch.setattr(aiosqlite_one_trip, "_checkpoint", slow_checkpoint)
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        adapted = raw.dbapi_connection
+        await connection.execute(insert(NOTES).values(body="lampu mati"))
+        clock.now += CHECKPOINT_SECONDS
+        committing = asyncio.create_task(greenlet_spawn(adapted.commit))
+        await asyncio.to_thread(running.wait, 10)
+        committing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await committing
+        trips = Trips(raw.driver_connection)
+        reading = asyncio.create_task(greenlet_spawn(lambda: adapted.cursor().execute("SELECT body FROM notes")))
+        await asyncio.sleep(0.2)
+        assert not reading.done(), "the read ran on the loop while the checkpoint was on the thread"
+        release.set()
+        await reading
+        assert trips.count == 1

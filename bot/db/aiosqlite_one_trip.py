@@ -11,8 +11,8 @@ never waits for a lock (its connections' busy timeout is 0): a statement that wo
 anything and goes to the thread, which waits (``BUSY_TIMEOUT_MS``), and so does a read stopped after
 ``READ_STEPS_ON_THE_LOOP`` of SQLite's steps (about a millisecond). A write cannot be stopped half-way without
 losing its transaction: writes of many rows, and every statement of a task that keeps ``off_the_loop`` (the scheduled
-jobs, with their bulk updates and deletes), go to the thread, as does a statement while an earlier one of the
-connection is still there. The write-ahead log's checkpoints, an fsync each, are made on the thread
+jobs, with their bulk updates and deletes), go to the thread, as does a statement while anything of the
+connection's is still there. The write-ahead log's checkpoints, an fsync each, are made on the thread
 (``Checkpoints``). A citizen's turn took 22 trips before this driver, one a statement and one for its COMMIT with its
 first version, and now none.
 
@@ -193,19 +193,37 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def commit(self) -> None:
         if not self._may_be_in_transaction():
             return
+        connection = self._connection._conn
         if not self._quiet():
-            super().commit()
+            self._on_thread(connection.commit)
             return
         try:  # an append to the write-ahead log (which waits for no lock): a checkpoint, an fsync, is made apart
-            self._connection._conn.commit()
+            connection.commit()
         except Exception as error:
             self._handle_exception(error)
         if self.dbapi.checkpoints.due():
-            await_(self._connection._execute(_checkpoint, self._connection._conn))
+            self._on_thread(lambda: _checkpoint(connection))
 
     def rollback(self) -> None:
         if self._may_be_in_transaction():
-            super().rollback()
+            self._on_thread(self._connection._conn.rollback)
+
+    def _on_thread(self, function: Callable[[], object]) -> None:
+        """``function`` on the thread, counted as a statement sent there is: while it is there (its task may be
+        cancelled meanwhile, and the connection go back to the pool), no statement runs on the loop."""
+        self._queued += 1
+        number = self._queued
+
+        def counted() -> None:
+            try:
+                function()
+            finally:
+                self._finished = number
+
+        try:
+            await_(self._connection._execute(counted))
+        except Exception as error:
+            self._handle_exception(error)
 
     def _may_be_in_transaction(self) -> bool:
         # sqlite3_get_autocommit() reads a flag of the connection: safe beside its thread, idle once all is finished
