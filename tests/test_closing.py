@@ -4,7 +4,7 @@ the reporter, nothing changes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,22 +15,27 @@ from bot.domain.deadlines import ResolutionClass
 from bot.domain.roles import Grant, Role
 from tests.conftest import eventually
 from tests.test_staff_inbox import add_report, make_staff
-from tests.test_workflow import act
+from tests.test_workflow import MONDAY, act
 
 LIAISON = [Grant(Role.LIAISON, "PUPR-13.71")]
 
 
-async def taken_then(bot, citizen, action: Action, note: str, resolution: ResolutionClass, button: str) -> str:
-    """A report of ``citizen`` that the agency took and then answered or resolved, once its button arrived."""
+async def taken_then(bot, citizen, action: Action, note: str, resolution: ResolutionClass, button: str,
+                     now: datetime = MONDAY) -> str:
+    """A report of ``citizen`` that the agency took and then answered or resolved at ``now``, once its button
+    arrived."""
     tracking_id = await add_report(bot, status="assigned", reporter=citizen.user_id)
-    taken = await act(bot, LIAISON, Action.TAKE, tracking_id, 1, resolution=resolution)
-    await act(bot, LIAISON, action, tracking_id, taken.version, note=note)
+    taken = await act(bot, LIAISON, Action.TAKE, tracking_id, 1, resolution=resolution, now=now)
+    await act(bot, LIAISON, action, tracking_id, taken.version, note=note, now=now)
     await eventually(lambda: any(button in label for label in citizen.buttons()))
     return tracking_id
 
 
 async def resolved_report(bot, citizen) -> str:
-    return await taken_then(bot, citizen, Action.RESOLVE, "Jalan sudah diaspal.", ResolutionClass.LIGHT, "⭐")
+    """Resolved now: the reporter's taps are judged by their turn's clock, the real one, and the window to reopen it
+    runs from its resolution (resolved on MONDAY, 23 November 2026, it closed at the end of 7 December)."""
+    return await taken_then(bot, citizen, Action.RESOLVE, "Jalan sudah diaspal.", ResolutionClass.LIGHT, "⭐",
+                            now=utcnow())
 
 
 async def report_row(bot, tracking_id: str) -> Report:

@@ -27,10 +27,11 @@ OTHER_LIAISON = [Grant(Role.LIAISON, "PUPR-13.06")]
 MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 WIB
 
 
-async def act(bot, grants, action: Action, tracking_id: str, version: int, actor: int = 900, **fields):
+async def act(bot, grants, action: Action, tracking_id: str, version: int, actor: int = 900,
+              now: datetime = MONDAY, **fields):
     async with bot.services.transactions.begin() as session:  # as a turn does
         request = ActionRequest(action, tracking_id, version, **fields)
-        return await workflow.act(session, actor, grants, bot.services.notices, request, now=MONDAY)
+        return await workflow.act(session, actor, grants, bot.services.notices, request, now=now)
 
 
 async def report_row(bot, tracking_id: str) -> Report:
