@@ -4,6 +4,8 @@ features will use too: photos by upload and by file_id, albums, getFile and the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -52,6 +54,23 @@ async def test_telegrams_errors(telegram_bot, emulator):
         await telegram_bot.send_message(42, "halo")
 
 
+@contextlib.asynccontextmanager
+async def webhook_served_by(telegram_bot, receive) -> AsyncIterator[str]:
+    """A webhook here, whose requests ``receive`` answers: its URL; afterwards the bot's webhook is deleted and the
+    server stopped."""
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/hook"
+    finally:
+        await telegram_bot.delete_webhook()
+        await runner.cleanup()
+
+
 async def test_a_webhook_update_not_answered_stays_pending_while_later_ones_are_answered(telegram_bot, emulator):
     """As Telegram: each update waits until the webhook answers it 200, whatever became of later ones; it is
     counted by getWebhookInfo, offered by getUpdates once the webhook is gone, and posted to the next one."""
@@ -62,14 +81,8 @@ async def test_a_webhook_update_not_answered_stays_pending_while_later_ones_are_
         refused = refusing and update["message"]["text"] == "tolak"
         return web.Response(status=500 if refused else 200)
 
-    app = web.Application()
-    app.router.add_post("/hook", receive)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    async with webhook_served_by(telegram_bot, receive) as url:
+        await telegram_bot.set_webhook(url)
         sent = [await emulator.user_sends_text(42, text) for text in ("satu", "tolak", "tiga")]
         await eventually(lambda: emulator.handled(sent[0]) and emulator.handled(sent[2]))
         assert not emulator.handled(sent[1]) and (await telegram_bot.get_webhook_info()).pending_update_count == 1
@@ -78,12 +91,9 @@ async def test_a_webhook_update_not_answered_stays_pending_while_later_ones_are_
         assert [update.update_id for update in await telegram_bot.get_updates(timeout=0)] == [sent[1]["update_id"]]
 
         refusing = False
-        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        await telegram_bot.set_webhook(url)
         await eventually(lambda: emulator.handled(sent[1]))
         assert (await telegram_bot.get_webhook_info()).pending_update_count == 0
-    finally:
-        await telegram_bot.delete_webhook()
-        await runner.cleanup()
 
 
 async def test_a_webhook_gets_at_most_max_connections_requests_at_once(telegram_bot, emulator):
@@ -100,14 +110,8 @@ async def test_a_webhook_gets_at_most_max_connections_requests_at_once(telegram_
         open_now -= 1
         return web.Response()
 
-    app = web.Application()
-    app.router.add_post("/hook", receive)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=3)
+    async with webhook_served_by(telegram_bot, receive) as url:
+        await telegram_bot.set_webhook(url, max_connections=3)
         assert (await telegram_bot.get_webhook_info()).max_connections == 3
         sent = [await emulator.user_sends_text(42, f"halo {number}") for number in range(8)]
         await eventually(lambda: open_now == 3)
@@ -117,7 +121,4 @@ async def test_a_webhook_gets_at_most_max_connections_requests_at_once(telegram_
         await eventually(lambda: all(emulator.handled(update) for update in sent))
         assert most == 3
         with pytest.raises(BadRequest, match="max_connections"):
-            await telegram_bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=101)
-    finally:
-        await telegram_bot.delete_webhook()
-        await runner.cleanup()
+            await telegram_bot.set_webhook(url, max_connections=101)
