@@ -28,7 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_cursor
@@ -40,11 +40,13 @@ BUSY_TIMEOUT_MS = 30_000
 # A read on the event loop is stopped after this many steps of SQLite's virtual machine (about a millisecond on
 # bench/load.py's machine, where a turn's reads take a few hundred) and run again on the thread.
 READ_STEPS_ON_THE_LOOP = 100_000
-# How often the write-ahead log is checkpointed while the bot commits (see Checkpoints): SQLite's own default,
-# 1,000 pages, is about a second of citizens' turns at 200 updates/s.
+# How often, at most, the write-ahead log is checkpointed while the bot commits (see Checkpoints); SQLite's own
+# default is every 1,000 pages of log (4 MB), not a time.
 CHECKPOINT_SECONDS = 1.0
 # An INSERT of more rows than this (a broadcast's copies) goes to the thread.
 ROWS_ON_THE_LOOP = 20
+
+T = TypeVar("T")
 
 _off_the_loop: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
 
@@ -156,8 +158,22 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self._queued = self._finished = 0
 
     async def run_on_thread(self, operation: str, parameters: Any, many: bool) -> Outcome:
+        connection = self._connection._conn
+        return await self._trip(lambda: _waiting(connection, lambda: _execute(connection, operation, parameters, many)))
+
+    async def _trip(self, function: Callable[[], T]) -> T:
+        """``function`` on the thread, counted: while it is there (its task may be cancelled meanwhile, and the
+        connection go back to the pool), nothing of the connection's runs on the loop."""
         self._queued += 1
-        return await self._connection._execute(self._statement, self._queued, operation, parameters, many)
+        number = self._queued
+
+        def counted() -> T:
+            try:
+                return function()
+            finally:
+                self._finished = number  # one int stored: seen whole from the event loop's thread
+
+        return await self._connection._execute(counted)
 
     def on_the_loop(self, operation: str, parameters: Any, many: bool) -> Outcome | None:
         """Run the statement right here, where it is quick; None where it must go to the thread (untried, or
@@ -182,14 +198,6 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         """Nothing of the connection's is on the thread, and the task does not keep off the loop."""
         return self._finished == self._queued and not _off_the_loop.get()
 
-    def _statement(self, number: int, operation: str, parameters: Any, many: bool) -> Outcome:
-        """On aiosqlite's thread."""
-        connection = self._connection._conn
-        try:
-            return _waiting(connection, lambda: _execute(connection, operation, parameters, many))
-        finally:
-            self._finished = number  # one int stored: seen whole from the event loop's thread
-
     def commit(self) -> None:
         if not self._may_be_in_transaction():
             return
@@ -209,19 +217,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self._on_thread(self._connection._conn.rollback)
 
     def _on_thread(self, function: Callable[[], object]) -> None:
-        """``function`` on the thread, counted as a statement sent there is: while it is there (its task may be
-        cancelled meanwhile, and the connection go back to the pool), no statement runs on the loop."""
-        self._queued += 1
-        number = self._queued
-
-        def counted() -> None:
-            try:
-                function()
-            finally:
-                self._finished = number
-
+        """A COMMIT, ROLLBACK or checkpoint on the thread (from SQLAlchemy's synchronous side), counted as a trip."""
         try:
-            await_(self._connection._execute(counted))
+            await_(self._trip(function))
         except Exception as error:
             self._handle_exception(error)
 
