@@ -21,9 +21,11 @@ FRIDAY_BEFORE_IDUL_FITRI = datetime(2027, 3, 5, 3, 0, tzinfo=UTC)  # 10:00 WIB; 
 WIB = IndonesianTime.WIB
 
 
-async def sweep(bot, now: datetime, holder: str = "test-holder") -> int | None:
+async def sweep(bot, now: datetime, holder: str | None = None) -> int | None:
+    """One sweep at ``now``, under the running bot's own lease unless ``holder`` is given: its background sweep took
+    the lease at the real time, which another holder's sweep at an earlier ``now`` finds running still."""
     services = bot.services
-    return await job.run_once(services.transactions, services.notices, now=now, holder=holder)
+    return await job.run_once(services.transactions, services.notices, now=now, holder=holder or bot.process_name)
 
 
 async def test_a_lease_lets_one_holder_run_until_it_expires(bot):
