@@ -105,7 +105,7 @@ class Settings:
     delivery_rate: float = 30.0
     paid_broadcast_rate: float = 0.0  # announcements as Telegram's paid broadcasts, up to 1,000/s; 0: off
     delivery_lease_seconds: float = 60.0
-    database_pool_size: int = POOL_SIZE  # PostgreSQL connections a process keeps; as many again for a burst
+    database_pool_size: int = POOL_SIZE  # the most PostgreSQL connections a process opens, each kept once opened
     outbox_keep_days: int = 7  # then a settled message's text is dropped (a sent one's row with it)
     invitation_days: int = 7
     bot_username: str | None = None  # for the deep links `lapor-bot staff invite` prints

@@ -17,9 +17,9 @@ from bot.delivery.pacing import Pacing
 # worker's test nor a connection can take a port between the check here and the server's start.
 FIRST_PORT, PORTS_PER_WORKER, WORKER_RANGES = 20000, 1000, 12
 
-# Six workers' bots, in-process and started as processes, share one PostgreSQL server of 100 connections: each keeps
-# 5 (and opens 5 more in a burst) instead of 20.
-TEST_POOL_SIZE = 5
+# Six workers' bots, in-process and started as processes, share one PostgreSQL server of 100 connections: each opens
+# at most 10 instead of 40.
+TEST_POOL_SIZE = 10
 # Scripted citizens answer faster than people: pace only across chats, as Telegram does.
 TEST_PACING = Pacing(per_second=1000, burst=100, chat_per_second=1000, chat_burst=1000, group_per_minute=100_000)
 
