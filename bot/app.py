@@ -17,6 +17,7 @@ from bot.channels.telegram import inbound as telegram_inbound, outbound as teleg
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.inbound import TelegramChannel
 from bot.channels.telegram.outbound import TelegramTransport
+from bot.channels.telegram.plain import plain_incoming
 from bot.channels.telegram.request import AiohttpRequest, Timeouts
 from bot.config import Settings
 from bot.db import Transactions, create_engine, migrate, require_current_schema
@@ -92,16 +93,18 @@ def _inbox_work(application: Application, channel: TelegramChannel) -> tuple[Pro
     """What the inbox does with a stored Telegram update: read it and run its turn; and once given up, apologise."""
 
     async def process(services: Services, item: Stored) -> None:
-        update = item.parsed or Update.de_json(item.payload, application.bot)
+        incoming = plain_incoming(item.payload, channel.username) if item.parsed is None else None
+        update = (item.parsed or Update.de_json(item.payload, application.bot)) if incoming is None else None
         try:
-            incoming = telegram_inbound.to_incoming(update, channel.username)
+            if update is not None:
+                incoming = telegram_inbound.to_incoming(update, channel.username)
             if incoming is not None:
                 await handlers.handle(incoming, services, channel)
             elif update.callback_query is not None:
                 await telegram_inbound.answer_tap_without_chat(update, application.bot, services.translator_of)
         finally:
             for observer in services.handled:
-                await observer(update.update_id)
+                await observer(item.update_id)
 
     async def give_up(services: Services, payload: dict) -> None:
         try:
