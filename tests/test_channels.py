@@ -11,15 +11,25 @@ import sys
 from pathlib import Path
 
 import pytest
-from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 
 from bot.channels.incoming import CommandSent, Edited, MediaSent, MembershipChanged, PlaceSent, Said, Tapped, Unsupported
-from bot.channels.markup import AskPlace, Choice, Choices
+from bot.channels.markup import AskPlace, AskText, Choice, Choices, ClearRequest
 from bot.channels.telegram.inbound import to_incoming
 from bot.channels.telegram.keyboards import reply_markup
 from bot.channels.telegram.limits import TELEGRAM_LIMITS
 from bot.domain import choices
 from bot.domain.choices import REGISTRY, IntakeChoice, Rating, StaffActionChoice, longest_packing, unpack
+from bot.textlimits import shorten
 
 ROOT = Path(__file__).resolve().parent.parent
 NEUTRAL = ("handlers", "bot/services", "bot/domain", "bot/delivery", "bot/jobs")
@@ -140,12 +150,38 @@ def test_telegram_updates_read_into_neutral_messages():
 
 def test_choices_past_telegrams_row_and_message_limits_are_split_and_cut_never_refused():
     wide = Choices([[Choice(f"{index}", f"sib:todo:{index}") for index in range(20)]])
-    rows = reply_markup(wide).inline_keyboard
+    rows = reply_markup(wide)["inline_keyboard"]
     assert [len(row) for row in rows] == [8, 8, 4]
     many = Choices([[Choice("x" * 200, f"sib:todo:{index}")] for index in range(150)])
-    keyboard = reply_markup(many)
-    assert isinstance(keyboard, InlineKeyboardMarkup) and sum(map(len, keyboard.inline_keyboard)) == 100
-    assert len(keyboard.inline_keyboard[0][0].text) == TELEGRAM_LIMITS.choice_label
+    keyboard = reply_markup(many)["inline_keyboard"]
+    assert sum(map(len, keyboard)) == 100 and keyboard[99][0]["callback_data"] == "sib:todo:99"
+    assert len(keyboard[0][0]["text"]) == TELEGRAM_LIMITS.choice_label
     place = reply_markup(AskPlace("📍 Kirim lokasi", ("⬅️ Kembali", "✖️ Batal"), "Atau ketik alamat"))
-    assert isinstance(place, ReplyKeyboardMarkup) and place.keyboard[0][0].request_location
-    assert [button.text for button in place.keyboard[1]] == ["⬅️ Kembali", "✖️ Batal"]
+    assert place["keyboard"][0][0]["request_location"] and place["input_field_placeholder"] == "Atau ketik alamat"
+    assert [button["text"] for button in place["keyboard"][1]] == ["⬅️ Kembali", "✖️ Batal"]
+
+
+@pytest.mark.parametrize("markup", [
+    Choices([[Choice("Pengaduan", "ch:0"), Choice("Aspirasi", "ch:1")], [Choice("x" * 90, "ch:2")]]),
+    AskPlace("📍 Kirim lokasi", ("⬅️ Kembali", "✖️ Batal"), "Atau ketik alamat"), AskPlace("📍 Kirim lokasi", (), None),
+    AskText("Tulis di sini"), AskText(None), ClearRequest(), None,
+], ids=["choices", "a place", "a place, bare", "a text", "a text, bare", "a keyboard cleared", "none"])
+def test_markup_is_the_json_the_librarys_objects_make(markup):
+    """The JSON the library's own markup objects would have sent, for each kind: their fields, and nothing unset."""
+    assert reply_markup(markup) == (_through_the_library(markup).to_dict() if markup is not None else None)
+
+
+def _through_the_library(markup):
+    match markup:
+        case Choices(rows=rows):
+            return InlineKeyboardMarkup([[InlineKeyboardButton(shorten(choice.label, TELEGRAM_LIMITS.choice_label),
+                                                               callback_data=choice.data) for choice in row] for row in rows])
+        case AskPlace(button, options, placeholder):
+            keyboard = [[KeyboardButton(button, request_location=True)], list(options)] if options else \
+                [[KeyboardButton(button, request_location=True)]]
+            return ReplyKeyboardMarkup(keyboard, resize_keyboard=True, one_time_keyboard=True,
+                                       input_field_placeholder=placeholder)
+        case AskText(placeholder):
+            return ForceReply(selective=True, input_field_placeholder=placeholder)
+        case ClearRequest():
+            return ReplyKeyboardRemove()

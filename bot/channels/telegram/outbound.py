@@ -4,17 +4,15 @@ limits, files by ``file_id``, and the Bot API's errors told in the outbox's term
 from __future__ import annotations
 
 import mimetypes
-import warnings
 from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import Bot, InputFile, InputMediaDocument, InputMediaPhoto, InputMediaVideo, TelegramObject
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBUserWarning
 
 from bot.channels.markup import Markup
-from bot.channels.telegram.keyboards import reply_markup
+from bot.channels.telegram.keyboards import markup_parameter
 from bot.delivery import files as made_files
 from bot.delivery.messages import Album, Edit, Files, Location, Media, Outgoing, Text
 from bot.delivery.transport import Envelope, Failure, SendFailed
@@ -70,20 +68,19 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
     extra = {"allow_paid_broadcast": True} if paid else {}
     match message:
         case Text(text, markup):
-            return await _unread_answer(bot, "sendMessage", chat_id=chat_id, text=text,
-                                        reply_markup=reply_markup(markup), **extra)
+            return await _unread_answer(bot, "sendmessage", chat_id=chat_id, text=text, **markup_parameter(markup), **extra)
         case Edit(message_id, text, markup):
             return await _edit(bot, chat_id, message_id, text, markup)
         case Media("photo", file_id, caption, markup):
-            return await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
+            return await bot.send_photo(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup), **extra)
         case Media("video", file_id, caption, markup):
-            return await bot.send_video(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+            return await bot.send_video(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup))
         case Media("voice", file_id, caption, markup):
-            return await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+            return await bot.send_voice(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup))
         case Media("audio", file_id, caption, markup):
-            return await bot.send_audio(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup))
+            return await bot.send_audio(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup))
         case Media("document", file_id, caption, markup):
-            return await bot.send_document(chat_id, file_id, caption=caption, reply_markup=reply_markup(markup), **extra)
+            return await bot.send_document(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup), **extra)
         case Album(items):
             media = [_INPUT_MEDIA[item.kind](item.file_id, caption=item.caption) for item in items]
             return await bot.send_media_group(chat_id, media)
@@ -107,22 +104,20 @@ async def _send_files(bot: Bot, chat_id: int, message: Files, reads: async_sessi
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup) -> bool:
     try:
-        await _unread_answer(bot, "editMessageText", chat_id=chat_id, message_id=message_id, text=text,
-                             reply_markup=reply_markup(markup))
+        await _unread_answer(bot, "editmessagetext", chat_id=chat_id, message_id=message_id, text=text,
+                             **markup_parameter(markup))
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
     return True
 
 
-# The raw calls of ``_unread_answer`` are meant: python-telegram-bot advises its typed methods for them.
-warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|editMessageText)'", PTBUserWarning)
-
-
 async def _unread_answer(bot: Bot, method: str, **parameters) -> dict | bool:
     """A text sent or edited, whose returned Message nothing reads: python-telegram-bot's raw call, as its typed
     method makes it (the same request, the same errors, the bot's default parse mode) but without building the
-    Message back into objects, buttons and all: 60-140 us of a reply's CPU (bench/load.py)."""
+    Message back into objects, buttons and all: 60-140 us of a reply's CPU (bench/load.py). ``method`` is named in
+    lower case, as the Bot API allows: python-telegram-bot warns of a raw call to a method it has (camelCase),
+    and a warning filtered out still costs its lookup on every reply."""
     parse_mode = bot.defaults.parse_mode if getattr(bot, "defaults", None) else None
     return await bot.do_api_request(method, api_kwargs={
         name: value for name, value in {"parse_mode": parse_mode, **parameters}.items() if value is not None})
