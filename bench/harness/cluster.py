@@ -56,7 +56,7 @@ def lapor_bot(folder: Path, database_url: str, webs: int = 1,
               ) -> Iterator[Cluster]:
     """``prepare(database_url)`` (a coroutine function) runs after the release step, before the bot starts."""
     with ExitStack() as running:
-        emulator = processes.start_emulator(folder)
+        emulator = processes.start_emulator(folder, spread=webs > 1)
         running.callback(emulator.process.stop)
         port = processes.free_port()
         env = processes.bot_env(emulator, database_url, port)

@@ -49,8 +49,9 @@ class LoadEmulator(BotApiEmulator):
     """Wakes only the act waiting on a chat the bot just wrote to (the base class wakes every waiter on any
     change, which at hundreds of acts a second costs more than the bot under test)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, spread: bool = False) -> None:
         super().__init__(port=port)
+        self.spread = spread
         self._watches: dict[int, Watch] = {}
         self._callback_users: dict[str, int] = {}
 
@@ -60,12 +61,14 @@ class LoadEmulator(BotApiEmulator):
         return app
 
     async def start(self) -> None:
-        """Each webhook post on a connection of its own: Telegram spreads its posts over up to 40 connections,
-        while one kept-alive connection would take every update to the one web process the kernel gave it
-        (the web processes share the port), and the other would handle none."""
+        """Webhook posts on kept-alive connections, as Telegram makes them (up to setWebhook's max_connections) and as
+        a proxy in front of the bot passes them on; with ``spread`` (several web processes sharing the port), each
+        on a connection of its own instead: one kept-alive connection would take every update to the one web
+        process the kernel gave it, and the other would handle none."""
         await super().start()
-        await self._http.close()
-        self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+        if self.spread:
+            await self._http.close()
+            self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
 
     async def _call(self, method: str, params: dict[str, Any], uploads) -> web.Response:
         response = await super()._call(method, params, uploads)
@@ -125,12 +128,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
-async def main(port: int) -> None:
-    emulator = LoadEmulator(port)
+async def main(port: int, spread: bool) -> None:
+    emulator = LoadEmulator(port, spread)
     await emulator.start()
     print(json.dumps({"ready": emulator.base_url, "token": emulator.token}), flush=True)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 0, "--spread" in sys.argv[2:]))

@@ -87,8 +87,10 @@ class Emulator:
     token: str
 
 
-def start_emulator(folder: Path) -> Emulator:
-    process = start("emulator", ["-m", "bench.harness.emulator_process"], folder)
+def start_emulator(folder: Path, spread: bool = False) -> Emulator:
+    """``spread``: each webhook post on a connection of its own, for web processes sharing the port (see
+    bench.harness.emulator_process)."""
+    process = start("emulator", ["-m", "bench.harness.emulator_process", "0", *(["--spread"] if spread else [])], folder)
     ready = json.loads(process.wait_for('"ready"'))
     return Emulator(process, ready["ready"], ready["token"])
 
