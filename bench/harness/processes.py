@@ -90,7 +90,8 @@ class Emulator:
 def start_emulator(folder: Path, spread: bool = False) -> Emulator:
     """``spread``: each webhook post on a connection of its own, for web processes sharing the port (see
     bench.harness.emulator_process)."""
-    process = start("emulator", ["-m", "bench.harness.emulator_process", "0", *(["--spread"] if spread else [])], folder)
+    arguments = ["-m", "bench.harness.emulator_process", "0", *(["--spread"] if spread else [])]
+    process = start("emulator", arguments, folder)
     ready = json.loads(process.wait_for('"ready"'))
     return Emulator(process, ready["ready"], ready["token"])
 

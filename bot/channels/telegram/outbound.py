@@ -68,7 +68,8 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
     extra = {"allow_paid_broadcast": True} if paid else {}
     match message:
         case Text(text, markup):
-            return await _unread_answer(bot, "sendmessage", chat_id=chat_id, text=text, **markup_parameter(markup), **extra)
+            return await _unread_answer(bot, "sendmessage", chat_id=chat_id, text=text, **markup_parameter(markup),
+                                        **extra)
         case Edit(message_id, text, markup):
             return await _edit(bot, chat_id, message_id, text, markup)
         case Media("photo", file_id, caption, markup):
@@ -80,7 +81,8 @@ async def send(bot: Bot, chat_id: int, message: Outgoing, reads: async_sessionma
         case Media("audio", file_id, caption, markup):
             return await bot.send_audio(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup))
         case Media("document", file_id, caption, markup):
-            return await bot.send_document(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup), **extra)
+            return await bot.send_document(chat_id, file_id, caption=caption, api_kwargs=markup_parameter(markup),
+                                           **extra)
         case Album(items):
             media = [_INPUT_MEDIA[item.kind](item.file_id, caption=item.caption) for item in items]
             return await bot.send_media_group(chat_id, media)
