@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channels.incoming import Chat, CommandSent, Content, Incoming, MediaSent, Person, PlaceSent, Said, Tapped
+from bot.channels.telegram.inbound import CHANNEL
 from bot.domain.draft import AttachmentRef
 
-CHANNEL = "telegram"
-# What a message may carry besides its content for this reader to take it (the rest are python-telegram-bot's).
+# The fields a message or a tap may have for this reader to take it (any other is python-telegram-bot's to read).
 _PLAIN_MESSAGE_KEYS = frozenset({"message_id", "from", "chat", "date", "text", "entities", "photo", "caption",
                                  "media_group_id", "location"})
 _PLAIN_TAP_KEYS = frozenset({"id", "from", "message", "chat_instance", "data"})
