@@ -35,7 +35,8 @@ def create_engine(url: str, show_parameters: bool = False, pool_size: int = POOL
     the pool opens up to ``pool_size`` connections and keeps each it opened: a connection opened for a burst and
     closed after it (SQLAlchemy's overflow) is a server process forked, a TLS attempt, types looked up and
     statements prepared again in the next burst, which at 200 updates/s held a queue of a second in front of the
-    turns (bench/load.py: p99 1.1-1.4 s with 20 kept and 20 in a burst, 0.3-0.4 s with 40 kept)."""
+    turns (bench/compare.py, three rounds each: p99 1.1-1.4 s with 20 kept and 20 in a burst, 0.3-0.4 s with 40
+    kept)."""
     if not is_sqlite(url):  # a turn, the sender and the inbox each hold a connection for a moment
         return create_async_engine(url, pool_size=pool_size, max_overflow=0, hide_parameters=not show_parameters)
     engine = create_async_engine(url, hide_parameters=not show_parameters, **_one_trip_driver(url))
