@@ -116,11 +116,16 @@ def _starts_with_command(message: Message) -> bool:
 
 
 def _command(message: Message, bot_username: str | None) -> CommandSent | None:
-    """The command the text starts with; None when it names another bot."""
-    name, _, addressee = message.text[1:message.entities[0].length].partition("@")
+    return command_in(message.text, message.entities[0].length, bot_username)
+
+
+def command_in(text: str, length: int, bot_username: str | None) -> CommandSent | None:
+    """The command ``text`` starts with (its first ``length`` characters, as its entity says); None when it names
+    another bot."""
+    name, _, addressee = text[1:length].partition("@")
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return None
-    return CommandSent(name.lower(), tuple(message.text.split()[1:]), message.text)
+    return CommandSent(name.lower(), tuple(text.split()[1:]), text)
 
 
 def _attachment(message: Message) -> AttachmentRef | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.incoming import Chat, CommandSent, Content, Incoming, MediaSent, Person, PlaceSent, Said, Tapped
-from bot.channels.telegram.inbound import CHANNEL
+from bot.channels.incoming import Chat, Content, Incoming, MediaSent, Person, PlaceSent, Said, Tapped
+from bot.channels.telegram.inbound import CHANNEL, command_in
 from bot.domain.draft import AttachmentRef
 
 # The fields a message or a tap may have for this reader to take it (any other is python-telegram-bot's to read).
@@ -47,8 +47,10 @@ def _message(update_id: int, message: dict[str, Any], bot_username: str | None) 
 
 def _content(message: dict[str, Any], bot_username: str | None) -> Content | None:
     text, entities = message.get("text"), message.get("entities") or ()
-    if text and entities:
-        return _command(text, entities) if _only_a_leading_command(entities, bot_username, text) else None
+    if text and entities:  # one bot command at the start, and no other formatting
+        leading = entities[0]
+        one_command = len(entities) == 1 and leading["type"] == "bot_command" and leading["offset"] == 0
+        return command_in(text, leading["length"], bot_username) if one_command else None
     if photo := message.get("photo"):
         return _photo(photo[-1], message)
     if location := message.get("location"):
@@ -56,19 +58,6 @@ def _content(message: dict[str, Any], bot_username: str | None) -> Content | Non
     if text is not None:
         return Said(text, text)
     return None
-
-
-def _only_a_leading_command(entities: list[dict[str, Any]], bot_username: str | None, text: str) -> bool:
-    """One bot command at the start, addressed to this bot or to none."""
-    if len(entities) != 1 or entities[0]["type"] != "bot_command" or entities[0]["offset"] != 0:
-        return False
-    _name, _, addressee = text[1:entities[0]["length"]].partition("@")
-    return not addressee or (bool(bot_username) and addressee.lower() == bot_username.lower())
-
-
-def _command(text: str, entities: list[dict[str, Any]]) -> CommandSent:
-    name = text[1:entities[0]["length"]].partition("@")[0]
-    return CommandSent(name.lower(), tuple(text.split()[1:]), text)
 
 
 def _photo(largest: dict[str, Any], message: dict[str, Any]) -> MediaSent:
